@@ -1,0 +1,45 @@
+# Cartable — `make help` lists every target.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA ?= ./data
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+.DEFAULT_GOAL := help
+
+help: ## List every target with what it does
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/cartable: pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(BIN)/cartable
+
+venv: $(BIN)/cartable ## Create the virtual environment and install Cartable in it
+
+translations: $(BIN)/cartable ## Compile the translation catalogues (.po -> .mo)
+	@$(BIN)/pybabel compile -q -d webui/translations 2>/dev/null || $(BIN)/pybabel compile -d webui/translations
+
+run: venv translations ## Start the demo school at http://127.0.0.1:8080 (web + worker)
+	CARTABLE_DATA_DIR=$(DATA) $(BIN)/cartable run --demo --host $(HOST) --port $(PORT)
+
+lint: venv ## Check the code style (ruff)
+	$(BIN)/ruff check appliance webui backup tests
+	$(BIN)/ruff format --check appliance webui backup tests
+
+format: venv ## Reformat the code (ruff)
+	$(BIN)/ruff format appliance webui backup tests
+	$(BIN)/ruff check --fix appliance webui backup tests
+
+test: venv translations lint ## Run lint and the whole test suite (unit, integration, browser)
+	$(BIN)/python -m pytest -q
+
+bench: venv translations ## Run the benchmarks (not part of make test); results in docs/benchmarks.md
+	$(BIN)/python -m tests.bench.run_all
+
+clean: ## Remove the virtual environment, caches and the demo data
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(DATA)
+
+.PHONY: help venv translations run lint format test bench clean

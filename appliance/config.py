@@ -1,0 +1,331 @@
+"""Configuration: built-in defaults, then the TOML file, then CARTABLE_* environment variables.
+
+One schema (`SCHEMA`, gathered from `KEYS` lists of each feature's `*_config` module) gives
+every key its type, default, description and example. The example config and the docs are
+generated from it; unknown or ill-typed keys are errors that name the key.
+
+Keys are dotted (`web.port`); in the file they are tables (`[web]` then `port = 8080`); in
+the environment they are upper case with dots turned into underscores (`CARTABLE_WEB_PORT`).
+`CARTABLE_CONFIG` and `CARTABLE_DATA_DIR` are the two variables that are not keys of the
+schema: they say where the file and the data are.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from appliance.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = Path("/etc/cartable/cartable.toml")
+DEFAULT_DATA_DIR = Path("/var/lib/cartable")
+ENV_PREFIX = "CARTABLE_"
+SPECIAL_ENV = {"CARTABLE_CONFIG", "CARTABLE_DATA_DIR"}
+
+
+@dataclass(frozen=True)
+class Key:
+    """One configuration key: dotted name, type, default, plain-words description, example.
+
+    `type` is one of str, int, float, bool, list (of str). `choices` restricts the values;
+    `minimum`/`maximum` bound numbers; `secret` keys are masked when shown.
+    """
+
+    name: str
+    type: type
+    default: Any
+    description: str
+    example: Any
+    choices: tuple = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    secret: bool = False
+
+    @property
+    def env_name(self) -> str:
+        return ENV_PREFIX + self.name.replace(".", "_").upper()
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated, frozen configuration; `values` maps dotted keys to values."""
+
+    values: Mapping[str, Any]
+    data_dir: Path
+    file: Path | None
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "cartable.db"
+
+    @property
+    def metrics_db_path(self) -> Path:
+        return self.data_dir / "metrics.db"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    def public_items(self) -> list[tuple[Key, Any, str]]:
+        """(key, shown value, source) for every key, secrets masked, for display."""
+        out = []
+        for key in schema():
+            value = self.values[key.name]
+            shown = "••••••" if key.secret and value else value
+            out.append((key, shown, self.sources.get(key.name, "défaut")))
+        return out
+
+
+def _core_keys() -> list[Key]:
+    return [
+        Key("web.host", str, "127.0.0.1", "Adresse sur laquelle le portail écoute. Derrière le "
+            "proxy inverse, laissez 127.0.0.1.", "127.0.0.1"),
+        Key("web.port", int, 8080, "Port TCP du portail.", 8080, minimum=1, maximum=65535),
+        Key("web.threads", int, 8, "Nombre de fils d'exécution de waitress qui traitent les "
+            "requêtes en parallèle.", 8, minimum=1, maximum=64),
+        Key("web.connection_limit", int, 400, "Connexions simultanées acceptées par waitress "
+            "avant de mettre les suivantes en attente.", 400, minimum=10, maximum=10000),
+        Key("web.public_url", str, "", "Adresse du portail telle que les usagers la tapent "
+            "(imprimée sur les fiches de connexion). Vide : déduite de la requête.",
+            "https://ent.college-exemple.fr"),
+        Key("web.trusted_proxy", str, "", "Adresse du proxy inverse dont on croit l'en-tête "
+            "X-Forwarded-For (vide : aucun).", "127.0.0.1"),
+        Key("web.secure_cookies", str, "auto", "Cookies « Secure » : auto (seulement quand la "
+            "requête arrive en HTTPS), always ou never.", "auto",
+            choices=("auto", "always", "never")),
+        Key("web.default_locale", str, "fr", "Langue par défaut du portail.", "fr",
+            choices=("fr", "en")),
+        Key("security.session_idle_minutes", int, 30, "Une session sans activité pendant ce "
+            "nombre de minutes se ferme.", 30, minimum=1, maximum=720),
+        Key("security.session_absolute_hours", int, 12, "Une session se ferme au plus tard "
+            "après ce nombre d'heures, même active.", 12, minimum=1, maximum=72),
+        Key("security.throttle_free_failures", int, 5, "Échecs de connexion consécutifs "
+            "tolérés sur un compte avant d'imposer un délai croissant.", 5,
+            minimum=1, maximum=20),
+        Key("security.throttle_max_delay_seconds", int, 900, "Délai maximal (secondes) imposé "
+            "entre deux essais sur un compte après des échecs répétés.", 900,
+            minimum=60, maximum=3600),
+        Key("security.ip_failures_per_window", int, 100, "Échecs de connexion tolérés depuis "
+            "une même adresse IP par fenêtre, avant délai (une salle derrière un NAT partage "
+            "une adresse).", 100, minimum=5, maximum=100000),
+        Key("security.ip_window_minutes", int, 10, "Durée de la fenêtre de comptage des "
+            "échecs par adresse IP.", 10, minimum=1, maximum=1440),
+        Key("security.admin_totp_required", bool, True, "Exiger la double authentification "
+            "(TOTP) pour les comptes administrateur après leur première connexion.", True),
+        Key("security.totp_issuer", str, "Cartable", "Nom affiché dans l'application "
+            "d'authentification.", "ENT Collège Exemple"),
+        Key("log.level", str, "INFO", "Niveau de détail du journal.", "INFO",
+            choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+    ]
+
+
+_FEATURE_MODULES = (
+    "appliance.directory.config_keys",
+    "appliance.health.config_keys",
+    "backup.config_keys",
+)
+
+
+def schema() -> list[Key]:
+    """Every key of the configuration: the core ones, then each feature's."""
+    import importlib
+
+    keys = _core_keys()
+    for mod_name in _FEATURE_MODULES:
+        try:
+            mod = importlib.import_module(mod_name)
+        except ModuleNotFoundError as exc:
+            if exc.name in (mod_name, mod_name.rsplit(".", 1)[0]):
+                continue
+            raise
+        keys.extend(mod.KEYS)
+    return keys
+
+
+def _schema_by_name() -> dict[str, Key]:
+    return {k.name: k for k in schema()}
+
+
+def _coerce(key: Key, value: Any, origin: str) -> Any:
+    """Check and convert a value for `key`; raise ConfigError naming the key and origin."""
+    where = f"{origin}: la clé « {key.name} »"
+    if isinstance(value, str) and origin.startswith("variable"):
+        value = _parse_env_value(key, value, where)
+    if key.type is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} doit valoir true ou false (reçu {value!r}).")
+    elif key.type is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} doit être un nombre entier (reçu {value!r}).")
+    elif key.type is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where} doit être un nombre (reçu {value!r}).")
+        value = float(value)
+    elif key.type is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} doit être un texte entre guillemets (reçu {value!r}).")
+    elif key.type is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where} doit être une liste de textes (reçu {value!r}).")
+    if key.choices and value not in key.choices:
+        allowed = ", ".join(str(c) for c in key.choices)
+        raise ConfigError(f"{where} doit être l'une de ces valeurs : {allowed} (reçu {value!r}).")
+    if key.minimum is not None and value < key.minimum:
+        raise ConfigError(f"{where} doit être au moins {key.minimum} (reçu {value!r}).")
+    if key.maximum is not None and value > key.maximum:
+        raise ConfigError(f"{where} doit être au plus {key.maximum} (reçu {value!r}).")
+    return value
+
+
+def _parse_env_value(key: Key, raw: str, where: str) -> Any:
+    if key.type is str:
+        return raw
+    if key.type is bool:
+        low = raw.strip().lower()
+        if low in ("1", "true", "yes", "on", "oui"):
+            return True
+        if low in ("0", "false", "no", "off", "non"):
+            return False
+        return raw
+    if key.type is int:
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    if key.type is float:
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
+    if key.type is list:
+        raw = raw.strip()
+        if raw.startswith("["):
+            try:
+                return json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{where} : liste JSON illisible ({exc}).") from exc
+        return [p.strip() for p in raw.split(",") if p.strip()]
+    return raw
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for k, v in table.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            flat.update(_flatten(v, name + "."))
+        else:
+            flat[name] = v
+    return flat
+
+
+def load(
+    config_file: str | Path | None = None,
+    data_dir: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Build the configuration from defaults, file, environment and explicit overrides.
+
+    `config_file`/`data_dir` come from the command line; when None they are read from
+    CARTABLE_CONFIG / CARTABLE_DATA_DIR, then the defaults (the file is optional only when
+    it was not asked for explicitly). Raises ConfigError naming the key, file or variable.
+    """
+    env = os.environ if env is None else env
+    by_name = _schema_by_name()
+    values = {k: v.default for k, v in by_name.items()}
+    sources = {k: "défaut" for k in by_name}
+
+    explicit = config_file is not None or bool(env.get("CARTABLE_CONFIG"))
+    path = Path(config_file or env.get("CARTABLE_CONFIG") or DEFAULT_CONFIG_FILE)
+    used_file: Path | None = None
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} : fichier TOML illisible ({exc}).") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path} : lecture impossible ({exc}).") from exc
+        used_file = path
+        for name, value in _flatten(data).items():
+            if name not in by_name:
+                raise ConfigError(
+                    f"{path} : la clé « {name} » n'existe pas "
+                    "(voir `cartable config example` pour la liste des clés)."
+                )
+            values[name] = _coerce(by_name[name], value, str(path))
+            sources[name] = str(path)
+    elif explicit:
+        raise ConfigError(f"Le fichier de configuration {path} n'existe pas.")
+
+    env_names = {k.env_name: k for k in by_name.values()}
+    for var, raw in env.items():
+        if not var.startswith(ENV_PREFIX) or var in SPECIAL_ENV:
+            continue
+        key = env_names.get(var)
+        if key is None:
+            raise ConfigError(
+                f"La variable d'environnement {var} ne correspond à aucune clé de configuration."
+            )
+        values[key.name] = _coerce(key, raw, f"variable {var}")
+        sources[key.name] = f"variable {var}"
+
+    for name, value in (overrides or {}).items():
+        if name not in by_name:
+            raise ConfigError(f"Clé de configuration inconnue « {name} ».")
+        values[name] = _coerce(by_name[name], value, "option")
+        sources[name] = "option"
+
+    ddir = Path(data_dir or env.get("CARTABLE_DATA_DIR") or DEFAULT_DATA_DIR)
+    return Config(
+        values=MappingProxyType(values),
+        data_dir=ddir.absolute(),
+        file=used_file,
+        sources=MappingProxyType(sources),
+    )
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def example_toml() -> str:
+    """A commented example configuration generated from the schema."""
+    lines = [
+        "# Cartable — configuration (/etc/cartable/cartable.toml)",
+        "# Généré par `cartable config example` à partir du schéma : chaque clé, sa",
+        "# description, sa valeur par défaut. Décommentez une ligne pour la changer.",
+        "# Chaque clé peut aussi venir d'une variable d'environnement CARTABLE_<SECTION>_<CLÉ>.",
+    ]
+    section = None
+    for key in schema():
+        sec, _, leaf = key.name.rpartition(".")
+        if sec != section:
+            lines += ["", f"[{sec}]"]
+            section = sec
+        lines.append(f"# {key.description}")
+        meta = [f"défaut : {_toml_value(key.default)}", f"variable : {key.env_name}"]
+        if key.choices:
+            meta.append("valeurs : " + ", ".join(str(c) for c in key.choices))
+        lines.append("# " + " ; ".join(meta))
+        lines.append(f"# {leaf} = {_toml_value(key.example)}")
+    return "\n".join(lines) + "\n"

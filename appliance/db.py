@@ -1,0 +1,191 @@
+"""SQLite access: connections, short write transactions and numbered migrations.
+
+Every connection sets `busy_timeout` first (so that a concurrent writer makes us wait
+rather than fail), then WAL mode and foreign keys. Writes go through `transaction()`,
+which opens `BEGIN IMMEDIATE` so the write lock is taken up front and a transaction
+never has to be retried half-way. Reads need no transaction: WAL readers never block.
+
+Migrations are numbered SQL files in `appliance/migrations/` (`0001_name.sql`); each is
+applied in one transaction and recorded in `schema_migrations`.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from appliance.errors import CartableError, DatabaseVersionError
+
+BUSY_TIMEOUT_MS = 10_000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def now_iso() -> str:
+    """Return the current UTC time as an ISO 8601 string with seconds precision."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open the SQLite database at `path` with Cartable's settings.
+
+    Given a file path; returns a connection in autocommit mode (`isolation_level=None`)
+    whose rows are `sqlite3.Row`. Raises CartableError when the file can't be opened.
+    """
+    path = Path(path)
+    try:
+        if readonly:
+            conn = sqlite3.connect(
+                f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+            )
+        else:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise CartableError(f"Impossible d'ouvrir la base de données {path} : {exc}") from exc
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run the block in one write transaction opened with BEGIN IMMEDIATE.
+
+    Commits when the block ends normally, rolls back on any exception (re-raised).
+    Nested use joins the outer transaction through a savepoint.
+    """
+    if conn.in_transaction:
+        conn.execute("SAVEPOINT nested")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO nested")
+            conn.execute("RELEASE nested")
+            raise
+        conn.execute("RELEASE nested")
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+    """Run a query and return its rows as plain dicts."""
+    return [dict(r) for r in conn.execute(sql, params).fetchall()]
+
+
+def one(conn: sqlite3.Connection, sql: str, params: Any = ()) -> dict[str, Any] | None:
+    """Run a query and return the first row as a dict, or None."""
+    r = conn.execute(sql, params).fetchone()
+    return dict(r) if r is not None else None
+
+
+def scalar(conn: sqlite3.Connection, sql: str, params: Any = ()) -> Any:
+    """Run a query and return the first column of the first row, or None."""
+    r = conn.execute(sql, params).fetchone()
+    return r[0] if r is not None else None
+
+
+# --- migrations -------------------------------------------------------------------------
+
+
+def available_migrations() -> list[tuple[int, str, str]]:
+    """Return (number, name, sql) for every migration shipped with the code, in order."""
+    found = []
+    for entry in resources.files("appliance.migrations").iterdir():
+        m = _MIGRATION_NAME.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    found.sort()
+    return found
+
+
+def code_schema_version() -> int:
+    """The highest migration number this code knows."""
+    migs = available_migrations()
+    return migs[-1][0] if migs else 0
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    """The highest migration recorded in the database (0 for a new database)."""
+    has = scalar(
+        conn, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+    )
+    if not has:
+        return 0
+    return scalar(conn, "SELECT coalesce(max(version), 0) FROM schema_migrations") or 0
+
+
+_migrate_lock = threading.Lock()
+
+
+def migrate(conn: sqlite3.Connection) -> list[int]:
+    """Apply the migrations the database lacks; return the numbers applied.
+
+    Raises DatabaseVersionError when the database is newer than the code.
+    """
+    with _migrate_lock:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        have = current_version(conn)
+        code = code_schema_version()
+        if have > code:
+            raise DatabaseVersionError(
+                f"La base de données est au schéma {have}, plus récent que ce logiciel "
+                f"(schéma {code}) : elle a été écrite par une version plus récente de Cartable. "
+                "Installez cette version (ou plus récente) ; ne démarrez pas l'ancienne."
+            )
+        applied = []
+        for number, name, sql in available_migrations():
+            if number <= have:
+                continue
+            with transaction(conn):
+                for statement in _split_sql(sql):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (number, name, now_iso()),
+                )
+            applied.append(number)
+        return applied
+
+
+def check_version(conn: sqlite3.Connection) -> None:
+    """Raise DatabaseVersionError if the database is newer than the code."""
+    have, code = current_version(conn), code_schema_version()
+    if have > code:
+        raise DatabaseVersionError(
+            f"La base de données est au schéma {have}, plus récent que ce logiciel "
+            f"(schéma {code}). Installez la version de Cartable qui l'a écrite."
+        )
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration file into statements (no semicolons inside our literals)."""
+    statements, buf = [], []
+    for line in sql.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        buf.append(line)
+        if line.rstrip().endswith(";") and sqlite3.complete_statement("\n".join(buf)):
+            statements.append("\n".join(buf))
+            buf = []
+    if "".join(buf).strip():
+        statements.append("\n".join(buf))
+    return statements
