@@ -151,7 +151,14 @@ def schema() -> list[Key]:
             if exc.name in (mod_name, mod_name.rsplit(".", 1)[0]):
                 continue
             raise
-        keys.extend(mod.KEYS)
+        if hasattr(mod, "KEYS"):
+            keys.extend(mod.KEYS)
+        for spec in getattr(mod, "KEY_SPECS", ()):
+            # backup/ may not import appliance: it describes its keys as plain dicts.
+            spec = dict(spec)
+            if "choices" in spec:
+                spec["choices"] = tuple(spec["choices"])
+            keys.append(Key(**spec))
     return keys
 
 

@@ -1,0 +1,166 @@
+"""`cartable user …`: accounts from the command line (add, list, show, passwd, disable, enable)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from appliance.cli import Context, cli, common_options, pass_ctx, read_secret
+from appliance.directory import people
+from appliance.errors import CartableError
+from appliance.security import audit
+
+_LIST_FIELDS = (
+    "login", "profile", "state", "first_name", "last_name", "classes", "birth_date", "email",
+    "function", "expires_on", "departed_on", "disabled_on", "created_at", "last_login_at",
+)
+
+
+@cli.group("user")
+@common_options
+def user_group() -> None:
+    """Gère les comptes : ajouter, lister, afficher, changer le mot de passe, désactiver."""
+
+
+@user_group.command("add")
+@common_options
+@click.argument("login")
+@click.option("--profile", required=True, type=click.Choice(people.PROFILES),
+              help="Profil du compte.")
+@click.option("--first-name", required=True, help="Prénom.")
+@click.option("--last-name", required=True, help="Nom.")
+@click.option("--password-file", type=click.Path(dir_okay=False),
+              help="Fichier contenant le mot de passe ('-' : entrée standard). Sans cette "
+              "option, un mot de passe initial est créé, affiché une fois, et devra être changé.")
+@click.option("--email", help="Adresse électronique.")
+@click.option("--function", help="Fonction (personnel : CPE, direction, secrétariat…).")
+@click.option("--expires", "expires_on", help="Date d'expiration AAAA-MM-JJ (obligatoire "
+              "pour un invité).")
+@pass_ctx
+def user_add(ctx: Context, login, profile, first_name, last_name, password_file, email,
+             function, expires_on) -> None:
+    """Crée le compte LOGIN."""
+    conn = ctx.box().conn()
+    initial = None
+    if password_file:
+        password = read_secret(password_file, "Mot de passe", confirm=True)
+        must_change = False
+    else:
+        from appliance.security.passwords import generate_initial_password
+
+        initial = password = generate_initial_password()
+        must_change = True
+    pid = people.create_person(
+        conn, login=login, profile=profile, first_name=first_name, last_name=last_name,
+        password=password, check_rules=initial is None, must_change_password=must_change,
+        email=email, function=function, expires_on=_date(expires_on),
+    )
+    audit.record(conn, audit.cli_actor(), "person.create", target=f"person:{pid}",
+                 details={"login": login, "profile": profile})
+    click.echo(f"Compte « {login.lower()} » créé ({people.PROFILE_LABELS[profile]}).")
+    if initial:
+        click.echo(f"Mot de passe initial (à changer à la première connexion) : {initial}")
+
+
+def _date(value: str | None) -> str | None:
+    if not value:
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise CartableError(f"Date « {value} » invalide : écrivez AAAA-MM-JJ.") from exc
+
+
+@user_group.command("list")
+@common_options
+@click.option("--profile", type=click.Choice(people.PROFILES), help="Seulement ce profil.")
+@click.option("--state", type=click.Choice(people.STATES), help="Seulement cet état.")
+@click.option("--class", "class_code", help="Seulement les élèves de cette classe.")
+@click.option("--search", "query", default="", help="Texte cherché dans l'identifiant ou le nom.")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON (un tableau d'objets).")
+@pass_ctx
+def user_list(ctx: Context, profile, state, class_code, query, as_json) -> None:
+    """Liste les comptes (triés par nom)."""
+    found = people.list_people(
+        ctx.box().conn(), query=query, profile=profile, state=state, class_code=class_code
+    )
+    if as_json:
+        click.echo(json.dumps([{k: p.get(k) for k in _LIST_FIELDS} for p in found],
+                              ensure_ascii=False, indent=1))
+        return
+    for p in found:
+        classes = ",".join(p["classes"])
+        click.echo(f"{p['login']:<28} {p['profile']:<9} {p['state']:<9} "
+                   f"{p['last_name']} {p['first_name']}" + (f" [{classes}]" if classes else ""))
+    click.echo(f"{len(found)} compte(s).", err=True)
+
+
+@user_group.command("show")
+@common_options
+@click.argument("login")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
+@pass_ctx
+def user_show(ctx: Context, login, as_json) -> None:
+    """Affiche le compte LOGIN."""
+    conn = ctx.box().conn()
+    person = people.get_by_login(conn, login)
+    person["children"] = [c["login"] for c in people.children_of(conn, person["id"])]
+    if as_json:
+        click.echo(json.dumps(person, ensure_ascii=False, indent=1))
+        return
+    for key, value in person.items():
+        if value not in (None, "", []):
+            click.echo(f"{key:<22} {value}")
+
+
+@user_group.command("passwd")
+@common_options
+@click.argument("login")
+@click.option("--password-file", type=click.Path(dir_okay=False),
+              help="Fichier contenant le nouveau mot de passe ('-' : entrée standard).")
+@click.option("--reset", is_flag=True, help="Crée un mot de passe initial (affiché une fois, "
+              "à changer à la prochaine connexion) au lieu d'en lire un.")
+@pass_ctx
+def user_passwd(ctx: Context, login, password_file, reset) -> None:
+    """Change le mot de passe de LOGIN ; toutes ses sessions sont fermées."""
+    conn = ctx.box().conn()
+    person = people.get_by_login(conn, login)
+    if reset:
+        initial = people.reset_password(conn, person["id"])
+        click.echo(f"Mot de passe initial de {person['login']} : {initial}")
+    else:
+        pw = read_secret(password_file, f"Nouveau mot de passe pour {person['login']}")
+        people.set_password(conn, person["id"], pw)
+        click.echo(f"Mot de passe de {person['login']} changé ; ses sessions sont fermées.")
+    audit.record(conn, audit.cli_actor(), "person.password_reset",
+                 target=f"person:{person['id']}", details={"login": person["login"]})
+
+
+def _set_state(ctx: Context, login: str, state: str, verb: str) -> None:
+    conn = ctx.box().conn()
+    person = people.get_by_login(conn, login)
+    people.set_state(conn, person["id"], state)
+    audit.record(conn, audit.cli_actor(), f"person.{verb}", target=f"person:{person['id']}",
+                 details={"login": person["login"]})
+    click.echo(f"Compte {person['login']} : {'désactivé' if state == 'disabled' else 'activé'}.")
+
+
+@user_group.command("disable")
+@common_options
+@click.argument("login")
+@pass_ctx
+def user_disable(ctx: Context, login) -> None:
+    """Désactive LOGIN : plus de connexion possible, sessions fermées, données gardées."""
+    _set_state(ctx, login, "disabled", "disable")
+
+
+@user_group.command("enable")
+@common_options
+@click.argument("login")
+@pass_ctx
+def user_enable(ctx: Context, login) -> None:
+    """Réactive LOGIN."""
+    _set_state(ctx, login, "active", "enable")

@@ -1,0 +1,209 @@
+"""Character encodings of import files: detection, and the mojibake that hand edits leave.
+
+SIECLE and STS files declare their encoding (ISO-8859-15) and the XML parser decodes them
+itself; here we only check that the bytes agree with the declaration, because a secretary
+who re-saves the file in an editor changes the bytes but not the declaration, and every
+accented letter then turns into garbage such as `Ã©`. CSV files declare nothing: a BOM
+means UTF-8 (or UTF-16), else a strict UTF-8 decode that succeeds, else one of the two
+Western single-byte code pages (CP1252 from Excel, ISO-8859-15 from Linux tools).
+charset-normalizer names the probable encoding when a file is not what it says.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+BOM_UTF8 = codecs.BOM_UTF8
+_XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+
+# Letters that UTF-8 continuation bytes (0x80-0xBF) become when read as Latin-9/CP1252.
+_CONT = "\u0080-\u00bf€ŠšŽžŒœŸ‚ƒ„…†‡ˆ‰‹‘’“”•–—˜™›"
+_MOJIBAKE = re.compile(f"[ÃÂ][{_CONT}]|Å[“’\u0092\u0093]|â€")
+_C1_CONTROLS = re.compile("[\u0080-\u009f]")
+_SINGLE_BYTE = {"iso8859-1", "iso8859-15", "cp1252", "latin-1"}
+
+# Bytes where ISO-8859-15 has letters (Š š Ž ž Œ œ Ÿ) but CP1252 has symbols.
+_LATIN9_LETTER_BYTES = frozenset(b"\xa6\xa8\xb4\xb8\xbc\xbd\xbe")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from bytes, with the encoding used (a Python codec name)."""
+
+    text: str
+    encoding: str
+
+
+def codec_name(label: str) -> str | None:
+    """The canonical Python codec name of an encoding label, or None if unknown."""
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return {"latin-1": "iso8859-1", "iso8859_15": "iso8859-15"}.get(name, name)
+
+
+def guess_encoding(data: bytes) -> str | None:
+    """charset-normalizer's best guess among UTF-8, CP1252 and ISO-8859-15, or None."""
+    best = from_bytes(data[:200_000], cp_isolation=["utf_8", "cp1252", "iso8859_15"]).best()
+    return best.encoding if best is not None else None
+
+
+def find_mojibake(text: str) -> str | None:
+    """Return a short excerpt around the first mojibake sequence in `text`, or None.
+
+    Mojibake is UTF-8 read as a single-byte code page: `Ã©` for é, `Å“` for œ, `â€™` for ’.
+    """
+    m = _MOJIBAKE.search(text)
+    if m is None:
+        return None
+    start = max(0, m.start() - 12)
+    return text[start : m.end() + 12].replace("\n", " ").strip()
+
+
+def line_of(text: str, index: int) -> int:
+    """1-based line number of a character position in `text`."""
+    return text.count("\n", 0, index) + 1
+
+
+def xml_declared_encoding(data: bytes) -> str:
+    """The encoding named in the XML declaration (lower case), 'utf-8' when absent."""
+    m = _XML_DECL.match(data[:400].lstrip(BOM_UTF8))
+    return m.group(1).decode("ascii").lower() if m else "utf-8"
+
+
+def check_xml_bytes(data: bytes) -> tuple[str | None, list[tuple[int | None, str]]]:
+    """Check that an XML file's bytes agree with its declared encoding.
+
+    Given the raw bytes; returns (codec name or None, errors as (line, French message)).
+    An error means the file was re-saved in another encoding than it declares, or holds
+    mojibake: the import must be refused, since names would be stored garbled.
+    """
+    declared = xml_declared_encoding(data)
+    codec = codec_name(declared)
+    if codec is None:
+        return None, [(1, f"Le fichier déclare un encodage inconnu « {declared} ».")]
+    has_bom = data.startswith(BOM_UTF8)
+    if codec in _SINGLE_BYTE:
+        if has_bom or _is_multibyte_utf8(data):
+            return codec, [(_first_non_ascii_line(data), _resaved_message(declared))]
+        text = data.decode(codec, errors="replace")
+        m = _C1_CONTROLS.search(text)
+        if m is not None and codec != "cp1252":
+            return codec, [
+                (
+                    line_of(text, m.start()),
+                    f"Le fichier déclare l'encodage {declared.upper()} mais contient des "
+                    "caractères de Windows-1252 (il a été réenregistré sous Windows). "
+                    "Demandez un nouvel export, sans l'ouvrir dans un éditeur.",
+                )
+            ]
+    elif codec == "utf-8":
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            guess = guess_encoding(data) or "inconnu"
+            line = data[: exc.start].count(b"\n") + 1
+            return codec, [
+                (
+                    line,
+                    f"Le fichier déclare l'encodage UTF-8 mais n'en est pas (encodage probable : "
+                    f"{guess}). Il a sans doute été réenregistré ; demandez un nouvel export.",
+                )
+            ]
+    else:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            return codec, [(1, f"Le fichier n'est pas lisible dans l'encodage {declared}.")]
+    excerpt = find_mojibake(text)
+    if excerpt is not None:
+        line = line_of(text, _MOJIBAKE.search(text).start())
+        return codec, [(line, _mojibake_message(excerpt))]
+    return codec, []
+
+
+def decode_text(data: bytes) -> Decoded:
+    """Decode a text file (CSV) that declares nothing.
+
+    BOM → UTF-8 (or UTF-16); else strict UTF-8; else CP1252 or ISO-8859-15, whichever
+    turns the bytes into letters rather than symbols or control characters. Repeated BOMs
+    are removed. Raises UnicodeDecodeError only for bytes no candidate can decode.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return Decoded(data.decode("utf-16").replace("\ufeff", ""), "utf-16")
+    if data.startswith(BOM_UTF8):
+        return Decoded(data.decode("utf-8-sig").replace("\ufeff", ""), "utf-8-sig")
+    try:
+        return Decoded(data.decode("utf-8").replace("\ufeff", ""), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    return Decoded(_decode_single_byte(data), _single_byte_choice(data))
+
+
+def _single_byte_choice(data: bytes) -> str:
+    high = {b for b in data if b >= 0x80}
+    if any(0x80 <= b <= 0x9F for b in high):
+        return "cp1252"
+    if high & _LATIN9_LETTER_BYTES:
+        return "iso8859-15" if _latin9_bytes_between_letters(data) else "cp1252"
+    if 0xA4 in high:  # € in Latin-9, ¤ in CP1252: a currency sign is likelier to be €
+        return "iso8859-15"
+    guess = guess_encoding(data)
+    return "iso8859-15" if guess == "iso8859_15" else "cp1252"
+
+
+def _decode_single_byte(data: bytes) -> str:
+    return data.decode(_single_byte_choice(data), errors="strict")
+
+
+def _latin9_bytes_between_letters(data: bytes) -> bool:
+    """True when a Latin-9-only letter byte sits next to a letter (as in 'Cœline')."""
+    for i, b in enumerate(data):
+        if b in _LATIN9_LETTER_BYTES:
+            before = data[i - 1 : i]
+            after = data[i + 1 : i + 2]
+            if (before and (before.isalpha() or before[0] >= 0xC0)) or (
+                after and (after.isalpha() or after[0] >= 0xC0)
+            ):
+                return True
+    return False
+
+
+def _is_multibyte_utf8(data: bytes) -> bool:
+    """True if the bytes hold non-ASCII characters and decode as UTF-8."""
+    if all(b < 0x80 for b in data):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _first_non_ascii_line(data: bytes) -> int:
+    for i, b in enumerate(data):
+        if b >= 0x80:
+            return data.count(b"\n", 0, i) + 1
+    return 1
+
+
+def _resaved_message(declared: str) -> str:
+    return (
+        f"Le fichier déclare l'encodage {declared.upper()} mais a été réenregistré en UTF-8 "
+        "(sans doute ouvert puis enregistré dans un éditeur) : les lettres accentuées "
+        "seraient importées déformées (« Ã© » au lieu de « é »). Demandez un nouvel export "
+        "à SIECLE ou STS-Web et importez-le sans l'ouvrir."
+    )
+
+
+def _mojibake_message(excerpt: str) -> str:
+    return (
+        f"Le fichier contient des lettres déformées (« {excerpt} ») : il a été converti "
+        "deux fois d'un encodage à l'autre. Les noms seraient importés abîmés ; demandez "
+        "un nouvel export, ou réenregistrez le fichier d'origine en UTF-8."
+    )

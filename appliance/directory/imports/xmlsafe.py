@@ -1,0 +1,127 @@
+"""Safe XML parsing with line numbers, and the helpers every XML parser shares.
+
+defusedxml refuses entity declarations (the "billion laughs" bomb) and external entities
+or DTDs; the bytes go to the parser as they are, so that it decodes them with the
+charset the XML declaration names (ISO-8859-15 for SIECLE). A truncated file fails with
+the line where it stops. Elements keep their source line in `Tree.line`.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from xml.etree.ElementTree import Element
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+
+class XmlRefused(Exception):
+    """The XML can't be used; `line` says where, `message` why (in French)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class Tree:
+    """A parsed document: the root element and each element's source line."""
+
+    root: Element
+    lines: dict[int, int] = field(default_factory=dict)
+
+    def line(self, el: Element | None) -> int | None:
+        """Line where `el` starts in the file, or None."""
+        return None if el is None else self.lines.get(id(el))
+
+
+class _LineBuilder(ET.TreeBuilder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parser: DefusedXMLParser | None = None
+        self.lines: dict[int, int] = {}
+
+    def start(self, tag, attrs):  # noqa: ANN001 - signature of TreeBuilder.start
+        el = super().start(tag, attrs)
+        if self.parser is not None:
+            self.lines[id(el)] = self.parser.parser.CurrentLineNumber
+        return el
+
+
+def parse(data: bytes) -> Tree:
+    """Parse XML bytes safely.
+
+    Returns the Tree; raises XmlRefused for an unsafe file (entities, external
+    references), a truncated or malformed one (with its line), or an empty one.
+    """
+    builder = _LineBuilder()
+    parser = DefusedXMLParser(
+        target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True
+    )
+    builder.parser = parser
+    try:
+        parser.feed(data)
+        root = parser.close()
+    except DefusedXmlException as exc:
+        raise XmlRefused(
+            "Le fichier contient des déclarations d'entités ou des références externes "
+            f"({type(exc).__name__}) : c'est le procédé des « bombes XML ». Un export SIECLE "
+            "ou STS-Web n'en contient jamais ; le fichier est refusé par sécurité."
+        ) from exc
+    except ET.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        total = data.count(b"\n") + 1
+        if str(exc).startswith(("no element found", "unclosed token")) or (
+            line is not None and line >= total - 1
+        ):
+            raise XmlRefused(
+                f"Le fichier est tronqué ou incomplet : il s'arrête à la ligne {line} "
+                f"({exc}). Il a sans doute été mal copié ou téléchargé ; refaites l'export.",
+                line,
+            ) from exc
+        raise XmlRefused(f"Le fichier XML est mal formé à la ligne {line} ({exc}).", line) from exc
+    return Tree(root, builder.lines)
+
+
+def value(el: Element | None, name: str) -> str:
+    """Attribute `name` of `el`, else the text of its child `name`; stripped, '' if absent.
+
+    SIECLE and STS put the same ids sometimes as attributes, sometimes as children.
+    """
+    if el is None:
+        return ""
+    attr = el.get(name)
+    if attr is not None and attr.strip():
+        return attr.strip()
+    child = el.find(name)
+    if child is not None and child.text:
+        return child.text.strip()
+    return ""
+
+
+def first(el: Element, *names: str) -> str:
+    """The first non-empty `value` among several element names."""
+    for name in names:
+        found = value(el, name)
+        if found:
+            return found
+    return ""
+
+
+def parse_date(text: str, fmt: str = "%d/%m/%Y") -> date | None:
+    """A date from `text` in `fmt`; None when empty or malformed."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, fmt).date()
+    except ValueError:
+        return None
+
+
+def collapse(text: str) -> str:
+    """Trim the ends and collapse inner runs of spaces (for names and labels)."""
+    return " ".join((text or "").split())

@@ -1,0 +1,334 @@
+"""People of the directory: create, find, list, change state and passwords.
+
+Services take a connection and plain values and return plain dicts; they hold no Flask.
+Every function that writes opens its own short transaction (or joins the caller's).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from appliance.db import now_iso, one, rows, scalar, transaction
+from appliance.errors import CartableError, NotFound
+from appliance.security import passwords
+
+PROFILES = ("student", "teacher", "relative", "staff", "guest", "admin")
+STATES = ("active", "departed", "disabled")
+
+PROFILE_LABELS = {
+    "student": "Élève",
+    "teacher": "Enseignant",
+    "relative": "Parent",
+    "staff": "Personnel",
+    "guest": "Invité",
+    "admin": "Technicien",
+}
+
+_PUBLIC_FIELDS = (
+    "id, login, profile, state, first_name, last_name, birth_date, email, function, "
+    "must_change_password, totp_enabled, expires_on, departed_on, disabled_on, created_at, "
+    "updated_at, last_login_at, locale"
+)
+
+
+def _check_profile(profile: str) -> None:
+    if profile not in PROFILES:
+        raise CartableError(
+            f"Profil inconnu « {profile} » : choisissez parmi {', '.join(PROFILES)}.",
+            field="profile",
+        )
+
+
+def login_taken(conn: sqlite3.Connection, login: str) -> bool:
+    """True if `login` belongs to someone or is reserved for a purged person's data."""
+    return bool(
+        scalar(conn, "SELECT 1 FROM person WHERE login = ?", (login,))
+        or scalar(conn, "SELECT 1 FROM retired_login WHERE login = ?", (login,))
+    )
+
+
+def create_person(
+    conn: sqlite3.Connection,
+    *,
+    login: str,
+    profile: str,
+    first_name: str,
+    last_name: str,
+    password: str | None = None,
+    password_hash: str | None = None,
+    must_change_password: bool = False,
+    check_rules: bool = True,
+    birth_date: str | None = None,
+    email: str | None = None,
+    function: str | None = None,
+    expires_on: str | None = None,
+) -> int:
+    """Create a person and return their id.
+
+    Given either a plain `password` (checked against the rules unless `check_rules` is
+    False, then hashed) or an already computed `password_hash`, or neither (the account
+    can't log in until a password is set). Raises CartableError for a taken login, an
+    unknown profile, a missing name or a rejected password.
+    """
+    _check_profile(profile)
+    login = (login or "").strip().lower()
+    if not login:
+        raise CartableError("L'identifiant est obligatoire.", field="login")
+    if not first_name.strip() or not last_name.strip():
+        raise CartableError("Le prénom et le nom sont obligatoires.", field="last_name")
+    if profile == "guest" and not expires_on:
+        raise CartableError("Un compte invité doit avoir une date d'expiration.", field="expires")
+    if password is not None:
+        if check_rules:
+            passwords.check_password(password, profile, (login, first_name, last_name))
+        password_hash = passwords.hash_password(password)
+    stamp = now_iso()
+    with transaction(conn):
+        if login_taken(conn, login):
+            raise CartableError(f"L'identifiant « {login} » est déjà pris.", field="login")
+        cur = conn.execute(
+            "INSERT INTO person (login, profile, state, first_name, last_name, birth_date, "
+            "email, function, password_hash, must_change_password, expires_on, created_at, "
+            "updated_at) VALUES (?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                login,
+                profile,
+                first_name.strip(),
+                last_name.strip(),
+                birth_date,
+                email,
+                function,
+                password_hash,
+                int(must_change_password),
+                expires_on,
+                stamp,
+                stamp,
+            ),
+        )
+        return int(cur.lastrowid)
+
+
+def get_person(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
+    """Return the person's public fields (no hashes, no secrets); raise NotFound."""
+    person = one(conn, f"SELECT {_PUBLIC_FIELDS} FROM person WHERE id = ?", (person_id,))
+    if person is None:
+        raise NotFound(f"Aucune personne n'a le numéro {person_id}.")
+    person["classes"] = classes_of(conn, person_id)
+    return person
+
+
+def get_by_login(conn: sqlite3.Connection, login: str) -> dict[str, Any]:
+    """Return the person with this login; raise NotFound with the login in the message."""
+    pid = scalar(conn, "SELECT id FROM person WHERE login = ?", ((login or "").strip().lower(),))
+    if pid is None:
+        raise NotFound(f"Aucun compte n'a l'identifiant « {login} ».")
+    return get_person(conn, pid)
+
+
+def classes_of(conn: sqlite3.Connection, person_id: int) -> list[str]:
+    """Class codes of a student (their class), or of a teacher (the classes they teach)."""
+    found = rows(
+        conn,
+        "SELECT c.code FROM class_membership m JOIN school_class c ON c.id = m.class_id "
+        "WHERE m.person_id = ? UNION "
+        "SELECT c.code FROM teaching t JOIN school_class c ON c.id = t.class_id "
+        "WHERE t.teacher_id = ? ORDER BY 1",
+        (person_id, person_id),
+    )
+    return [r["code"] for r in found]
+
+
+def list_people(
+    conn: sqlite3.Connection,
+    *,
+    query: str = "",
+    profile: str | None = None,
+    state: str | None = None,
+    class_code: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """People matching the filters, sorted by name, each with their `classes`.
+
+    `query` matches the login, first or last name (case-insensitive, substring).
+    """
+    where, params = _filters(query, profile, state, class_code)
+    sql = (
+        f"SELECT {_PUBLIC_FIELDS}, (SELECT group_concat(code, ',') FROM ("
+        " SELECT c.code AS code FROM class_membership m JOIN school_class c ON c.id = m.class_id"
+        " WHERE m.person_id = person.id UNION"
+        " SELECT c.code FROM teaching t JOIN school_class c ON c.id = t.class_id"
+        " WHERE t.teacher_id = person.id ORDER BY 1)) AS class_list"
+        f" FROM person {where} ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, login"
+    )
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [limit, offset]
+    out = rows(conn, sql, params)
+    for p in out:
+        p["classes"] = p.pop("class_list").split(",") if p.get("class_list") else []
+    return out
+
+
+def count_people(
+    conn: sqlite3.Connection,
+    *,
+    query: str = "",
+    profile: str | None = None,
+    state: str | None = None,
+    class_code: str | None = None,
+) -> int:
+    """How many people `list_people` would return without a limit."""
+    where, params = _filters(query, profile, state, class_code)
+    return int(scalar(conn, f"SELECT count(*) FROM person {where}", params))
+
+
+def _filters(query, profile, state, class_code) -> tuple[str, list]:
+    clauses, params = [], []
+    if query:
+        like = f"%{query.strip().lower()}%"
+        clauses.append(
+            "(lower(login) LIKE ? OR lower(first_name) LIKE ? OR lower(last_name) LIKE ? "
+            "OR lower(first_name || ' ' || last_name) LIKE ? "
+            "OR lower(last_name || ' ' || first_name) LIKE ?)"
+        )
+        params += [like] * 5
+    if profile:
+        _check_profile(profile)
+        clauses.append("profile = ?")
+        params.append(profile)
+    if state:
+        clauses.append("state = ?")
+        params.append(state)
+    if class_code:
+        clauses.append(
+            "id IN (SELECT m.person_id FROM class_membership m JOIN school_class c "
+            "ON c.id = m.class_id WHERE c.code = ?)"
+        )
+        params.append(class_code)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return where, params
+
+
+def set_state(conn: sqlite3.Connection, person_id: int, state: str) -> dict[str, Any]:
+    """Set a person's state (active, departed, disabled); ends their sessions unless active.
+
+    Returns the person as it was before the change.
+    """
+    if state not in STATES:
+        raise CartableError(f"État inconnu « {state} ».", field="state")
+    before = get_person(conn, person_id)
+    stamp = now_iso()
+    with transaction(conn):
+        if state == "active":
+            conn.execute(
+                "UPDATE person SET state='active', departed_on=NULL, disabled_on=NULL, "
+                "updated_at=? WHERE id=?",
+                (stamp, person_id),
+            )
+        elif state == "disabled":
+            conn.execute(
+                "UPDATE person SET state='disabled', disabled_on=coalesce(disabled_on, ?), "
+                "updated_at=? WHERE id=?",
+                (stamp[:10], stamp, person_id),
+            )
+        else:
+            conn.execute(
+                "UPDATE person SET state='departed', departed_on=coalesce(departed_on, ?), "
+                "updated_at=? WHERE id=?",
+                (stamp[:10], stamp, person_id),
+            )
+        if state == "disabled":
+            conn.execute("DELETE FROM web_session WHERE person_id = ?", (person_id,))
+    return before
+
+
+def set_password(
+    conn: sqlite3.Connection,
+    person_id: int,
+    password: str,
+    *,
+    must_change: bool = False,
+    check_rules: bool = True,
+) -> None:
+    """Set a new password, ending every session of the person.
+
+    With `check_rules` the password is checked against the rules of the person's profile
+    (raises PasswordRejected). `must_change` forces a change at the next login.
+    """
+    person = get_person(conn, person_id)
+    if check_rules:
+        passwords.check_password(
+            password, person["profile"], (person["login"], person["first_name"], person["last_name"])
+        )
+    new_hash = passwords.hash_password(password)
+    with transaction(conn):
+        conn.execute(
+            "UPDATE person SET password_hash=?, must_change_password=?, updated_at=? WHERE id=?",
+            (new_hash, int(must_change), now_iso(), person_id),
+        )
+        conn.execute("DELETE FROM web_session WHERE person_id = ?", (person_id,))
+
+
+def reset_password(conn: sqlite3.Connection, person_id: int) -> str:
+    """Give the person a new initial password (to change at next login); return it.
+
+    The plain password is returned once for the slip or the screen; only its hash is kept.
+    """
+    initial = passwords.generate_initial_password()
+    set_password(conn, person_id, initial, must_change=True, check_rules=False)
+    return initial
+
+
+def update_names(
+    conn: sqlite3.Connection,
+    person_id: int,
+    *,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    email: str | None = None,
+    function: str | None = None,
+    expires_on: str | None = None,
+) -> None:
+    """Change a person's descriptive fields (only those given)."""
+    fields = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "function": function,
+        "expires_on": expires_on,
+    }
+    sets = {k: v for k, v in fields.items() if v is not None}
+    if not sets:
+        return
+    with transaction(conn):
+        assignments = ", ".join(f"{k} = ?" for k in sets)
+        conn.execute(
+            f"UPDATE person SET {assignments}, updated_at = ? WHERE id = ?",
+            (*sets.values(), now_iso(), person_id),
+        )
+
+
+def children_of(conn: sqlite3.Connection, guardian_id: int) -> list[dict[str, Any]]:
+    """The students linked to a guardian, with their class, sorted by first name."""
+    found = rows(
+        conn,
+        "SELECT p.id, p.login, p.first_name, p.last_name, p.state, g.level "
+        "FROM guardian_link g JOIN person p ON p.id = g.student_id "
+        "WHERE g.guardian_id = ? AND p.state != 'disabled' ORDER BY p.first_name, p.last_name",
+        (guardian_id,),
+    )
+    for child in found:
+        child["classes"] = classes_of(conn, child["id"])
+    return found
+
+
+def count_by_profile(conn: sqlite3.Connection) -> dict[str, int]:
+    """Active + departed people per profile, for the admin overview."""
+    counts = {p: 0 for p in PROFILES}
+    for r in rows(
+        conn, "SELECT profile, count(*) AS n FROM person WHERE state != 'disabled' GROUP BY 1"
+    ):
+        counts[r["profile"]] = r["n"]
+    return counts

@@ -1,0 +1,91 @@
+"""The worker's scheduler (APScheduler 3): every feature registers its periodic jobs here.
+
+Jobs get the opened Box; they never overlap themselves (max_instances=1, coalesce) and a
+job missed while the box was off runs once at start (misfire grace).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+log = logging.getLogger("cartable.scheduler")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One periodic job: an id, the function (given the Box), and APScheduler trigger args."""
+
+    id: str
+    func: Callable[[Any], Any]
+    trigger: str
+    trigger_args: dict = field(default_factory=dict)
+    misfire_grace_time: int = 3600
+
+
+def _core_jobs(box) -> list[JobSpec]:
+    from appliance.security import sessions, throttle
+
+    def housekeeping(box) -> None:
+        conn = box.conn()
+        limits = sessions.SessionLimits(
+            idle=box.config["security.session_idle_minutes"] * 60.0,
+            absolute=box.config["security.session_absolute_hours"] * 3600.0,
+        )
+        n = sessions.purge_expired(conn, limits)
+        m = throttle.purge_old(conn)
+        if n or m:
+            log.info("housekeeping: %d expired session(s), %d old login counter(s)", n, m)
+
+    return [JobSpec("housekeeping", housekeeping, "interval", {"minutes": 15})]
+
+
+# Later features add a `jobs(box) -> list[JobSpec]` function in one of these modules.
+_FEATURE_JOBS = ("appliance.directory.jobs", "appliance.health.jobs", "appliance.backup_jobs")
+
+
+def all_jobs(box) -> list[JobSpec]:
+    """Every job of every feature present."""
+    specs = _core_jobs(box)
+    for name in _FEATURE_JOBS:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        specs.extend(mod.jobs(box))
+    return specs
+
+
+def _wrap(spec: JobSpec, box) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            spec.func(box)
+        except Exception:
+            log.exception("job %s failed", spec.id)
+
+    return run
+
+
+def build(box, *, blocking: bool):
+    """Return a scheduler (blocking for `cartable worker`, background for `run`) with jobs."""
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    sched = cls(job_defaults={"coalesce": True, "max_instances": 1})
+    for spec in all_jobs(box):
+        sched.add_job(
+            _wrap(spec, box),
+            spec.trigger,
+            id=spec.id,
+            name=spec.id,
+            misfire_grace_time=spec.misfire_grace_time,
+            replace_existing=True,
+            **spec.trigger_args,
+        )
+    return sched

@@ -1,0 +1,100 @@
+"""The access policy: the one place that answers "may this person do this to that?".
+
+Every view asks `may()` (through the `requires` decorator of the web UI); services that
+act for a person ask it too. `route_access.py`, next to this module, is the table of what
+every route answers to every profile; a test walks the app against it.
+
+Rules ("besoin d'en connaître", arrêté ENT art. 4): a parent sees only their own children,
+a teacher only their own classes, the technician runs the box.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
+
+from appliance.db import scalar
+
+# Actions any logged-in person may do on themselves.
+_SELF_ACTIONS = {"portal.home", "account.view", "account.password", "account.locale"}
+
+# Actions by profile (no target needed).
+_BY_PROFILE: dict[str, set[str]] = {
+    "admin": {
+        "admin.area",
+        "admin.people.view",
+        "admin.people.create",
+        "admin.people.state",
+        "admin.people.reset_password",
+        "admin.people.totp_reset",
+        "admin.audit.view",
+        "admin.settings.view",
+        "admin.settings.edit",
+        "account.totp",
+    },
+    "teacher": {"account.totp"},
+    "staff": {"account.totp"},
+    "relative": {"child.select"},
+    "student": set(),
+    "guest": set(),
+}
+
+
+def may(
+    person: Mapping[str, Any] | None,
+    action: str,
+    target: Mapping[str, Any] | None = None,
+    conn: sqlite3.Connection | None = None,
+) -> bool:
+    """True if `person` (a dict with at least id, profile, state) may do `action` to `target`.
+
+    Targeted actions need `conn` to check links: `child.view` (target: a student) is
+    allowed to the student's legal guardians; `person.reset_password` (target: a person)
+    to the technician for anyone and to a teacher for a student of a class they teach.
+    """
+    if not person or person.get("state") == "disabled":
+        return False
+    profile = person.get("profile")
+    if action in _SELF_ACTIONS:
+        return True
+    if action in _BY_PROFILE.get(profile, set()):
+        return True
+    if action == "child.view" and target is not None and conn is not None:
+        return profile == "relative" and _is_guardian(conn, person["id"], target["id"])
+    if action == "person.reset_password" and target is not None:
+        if profile == "admin":
+            return True
+        if profile == "teacher" and conn is not None and target.get("profile") == "student":
+            return _teaches(conn, person["id"], target["id"])
+    return False
+
+
+def _is_guardian(conn: sqlite3.Connection, guardian_id: int, student_id: int) -> bool:
+    return bool(
+        scalar(
+            conn,
+            "SELECT 1 FROM guardian_link WHERE guardian_id = ? AND student_id = ? AND level = 1",
+            (guardian_id, student_id),
+        )
+    )
+
+
+def _teaches(conn: sqlite3.Connection, teacher_id: int, student_id: int) -> bool:
+    return bool(
+        scalar(
+            conn,
+            "SELECT 1 FROM teaching t JOIN class_membership m ON m.class_id = t.class_id "
+            "WHERE t.teacher_id = ? AND m.person_id = ? UNION "
+            "SELECT 1 FROM teaching t JOIN group_membership g ON g.group_id = t.group_id "
+            "WHERE t.teacher_id = ? AND g.person_id = ?",
+            (teacher_id, student_id, teacher_id, student_id),
+        )
+    )
+
+
+def totp_required(person: Mapping[str, Any], admin_totp_required: bool) -> bool:
+    """True when the person must enrol TOTP before using the portal (admins, by default)."""
+    return admin_totp_required and person.get("profile") == "admin" and not person.get(
+        "totp_enabled"
+    )

@@ -1,0 +1,48 @@
+"""What every route of the web UI answers to each profile: the table the policy is tested
+against (tests/integration/test_route_access.py walks every route of the app with every
+profile). A route without a row here fails that test.
+
+Values: 200 (allowed: the page or the action answers), 403 (refused), "login" (anonymous
+visitor sent to the login page). For POST-only routes, 200 means "not refused": the
+action may answer with a redirect or a form error.
+"""
+
+from __future__ import annotations
+
+PROFILES = ("anonymous", "student", "teacher", "relative", "staff", "guest", "admin")
+
+PUBLIC = dict.fromkeys(PROFILES, 200)
+LOGGED_IN = {**dict.fromkeys(PROFILES, 200), "anonymous": "login"}
+ADMIN_ONLY = {**dict.fromkeys(PROFILES, 403), "anonymous": "login", "admin": 200}
+RELATIVE_ONLY = {**dict.fromkeys(PROFILES, 403), "anonymous": "login", "relative": 200}
+TOTP_PROFILES = {
+    **dict.fromkeys(PROFILES, 403),
+    "anonymous": "login",
+    "teacher": 200,
+    "staff": 200,
+    "admin": 200,
+}
+
+ROUTES: dict[str, dict[str, object]] = {
+    "static": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": LOGGED_IN,
+    "auth.totp_challenge": PUBLIC,
+    "auth.set_locale": PUBLIC,
+    "portal.home": LOGGED_IN,
+    "portal.select_child": RELATIVE_ONLY,
+    "portal.accessibility": PUBLIC,
+    "account.password": LOGGED_IN,
+    "account.totp": TOTP_PROFILES,
+    "account.totp_qr": TOTP_PROFILES,
+    "account.totp_disable": TOTP_PROFILES,
+    "admin.index": ADMIN_ONLY,
+    "admin.people": ADMIN_ONLY,
+    "admin.person": ADMIN_ONLY,
+    "admin.person_new": ADMIN_ONLY,
+    "admin.person_state": ADMIN_ONLY,
+    "admin.person_reset_password": ADMIN_ONLY,
+    "admin.person_totp_reset": ADMIN_ONLY,
+    "admin.audit": ADMIN_ONLY,
+    "admin.settings": ADMIN_ONLY,
+}

@@ -1,0 +1,99 @@
+"""Server-side sessions: a random id in the cookie, its SHA-256 in the database.
+
+A session ends after `idle` seconds without a request, after `absolute` seconds whatever
+happens, at logout, and when the person's password changes or the account is disabled
+(those delete every row of the person). `last_seen_at` is written at most once a minute,
+so that a page view does not cost a write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+
+from appliance.db import one, transaction
+
+TOUCH_EVERY = 60.0
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    idle: float = 30 * 60.0
+    absolute: float = 12 * 3600.0
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(
+    conn: sqlite3.Connection, person_id: int, ip: str | None, user_agent: str | None
+) -> str:
+    """Create a session for the person; return the token to put in the cookie."""
+    token = secrets.token_urlsafe(32)
+    now = time.time()
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO web_session (id_hash, person_id, created_at, last_seen_at, ip, "
+            "user_agent) VALUES (?, ?, ?, ?, ?, ?)",
+            (_hash(token), person_id, now, now, ip, (user_agent or "")[:200]),
+        )
+    return token
+
+
+def resolve(
+    conn: sqlite3.Connection, token: str | None, limits: SessionLimits, now: float | None = None
+) -> int | None:
+    """Return the person id of a live session, or None (expired sessions are deleted)."""
+    if not token:
+        return None
+    now = time.time() if now is None else now
+    row = one(
+        conn,
+        "SELECT s.person_id, s.created_at, s.last_seen_at, p.state FROM web_session s "
+        "JOIN person p ON p.id = s.person_id WHERE s.id_hash = ?",
+        (_hash(token),),
+    )
+    if row is None:
+        return None
+    expired = (
+        now - row["last_seen_at"] > limits.idle
+        or now - row["created_at"] > limits.absolute
+        or row["state"] == "disabled"
+    )
+    if expired:
+        close(conn, token)
+        return None
+    if now - row["last_seen_at"] > TOUCH_EVERY:
+        with transaction(conn):
+            conn.execute(
+                "UPDATE web_session SET last_seen_at = ? WHERE id_hash = ?", (now, _hash(token))
+            )
+    return int(row["person_id"])
+
+
+def close(conn: sqlite3.Connection, token: str | None) -> None:
+    """End one session (logout)."""
+    if token:
+        with transaction(conn):
+            conn.execute("DELETE FROM web_session WHERE id_hash = ?", (_hash(token),))
+
+
+def close_all(conn: sqlite3.Connection, person_id: int) -> None:
+    """End every session of a person."""
+    with transaction(conn):
+        conn.execute("DELETE FROM web_session WHERE person_id = ?", (person_id,))
+
+
+def purge_expired(conn: sqlite3.Connection, limits: SessionLimits) -> int:
+    """Delete sessions past their idle or absolute limit; return how many."""
+    now = time.time()
+    with transaction(conn):
+        cur = conn.execute(
+            "DELETE FROM web_session WHERE last_seen_at < ? OR created_at < ?",
+            (now - limits.idle, now - limits.absolute),
+        )
+    return cur.rowcount

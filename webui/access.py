@@ -1,0 +1,55 @@
+"""Who is asking: the current person, their address, and the decorator every view uses.
+
+`requires(action)` sends an anonymous visitor to the login page and answers 403 to a
+person the policy refuses; the policy itself lives in `appliance.security.policy`.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from flask import abort, current_app, g, redirect, request, url_for
+
+from appliance.security import policy
+
+
+def client_ip() -> str:
+    """The client's address (waitress puts the real one here when behind a trusted proxy)."""
+    return request.remote_addr or "?"
+
+
+def conn():
+    """This thread's database connection."""
+    return current_app.extensions["cartable.box"].conn()
+
+
+def box():
+    return current_app.extensions["cartable.box"]
+
+
+def current_person() -> dict | None:
+    return g.get("person")
+
+
+def requires(action: str):
+    """Decorate a view: logged in, and the policy allows `action`, or redirect / 403."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            person = current_person()
+            if person is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if not policy.may(person, action, conn=conn()):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.required_action = action
+        return wrapper
+
+    return decorate
+
+
+def ask(action: str, target: dict | None = None) -> bool:
+    """The policy's answer for the current person (for links and buttons in templates)."""
+    return policy.may(current_person(), action, target, conn())

@@ -1,0 +1,200 @@
+"""The technician's administration area: people, audit log, settings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from appliance.directory import people
+from appliance.errors import CartableError, NotFound
+from appliance.school import get_school, set_school
+from appliance.security import audit, totp
+from appliance.security.audit import Actor
+from webui.access import box, client_ip, conn, current_person, requires
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+
+
+def _actor() -> Actor:
+    p = current_person()
+    return Actor(p["id"], p["login"], client_ip())
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@bp.route("/")
+@requires("admin.area")
+def index():
+    counts = people.count_by_profile(conn())
+    recent, _total = audit.search(conn(), limit=10)
+    return render_template("admin/index.html", counts=counts, recent=recent)
+
+
+@bp.route("/personnes", endpoint="people")
+@requires("admin.people.view")
+def people_list():
+    filters = {
+        "query": request.args.get("q", "").strip()[:100],
+        "profile": request.args.get("profile") or None,
+        "state": request.args.get("state") or None,
+        "class_code": request.args.get("classe") or None,
+    }
+    if filters["profile"] not in (None, *people.PROFILES):
+        filters["profile"] = None
+    if filters["state"] not in (None, *people.STATES):
+        filters["state"] = None
+    page = _page()
+    total = people.count_people(conn(), **filters)
+    found = people.list_people(conn(), **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render_template(
+        "admin/people.html", people_found=found, total=total, page=page,
+        pages=max(1, -(-total // PAGE_SIZE)), filters=filters,
+        profiles=people.PROFILES, states=people.STATES,
+    )
+
+
+
+def _person_or_404(person_id: int) -> dict:
+    try:
+        return people.get_person(conn(), person_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/personnes/<int:person_id>")
+@requires("admin.people.view")
+def person(person_id: int):
+    target = _person_or_404(person_id)
+    children = people.children_of(conn(), person_id) if target["profile"] == "relative" else []
+    history, _total = audit.search(conn(), target=f"person:{person_id}", limit=20)
+    return render_template("admin/person.html", target=target, children=children,
+                           history=history)
+
+
+@bp.route("/personnes/nouvelle", methods=["GET", "POST"])
+@requires("admin.people.create")
+def person_new():
+    form = {k: request.form.get(k, "").strip() for k in
+            ("login", "profile", "first_name", "last_name", "email", "function", "expires_on")}
+    if request.method == "GET":
+        return render_template("admin/person_new.html", form=form, profiles=people.PROFILES)
+    error = None
+    initial = None
+    try:
+        if form["expires_on"]:
+            form["expires_on"] = date.fromisoformat(form["expires_on"]).isoformat()
+        from appliance.security.passwords import generate_initial_password
+
+        initial = generate_initial_password()
+        pid = people.create_person(
+            conn(), login=form["login"], profile=form["profile"],
+            first_name=form["first_name"], last_name=form["last_name"],
+            email=form["email"] or None, function=form["function"] or None,
+            expires_on=form["expires_on"] or None, password=initial, check_rules=False,
+            must_change_password=True,
+        )
+    except ValueError:
+        error = _("La date d'expiration doit être une date valide.")
+    except CartableError as exc:
+        error = exc.message
+    if error:
+        return render_template("admin/person_new.html", form=form, profiles=people.PROFILES,
+                               error=error), 400
+    audit.record(conn(), _actor(), "person.create", target=f"person:{pid}",
+                 details={"login": form["login"].lower(), "profile": form["profile"]})
+    target = people.get_person(conn(), pid)
+    return render_template("admin/password_shown.html", target=target, initial=initial,
+                           created=True)
+
+
+@bp.route("/personnes/<int:person_id>/etat", methods=["POST"])
+@requires("admin.people.state")
+def person_state(person_id: int):
+    target = _person_or_404(person_id)
+    state = request.form.get("state")
+    if state not in ("active", "disabled"):
+        abort(400)
+    if target["id"] == current_person()["id"] and state == "disabled":
+        flash(_("Vous ne pouvez pas désactiver votre propre compte."), "error")
+        return redirect(url_for("admin.person", person_id=person_id))
+    people.set_state(conn(), person_id, state)
+    verb = "disable" if state == "disabled" else "enable"
+    audit.record(conn(), _actor(), f"person.{verb}", target=f"person:{person_id}",
+                 details={"login": target["login"]})
+    flash(_("Compte désactivé.") if state == "disabled" else _("Compte réactivé."), "success")
+    return redirect(url_for("admin.person", person_id=person_id))
+
+
+@bp.route("/personnes/<int:person_id>/mot-de-passe", methods=["POST"])
+@requires("admin.people.reset_password")
+def person_reset_password(person_id: int):
+    target = _person_or_404(person_id)
+    initial = people.reset_password(conn(), person_id)
+    audit.record(conn(), _actor(), "person.password_reset", target=f"person:{person_id}",
+                 details={"login": target["login"]})
+    return render_template("admin/password_shown.html", target=target, initial=initial,
+                           created=False)
+
+
+@bp.route("/personnes/<int:person_id>/double-authentification", methods=["POST"])
+@requires("admin.people.totp_reset")
+def person_totp_reset(person_id: int):
+    target = _person_or_404(person_id)
+    totp.disable(conn(), person_id)
+    audit.record(conn(), _actor(), "person.totp_reset", target=f"person:{person_id}",
+                 details={"login": target["login"]})
+    flash(_("Double authentification retirée : la personne devra la configurer à nouveau."),
+          "success")
+    return redirect(url_for("admin.person", person_id=person_id))
+
+
+@bp.route("/journal", endpoint="audit")
+@requires("admin.audit.view")
+def audit_log():
+    filters = {k: request.args.get(k, "").strip()[:100] for k in
+               ("actor", "action", "target", "since", "until", "outcome")}
+    page = _page()
+    entries, total = audit.search(conn(), **filters, limit=PAGE_SIZE,
+                                  offset=(page - 1) * PAGE_SIZE)
+    return render_template(
+        "admin/audit.html", entries=entries, total=total, page=page,
+        pages=max(1, -(-total // PAGE_SIZE)), filters=filters, actions=audit.actions(conn()),
+    )
+
+
+
+@bp.route("/reglages", methods=["GET", "POST"])
+@requires("admin.settings.view")
+def settings():
+    school = get_school(conn())
+    error = None
+    if request.method == "POST":
+        from webui.access import ask
+
+        if not ask("admin.settings.edit"):
+            abort(403)
+        try:
+            set_school(conn(), uai=request.form.get("uai", ""),
+                       name=request.form.get("name", ""),
+                       portal_url=request.form.get("portal_url", "").strip())
+        except CartableError as exc:
+            error = exc.message
+        else:
+            audit.record(conn(), _actor(), "settings.school",
+                         details={"uai": request.form.get("uai", "").upper(),
+                                  "name": request.form.get("name", "")})
+            flash(_("Réglages enregistrés."), "success")
+            return redirect(url_for("admin.settings"))
+    cfg = box().config
+    return render_template("admin/settings.html", school=school, error=error,
+                           config_items=cfg.public_items(), config_file=cfg.file,
+                           data_dir=cfg.data_dir), (400 if error else 200)

@@ -1,0 +1,191 @@
+"""The Flask application factory: it only wires things (config, CSRF, translations, the
+current person, security headers, error pages, blueprints)."""
+
+from __future__ import annotations
+
+import logging
+from flask import Flask, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import Babel
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from appliance.directory import people
+from appliance.errors import NotFound
+from appliance.school import get_school
+from appliance.security import policy, sessions
+
+log = logging.getLogger("cartable.web")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'; frame-ancestors 'none'"
+)
+
+# Pages a person who must change their password or enrol TOTP may still reach.
+_ALWAYS_OPEN = {"static", "auth.logout", "auth.set_locale", "auth.login", "portal.accessibility"}
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, made Secure when the request came over HTTPS (mode auto)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        mode = app.config["CARTABLE_SECURE_COOKIES"]
+        if mode == "always":
+            return True
+        if mode == "never":
+            return False
+        return request.is_secure
+
+
+def create_app(box) -> Flask:
+    """Build the portal for an opened `appliance.core.Box`."""
+    cfg = box.config
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=box.secret_key(),
+        SESSION_COOKIE_NAME="cartable",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        CARTABLE_SECURE_COOKIES=cfg["web.secure_cookies"],
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_SSL_STRICT=True,
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE=cfg["web.default_locale"],
+        BABEL_DEFAULT_TIMEZONE="Europe/Paris",
+    )
+    app.session_interface = _SessionInterface()
+    app.extensions["cartable.box"] = box
+    app.extensions["cartable.session_limits"] = sessions.SessionLimits(
+        idle=cfg["security.session_idle_minutes"] * 60.0,
+        absolute=cfg["security.session_absolute_hours"] * 3600.0,
+    )
+    CSRFProtect(app)
+    Babel(app, locale_selector=_select_locale)
+
+    _register_blueprints(app)
+    app.before_request(_load_person)
+    app.after_request(_security_headers)
+    app.context_processor(_template_globals)
+    _register_errors(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webui import account, admin, auth, portal
+
+    for module in (auth, portal, account, admin):
+        app.register_blueprint(module.bp)
+    import importlib
+
+    # Blueprints of later features register themselves when present.
+    for name in ("webui.directory", "webui.backups", "webui.health"):
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        app.register_blueprint(mod.bp)
+
+
+def _select_locale() -> str:
+    lang = session.get("lang")
+    if lang in ("fr", "en"):
+        return lang
+    person = g.get("person")
+    if person and person.get("locale") in ("fr", "en"):
+        return person["locale"]
+    return request.accept_languages.best_match(["fr", "en"]) or "fr"
+
+
+def _load_person():
+    """Find the person behind the session cookie and send them where they must go first."""
+    from webui.access import box
+
+    g.person = None
+    token = session.get("sid")
+    if token:
+        conn = box().conn()
+        from flask import current_app
+
+        person_id = sessions.resolve(
+            conn, token, current_app.extensions["cartable.session_limits"]
+        )
+        if person_id is None:
+            session.clear()
+            g.session_expired = True
+        else:
+            try:
+                g.person = people.get_person(conn, person_id)
+            except NotFound:
+                session.clear()
+    person = g.person
+    if person is None or request.endpoint in _ALWAYS_OPEN or request.endpoint is None:
+        return None
+    if person["must_change_password"] and request.endpoint != "account.password":
+        return redirect(url_for("account.password"))
+    admin_totp = box().config["security.admin_totp_required"]
+    if policy.totp_required(person, admin_totp) and request.endpoint not in (
+        "account.totp",
+        "account.totp_qr",
+    ):
+        return redirect(url_for("account.totp"))
+    return None
+
+
+def _security_headers(response):
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    else:
+        response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _template_globals() -> dict:
+    from webui.access import ask, box
+
+    conn = box().conn()
+    return {
+        "person": g.get("person"),
+        "school": get_school(conn),
+        "ask": ask,
+        "profile_labels": people.PROFILE_LABELS,
+        "current_lang": _select_locale(),
+    }
+
+
+def _register_errors(app: Flask) -> None:
+    messages = {
+        400: lambda: _("La demande n'a pas pu être comprise."),
+        403: lambda: _("Vous n'avez pas accès à cette page."),
+        404: lambda: _("Cette page n'existe pas (ou plus)."),
+        405: lambda: _("Cette action n'est pas possible ici."),
+        413: lambda: _("Le fichier envoyé est trop gros."),
+        429: lambda: _("Trop d'essais : patientez avant de réessayer."),
+        500: lambda: _("Une erreur inattendue s'est produite. Elle a été enregistrée dans le "
+                       "journal du serveur ; réessayez, puis prévenez le technicien."),
+    }
+    for code, message in messages.items():
+
+        def handler(error, code=code, message=message):
+            if code == 500:
+                log.exception("erreur interne sur %s", request.path)
+            return render_template("errors/error.html", code=code, message=message()), code
+
+        app.register_error_handler(code, handler)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        msg = _("Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et "
+                "recommencez.")
+        return render_template("errors/error.html", code=400, message=msg), 400
+
