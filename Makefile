@@ -22,6 +22,10 @@ venv: $(BIN)/cartable ## Create the virtual environment and install Cartable in 
 translations: $(BIN)/cartable ## Compile the translation catalogues (.po -> .mo)
 	@$(BIN)/pybabel compile -q -d webui/translations 2>/dev/null || $(BIN)/pybabel compile -d webui/translations
 
+i18n-update: venv ## Extract the UI strings and update the English catalogue (then translate it)
+	$(BIN)/pybabel extract -q -F babel.cfg -k _ -k gettext -k lazy_gettext -k N_ -o webui/translations/messages.pot . 2>/dev/null || $(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k lazy_gettext -k N_ -o webui/translations/messages.pot .
+	$(BIN)/pybabel update -i webui/translations/messages.pot -d webui/translations -l en --no-fuzzy-matching
+
 run: venv translations ## Start the demo school at http://127.0.0.1:8080 (web + worker)
 	CARTABLE_DATA_DIR=$(DATA) $(BIN)/cartable run --demo --host $(HOST) --port $(PORT)
 
@@ -42,4 +46,4 @@ bench: venv translations ## Run the benchmarks (not part of make test); results 
 clean: ## Remove the virtual environment, caches and the demo data
 	rm -rf $(VENV) .pytest_cache .ruff_cache $(DATA)
 
-.PHONY: help venv translations run lint format test bench clean
+.PHONY: help venv translations i18n-update run lint format test bench clean

@@ -16,13 +16,18 @@ from appliance.security import passwords
 PROFILES = ("student", "teacher", "relative", "staff", "guest", "admin")
 STATES = ("active", "departed", "disabled")
 
+def N_(text: str) -> str:
+    """Mark a string for translation; the web UI translates it when it shows it."""
+    return text
+
+
 PROFILE_LABELS = {
-    "student": "Élève",
-    "teacher": "Enseignant",
-    "relative": "Parent",
-    "staff": "Personnel",
-    "guest": "Invité",
-    "admin": "Technicien",
+    "student": N_("Élève"),
+    "teacher": N_("Enseignant"),
+    "relative": N_("Parent"),
+    "staff": N_("Personnel"),
+    "guest": N_("Invité"),
+    "admin": N_("Technicien"),
 }
 
 _PUBLIC_FIELDS = (

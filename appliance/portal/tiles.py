@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def N_(text: str) -> str:
+    """Mark a string for translation; the web UI translates it when it shows it."""
+    return text
+
+
 @dataclass(frozen=True)
 class Tile:
     key: str
@@ -19,22 +24,22 @@ class Tile:
 
 
 _ALL = {
-    "timetable": Tile("timetable", "Emploi du temps", "Les cours de la semaine."),
-    "homework": Tile("homework", "Cahier de textes", "Le contenu des cours et le travail à faire."),
-    "grades": Tile("grades", "Notes", "Les évaluations et les moyennes."),
-    "absences": Tile("absences", "Vie scolaire", "Absences, retards et justificatifs."),
-    "messages": Tile("messages", "Messagerie", "Écrire et recevoir des messages."),
-    "news": Tile("news", "Actualités", "Les informations de l'établissement."),
-    "files": Tile("files", "Mes documents", "Vos fichiers et ceux de vos classes."),
-    "directory": Tile("directory", "Annuaire", "Trouver un membre de l'établissement."),
-    "account": Tile("account", "Mon compte", "Mot de passe et sécurité.", "account.password"),
-    "admin": Tile("admin", "Administration", "Comptes, journal d'audit, réglages.", "admin.index"),
-    "admin_people": Tile("admin_people", "Comptes", "Chercher, créer, désactiver un compte.",
+    "timetable": Tile("timetable", N_("Emploi du temps"), N_("Les cours de la semaine.")),
+    "homework": Tile("homework", N_("Cahier de textes"), N_("Le contenu des cours et le travail à faire.")),
+    "grades": Tile("grades", N_("Notes"), N_("Les évaluations et les moyennes.")),
+    "absences": Tile("absences", N_("Vie scolaire"), N_("Absences, retards et justificatifs.")),
+    "messages": Tile("messages", N_("Messagerie"), N_("Écrire et recevoir des messages.")),
+    "news": Tile("news", N_("Actualités"), N_("Les informations de l'établissement.")),
+    "files": Tile("files", N_("Mes documents"), N_("Vos fichiers et ceux de vos classes.")),
+    "directory": Tile("directory", N_("Annuaire"), N_("Trouver un membre de l'établissement.")),
+    "account": Tile("account", N_("Mon compte"), N_("Mot de passe et sécurité."), "account.password"),
+    "admin": Tile("admin", N_("Administration"), N_("Comptes, journal d'audit, réglages."), "admin.index"),
+    "admin_people": Tile("admin_people", N_("Comptes"), N_("Chercher, créer, désactiver un compte."),
                          "admin.people"),
-    "admin_audit": Tile("admin_audit", "Journal d'audit", "Qui a fait quoi, quand.",
+    "admin_audit": Tile("admin_audit", N_("Journal d'audit"), N_("Qui a fait quoi, quand."),
                         "admin.audit"),
-    "backups": Tile("backups", "Sauvegardes", "État des sauvegardes et restaurations."),
-    "health": Tile("health", "Santé du serveur", "Disques, température, alertes."),
+    "backups": Tile("backups", N_("Sauvegardes"), N_("État des sauvegardes et restaurations.")),
+    "health": Tile("health", N_("Santé du serveur"), N_("Disques, température, alertes.")),
 }
 
 _BY_PROFILE = {

@@ -42,6 +42,13 @@ MIN_LENGTH = {
 _READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
+_RUNS = tuple(
+    seq * 4 + seq[::-1] * 4
+    for seq in ("0123456789", "abcdefghijklmnopqrstuvwxyz", "azertyuiopqsdfghjklmwxcvbn",
+                "qwertyuiopasdfghjklzxcvbnm")
+)
+
+
 class PasswordRejected(CartableError):
     """A password that does not meet the rules; the message says which rule."""
 
@@ -122,6 +129,8 @@ def check_password(password: str, profile: str, personal: tuple[str, ...] = ()) 
             "Ce mot de passe fait partie des plus courants et serait deviné en quelques "
             "essais : choisissez-en un autre."
         )
+    if any(folded in run for run in _RUNS):
+        raise PasswordRejected("Ce mot de passe est une suite de touches ou de chiffres.")
     if len(set(folded)) <= 2:
         raise PasswordRejected("Ce mot de passe répète trop les mêmes caractères.")
     for word in personal:

@@ -23,11 +23,21 @@ TOTP_PROFILES = {
     "admin": 200,
 }
 
+# Routes that serve a visitor who is not logged in (every other view asks the policy).
+NO_LOGIN_NEEDED = {
+    "static",
+    "auth.login",
+    "auth.totp_challenge",
+    "auth.set_locale",
+    "portal.accessibility",
+}
+
 ROUTES: dict[str, dict[str, object]] = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": LOGGED_IN,
-    "auth.totp_challenge": PUBLIC,
+    # The code step only exists during a login: without one it sends back to the login page.
+    "auth.totp_challenge": dict.fromkeys(PROFILES, "login"),
     "auth.set_locale": PUBLIC,
     "portal.home": LOGGED_IN,
     "portal.select_child": RELATIVE_ONLY,

@@ -1,0 +1,116 @@
+"""Walk every route of the app with every profile and compare with the policy's table.
+
+A route that is missing from `appliance/security/route_access.py` fails here: whoever adds
+a page must say who may see it.
+"""
+
+import re
+
+import pyotp
+import pytest
+
+from appliance.security.route_access import NO_LOGIN_NEEDED, PROFILES, ROUTES
+from tests.conftest import login, make_person
+
+# Values for URL parameters, filled in from the people the fixture creates.
+SAMPLE_ARGS = {"person_id": "student", "filename": "cartable.css"}
+
+
+@pytest.fixture
+def people_by_profile(conn):
+    made = {}
+    for profile in PROFILES[1:]:
+        pid, name, pw = make_person(conn, profile)
+        made[profile] = (pid, name, pw)
+    # Admins are expected to have enrolled TOTP; nobody has to change a password.
+    conn.execute("UPDATE person SET totp_enabled = 1, totp_secret = '2Z4ATEMQTIEYJGYS45DEUFDCCN46AOL2' "
+                 "WHERE profile = 'admin'")
+    student, relative = made["student"][0], made["relative"][0]
+    conn.execute("INSERT INTO guardian_link (guardian_id, student_id, level) VALUES (?, ?, 1)",
+                 (relative, student))
+    return made
+
+
+def _login(app, client, name, pw):
+    conn = app.extensions["cartable.box"].conn()
+    conn.execute("UPDATE person SET totp_last_step = 0 WHERE login = ?", (name,))
+    r = login(client, name, pw)
+    if r.headers["Location"].endswith("/login/code"):
+        html = client.get("/login/code").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        code = pyotp.TOTP("2Z4ATEMQTIEYJGYS45DEUFDCCN46AOL2").now()
+        r = client.post("/login/code", data={"code": code, "csrf_token": token})
+    assert r.status_code == 302 and "/login" not in r.headers["Location"]
+
+
+def _url(rule, made) -> str:
+    url = rule.rule
+    for arg in rule.arguments:
+        value = SAMPLE_ARGS[arg]
+        if value in made:
+            value = str(made[value][0])
+        url = re.sub(rf"<(?:[a-z]+:)?{arg}>", value, url)
+    return url
+
+
+def _csrf(client) -> str:
+    html = client.get("/login").get_data(as_text=True)
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    if m:
+        return m.group(1)
+    html = client.get("/compte/mot-de-passe").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = endpoints - set(ROUTES)
+    assert not missing, f"routes without a row in route_access.ROUTES: {sorted(missing)}"
+    stale = set(ROUTES) - endpoints
+    assert not stale, f"rows for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_route_answers_as_the_table_says(app, people_by_profile, profile):
+    client = app.test_client()
+    if profile != "anonymous":
+        _pid, name, pw = people_by_profile[profile]
+        _login(app, client, name, pw)
+    token = _csrf(client) if profile != "anonymous" else None
+    problems = []
+    for rule in app.url_map.iter_rules():
+        expected = ROUTES[rule.endpoint][profile]
+        url = _url(rule, people_by_profile)
+        method = "GET" if "GET" in rule.methods else "POST"
+        if method == "GET":
+            r = client.get(url)
+        else:
+            if rule.endpoint == "auth.logout":
+                continue  # it would end the session the walk uses
+            r = client.post(url, data={"csrf_token": token or ""})
+        got_login = r.status_code == 302 and "/login" in r.headers.get("Location", "")
+        if expected == "login":
+            ok = got_login or (method == "POST" and r.status_code == 400)
+        elif expected == 403:
+            ok = r.status_code == 403
+        else:  # allowed: not refused, not sent to login, no server error
+            ok = r.status_code not in (403, 500) and not got_login
+        if not ok:
+            problems.append(f"{method} {url} [{rule.endpoint}] expected {expected}, "
+                            f"got {r.status_code} {r.headers.get('Location', '')}")
+        # Some actions may change state (e.g. disabling); log in again if the walk lost us.
+        if profile != "anonymous" and client.get("/").status_code != 200:
+            _pid, name, pw = people_by_profile[profile]
+            conn = app.extensions["cartable.box"].conn()
+            conn.execute("UPDATE person SET state='active' WHERE login=?", (name,))
+            _login(app, client, name, pw)
+            token = _csrf(client)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_view_asks_the_policy(app):
+    """Every non-public view is wrapped by `requires` (it carries `required_action`)."""
+    for endpoint, view in app.view_functions.items():
+        if endpoint in NO_LOGIN_NEEDED:
+            continue
+        assert getattr(view, "required_action", None), f"{endpoint} does not ask the policy"

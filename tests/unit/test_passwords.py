@@ -1,0 +1,59 @@
+import pytest
+from argon2 import PasswordHasher
+
+from appliance.security import passwords
+from appliance.security.passwords import PasswordRejected
+
+
+def test_hash_is_argon2id_at_owasp_parameters():
+    h = passwords.hash_password("un long mot de passe")
+    assert h.startswith("$argon2id$")
+    assert "m=19456,t=2,p=1" in h
+    assert passwords.verify_password(h, "un long mot de passe") == (True, None)
+    assert passwords.verify_password(h, "autre chose") == (False, None)
+
+
+def test_rehash_when_parameters_change():
+    old = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("phrase secrète 42")
+    ok, new = passwords.verify_password(old, "phrase secrète 42")
+    assert ok and new and "m=19456,t=2,p=1" in new
+
+
+def test_missing_or_broken_hash_fails_closed():
+    assert passwords.verify_password(None, "x") == (False, None)
+    assert passwords.verify_password("not-a-hash", "x") == (False, None)
+
+
+@pytest.mark.parametrize(
+    ("profile", "minimum"),
+    [("student", 8), ("relative", 8), ("teacher", 12), ("staff", 12), ("admin", 12)],
+)
+def test_minimum_length_by_profile(profile, minimum):
+    ok = "k" + "vbnrtyq;xw,zpmlhg"[: minimum - 1]
+    passwords.check_password(ok, profile)
+    with pytest.raises(PasswordRejected, match=str(minimum)):
+        passwords.check_password(ok[:-1], profile)
+
+
+def test_no_composition_rules():
+    passwords.check_password("les girafes dansent", "admin")
+
+
+@pytest.mark.parametrize("pw", ["password123", "azertyuiop", "motdepasse", "Soleil123",
+                                "123456789012"])
+def test_common_passwords_refused(pw):
+    with pytest.raises(PasswordRejected, match="courants|suite"):
+        passwords.check_password(pw, "student")
+
+
+def test_own_login_refused():
+    with pytest.raises(PasswordRejected, match="identifiant"):
+        passwords.check_password("lea.martin2024", "student", ("lea.martin", "Léa", "Martin"))
+
+
+def test_initial_passwords_are_readable_and_random():
+    seen = {passwords.generate_initial_password() for _ in range(200)}
+    assert len(seen) == 200
+    for pw in seen:
+        assert not set(pw) & set("0O1lI")
+        assert len(pw.replace("-", "")) == 10
