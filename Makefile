@@ -23,7 +23,7 @@ translations: $(BIN)/cartable ## Compile the translation catalogues (.po -> .mo)
 	@$(BIN)/pybabel compile -q -d webui/translations 2>/dev/null || $(BIN)/pybabel compile -d webui/translations
 
 i18n-update: venv ## Extract the UI strings and update the English catalogue (then translate it)
-	$(BIN)/pybabel extract -q -F babel.cfg -k _ -k gettext -k lazy_gettext -k N_ -o webui/translations/messages.pot . 2>/dev/null || $(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k lazy_gettext -k N_ -o webui/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k lazy_gettext -k N_ -o webui/translations/messages.pot .
 	$(BIN)/pybabel update -i webui/translations/messages.pot -d webui/translations -l en --no-fuzzy-matching
 
 run: venv translations ## Start the demo school at http://127.0.0.1:8080 (web + worker)

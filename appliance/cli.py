@@ -84,9 +84,7 @@ def pass_ctx(func):
     return wrapper
 
 
-@click.group(
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
-)
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @common_options
 @click.version_option(package_name="cartable", prog_name="cartable")
 def cli() -> None:
@@ -105,13 +103,13 @@ def read_secret(password_file: str | None, prompt: str, *, confirm: bool = True)
 
     Never from the command line. Trailing newline removed; an empty password is an error.
     """
-    if password_file and password_file != "-":
+    if password_file and password_file != "-":  # noqa: S105 ("-" means stdin)
         try:
             text = Path(password_file).read_text(encoding="utf-8")
         except OSError as exc:
             raise CartableError(f"Lecture impossible de {password_file} : {exc.strerror}.") from exc
         value = text.splitlines()[0] if text.splitlines() else ""
-    elif password_file == "-" or not sys.stdin.isatty():
+    elif password_file == "-" or not sys.stdin.isatty():  # noqa: S105
         value = sys.stdin.readline().rstrip("\r\n")
     else:
         value = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
@@ -167,11 +165,20 @@ def init(ctx: Context, school_name, uai, admin_login, admin_password_file) -> No
             admin_login = click.prompt("Identifiant du technicien", default="admin")
         pw = read_secret(admin_password_file, "Mot de passe du technicien (12 caractères min.)")
         pid = people.create_person(
-            conn, login=admin_login, profile="admin", first_name="Technicien",
-            last_name=get_school(conn)["name"][:60], password=pw,
+            conn,
+            login=admin_login,
+            profile="admin",
+            first_name="Technicien",
+            last_name=get_school(conn)["name"][:60],
+            password=pw,
         )
-        audit.record(conn, audit.cli_actor(), "init", target=f"person:{pid}",
-                     details={"admin_login": admin_login})
+        audit.record(
+            conn,
+            audit.cli_actor(),
+            "init",
+            target=f"person:{pid}",
+            details={"admin_login": admin_login},
+        )
         click.echo(f"Compte technicien « {admin_login} » créé.")
     school = get_school(conn)
     click.echo(f"Cartable prêt pour {school['name']} ({school['uai']}) dans {ctx.config.data_dir}.")
@@ -201,8 +208,10 @@ def config_check(ctx: Context) -> None:
     cfg = ctx.config
     where = str(cfg.file) if cfg.file else "aucun fichier (valeurs par défaut)"
     changed = sum(1 for v in cfg.sources.values() if v != "défaut")
-    click.echo(f"Configuration valide : {where} ; {changed} clé(s) modifiée(s) ; "
-               f"données dans {cfg.data_dir}.")
+    click.echo(
+        f"Configuration valide : {where} ; {changed} clé(s) modifiée(s) ; "
+        f"données dans {cfg.data_dir}."
+    )
 
 
 def main() -> None:

@@ -66,8 +66,11 @@ port_option = click.option("--port", type=int, help="Port d'écoute (défaut : w
 @common_options
 @host_option
 @port_option
-@click.option("--demo", is_flag=True, help="Crée l'établissement de démonstration au premier "
-              "lancement et affiche ses identifiants.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Crée l'établissement de démonstration au premier lancement et affiche ses identifiants.",
+)
 @pass_ctx
 def run_cmd(ctx: Context, host, port, demo) -> None:
     """Lance le portail et les tâches planifiées dans un seul processus (poste, démo)."""

@@ -12,8 +12,20 @@ from appliance.errors import CartableError
 from appliance.security import audit
 
 _LIST_FIELDS = (
-    "login", "profile", "state", "first_name", "last_name", "classes", "birth_date", "email",
-    "function", "expires_on", "departed_on", "disabled_on", "created_at", "last_login_at",
+    "login",
+    "profile",
+    "state",
+    "first_name",
+    "last_name",
+    "classes",
+    "birth_date",
+    "email",
+    "function",
+    "expires_on",
+    "departed_on",
+    "disabled_on",
+    "created_at",
+    "last_login_at",
 )
 
 
@@ -26,20 +38,26 @@ def user_group() -> None:
 @user_group.command("add")
 @common_options
 @click.argument("login")
-@click.option("--profile", required=True, type=click.Choice(people.PROFILES),
-              help="Profil du compte.")
+@click.option(
+    "--profile", required=True, type=click.Choice(people.PROFILES), help="Profil du compte."
+)
 @click.option("--first-name", required=True, help="Prénom.")
 @click.option("--last-name", required=True, help="Nom.")
-@click.option("--password-file", type=click.Path(dir_okay=False),
-              help="Fichier contenant le mot de passe ('-' : entrée standard). Sans cette "
-              "option, un mot de passe initial est créé, affiché une fois, et devra être changé.")
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False),
+    help="Fichier contenant le mot de passe ('-' : entrée standard). Sans cette "
+    "option, un mot de passe initial est créé, affiché une fois, et devra être changé.",
+)
 @click.option("--email", help="Adresse électronique.")
 @click.option("--function", help="Fonction (personnel : CPE, direction, secrétariat…).")
-@click.option("--expires", "expires_on", help="Date d'expiration AAAA-MM-JJ (obligatoire "
-              "pour un invité).")
+@click.option(
+    "--expires", "expires_on", help="Date d'expiration AAAA-MM-JJ (obligatoire pour un invité)."
+)
 @pass_ctx
-def user_add(ctx: Context, login, profile, first_name, last_name, password_file, email,
-             function, expires_on) -> None:
+def user_add(
+    ctx: Context, login, profile, first_name, last_name, password_file, email, function, expires_on
+) -> None:
     """Crée le compte LOGIN."""
     conn = ctx.box().conn()
     initial = None
@@ -52,12 +70,25 @@ def user_add(ctx: Context, login, profile, first_name, last_name, password_file,
         initial = password = generate_initial_password()
         must_change = True
     pid = people.create_person(
-        conn, login=login, profile=profile, first_name=first_name, last_name=last_name,
-        password=password, check_rules=initial is None, must_change_password=must_change,
-        email=email, function=function, expires_on=_date(expires_on),
+        conn,
+        login=login,
+        profile=profile,
+        first_name=first_name,
+        last_name=last_name,
+        password=password,
+        check_rules=initial is None,
+        must_change_password=must_change,
+        email=email,
+        function=function,
+        expires_on=_date(expires_on),
     )
-    audit.record(conn, audit.cli_actor(), "person.create", target=f"person:{pid}",
-                 details={"login": login, "profile": profile})
+    audit.record(
+        conn,
+        audit.cli_actor(),
+        "person.create",
+        target=f"person:{pid}",
+        details={"login": login, "profile": profile},
+    )
     click.echo(f"Compte « {login.lower()} » créé ({people.PROFILE_LABELS[profile]}).")
     if initial:
         click.echo(f"Mot de passe initial (à changer à la première connexion) : {initial}")
@@ -88,13 +119,18 @@ def user_list(ctx: Context, profile, state, class_code, query, as_json) -> None:
         ctx.box().conn(), query=query, profile=profile, state=state, class_code=class_code
     )
     if as_json:
-        click.echo(json.dumps([{k: p.get(k) for k in _LIST_FIELDS} for p in found],
-                              ensure_ascii=False, indent=1))
+        click.echo(
+            json.dumps(
+                [{k: p.get(k) for k in _LIST_FIELDS} for p in found], ensure_ascii=False, indent=1
+            )
+        )
         return
     for p in found:
         classes = ",".join(p["classes"])
-        click.echo(f"{p['login']:<28} {p['profile']:<9} {p['state']:<9} "
-                   f"{p['last_name']} {p['first_name']}" + (f" [{classes}]" if classes else ""))
+        click.echo(
+            f"{p['login']:<28} {p['profile']:<9} {p['state']:<9} "
+            f"{p['last_name']} {p['first_name']}" + (f" [{classes}]" if classes else "")
+        )
     click.echo(f"{len(found)} compte(s).", err=True)
 
 
@@ -119,10 +155,17 @@ def user_show(ctx: Context, login, as_json) -> None:
 @user_group.command("passwd")
 @common_options
 @click.argument("login")
-@click.option("--password-file", type=click.Path(dir_okay=False),
-              help="Fichier contenant le nouveau mot de passe ('-' : entrée standard).")
-@click.option("--reset", is_flag=True, help="Crée un mot de passe initial (affiché une fois, "
-              "à changer à la prochaine connexion) au lieu d'en lire un.")
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False),
+    help="Fichier contenant le nouveau mot de passe ('-' : entrée standard).",
+)
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Crée un mot de passe initial (affiché une fois, "
+    "à changer à la prochaine connexion) au lieu d'en lire un.",
+)
 @pass_ctx
 def user_passwd(ctx: Context, login, password_file, reset) -> None:
     """Change le mot de passe de LOGIN ; toutes ses sessions sont fermées."""
@@ -135,16 +178,26 @@ def user_passwd(ctx: Context, login, password_file, reset) -> None:
         pw = read_secret(password_file, f"Nouveau mot de passe pour {person['login']}")
         people.set_password(conn, person["id"], pw)
         click.echo(f"Mot de passe de {person['login']} changé ; ses sessions sont fermées.")
-    audit.record(conn, audit.cli_actor(), "person.password_reset",
-                 target=f"person:{person['id']}", details={"login": person["login"]})
+    audit.record(
+        conn,
+        audit.cli_actor(),
+        "person.password_reset",
+        target=f"person:{person['id']}",
+        details={"login": person["login"]},
+    )
 
 
 def _set_state(ctx: Context, login: str, state: str, verb: str) -> None:
     conn = ctx.box().conn()
     person = people.get_by_login(conn, login)
     people.set_state(conn, person["id"], state)
-    audit.record(conn, audit.cli_actor(), f"person.{verb}", target=f"person:{person['id']}",
-                 details={"login": person["login"]})
+    audit.record(
+        conn,
+        audit.cli_actor(),
+        f"person.{verb}",
+        target=f"person:{person['id']}",
+        details={"login": person["login"]},
+    )
     click.echo(f"Compte {person['login']} : {'désactivé' if state == 'disabled' else 'activé'}.")
 
 

@@ -91,44 +91,146 @@ class Config:
 
 def _core_keys() -> list[Key]:
     return [
-        Key("web.host", str, "127.0.0.1", "Adresse sur laquelle le portail écoute. Derrière le "
-            "proxy inverse, laissez 127.0.0.1.", "127.0.0.1"),
+        Key(
+            "web.host",
+            str,
+            "127.0.0.1",
+            "Adresse sur laquelle le portail écoute. Derrière le proxy inverse, laissez 127.0.0.1.",
+            "127.0.0.1",
+        ),
         Key("web.port", int, 8080, "Port TCP du portail.", 8080, minimum=1, maximum=65535),
-        Key("web.threads", int, 8, "Nombre de fils d'exécution de waitress qui traitent les "
-            "requêtes en parallèle.", 8, minimum=1, maximum=64),
-        Key("web.connection_limit", int, 400, "Connexions simultanées acceptées par waitress "
-            "avant de mettre les suivantes en attente.", 400, minimum=10, maximum=10000),
-        Key("web.public_url", str, "", "Adresse du portail telle que les usagers la tapent "
+        Key(
+            "web.threads",
+            int,
+            8,
+            "Nombre de fils d'exécution de waitress qui traitent les requêtes en parallèle.",
+            8,
+            minimum=1,
+            maximum=64,
+        ),
+        Key(
+            "web.connection_limit",
+            int,
+            400,
+            "Connexions simultanées acceptées par waitress "
+            "avant de mettre les suivantes en attente.",
+            400,
+            minimum=10,
+            maximum=10000,
+        ),
+        Key(
+            "web.public_url",
+            str,
+            "",
+            "Adresse du portail telle que les usagers la tapent "
             "(imprimée sur les fiches de connexion). Vide : déduite de la requête.",
-            "https://ent.college-exemple.fr"),
-        Key("web.trusted_proxy", str, "", "Adresse du proxy inverse dont on croit l'en-tête "
-            "X-Forwarded-For (vide : aucun).", "127.0.0.1"),
-        Key("web.secure_cookies", str, "auto", "Cookies « Secure » : auto (seulement quand la "
-            "requête arrive en HTTPS), always ou never.", "auto",
-            choices=("auto", "always", "never")),
-        Key("web.default_locale", str, "fr", "Langue par défaut du portail.", "fr",
-            choices=("fr", "en")),
-        Key("security.session_idle_minutes", int, 30, "Une session sans activité pendant ce "
-            "nombre de minutes se ferme.", 30, minimum=1, maximum=720),
-        Key("security.session_absolute_hours", int, 12, "Une session se ferme au plus tard "
-            "après ce nombre d'heures, même active.", 12, minimum=1, maximum=72),
-        Key("security.throttle_free_failures", int, 5, "Échecs de connexion consécutifs "
-            "tolérés sur un compte avant d'imposer un délai croissant.", 5,
-            minimum=1, maximum=20),
-        Key("security.throttle_max_delay_seconds", int, 900, "Délai maximal (secondes) imposé "
-            "entre deux essais sur un compte après des échecs répétés.", 900,
-            minimum=60, maximum=3600),
-        Key("security.ip_failures_per_window", int, 100, "Échecs de connexion tolérés depuis "
+            "https://ent.college-exemple.fr",
+        ),
+        Key(
+            "web.trusted_proxy",
+            str,
+            "",
+            "Adresse du proxy inverse dont on croit l'en-tête X-Forwarded-For (vide : aucun).",
+            "127.0.0.1",
+        ),
+        Key(
+            "web.secure_cookies",
+            str,
+            "auto",
+            "Cookies « Secure » : auto (seulement quand la "
+            "requête arrive en HTTPS), always ou never.",
+            "auto",
+            choices=("auto", "always", "never"),
+        ),
+        Key(
+            "web.default_locale",
+            str,
+            "fr",
+            "Langue par défaut du portail.",
+            "fr",
+            choices=("fr", "en"),
+        ),
+        Key(
+            "security.session_idle_minutes",
+            int,
+            30,
+            "Une session sans activité pendant ce nombre de minutes se ferme.",
+            30,
+            minimum=1,
+            maximum=720,
+        ),
+        Key(
+            "security.session_absolute_hours",
+            int,
+            12,
+            "Une session se ferme au plus tard après ce nombre d'heures, même active.",
+            12,
+            minimum=1,
+            maximum=72,
+        ),
+        Key(
+            "security.throttle_free_failures",
+            int,
+            5,
+            "Échecs de connexion consécutifs "
+            "tolérés sur un compte avant d'imposer un délai croissant.",
+            5,
+            minimum=1,
+            maximum=20,
+        ),
+        Key(
+            "security.throttle_max_delay_seconds",
+            int,
+            900,
+            "Délai maximal (secondes) imposé "
+            "entre deux essais sur un compte après des échecs répétés.",
+            900,
+            minimum=60,
+            maximum=3600,
+        ),
+        Key(
+            "security.ip_failures_per_window",
+            int,
+            100,
+            "Échecs de connexion tolérés depuis "
             "une même adresse IP par fenêtre, avant délai (une salle derrière un NAT partage "
-            "une adresse).", 100, minimum=5, maximum=100000),
-        Key("security.ip_window_minutes", int, 10, "Durée de la fenêtre de comptage des "
-            "échecs par adresse IP.", 10, minimum=1, maximum=1440),
-        Key("security.admin_totp_required", bool, True, "Exiger la double authentification "
-            "(TOTP) pour les comptes administrateur après leur première connexion.", True),
-        Key("security.totp_issuer", str, "Cartable", "Nom affiché dans l'application "
-            "d'authentification.", "ENT Collège Exemple"),
-        Key("log.level", str, "INFO", "Niveau de détail du journal.", "INFO",
-            choices=("DEBUG", "INFO", "WARNING", "ERROR")),
+            "une adresse).",
+            100,
+            minimum=5,
+            maximum=100000,
+        ),
+        Key(
+            "security.ip_window_minutes",
+            int,
+            10,
+            "Durée de la fenêtre de comptage des échecs par adresse IP.",
+            10,
+            minimum=1,
+            maximum=1440,
+        ),
+        Key(
+            "security.admin_totp_required",
+            bool,
+            True,
+            "Exiger la double authentification "
+            "(TOTP) pour les comptes administrateur après leur première connexion.",
+            True,
+        ),
+        Key(
+            "security.totp_issuer",
+            str,
+            "Cartable",
+            "Nom affiché dans l'application d'authentification.",
+            "ENT Collège Exemple",
+        ),
+        Key(
+            "log.level",
+            str,
+            "INFO",
+            "Niveau de détail du journal.",
+            "INFO",
+            choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        ),
     ]
 
 

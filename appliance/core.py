@@ -69,7 +69,9 @@ def ensure_data_dir(config: Config) -> None:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
         config.files_dir.mkdir(exist_ok=True, mode=0o750)
     except OSError as exc:
-        raise CartableError(f"Impossible de créer le dossier de données {data_dir} : {exc}") from exc
+        raise CartableError(
+            f"Impossible de créer le dossier de données {data_dir} : {exc}"
+        ) from exc
     key = data_dir / "secret_key"
     if not key.exists():
         write_file_atomic(key, secrets.token_hex(32).encode() + b"\n", mode=0o600)

@@ -100,3 +100,18 @@ def post(client, path: str, data: dict | None = None, token_from: str = "/"):
     """POST with a CSRF token read from a page of the logged-in session."""
     token = csrf_token(client, token_from)
     return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+def login_admin(client, conn) -> str:
+    """Create an admin with TOTP enrolled and log them in through both steps; return login."""
+    import pyotp
+
+    secret = pyotp.random_base32()
+    _pid, name, pw = make_person(conn, "admin")
+    conn.execute("UPDATE person SET totp_enabled=1, totp_secret=? WHERE login=?", (secret, name))
+    r = login(client, name, pw)
+    assert r.headers["Location"].endswith("/login/code")
+    token = csrf_token(client, "/login/code")
+    r = client.post("/login/code", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token})
+    assert r.status_code == 302 and "/login" not in r.headers["Location"]
+    return name

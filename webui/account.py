@@ -38,9 +38,9 @@ def password():
     current = request.form.get("current", "")
     new = request.form.get("new", "")
     confirm = request.form.get("confirm", "")
-    row = conn().execute(
-        "SELECT password_hash FROM person WHERE id = ?", (person["id"],)
-    ).fetchone()
+    row = (
+        conn().execute("SELECT password_hash FROM person WHERE id = ?", (person["id"],)).fetchone()
+    )
     ok, _rehash = passwords.verify_password(row[0] if row else None, current)
     error = None
     if not ok:
@@ -88,10 +88,15 @@ def totp_page():
             record(conn(), _actor(), "account.totp_enable")
             flash(_("La double authentification est activée."), "success")
             return redirect(url_for("portal.home"))
-        error = _("Ce code ne correspond pas. Vérifiez l'heure du téléphone et saisissez le "
-                  "code affiché maintenant.")
+        error = _(
+            "Ce code ne correspond pas. Vérifiez l'heure du téléphone et saisissez le "
+            "code affiché maintenant."
+        )
     return render_template(
-        "account/totp.html", enabled=False, required=required, secret=secret,
+        "account/totp.html",
+        enabled=False,
+        required=required,
+        secret=secret,
         secret_grouped=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         error=error,
     ), (400 if error else 200)
@@ -112,8 +117,9 @@ def totp_qr():
 @requires("account.totp")
 def totp_disable():
     person = current_person()
-    if policy.totp_required({**person, "totp_enabled": False},
-                            box().config["security.admin_totp_required"]):
+    if policy.totp_required(
+        {**person, "totp_enabled": False}, box().config["security.admin_totp_required"]
+    ):
         flash(_("La double authentification est obligatoire pour votre profil."), "error")
         return redirect(url_for("account.totp"))
     totp.disable(conn(), person["id"])

@@ -56,11 +56,15 @@ def people_list():
     total = people.count_people(conn(), **filters)
     found = people.list_people(conn(), **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template(
-        "admin/people.html", people_found=found, total=total, page=page,
-        pages=max(1, -(-total // PAGE_SIZE)), filters=filters,
-        profiles=people.PROFILES, states=people.STATES,
+        "admin/people.html",
+        people_found=found,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        filters=filters,
+        profiles=people.PROFILES,
+        states=people.STATES,
     )
-
 
 
 def _person_or_404(person_id: int) -> dict:
@@ -76,15 +80,16 @@ def person(person_id: int):
     target = _person_or_404(person_id)
     children = people.children_of(conn(), person_id) if target["profile"] == "relative" else []
     history, _total = audit.search(conn(), target=f"person:{person_id}", limit=20)
-    return render_template("admin/person.html", target=target, children=children,
-                           history=history)
+    return render_template("admin/person.html", target=target, children=children, history=history)
 
 
 @bp.route("/personnes/nouvelle", methods=["GET", "POST"])
 @requires("admin.people.create")
 def person_new():
-    form = {k: request.form.get(k, "").strip() for k in
-            ("login", "profile", "first_name", "last_name", "email", "function", "expires_on")}
+    form = {
+        k: request.form.get(k, "").strip()
+        for k in ("login", "profile", "first_name", "last_name", "email", "function", "expires_on")
+    }
     if request.method == "GET":
         return render_template("admin/person_new.html", form=form, profiles=people.PROFILES)
     error = None
@@ -96,10 +101,16 @@ def person_new():
 
         initial = generate_initial_password()
         pid = people.create_person(
-            conn(), login=form["login"], profile=form["profile"],
-            first_name=form["first_name"], last_name=form["last_name"],
-            email=form["email"] or None, function=form["function"] or None,
-            expires_on=form["expires_on"] or None, password=initial, check_rules=False,
+            conn(),
+            login=form["login"],
+            profile=form["profile"],
+            first_name=form["first_name"],
+            last_name=form["last_name"],
+            email=form["email"] or None,
+            function=form["function"] or None,
+            expires_on=form["expires_on"] or None,
+            password=initial,
+            check_rules=False,
             must_change_password=True,
         )
     except ValueError:
@@ -107,13 +118,20 @@ def person_new():
     except CartableError as exc:
         error = exc.message
     if error:
-        return render_template("admin/person_new.html", form=form, profiles=people.PROFILES,
-                               error=error), 400
-    audit.record(conn(), _actor(), "person.create", target=f"person:{pid}",
-                 details={"login": form["login"].lower(), "profile": form["profile"]})
+        return render_template(
+            "admin/person_new.html", form=form, profiles=people.PROFILES, error=error
+        ), 400
+    audit.record(
+        conn(),
+        _actor(),
+        "person.create",
+        target=f"person:{pid}",
+        details={"login": form["login"].lower(), "profile": form["profile"]},
+    )
     target = people.get_person(conn(), pid)
-    return render_template("admin/password_shown.html", target=target, initial=initial,
-                           created=True)
+    return render_template(
+        "admin/password_shown.html", target=target, initial=initial, created=True
+    )
 
 
 @bp.route("/personnes/<int:person_id>/etat", methods=["POST"])
@@ -128,8 +146,13 @@ def person_state(person_id: int):
         return redirect(url_for("admin.person", person_id=person_id))
     people.set_state(conn(), person_id, state)
     verb = "disable" if state == "disabled" else "enable"
-    audit.record(conn(), _actor(), f"person.{verb}", target=f"person:{person_id}",
-                 details={"login": target["login"]})
+    audit.record(
+        conn(),
+        _actor(),
+        f"person.{verb}",
+        target=f"person:{person_id}",
+        details={"login": target["login"]},
+    )
     flash(_("Compte désactivé.") if state == "disabled" else _("Compte réactivé."), "success")
     return redirect(url_for("admin.person", person_id=person_id))
 
@@ -139,10 +162,16 @@ def person_state(person_id: int):
 def person_reset_password(person_id: int):
     target = _person_or_404(person_id)
     initial = people.reset_password(conn(), person_id)
-    audit.record(conn(), _actor(), "person.password_reset", target=f"person:{person_id}",
-                 details={"login": target["login"]})
-    return render_template("admin/password_shown.html", target=target, initial=initial,
-                           created=False)
+    audit.record(
+        conn(),
+        _actor(),
+        "person.password_reset",
+        target=f"person:{person_id}",
+        details={"login": target["login"]},
+    )
+    return render_template(
+        "admin/password_shown.html", target=target, initial=initial, created=False
+    )
 
 
 @bp.route("/personnes/<int:person_id>/double-authentification", methods=["POST"])
@@ -150,26 +179,37 @@ def person_reset_password(person_id: int):
 def person_totp_reset(person_id: int):
     target = _person_or_404(person_id)
     totp.disable(conn(), person_id)
-    audit.record(conn(), _actor(), "person.totp_reset", target=f"person:{person_id}",
-                 details={"login": target["login"]})
-    flash(_("Double authentification retirée : la personne devra la configurer à nouveau."),
-          "success")
+    audit.record(
+        conn(),
+        _actor(),
+        "person.totp_reset",
+        target=f"person:{person_id}",
+        details={"login": target["login"]},
+    )
+    flash(
+        _("Double authentification retirée : la personne devra la configurer à nouveau."), "success"
+    )
     return redirect(url_for("admin.person", person_id=person_id))
 
 
 @bp.route("/journal", endpoint="audit")
 @requires("admin.audit.view")
 def audit_log():
-    filters = {k: request.args.get(k, "").strip()[:100] for k in
-               ("actor", "action", "target", "since", "until", "outcome")}
+    filters = {
+        k: request.args.get(k, "").strip()[:100]
+        for k in ("actor", "action", "target", "since", "until", "outcome")
+    }
     page = _page()
-    entries, total = audit.search(conn(), **filters, limit=PAGE_SIZE,
-                                  offset=(page - 1) * PAGE_SIZE)
+    entries, total = audit.search(conn(), **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template(
-        "admin/audit.html", entries=entries, total=total, page=page,
-        pages=max(1, -(-total // PAGE_SIZE)), filters=filters, actions=audit.actions(conn()),
+        "admin/audit.html",
+        entries=entries,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        filters=filters,
+        actions=audit.actions(conn()),
     )
-
 
 
 @bp.route("/reglages", methods=["GET", "POST"])
@@ -183,18 +223,32 @@ def settings():
         if not ask("admin.settings.edit"):
             abort(403)
         try:
-            set_school(conn(), uai=request.form.get("uai", ""),
-                       name=request.form.get("name", ""),
-                       portal_url=request.form.get("portal_url", "").strip())
+            set_school(
+                conn(),
+                uai=request.form.get("uai", ""),
+                name=request.form.get("name", ""),
+                portal_url=request.form.get("portal_url", "").strip(),
+            )
         except CartableError as exc:
             error = exc.message
         else:
-            audit.record(conn(), _actor(), "settings.school",
-                         details={"uai": request.form.get("uai", "").upper(),
-                                  "name": request.form.get("name", "")})
+            audit.record(
+                conn(),
+                _actor(),
+                "settings.school",
+                details={
+                    "uai": request.form.get("uai", "").upper(),
+                    "name": request.form.get("name", ""),
+                },
+            )
             flash(_("Réglages enregistrés."), "success")
             return redirect(url_for("admin.settings"))
     cfg = box().config
-    return render_template("admin/settings.html", school=school, error=error,
-                           config_items=cfg.public_items(), config_file=cfg.file,
-                           data_dir=cfg.data_dir), (400 if error else 200)
+    return render_template(
+        "admin/settings.html",
+        school=school,
+        error=error,
+        config_items=cfg.public_items(),
+        config_file=cfg.file,
+        data_dir=cfg.data_dir,
+    ), (400 if error else 200)

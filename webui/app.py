@@ -4,6 +4,7 @@ current person, security headers, error pages, blueprints)."""
 from __future__ import annotations
 
 import logging
+
 from flask import Flask, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
@@ -110,9 +111,7 @@ def _load_person():
         conn = box().conn()
         from flask import current_app
 
-        person_id = sessions.resolve(
-            conn, token, current_app.extensions["cartable.session_limits"]
-        )
+        person_id = sessions.resolve(conn, token, current_app.extensions["cartable.session_limits"])
         if person_id is None:
             session.clear()
             g.session_expired = True
@@ -171,8 +170,10 @@ def _register_errors(app: Flask) -> None:
         405: lambda: _("Cette action n'est pas possible ici."),
         413: lambda: _("Le fichier envoyé est trop gros."),
         429: lambda: _("Trop d'essais : patientez avant de réessayer."),
-        500: lambda: _("Une erreur inattendue s'est produite. Elle a été enregistrée dans le "
-                       "journal du serveur ; réessayez, puis prévenez le technicien."),
+        500: lambda: _(
+            "Une erreur inattendue s'est produite. Elle a été enregistrée dans le "
+            "journal du serveur ; réessayez, puis prévenez le technicien."
+        ),
     }
     for code, message in messages.items():
 
@@ -185,7 +186,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        msg = _("Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et "
-                "recommencez.")
+        msg = _(
+            "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez."
+        )
         return render_template("errors/error.html", code=400, message=msg), 400
-

@@ -49,11 +49,16 @@ def _safe_next(target: str | None) -> str:
 def _throttled_page(login: str, wait: int):
     minutes = max(1, round(wait / 60))
     message = (
-        _("Trop d'essais manqués sur ce compte : attendez %(n)s secondes avant de réessayer.",
-          n=wait)
+        _(
+            "Trop d'essais manqués sur ce compte : attendez %(n)s secondes avant de réessayer.",
+            n=wait,
+        )
         if wait < 120
-        else _("Trop d'essais manqués sur ce compte : attendez environ %(n)s minutes avant de "
-               "réessayer.", n=minutes)
+        else _(
+            "Trop d'essais manqués sur ce compte : attendez environ %(n)s minutes avant de "
+            "réessayer.",
+            n=minutes,
+        )
     )
     response = current_app.make_response(
         (render_template("auth/login.html", login=login, error=message, throttled=True), 429)
@@ -82,7 +87,9 @@ def login():
     password = request.form.get("password", "")
     if not login_name or not password:
         return render_template(
-            "auth/login.html", login=login_name, next=next_url,
+            "auth/login.html",
+            login=login_name,
+            next=next_url,
             error=_("Saisissez votre identifiant et votre mot de passe."),
         ), 400
     result = auth.authenticate(conn(), login_name, password, client_ip(), _throttle_settings())
@@ -92,12 +99,16 @@ def login():
         if result.retry_after:
             return _throttled_page(login_name, result.retry_after)
         return render_template(
-            "auth/login.html", login=login_name, next=next_url,
+            "auth/login.html",
+            login=login_name,
+            next=next_url,
             error=_("Identifiant ou mot de passe incorrect."),
         ), 401
     if result.status == "disabled":
         return render_template(
-            "auth/login.html", login=login_name, next=next_url,
+            "auth/login.html",
+            login=login_name,
+            next=next_url,
             error=_("Ce compte est désactivé. Adressez-vous à l'établissement."),
         ), 403
     if result.totp:
@@ -124,8 +135,7 @@ def totp_challenge():
     if totp.verify_for_person(conn(), person_id, request.form.get("code", "")):
         return _finish(person_id, pending.get("next", ""))
     wait = throttle.record_failure(conn(), login_name, client_ip(), _throttle_settings())
-    record(conn(), Actor(person_id, login_name, client_ip()), "login.totp_failed",
-           outcome="failed")
+    record(conn(), Actor(person_id, login_name, client_ip()), "login.totp_failed", outcome="failed")
     if wait:
         return _throttled_page(login_name, wait)
     return render_template("auth/totp.html", error=_("Code incorrect ou déjà utilisé.")), 401

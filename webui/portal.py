@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from appliance.directory import people
 from appliance.portal.tiles import tiles_for
@@ -53,8 +62,9 @@ def select_child():
             abort(403)
         session["child_id"] = wanted
         return redirect(url_for("portal.home"))
-    return render_template("portal/select_child.html", children=children,
-                           selected=session.get("child_id"))
+    return render_template(
+        "portal/select_child.html", children=children, selected=session.get("child_id")
+    )
 
 
 @bp.route("/accessibilite")

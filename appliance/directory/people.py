@@ -16,6 +16,7 @@ from appliance.security import passwords
 PROFILES = ("student", "teacher", "relative", "staff", "guest", "admin")
 STATES = ("active", "departed", "disabled")
 
+
 def N_(text: str) -> str:
     """Mark a string for translation; the web UI translates it when it shows it."""
     return text
@@ -84,6 +85,8 @@ def create_person(
         raise CartableError("Le prénom et le nom sont obligatoires.", field="last_name")
     if profile == "guest" and not expires_on:
         raise CartableError("Un compte invité doit avoir une date d'expiration.", field="expires")
+    if login_taken(conn, login):
+        raise CartableError(f"L'identifiant « {login} » est déjà pris.", field="login")
     if password is not None:
         if check_rules:
             passwords.check_password(password, profile, (login, first_name, last_name))
@@ -265,7 +268,9 @@ def set_password(
     person = get_person(conn, person_id)
     if check_rules:
         passwords.check_password(
-            password, person["profile"], (person["login"], person["first_name"], person["last_name"])
+            password,
+            person["profile"],
+            (person["login"], person["first_name"], person["last_name"]),
         )
     new_hash = passwords.hash_password(password)
     with transaction(conn):

@@ -25,29 +25,54 @@ class Tile:
 
 _ALL = {
     "timetable": Tile("timetable", N_("Emploi du temps"), N_("Les cours de la semaine.")),
-    "homework": Tile("homework", N_("Cahier de textes"), N_("Le contenu des cours et le travail à faire.")),
+    "homework": Tile(
+        "homework", N_("Cahier de textes"), N_("Le contenu des cours et le travail à faire.")
+    ),
     "grades": Tile("grades", N_("Notes"), N_("Les évaluations et les moyennes.")),
     "absences": Tile("absences", N_("Vie scolaire"), N_("Absences, retards et justificatifs.")),
     "messages": Tile("messages", N_("Messagerie"), N_("Écrire et recevoir des messages.")),
     "news": Tile("news", N_("Actualités"), N_("Les informations de l'établissement.")),
     "files": Tile("files", N_("Mes documents"), N_("Vos fichiers et ceux de vos classes.")),
     "directory": Tile("directory", N_("Annuaire"), N_("Trouver un membre de l'établissement.")),
-    "account": Tile("account", N_("Mon compte"), N_("Mot de passe et sécurité."), "account.password"),
-    "admin": Tile("admin", N_("Administration"), N_("Comptes, journal d'audit, réglages."), "admin.index"),
-    "admin_people": Tile("admin_people", N_("Comptes"), N_("Chercher, créer, désactiver un compte."),
-                         "admin.people"),
-    "admin_audit": Tile("admin_audit", N_("Journal d'audit"), N_("Qui a fait quoi, quand."),
-                        "admin.audit"),
+    "account": Tile(
+        "account", N_("Mon compte"), N_("Mot de passe et sécurité."), "account.password"
+    ),
+    "admin": Tile(
+        "admin", N_("Administration"), N_("Comptes, journal d'audit, réglages."), "admin.index"
+    ),
+    "admin_people": Tile(
+        "admin_people", N_("Comptes"), N_("Chercher, créer, désactiver un compte."), "admin.people"
+    ),
+    "admin_audit": Tile(
+        "admin_audit", N_("Journal d'audit"), N_("Qui a fait quoi, quand."), "admin.audit"
+    ),
     "backups": Tile("backups", N_("Sauvegardes"), N_("État des sauvegardes et restaurations.")),
     "health": Tile("health", N_("Santé du serveur"), N_("Disques, température, alertes.")),
 }
 
 _BY_PROFILE = {
-    "student": ["timetable", "homework", "grades", "absences", "messages", "news", "files",
-                "account"],
+    "student": [
+        "timetable",
+        "homework",
+        "grades",
+        "absences",
+        "messages",
+        "news",
+        "files",
+        "account",
+    ],
     "relative": ["timetable", "homework", "grades", "absences", "messages", "news", "account"],
-    "teacher": ["timetable", "homework", "grades", "absences", "messages", "news", "files",
-                "directory", "account"],
+    "teacher": [
+        "timetable",
+        "homework",
+        "grades",
+        "absences",
+        "messages",
+        "news",
+        "files",
+        "directory",
+        "account",
+    ],
     "staff": ["absences", "messages", "news", "files", "directory", "account"],
     "guest": ["news", "files", "account"],
     "admin": ["admin", "admin_people", "admin_audit", "backups", "health", "news", "account"],

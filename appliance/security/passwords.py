@@ -44,8 +44,12 @@ _READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
 
 _RUNS = tuple(
     seq * 4 + seq[::-1] * 4
-    for seq in ("0123456789", "abcdefghijklmnopqrstuvwxyz", "azertyuiopqsdfghjklmwxcvbn",
-                "qwertyuiopasdfghjklzxcvbnm")
+    for seq in (
+        "0123456789",
+        "abcdefghijklmnopqrstuvwxyz",
+        "azertyuiopqsdfghjklmwxcvbn",
+        "qwertyuiopasdfghjklzxcvbnm",
+    )
 )
 
 

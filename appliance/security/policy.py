@@ -95,6 +95,6 @@ def _teaches(conn: sqlite3.Connection, teacher_id: int, student_id: int) -> bool
 
 def totp_required(person: Mapping[str, Any], admin_totp_required: bool) -> bool:
     """True when the person must enrol TOTP before using the portal (admins, by default)."""
-    return admin_totp_required and person.get("profile") == "admin" and not person.get(
-        "totp_enabled"
+    return (
+        admin_totp_required and person.get("profile") == "admin" and not person.get("totp_enabled")
     )

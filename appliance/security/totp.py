@@ -58,9 +58,7 @@ def verify_for_person(
     conn: sqlite3.Connection, person_id: int, code: str, now: float | None = None
 ) -> bool:
     """Check a code for an enrolled person, refusing a step already used; record the step."""
-    row = one(
-        conn, "SELECT totp_secret, totp_last_step FROM person WHERE id = ?", (person_id,)
-    )
+    row = one(conn, "SELECT totp_secret, totp_last_step FROM person WHERE id = ?", (person_id,))
     if not row or not row["totp_secret"]:
         return False
     step = _matching_step(row["totp_secret"], code, time.time() if now is None else now)
@@ -81,8 +79,7 @@ def enable(conn: sqlite3.Connection, person_id: int, secret: str, code: str) -> 
         return False
     with transaction(conn):
         conn.execute(
-            "UPDATE person SET totp_secret = ?, totp_enabled = 1, totp_last_step = ? "
-            "WHERE id = ?",
+            "UPDATE person SET totp_secret = ?, totp_enabled = 1, totp_last_step = ? WHERE id = ?",
             (secret, step, person_id),
         )
     return True

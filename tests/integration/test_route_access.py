@@ -23,11 +23,15 @@ def people_by_profile(conn):
         pid, name, pw = make_person(conn, profile)
         made[profile] = (pid, name, pw)
     # Admins are expected to have enrolled TOTP; nobody has to change a password.
-    conn.execute("UPDATE person SET totp_enabled = 1, totp_secret = '2Z4ATEMQTIEYJGYS45DEUFDCCN46AOL2' "
-                 "WHERE profile = 'admin'")
+    conn.execute(
+        "UPDATE person SET totp_enabled = 1, totp_secret = '2Z4ATEMQTIEYJGYS45DEUFDCCN46AOL2' "
+        "WHERE profile = 'admin'"
+    )
     student, relative = made["student"][0], made["relative"][0]
-    conn.execute("INSERT INTO guardian_link (guardian_id, student_id, level) VALUES (?, ?, 1)",
-                 (relative, student))
+    conn.execute(
+        "INSERT INTO guardian_link (guardian_id, student_id, level) VALUES (?, ?, 1)",
+        (relative, student),
+    )
     return made
 
 
@@ -96,8 +100,10 @@ def test_every_route_answers_as_the_table_says(app, people_by_profile, profile):
         else:  # allowed: not refused, not sent to login, no server error
             ok = r.status_code not in (403, 500) and not got_login
         if not ok:
-            problems.append(f"{method} {url} [{rule.endpoint}] expected {expected}, "
-                            f"got {r.status_code} {r.headers.get('Location', '')}")
+            problems.append(
+                f"{method} {url} [{rule.endpoint}] expected {expected}, "
+                f"got {r.status_code} {r.headers.get('Location', '')}"
+            )
         # Some actions may change state (e.g. disabling); log in again if the walk lost us.
         if profile != "anonymous" and client.get("/").status_code != 200:
             _pid, name, pw = people_by_profile[profile]

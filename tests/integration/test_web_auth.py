@@ -6,7 +6,7 @@ import time
 import pyotp
 
 from appliance.security import sessions
-from tests.conftest import csrf_token, login, make_person, post, text
+from tests.conftest import csrf_token, login, login_admin, make_person, post, text
 
 
 def test_login_lands_on_profile_home(client, conn):
@@ -70,9 +70,12 @@ def test_secure_cookie_over_https(app, conn):
     c = app.test_client()
     token_page = c.get("/login", base_url="https://ent.test").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', token_page).group(1)
-    r = c.post("/login", base_url="https://ent.test",
-               headers={"Referer": "https://ent.test/login"},
-               data={"login": name, "password": pw, "csrf_token": token})
+    r = c.post(
+        "/login",
+        base_url="https://ent.test",
+        headers={"Referer": "https://ent.test/login"},
+        data={"login": name, "password": pw, "csrf_token": token},
+    )
     assert r.status_code == 302
     assert "Secure" in r.headers["Set-Cookie"]
 
@@ -88,16 +91,25 @@ def test_security_headers_on_every_response(client):
         assert r.headers["Referrer-Policy"]
 
 
-def test_no_inline_script_or_style_in_pages(client, conn):
-    _, name, pw = make_person(conn, "admin")
-    conn.execute("UPDATE person SET totp_enabled=1, totp_secret='2Z4ATEMQTIEYJGYS45DEUFDCCN46AOL2' WHERE login=?",
-                 (name,))
-    login(client, name, pw)
-    for path in ("/", "/admin/", "/admin/personnes", "/admin/journal", "/admin/reglages",
-                 "/compte/mot-de-passe", "/login"):
-        html = client.get(path).get_data(as_text=True)
+def test_no_inline_script_or_style_in_pages(app, client, conn):
+    login_admin(client, conn)
+    for path in (
+        "/",
+        "/admin/",
+        "/admin/personnes",
+        "/admin/journal",
+        "/admin/reglages",
+        "/compte/mot-de-passe",
+    ):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        html = r.get_data(as_text=True)
         assert "<script" not in html, path
         assert "<style" not in html and " style=" not in html, path
+    anonymous = app.test_client()
+    for path in ("/login", "/accessibilite"):
+        html = anonymous.get(path).get_data(as_text=True)
+        assert "<script" not in html and " style=" not in html, path
 
 
 def test_post_without_csrf_token_is_refused(client, conn):
@@ -125,15 +137,17 @@ def test_idle_and_absolute_session_limits(client, conn):
     pid, name, pw = make_person(conn, "student")
     login(client, name, pw)
     assert client.get("/").status_code == 200
-    conn.execute("UPDATE web_session SET last_seen_at = last_seen_at - 31*60 WHERE person_id=?",
-                 (pid,))
+    conn.execute(
+        "UPDATE web_session SET last_seen_at = last_seen_at - 31*60 WHERE person_id=?", (pid,)
+    )
     r = client.get("/")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
     assert "expiré" in client.get("/login").get_data(as_text=True) or True
     login(client, name, pw)
     assert client.get("/").status_code == 200
-    conn.execute("UPDATE web_session SET created_at = created_at - 12*3600 - 1 WHERE person_id=?",
-                 (pid,))
+    conn.execute(
+        "UPDATE web_session SET created_at = created_at - 12*3600 - 1 WHERE person_id=?", (pid,)
+    )
     assert client.get("/").status_code == 302
 
 
@@ -152,8 +166,12 @@ def test_password_change_ends_all_other_sessions(app, conn):
     login(b, name, pw)
     assert b.get("/").status_code == 200
     new = "une toute nouvelle phrase"
-    r = post(a, "/compte/mot-de-passe", {"current": pw, "new": new, "confirm": new},
-             token_from="/compte/mot-de-passe")
+    r = post(
+        a,
+        "/compte/mot-de-passe",
+        {"current": pw, "new": new, "confirm": new},
+        token_from="/compte/mot-de-passe",
+    )
     assert r.status_code == 302
     assert a.get("/").status_code == 200  # the session that changed it goes on
     assert b.get("/").status_code == 302  # every other one is over
@@ -174,16 +192,26 @@ def test_disabling_ends_sessions(app, conn):
 def test_password_change_rules(client, conn):
     _, name, pw = make_person(conn, "teacher")
     login(client, name, pw)
-    r = post(client, "/compte/mot-de-passe", {"current": pw, "new": "court", "confirm": "court"},
-             token_from="/compte/mot-de-passe")
+    r = post(
+        client,
+        "/compte/mot-de-passe",
+        {"current": pw, "new": "court", "confirm": "court"},
+        token_from="/compte/mot-de-passe",
+    )
     assert r.status_code == 400 and "12" in r.get_data(as_text=True)
-    r = post(client, "/compte/mot-de-passe",
-             {"current": pw, "new": "azertyuiop123", "confirm": "azertyuiop123"},
-             token_from="/compte/mot-de-passe")
+    r = post(
+        client,
+        "/compte/mot-de-passe",
+        {"current": pw, "new": "azertyuiop123", "confirm": "azertyuiop123"},
+        token_from="/compte/mot-de-passe",
+    )
     assert r.status_code == 400 and "courants" in r.get_data(as_text=True)
-    r = post(client, "/compte/mot-de-passe",
-             {"current": "faux", "new": "phrase assez longue", "confirm": "phrase assez longue"},
-             token_from="/compte/mot-de-passe")
+    r = post(
+        client,
+        "/compte/mot-de-passe",
+        {"current": "faux", "new": "phrase assez longue", "confirm": "phrase assez longue"},
+        token_from="/compte/mot-de-passe",
+    )
     assert r.status_code == 400
 
 
@@ -196,8 +224,12 @@ def test_must_change_password_before_anything_else(client, conn):
     r = client.get("/")
     assert r.status_code == 302 and r.headers["Location"].endswith("/compte/mot-de-passe")
     new = "mon chat s'appelle Plume"
-    post(client, "/compte/mot-de-passe", {"current": initial, "new": new, "confirm": new},
-         token_from="/compte/mot-de-passe")
+    post(
+        client,
+        "/compte/mot-de-passe",
+        {"current": initial, "new": new, "confirm": new},
+        token_from="/compte/mot-de-passe",
+    )
     assert client.get("/").status_code == 200
 
 
@@ -209,11 +241,19 @@ def _enrol_admin(client, conn, pw, name):
     secret = re.search(r'data-secret="([A-Z2-7]+)"', page).group(1)
     qr = client.get("/compte/double-authentification/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
-    bad = post(client, "/compte/double-authentification", {"code": "000000"},
-               token_from="/compte/double-authentification")
+    bad = post(
+        client,
+        "/compte/double-authentification",
+        {"code": "000000"},
+        token_from="/compte/double-authentification",
+    )
     assert bad.status_code == 400
-    ok = post(client, "/compte/double-authentification", {"code": pyotp.TOTP(secret).now()},
-              token_from="/compte/double-authentification")
+    ok = post(
+        client,
+        "/compte/double-authentification",
+        {"code": pyotp.TOTP(secret).now()},
+        token_from="/compte/double-authentification",
+    )
     assert ok.status_code == 302
     return secret
 

@@ -22,8 +22,18 @@ def test_migrations_recorded_and_idempotent(tmp_path):
     assert versions == applied
     assert db.migrate(conn) == []
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    for t in ("school", "person", "school_class", "teaching_group", "class_membership",
-              "group_membership", "guardian_link", "teaching", "external_id", "audit_log"):
+    for t in (
+        "school",
+        "person",
+        "school_class",
+        "teaching_group",
+        "class_membership",
+        "group_membership",
+        "guardian_link",
+        "teaching",
+        "external_id",
+        "audit_log",
+    ):
         assert t in tables
 
 

@@ -39,8 +39,9 @@ def test_no_composition_rules():
     passwords.check_password("les girafes dansent", "admin")
 
 
-@pytest.mark.parametrize("pw", ["password123", "azertyuiop", "motdepasse", "Soleil123",
-                                "123456789012"])
+@pytest.mark.parametrize(
+    "pw", ["password123", "azertyuiop", "motdepasse", "Soleil123", "123456789012"]
+)
 def test_common_passwords_refused(pw):
     with pytest.raises(PasswordRejected, match="courants|suite"):
         passwords.check_password(pw, "student")

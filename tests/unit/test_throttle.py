@@ -8,7 +8,9 @@ def test_five_free_failures_then_exponential_delay(conn):
     t = 1_000_000.0
     for _ in range(4):
         assert throttle.record_failure(conn, "lea", "10.0.0.1", S, now=t) == 0
-    waits = [throttle.record_failure(conn, "lea", "10.0.0.1", S, now=t + i * 1000) for i in range(6)]
+    waits = [
+        throttle.record_failure(conn, "lea", "10.0.0.1", S, now=t + i * 1000) for i in range(6)
+    ]
     assert waits == [1, 2, 4, 8, 16, 32]
     assert throttle.retry_after(conn, "lea", "10.0.0.1", now=t + 5000 + 1) > 0
     assert throttle.retry_after(conn, "lea", "10.0.0.1", now=t + 5000 + 33) == 0

@@ -14,9 +14,28 @@ PO = REPO / "webui" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 def test_every_ui_string_has_an_english_translation(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-q", "-F", "babel.cfg",
-         "-k", "_", "-k", "gettext", "-k", "lazy_gettext", "-k", "N_", "-o", str(pot), "."],
-        cwd=REPO, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_",
+            "-k",
+            "gettext",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "N_",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
     )
     with pot.open("rb") as fh:
         wanted = {m.id for m in read_po(fh) if m.id}
@@ -28,4 +47,6 @@ def test_every_ui_string_has_an_english_translation(tmp_path):
     assert not untranslated, f"untranslated in {PO}: {untranslated[:10]}"
     for msgid, msgstr in catalog.items():
         if isinstance(msgid, str) and msgstr:
-            assert set(re.findall(r"%\(\w+\)s", msgid)) == set(re.findall(r"%\(\w+\)s", msgstr)), msgid
+            assert set(re.findall(r"%\(\w+\)s", msgid)) == set(re.findall(r"%\(\w+\)s", msgstr)), (
+                msgid
+            )
