@@ -1,0 +1,116 @@
+"""`make bench`: run every benchmark, then rewrite docs/benchmarks.md from the results.
+
+Each benchmark compares against a reference measured in the same run on the same machine.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+
+from tests.bench.common import REPO, RESULTS
+
+BENCHES = [
+    ("web", "tests.bench.web_bench", []),
+    ("login_storm", "tests.bench.login_storm", []),
+    ("health_sampler", "tests.bench.health_sampler", []),
+]
+
+
+def render() -> str:
+    """docs/benchmarks.md from the JSON results present in tests/bench/results/."""
+    lines = [
+        "# Benchmarks",
+        "",
+        "Measured by `make bench` (or each command below) on the development machine "
+        "(2 cores, 24 GB). Every figure is compared with a reference measured in the same "
+        "run. Regenerate this page with `make bench`.",
+        "",
+    ]
+    web = _load("web")
+    if web:
+        h50, b50, b10 = web["hello_c50"], web["home_c50"], web["home_c10"]
+        lines += [
+            "## Portal throughput: student home vs bare Flask (issue 2)",
+            "",
+            "Command: `.venv/bin/python -m tests.bench.web_bench --seconds 15` "
+            f"(wrk, 2 threads, waitress {web['waitress_threads']} threads, "
+            f"{web['machine']['date']}).",
+            "",
+            "| what | connections | requests/s | p50 ms | p99 ms |",
+            "|---|---|---|---|---|",
+            f"| bare Flask hello (reference) | 50 | {h50['requests_per_s']:.0f} | "
+            f"{h50.get('p50_ms')} | {h50.get('p99_ms')} |",
+            f"| logged-in student home | 50 | {b50['requests_per_s']:.0f} | "
+            f"{b50.get('p50_ms')} | {b50.get('p99_ms')} |",
+            f"| logged-in student home | 10 | {b10['requests_per_s']:.0f} | "
+            f"{b10.get('p50_ms')} | {b10.get('p99_ms')} |",
+            "",
+            f"- home / hello at 50 connections: **{web['ratio_home_to_hello_c50']:.2f}** "
+            f"(target ≥ 0.30: {_ok(web['targets']['ratio_at_least_0.30'])})",
+            f"- home p99 at 10 connections: **{b10.get('p99_ms')} ms** "
+            f"(target < 50 ms: {_ok(web['targets']['home_p99_c10_under_50ms'])})",
+            "",
+        ]
+    storm = _load("login_storm")
+    if storm:
+        lines += [
+            "## Login storm (issue 2)",
+            "",
+            f"Command: `.venv/bin/python -m tests.bench.login_storm --accounts "
+            f"{storm['accounts']} --clients {storm['clients']}` ({storm['machine']['date']}).",
+            "",
+            f"- one argon2id verification (m=19 MiB, t=2, p=1): {storm['one_verify_ms']} ms; "
+            f"reference {storm['accounts']} × verify ÷ {storm['machine']['cores']} cores = "
+            f"{storm['reference_s']} s",
+            f"- total: **{storm['total_s']} s** = {storm['total_over_reference']} × reference "
+            f"(target ≤ 2: {_ok(storm['targets']['total_within_2x_reference'])}); "
+            f"{storm['logins_per_s']} logins/s",
+            f"- latency of one login (form + post): p50 {storm['p50_s']} s, "
+            f"**p99 {storm['p99_s']} s** (target < 2 s: {_ok(storm['targets']['p99_under_2s'])}), "
+            f"max {storm['max_s']} s",
+            f"- errors: **{storm['errors']}**",
+            "",
+        ]
+    health = _load("health_sampler")
+    if health:
+        lines += [
+            "## Health sampler cost (issue 5)",
+            "",
+            "Command: `.venv/bin/python -m tests.bench.health_sampler --minutes 5`.",
+            "",
+            "```json",
+            json.dumps(health, indent=1, ensure_ascii=False),
+            "```",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def _ok(flag: bool) -> str:
+    return "met" if flag else "**not met**"
+
+
+def _load(name: str):
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def main() -> None:
+    only = sys.argv[1:]
+    for name, module, args in BENCHES:
+        if only and name not in only:
+            continue
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError:
+            continue
+        print(f"== {name}", flush=True)
+        mod.main(args)
+    (REPO / "docs" / "benchmarks.md").write_text(render() + "\n", encoding="utf-8")
+    print("docs/benchmarks.md updated")
+
+
+if __name__ == "__main__":
+    main()

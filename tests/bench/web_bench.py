@@ -1,0 +1,84 @@
+"""Requests per second of the logged-in student home page against a bare Flask "hello" app,
+both under waitress with the same settings, measured in the same run with wrk.
+
+Targets (issue 2): home ≥ 30 % of hello at 50 connections; home p99 < 50 ms at 10.
+Run: .venv/bin/python -m tests.bench.web_bench [--seconds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+from appliance import config as config_mod
+from tests.bench.common import cartable_cmd, free_port, machine, process, save, wrk
+
+
+def _student_cookie(base: str, login: str, password: str) -> str:
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(base + "/login").read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    data = urllib.parse.urlencode({"login": login, "password": password, "csrf_token": token})
+    page = opener.open(base + "/login", data=data.encode()).read().decode()
+    assert "Bonjour" in page, "student login failed"
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=15)
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        cfg = tmp / "cartable.toml"
+        cfg.write_text("")
+        data = tmp / "data"
+        settings = config_mod.load(cfg, data, env={})
+        threads, limit = settings["web.threads"], settings["web.connection_limit"]
+        from appliance.core import create_box
+        from appliance.directory import demo
+
+        box = create_box(settings)
+        accounts = demo.seed(box.conn(), data)
+        student = next((login, pw) for prof, login, pw in accounts if prof == "student")
+
+        hello_port = free_port()
+        hello_url = f"http://127.0.0.1:{hello_port}/"
+        cmd = [sys.executable, "-m", "tests.bench.hello_app", str(hello_port), str(threads),
+               str(limit)]
+        result = {"machine": machine(), "waitress_threads": threads, "seconds": args.seconds}
+        with process(cmd, hello_url):
+            wrk(hello_url, 10, 2)  # warm-up
+            result["hello_c50"] = wrk(hello_url, 50, args.seconds)
+            result["hello_c10"] = wrk(hello_url, 10, args.seconds)
+
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        with process(cartable_cmd(cfg, data, "serve", "--port", str(port)), base + "/login"):
+            cookie = _student_cookie(base, *student)
+            headers = {"Cookie": cookie}
+            wrk(base + "/", 10, 2, headers)
+            result["home_c50"] = wrk(base + "/", 50, args.seconds, headers)
+            result["home_c10"] = wrk(base + "/", 10, args.seconds, headers)
+    ratio = result["home_c50"]["requests_per_s"] / result["hello_c50"]["requests_per_s"]
+    result["ratio_home_to_hello_c50"] = round(ratio, 3)
+    result["targets"] = {
+        "ratio_at_least_0.30": ratio >= 0.30,
+        "home_p99_c10_under_50ms": result["home_c10"].get("p99_ms", 1e9) < 50,
+        "no_errors": result["home_c50"]["non_2xx"] == 0 and result["home_c10"]["non_2xx"] == 0,
+    }
+    save("web", result)
+    print(json.dumps(result, indent=1))
+    return result
+
+
+if __name__ == "__main__":
+    main()
