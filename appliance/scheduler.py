@@ -46,8 +46,8 @@ def _core_jobs(box) -> list[JobSpec]:
     return [JobSpec("housekeeping", housekeeping, "interval", {"minutes": 15})]
 
 
-# Later features add a `jobs(box) -> list[JobSpec]` function in one of these modules.
-_FEATURE_JOBS = ("appliance.directory.jobs", "appliance.health.jobs", "appliance.backup_jobs")
+# Each feature's `jobs(box) -> list[JobSpec]` function, in the module that wires it.
+_FEATURE_JOBS: tuple[str, ...] = ()
 
 
 def all_jobs(box) -> list[JobSpec]:

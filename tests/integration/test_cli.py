@@ -347,3 +347,63 @@ def test_run_demo_creates_the_demo_school_once(tmp_path):
     assert Path(cfg.data_dir / "demo-logins.txt").stat().st_mode & 0o077 == 0
     classes = {r[0] for r in box.conn().execute("SELECT code FROM school_class")}
     assert classes == {"5A", "4B"}
+
+
+def _wait_port_answer(url, proc, timeout=30):
+    import time
+    import urllib.request
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"process ended early: {proc.stdout.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                return r.read().decode()
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"{url} never answered")
+
+
+def test_run_demo_serves_the_portal_and_prints_the_logins(tmp_path):
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARTABLE_")}
+    env["CARTABLE_DATA_DIR"] = str(tmp_path / "demo")
+    proc = subprocess.Popen(
+        [*CARTABLE, "--config", str(_empty_cfg(tmp_path)), "run", "--demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        page = _wait_port_answer(f"http://127.0.0.1:{port}/login", proc)
+        assert "Jules-Ferry" in page
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+    assert "admin" in out and "sophie.martin" in out and "housekeeping" in out
+
+
+def test_worker_starts_its_jobs_and_stops_on_sigterm(school):
+    import time
+
+    cfg, data, _ = school
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARTABLE_")}
+    proc = subprocess.Popen(
+        [*CARTABLE, "--config", str(cfg), "--data-dir", str(data), "worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    time.sleep(2.5)
+    proc.terminate()
+    out, _ = proc.communicate(timeout=15)
+    assert "housekeeping" in out
+    assert "Traceback" not in out

@@ -324,3 +324,14 @@ def test_english_is_available(client):
     client.post("/lang", data={"lang": "en", "next": "/login", "csrf_token": token})
     html = client.get("/login").get_data(as_text=True)
     assert 'lang="en"' in html and "Log in" in html
+
+
+def test_login_rehashes_an_old_hash(client, conn):
+    from argon2 import PasswordHasher
+
+    pid, name, pw = make_person(conn, "student")
+    old = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(pw)
+    conn.execute("UPDATE person SET password_hash = ? WHERE id = ?", (old, pid))
+    assert login(client, name, pw).status_code == 302
+    new = conn.execute("SELECT password_hash FROM person WHERE id = ?", (pid,)).fetchone()[0]
+    assert new != old and "m=19456,t=2,p=1" in new
