@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, g, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from babel.support import Translations
 from flask_babel import Babel
@@ -138,7 +138,8 @@ def _select_locale() -> str:
     person = g.get("person")
     if person and person.get("locale") in ("fr", "en"):
         return person["locale"]
-    return request.accept_languages.best_match(["fr", "en"]) or "fr"
+    # French first: a school PC's browser language does not switch the portal to English.
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _load_person():
@@ -201,6 +202,7 @@ def _template_globals() -> dict:
         "school": get_school(conn),
         "ask": ask,
         "profile_labels": people.PROFILE_LABELS,
+        "state_labels": people.STATE_LABELS,
         "current_lang": _select_locale(),
     }
 

@@ -37,6 +37,12 @@ _PUBLIC_FIELDS = (
     "updated_at, last_login_at, locale"
 )
 
+STATE_LABELS = {
+    "active": N_("actif"),
+    "departed": N_("parti"),
+    "disabled": N_("désactivé"),
+}
+
 
 def _check_profile(profile: str) -> None:
     if profile not in PROFILES:
