@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
+from appliance.directory.imports.csv_people import normalise_header
 from appliance.directory.imports.encoding import BOM_UTF8, decode_text
 from appliance.directory.imports.records import UnreadableFile
 
@@ -92,11 +93,15 @@ def _zip_members(name: str, data: bytes) -> list[Source]:
         out = []
         for info in members:
             if info.file_size > MAX_FILE_BYTES:
-                raise UnreadableFile(f"{name} : {info.filename} est trop gros une fois décompressé.")
+                raise UnreadableFile(
+                    f"{name} : {info.filename} est trop gros une fois décompressé."
+                )
             with archive.open(info) as fh:
                 content = fh.read(MAX_FILE_BYTES + 1)
             if len(content) > MAX_FILE_BYTES:
-                raise UnreadableFile(f"{name} : {info.filename} est trop gros une fois décompressé.")
+                raise UnreadableFile(
+                    f"{name} : {info.filename} est trop gros une fois décompressé."
+                )
             out.append(Source(f"{name}:{info.filename}", content))
         return out
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as exc:
@@ -153,7 +158,5 @@ def _looks_like_csv_template(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
-    from appliance.directory.imports.csv_people import normalise_header
-
     names = {normalise_header(h) for h in re.split(r"[;,\t]", header)}
     return {"profil", "nom", "prenom"} <= names

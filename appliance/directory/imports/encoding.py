@@ -61,8 +61,9 @@ def find_mojibake(text: str) -> str | None:
     m = _MOJIBAKE.search(text)
     if m is None:
         return None
-    start = max(0, m.start() - 12)
-    return text[start : m.end() + 12].replace("\n", " ").strip()
+    start = max(0, m.start() - 16)
+    excerpt = re.sub(r"<[^>]*>?", " ", text[start : m.end() + 16])
+    return " ".join(excerpt.split())
 
 
 def line_of(text: str, index: int) -> int:

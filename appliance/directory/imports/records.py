@@ -16,6 +16,7 @@ People are keyed by a stable external id, a `(source, value)` pair:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -122,6 +123,8 @@ class ParsedFile:
     population the file lists completely (a person of it missing from the file departs):
     a set of (source, profile) pairs; empty for an additive CSV. `structures_complete`
     is True when the file lists every class and group of the school (SIECLE students, STS).
+    `present_only` holds people listed but not imported (STS people without a function):
+    they must not be marked as departed.
     """
 
     label: str
@@ -138,6 +141,7 @@ class ParsedFile:
     structures_complete: bool = False
     has_services: bool = True
     guardian_links: list[GuardianLink] = field(default_factory=list)
+    present_only: set[ExternalKey] = field(default_factory=set)
     stats: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -188,3 +192,19 @@ def csv_key(value: str) -> ExternalKey:
 def key_text(key: ExternalKey) -> str:
     """A readable form of an external key, e.g. 'ELEVE_ID 1820121'."""
     return f"{SOURCE_LABELS.get(key[0], key[0])} {key[1]}"
+
+
+_EMAIL = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[A-Za-z]{2,}$")
+
+
+def clean_email(text: str | None) -> tuple[str | None, bool]:
+    """Normalise an e-mail address: returns (address or None, was_invalid).
+
+    Empty gives (None, False); a malformed address (typos are common) gives (None, True).
+    """
+    text = (text or "").strip()
+    if not text:
+        return None, False
+    if _EMAIL.match(text):
+        return text, False
+    return None, True

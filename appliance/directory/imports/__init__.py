@@ -1,0 +1,77 @@
+"""Import files: read, recognise, check the encoding, parse safely into plain records.
+
+`parse_path` is the one entry point: it turns a path (an XML or CSV file, or a ZIP holding
+them) into `ParsedFile`s whose problems say what is wrong, with file and line. It raises
+`UnreadableFile` only when a file can't be read at all or is of no known format.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from appliance.directory.imports import csv_people, siecle, sts
+from appliance.directory.imports.detect import (
+    CSV,
+    EDT,
+    SIECLE_ELEVES,
+    SIECLE_RESPONSABLES,
+    STS,
+    Source,
+    detect,
+    read_sources,
+)
+from appliance.directory.imports.encoding import check_xml_bytes
+from appliance.directory.imports.records import ParsedFile, UnreadableFile
+from appliance.directory.imports.xmlsafe import XmlRefused
+from appliance.directory.imports.xmlsafe import parse as parse_xml
+
+__all__ = ["ParsedFile", "UnreadableFile", "parse_path", "parse_source"]
+
+
+def parse_path(path: Path, *, today: date, full: bool, guest_expiry: date) -> list[ParsedFile]:
+    """Parse one path (a file or a ZIP of files) into ParsedFiles.
+
+    Given the import date `today` (for DATE_SORTIE and head-teacher dates), `full` (a CSV
+    is then a complete list) and the default expiry of a guest without one. Raises
+    UnreadableFile when the path can't be read or a file's format is unknown.
+    """
+    return [
+        parse_source(s, today=today, full=full, guest_expiry=guest_expiry)
+        for s in read_sources(Path(path))
+    ]
+
+
+def parse_source(source: Source, *, today: date, full: bool, guest_expiry: date) -> ParsedFile:
+    """Parse one source (bytes + label); see `parse_path`."""
+    kind = detect(source)
+    pf = ParsedFile(label=source.label, kind=kind, sha256=source.sha256)
+    if kind == CSV:
+        csv_people.parse(source.data, pf, full=full, default_guest_expiry=guest_expiry)
+        return pf
+    if kind == EDT:
+        pf.error(
+            "Ce fichier est l'export du logiciel d'emploi du temps (racine EDT_STS), pas celui "
+            "de STS-Web : dans STS-Web, choisissez Exports > Emploi du temps "
+            "(fichier sts_emp_<UAI>_<année>.xml).",
+            1,
+        )
+        return pf
+    codec, errors = check_xml_bytes(source.data)
+    pf.encoding = codec
+    for line, message in errors:
+        pf.error(message, line)
+    if errors:
+        return pf
+    try:
+        tree = parse_xml(source.data)
+    except XmlRefused as exc:
+        pf.error(exc.message, exc.line)
+        return pf
+    if kind == SIECLE_ELEVES:
+        siecle.parse_students(tree, pf, today)
+    elif kind == SIECLE_RESPONSABLES:
+        siecle.parse_guardians(tree, pf)
+    elif kind == STS:
+        sts.parse(tree, pf, today)
+    return pf

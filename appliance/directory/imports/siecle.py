@@ -1,0 +1,284 @@
+"""SIECLE (BEE) exports: ElevesSansAdresses.xml / ElevesAvecAdresses.xml and
+ResponsablesAvecAdresses.xml, in both generations of the format.
+
+Students: one record per `ELEVE`, class from the `STRUCTURE` of type D, groups from type G;
+a past DATE_SORTIE makes a leaver (still listed, with a class). Guardians: one record per
+`PERSONNE` and one `GuardianLink` per `RESPONSABLE_ELEVE`; who gets an account is decided
+later (`appliance.directory.guardians`), when the current students are known.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from xml.etree.ElementTree import Element
+
+from appliance.directory.imports.records import (
+    GuardianLink,
+    ParsedFile,
+    PersonRecord,
+    StructureRecord,
+    clean_email,
+)
+from appliance.directory.imports.xmlsafe import Tree, first, parse_date, value
+
+PARKING_CLASSES = {"inactif", "inactifs"}
+
+
+def _header(tree: Tree, pf: ParsedFile) -> None:
+    params = tree.root.find("PARAMETRES")
+    if params is None:
+        pf.error("Le bloc PARAMETRES manque : le fichier n'est pas un export SIECLE complet.", 1)
+        return
+    pf.uai = value(params, "UAJ").upper() or None
+    year = value(params, "ANNEE_SCOLAIRE")
+    pf.year = int(year) if year.isdigit() else None
+    if pf.uai is None:
+        pf.error("Le code UAJ (UAI de l'établissement) manque dans PARAMETRES.", tree.line(params))
+
+
+def _items(root: Element, path: str, tag: str) -> list[Element]:
+    found = root.findall(path)
+    return found if found else list(root.iter(tag))
+
+
+def parse_students(tree: Tree, pf: ParsedFile, today: date) -> None:
+    """Fill `pf` from a BEE_ELEVES tree: students, classes, groups, problems."""
+    _header(tree, pf)
+    pf.complete_for = {("siecle_eleve", "student")}
+    pf.structures_complete = True
+    structures = _structures(tree, pf)
+    seen: dict[str, int | None] = {}
+    stats = defaultdict(int)
+    for el in _items(tree.root, "./DONNEES/ELEVES/ELEVE", "ELEVE"):
+        line = tree.line(el)
+        stats["students_in_file"] += 1
+        eleve_id = value(el, "ELEVE_ID")
+        if not eleve_id:
+            pf.error("Un élève n'a pas d'identifiant ELEVE_ID.", line, "ELEVE")
+            continue
+        if eleve_id in seen:
+            pf.error(
+                f"L'identifiant ELEVE_ID {eleve_id} apparaît deux fois (lignes {seen[eleve_id]} "
+                f"et {line}) : le fichier est incohérent, refaites l'export.",
+                line,
+                "ELEVE",
+            )
+            continue
+        seen[eleve_id] = line
+        rec = _student(el, eleve_id, pf, line, today)
+        if rec is None:
+            continue
+        _place(rec, structures.pop(eleve_id, []), pf)
+        stats["students_current" if rec.current else "students_left"] += 1
+        if rec.current and rec.class_code is None:
+            stats["students_without_class"] += 1
+        pf.people.append(rec)
+    for eleve_id, items in structures.items():
+        pf.warn(
+            f"Des classes ou groupes sont donnés pour l'élève ELEVE_ID {eleve_id}, absent de la "
+            "liste des élèves : ignorés.",
+            items[0][2] if items else None,
+            "STRUCTURES_ELEVE",
+        )
+    pf.stats.update(stats)
+
+
+def _student(
+    el: Element, eleve_id: str, pf: ParsedFile, line: int | None, today: date
+) -> PersonRecord | None:
+    last = first(el, "NOM_USAGE", "NOM_DE_FAMILLE", "NOM")
+    first_name = value(el, "PRENOM")
+    if not last or not first_name:
+        pf.error(
+            f"L'élève ELEVE_ID {eleve_id} n'a pas de nom ou de prénom : complétez-le dans SIECLE.",
+            line,
+            "ELEVE",
+        )
+        return None
+    rec = PersonRecord(
+        key=("siecle_eleve", eleve_id),
+        profile="student",
+        first_name=first_name,
+        last_name=last,
+        file=pf.label,
+        line=line,
+    )
+    rec.ids.append(rec.key)
+    for tag in ("ID_NATIONAL", "INE_RNIE", "INE_BEA"):
+        ine = value(el, tag).upper()
+        if ine and ("ine", ine) not in rec.ids:
+            rec.ids.append(("ine", ine))
+    raw_birth = value(el, "DATE_NAISS")
+    birth = parse_date(raw_birth)
+    if raw_birth and birth is None:
+        pf.warn(f"Date de naissance illisible « {raw_birth} » pour {rec.label()}.", line)
+    rec.birth_date = birth.isoformat() if birth else None
+    rec.email, bad = clean_email(value(el, "MEL"))
+    if bad:
+        pf.warn(f"Adresse e-mail invalide pour {rec.label()} : ignorée.", line, "MEL")
+    raw_exit = value(el, "DATE_SORTIE")
+    left = parse_date(raw_exit)
+    if raw_exit and left is None:
+        pf.warn(f"Date de sortie illisible « {raw_exit} » pour {rec.label()} : ignorée.", line)
+    if left is not None and left <= today:
+        rec.current = False
+        rec.left_on = left
+        pf.warn(
+            f"{rec.label()} a quitté l'établissement le {left:%d/%m/%Y} (DATE_SORTIE) : "
+            "son compte n'est pas créé, ou il est marqué parti.",
+            line,
+            "DATE_SORTIE",
+        )
+    return rec
+
+
+def _structures(tree: Tree, pf: ParsedFile) -> dict[str, list[tuple[str, str, int | None]]]:
+    out: dict[str, list[tuple[str, str, int | None]]] = defaultdict(list)
+    for block in _items(tree.root, "./DONNEES/STRUCTURES/STRUCTURES_ELEVE", "STRUCTURES_ELEVE"):
+        eleve_id = value(block, "ELEVE_ID")
+        for st in block.findall("STRUCTURE"):
+            code = value(st, "CODE_STRUCTURE")
+            kind = value(st, "TYPE_STRUCTURE").upper()
+            if not code:
+                pf.warn("Une structure sans CODE_STRUCTURE est ignorée.", tree.line(st))
+                continue
+            out[eleve_id].append((code, kind, tree.line(st)))
+    return out
+
+
+def _place(rec: PersonRecord, items: list[tuple[str, str, int | None]], pf: ParsedFile) -> None:
+    rec.sets_class = rec.sets_groups = True
+    divisions = [c for c, k, _ in items if k == "D"]
+    rec.groups = sorted({c for c, k, _ in items if k == "G"})
+    for code, kind, line in items:
+        if kind not in ("D", "G"):
+            pf.warn(f"Type de structure « {kind} » inconnu pour {code} : ignoré.", line)
+    if len(divisions) > 1:
+        pf.warn(
+            f"{rec.label()} est dans plusieurs classes ({', '.join(divisions)}) : "
+            f"seule la première ({divisions[0]}) est retenue.",
+            rec.line,
+        )
+    parked = bool(divisions) and divisions[0].strip().lower() in PARKING_CLASSES
+    rec.class_code = divisions[0] if divisions and not parked else None
+    if not rec.current:
+        return
+    if parked:
+        pf.warn(
+            f"{rec.label()} est dans la division « {divisions[0]} » (élèves en attente) : "
+            "le compte est créé sans classe.",
+            rec.line,
+            "STRUCTURES_ELEVE",
+        )
+    elif rec.class_code is None:
+        pf.warn(
+            f"{rec.label()} n'est dans aucune classe (pas de structure de type D) : "
+            "le compte est créé sans classe ; placez l'élève dans SIECLE.",
+            rec.line,
+            "STRUCTURES_ELEVE",
+        )
+    else:
+        pf.classes.setdefault(rec.class_code, StructureRecord(rec.class_code, rec.class_code))
+    for code in rec.groups:
+        pf.groups.setdefault(code, StructureRecord(code, code))
+
+
+def parse_guardians(tree: Tree, pf: ParsedFile) -> None:
+    """Fill `pf` from a BEE_RESPONSABLES tree: adults (as relative records) and their links.
+
+    Handles the legacy link form (RESP_LEGAL 1/2 = legal) and the current one
+    (NIVEAU_RESPONSABILITE 1 = legal).
+    """
+    _header(tree, pf)
+    pf.complete_for = {("siecle_personne", "relative")}
+    seen: dict[str, int | None] = {}
+    for el in _items(tree.root, "./DONNEES/PERSONNES/PERSONNE", "PERSONNE"):
+        line = tree.line(el)
+        pid = value(el, "PERSONNE_ID")
+        if not pid:
+            pf.error("Une personne n'a pas d'identifiant PERSONNE_ID.", line, "PERSONNE")
+            continue
+        if pid in seen:
+            pf.error(
+                f"L'identifiant PERSONNE_ID {pid} apparaît deux fois (lignes {seen[pid]} et "
+                f"{line}) : le fichier est incohérent, refaites l'export.",
+                line,
+                "PERSONNE",
+            )
+            continue
+        seen[pid] = line
+        rec = PersonRecord(
+            key=("siecle_personne", pid),
+            profile="relative",
+            first_name=value(el, "PRENOM"),
+            last_name=first(el, "NOM_USAGE", "NOM_DE_FAMILLE", "NOM"),
+            file=pf.label,
+            line=line,
+        )
+        rec.ids.append(rec.key)
+        rec.email, bad = clean_email(value(el, "MEL"))
+        if bad:
+            pf.warn(f"Adresse e-mail invalide pour {rec.label()} : ignorée.", line, "MEL")
+        rec.sets_children = True
+        pf.people.append(rec)
+    pf.stats["persons_in_file"] = len(seen)
+    _links(tree, pf, set(seen))
+
+
+def _links(tree: Tree, pf: ParsedFile, persons: set[str]) -> None:
+    legal_by_student: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for el in _items(tree.root, "./DONNEES/RESPONSABLES/RESPONSABLE_ELEVE", "RESPONSABLE_ELEVE"):
+        line = tree.line(el)
+        eleve_id, pid = value(el, "ELEVE_ID"), value(el, "PERSONNE_ID")
+        if not eleve_id or not pid:
+            pf.warn("Un lien responsable-élève sans ELEVE_ID ou PERSONNE_ID est ignoré.", line)
+            continue
+        if pid not in persons:
+            pf.warn(
+                f"Le lien vers l'élève ELEVE_ID {eleve_id} cite la personne PERSONNE_ID {pid}, "
+                "absente de la liste des personnes : ignoré.",
+                line,
+                "RESPONSABLE_ELEVE",
+            )
+            continue
+        level = value(el, "NIVEAU_RESPONSABILITE")
+        legacy = value(el, "RESP_LEGAL")
+        if level:
+            legal = level == "1"
+        elif legacy:
+            legal = legacy in ("1", "2")
+            if legacy == "1":
+                legal_by_student[eleve_id].append((pid, legacy))
+        else:
+            pf.warn(
+                f"Le lien PERSONNE_ID {pid} → ELEVE_ID {eleve_id} ne dit pas s'il s'agit d'un "
+                "responsable légal (ni NIVEAU_RESPONSABILITE ni RESP_LEGAL) : pas de compte.",
+                line,
+            )
+            legal = False
+        pays = "1" in (
+            value(el, "PAIE_FRAIS_SCOLAIRES"),
+            value(el, "PERS_PAIMENT"),
+            value(el, "PERS_PAIEMENT"),
+        )
+        pf.guardian_links.append(
+            GuardianLink(
+                person_key=("siecle_personne", pid),
+                student_key=("siecle_eleve", eleve_id),
+                legal=legal,
+                relationship=value(el, "CODE_PARENTE") or None,
+                pays=pays,
+                line=line,
+            )
+        )
+    for eleve_id, firsts in legal_by_student.items():
+        if len(firsts) > 1:
+            pf.warn(
+                f"L'élève ELEVE_ID {eleve_id} a {len(firsts)} responsables légaux n° 1 "
+                "(RESP_LEGAL = 1) : anomalie à corriger dans SIECLE ; chacun a son compte.",
+                None,
+                "RESPONSABLE_ELEVE",
+            )
+    pf.stats["links_in_file"] = len(pf.guardian_links)
+    pf.stats["legal_links_in_file"] = sum(1 for g in pf.guardian_links if g.legal)

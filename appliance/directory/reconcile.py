@@ -1,0 +1,161 @@
+"""Import planning: compare import files with the directory, say what would change.
+
+`plan(conn, files, full=..., today=...)` parses the files, checks them against the school
+(UAI, school year), matches every person with the directory by stable external id (SIECLE
+ELEVE_ID or INE, PERSONNE_ID, STS individual, CSV id), falling back to name + birth date,
+and returns a `Plan`: people to add, update (which fields), move, reactivate, mark as
+departed or leave alone; classes and groups to create, reopen or retire; guardian links
+and teaching assignments to add or drop; every problem with file and line.
+
+SIECLE and STS files are complete lists: a person they used to bring who is missing now
+departs. A CSV only adds and corrects, unless `full` makes it the complete list of the
+profiles it contains (people brought by SIECLE or STS excepted). `apply(conn, plan, actor)`
+carries a plan out in one transaction (see `appliance.directory.apply`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from appliance.db import one
+from appliance.directory import snapshot
+from appliance.directory.apply import ApplyResult, StalePlan, apply
+from appliance.directory.imports import parse_path
+from appliance.directory.imports.detect import KIND_LABELS, SIECLE_ELEVES
+from appliance.directory.imports.records import ParsedFile, UnreadableFile
+from appliance.directory.matching import Matcher
+from appliance.directory.plan import Plan, exit_code
+
+__all__ = [
+    "ApplyResult",
+    "Plan",
+    "StalePlan",
+    "UnreadableFile",
+    "apply",
+    "default_school_year",
+    "exit_code",
+    "plan",
+    "run_import",
+]
+
+
+def default_school_year(today: date) -> int:
+    """The school year (by its starting calendar year) that `today` falls in; it turns on
+    1 August, when the rollover exports usually start."""
+    return today.year if today.month >= 8 else today.year - 1
+
+
+def plan(
+    conn: sqlite3.Connection,
+    files: Sequence[Path],
+    *,
+    full: bool = False,
+    today: date | None = None,
+    school_year: int | None = None,
+) -> Plan:
+    """Compute what importing `files` would do, without writing anything.
+
+    Given the database connection, the paths (XML, CSV or ZIP files), `full` (a CSV is
+    then a complete list), the import date (default: today) and the box's school year
+    (default: the `school` row's, else derived from the date). Returns the Plan; a plan
+    with errors (`plan.applicable` False) can't be applied. Raises UnreadableFile when a
+    file can't be read at all or is of no known format.
+    """
+    today = today or date.today()
+    school = one(conn, "SELECT uai, school_year FROM school WHERE id = 1")
+    year = school_year or (school or {}).get("school_year") or default_school_year(today)
+    parsed: list[ParsedFile] = []
+    for path in files:
+        parsed.extend(
+            parse_path(Path(path), today=today, full=full, guest_expiry=date(year + 1, 8, 31))
+        )
+    if not parsed:
+        raise UnreadableFile("Aucun fichier à importer.")
+    snap = snapshot.load(conn)
+    result = Plan(today=today, full=full, school_year=year, fingerprint=snap.fingerprint)
+    _check_files(parsed, school, year)
+    Matcher(snap, parsed, result, today).run()
+    result.problems = [p for pf in parsed for p in pf.problems]
+    result.files = [
+        {
+            "file": pf.label,
+            "kind": pf.kind,
+            "kind_label": KIND_LABELS.get(pf.kind, pf.kind),
+            "encoding": pf.encoding,
+            "uai": pf.uai,
+            "year": pf.year,
+            "sha256": pf.sha256,
+            "stats": pf.stats,
+        }
+        for pf in parsed
+    ]
+    return result
+
+
+def run_import(
+    conn: sqlite3.Connection,
+    files: Sequence[Path],
+    *,
+    full: bool = False,
+    dry_run: bool = False,
+    today: date | None = None,
+    school_year: int | None = None,
+    actor: str | None = None,
+) -> tuple[Plan, ApplyResult | None]:
+    """Plan, then apply unless `dry_run` or the plan has errors: what `cartable import` does.
+
+    Returns (plan, result); result is None when nothing was applied. The exit code is
+    `exit_code(plan)` (0 or 1); UnreadableFile (exit code 2) propagates.
+    """
+    made = plan(conn, files, full=full, today=today, school_year=school_year)
+    if dry_run or not made.applicable:
+        return made, None
+    return made, apply(conn, made, actor=actor)
+
+
+def _check_files(parsed: list[ParsedFile], school: dict | None, year: int) -> None:
+    """Cross-file checks: school UAI, school year, the same file or kind given twice."""
+    seen_sha: dict[str, str] = {}
+    seen_kind: dict[str, str] = {}
+    for pf in parsed:
+        if pf.sha256 in seen_sha:
+            pf.error(
+                f"Ce fichier est le même que {seen_sha[pf.sha256]} : donnez-le une seule fois."
+            )
+            continue
+        seen_sha[pf.sha256] = pf.label
+        if pf.kind != "csv" and pf.kind in seen_kind:
+            pf.error(
+                f"Deux fichiers {KIND_LABELS[pf.kind]} ({seen_kind[pf.kind]} et {pf.label}) : "
+                "un import n'en prend qu'un de chaque sorte."
+            )
+        seen_kind.setdefault(pf.kind, pf.label)
+        if school is None:
+            pf.error(
+                "Aucun établissement n'est configuré dans la box (UAI inconnu) : lancez "
+                "d'abord `cartable init`, puis recommencez l'import."
+            )
+        elif pf.uai and pf.uai != (school["uai"] or "").strip().upper():
+            pf.error(
+                f"Ce fichier est celui de l'établissement {pf.uai}, pas du vôtre "
+                f"({school['uai']}) : il a été exporté pour un autre établissement. "
+                "Demandez l'export de votre établissement."
+            )
+        if pf.year is not None and pf.year != year:
+            pf.warn(
+                f"Ce fichier est de l'année scolaire {pf.year}-{pf.year + 1}, alors que la box "
+                f"est en {year}-{year + 1} : vérifiez que c'est le bon export (après la bascule, "
+                "SIECLE peut encore donner l'année précédente)."
+            )
+    if any(pf.kind == "siecle_responsables" for pf in parsed) and not any(
+        pf.kind == SIECLE_ELEVES for pf in parsed
+    ):
+        for pf in parsed:
+            if pf.kind == "siecle_responsables":
+                pf.warn(
+                    "Fichier des responsables importé sans le fichier des élèves : les élèves "
+                    "actuels sont pris dans l'annuaire. Importez les deux ensemble de préférence."
+                )
