@@ -220,7 +220,8 @@ def main() -> None:
 
     _register_optional()
     try:
-        cli.main(standalone_mode=False, prog_name="cartable")
+        # Without standalone mode click returns the code of `Exit` instead of exiting.
+        code = cli.main(standalone_mode=False, prog_name="cartable")
     except CartableError as exc:
         click.echo(f"Erreur : {exc.message}", err=True)
         sys.exit(exc.exit_code)
@@ -234,6 +235,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _register_optional() -> None:

@@ -47,7 +47,7 @@ def _core_jobs(box) -> list[JobSpec]:
 
 
 # Each feature's `jobs(box) -> list[JobSpec]` function, in the module that wires it.
-_FEATURE_JOBS: tuple[str, ...] = ()
+_FEATURE_JOBS: tuple[str, ...] = ("appliance.directory.schedule",)
 
 
 def all_jobs(box) -> list[JobSpec]:

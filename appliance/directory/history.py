@@ -12,6 +12,7 @@ from typing import Any
 
 from appliance.db import now_iso, one, rows
 from appliance.errors import NotFound
+from appliance.security.audit import SYSTEM, Actor, record
 
 
 def audit(
@@ -23,18 +24,15 @@ def audit(
     details: dict[str, Any] | None = None,
     outcome: str = "ok",
 ) -> None:
-    """Write one audit_log row (inside the caller's transaction, if any)."""
-    conn.execute(
-        "INSERT INTO audit_log (at, actor_login, action, target, outcome, details) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            now_iso(),
-            actor,
-            action,
-            target,
-            outcome,
-            json.dumps(details, ensure_ascii=False, sort_keys=True) if details else None,
-        ),
+    """Write one audit_log row (inside the caller's transaction, if any) through the one
+    audit module; `actor` is a login (or "console:<user>" for the CLI)."""
+    record(
+        conn,
+        Actor(None, actor or SYSTEM.login, None),
+        action,
+        target=target,
+        outcome=outcome,
+        details=details,
     )
 
 
