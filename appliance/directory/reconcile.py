@@ -104,8 +104,13 @@ def run_import(
     today: date | None = None,
     school_year: int | None = None,
     actor: str | None = None,
+    initial_passwords: bool = False,
 ) -> tuple[Plan, ApplyResult | None]:
     """Plan, then apply unless `dry_run` or the plan has errors: what `cartable import` does.
+
+    New accounts get no password here (hashing thousands of them would make a rentrée
+    import take minutes): their initial password is issued when their slip is printed
+    (`cartable credentials --new-since-import N`), which is also when it is handed out.
 
     Returns (plan, result); result is None when nothing was applied. The exit code is
     `exit_code(plan)` (0 or 1); UnreadableFile (exit code 2) propagates.
@@ -113,7 +118,7 @@ def run_import(
     made = plan(conn, files, full=full, today=today, school_year=school_year)
     if dry_run or not made.applicable:
         return made, None
-    return made, apply(conn, made, actor=actor)
+    return made, apply(conn, made, actor=actor, initial_passwords=initial_passwords)
 
 
 def _check_files(parsed: list[ParsedFile], school: dict | None, year: int) -> None:
