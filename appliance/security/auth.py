@@ -81,8 +81,8 @@ def complete_login(
     conn: sqlite3.Connection, person_id: int, ip: str | None, user_agent: str | None
 ) -> str:
     """Open a session for a person who passed every step; return the session token."""
-    token = sessions.open_session(conn, person_id, ip, user_agent)
-    with transaction(conn):
+    with transaction(conn):  # one short write: session, last login, audit entry
+        token = sessions.open_session(conn, person_id, ip, user_agent)
         conn.execute("UPDATE person SET last_login_at = ? WHERE id = ?", (now_iso(), person_id))
         login = conn.execute("SELECT login FROM person WHERE id = ?", (person_id,)).fetchone()[0]
         audit.record(conn, Actor(person_id, login, ip), "login")
