@@ -1,0 +1,301 @@
+"""Repositories: where they are (`parse_location`) and the registry of this server's ones.
+
+The registry is one JSON file in the state folder (`repositories.json`, written
+atomically; read-modify-write under a flock) holding, per repository: its label, URL,
+kind, borg repository id, pinned SSH host key, whether the key sheet is stored, and the
+history of runs (each with start, end, outcome, plain message and sizes).
+
+Locations:
+- local: an absolute path (`/srv/sauvegardes/cartable`);
+- ssh: `ssh://user@host:port/path` (or `user@host:path`), served by `borg serve`;
+- removable: `removable://FS-UUID/path/on/the/disk`, found wherever the disk is mounted.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from backup.errors import RegistryError
+from backup.fsutil import atomic_write_json
+
+KINDS = ("local", "ssh", "removable")
+HISTORY_LIMIT = 200
+LABEL_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_SSH_URL = re.compile(
+    r"^ssh://(?:(?P<user>[^@/:]+)@)?(?P<host>\[[^\]]+\]|[^:/]+)(?::(?P<port>\d+))?(?P<path>/.*)$"
+)
+_SCP = re.compile(r"^(?:(?P<user>[^@/:]+)@)?(?P<host>[^:/]+):(?P<path>.+)$")
+_UUID = re.compile(r"^[0-9A-Fa-f-]{4,64}$")
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO 8601 with seconds."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class Location:
+    """A parsed repository location; `borg_url` is what borg is given (not for removable)."""
+
+    kind: str
+    url: str
+    path: str
+    user: str | None = None
+    host: str | None = None
+    port: int = 22
+    fs_uuid: str | None = None
+
+    @property
+    def borg_url(self) -> str:
+        if self.kind == "ssh":
+            user = f"{self.user}@" if self.user else ""
+            return f"ssh://{user}{self.host}:{self.port}{self.path}"
+        return self.path
+
+
+def parse_location(url: str) -> Location:
+    """Parse a repository location (see module doc). Raises RegistryError when invalid."""
+    url = (url or "").strip()
+    if url.startswith("removable://"):
+        uuid, _, rest = url[len("removable://") :].partition("/")
+        if not _UUID.match(uuid) or not rest.strip("/"):
+            raise RegistryError(
+                "Adresse de disque amovible invalide : attendu removable://UUID/dossier "
+                "(UUID : voir « lsblk -f »).",
+                field="repo",
+            )
+        path = "/" + rest.strip("/")
+        return Location("removable", f"removable://{uuid}{path}", path, fs_uuid=uuid)
+    if m := _SSH_URL.match(url):
+        port = int(m["port"] or 22)
+        if not 0 < port < 65536:
+            raise RegistryError(f"Port SSH invalide dans {url}.", field="repo")
+        loc = Location("ssh", "", m["path"], m["user"], m["host"].strip("[]"), port)
+        return Location(**{**asdict(loc), "url": loc.borg_url})
+    if url.startswith("file://"):
+        url = url[len("file://") :]
+    if url.startswith("/"):
+        path = "/" + url.strip("/")
+        if "::" in path:
+            raise RegistryError("Le chemin du dépôt ne doit pas contenir « :: ».", field="repo")
+        return Location("local", path, path)
+    if m := _SCP.match(url):
+        path = m["path"] if m["path"].startswith("/") else "/./" + m["path"]
+        loc = Location("ssh", "", path, m["user"], m["host"], 22)
+        return Location(**{**asdict(loc), "url": loc.borg_url})
+    raise RegistryError(
+        f"Emplacement de dépôt non reconnu : {url!r}. Donnez un chemin absolu "
+        "(/srv/sauvegardes), ssh://compte@serveur:22/chemin ou removable://UUID/dossier.",
+        field="repo",
+    )
+
+
+@dataclass
+class RunRecord:
+    """One job run on one repository, as kept in the history and returned by jobs.
+
+    `job` is backup, prune, check, verify-data, drill, restore…; `outcome` is ok,
+    warning, error or skipped; `alert` says the technician must be told now.
+    """
+
+    label: str
+    job: str
+    outcome: str
+    message: str
+    started: str = field(default_factory=now_iso)
+    ended: str = field(default_factory=now_iso)
+    archive: str | None = None
+    original_size: int | None = None
+    compressed_size: int | None = None
+    deduplicated_size: int | None = None
+    nfiles: int | None = None
+    repository_size: int | None = None
+    duration: float | None = None
+    exit_code: int | None = None
+    alert: bool = False
+    details: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("ok", "warning")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RunRecord:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class Repository:
+    """A repository this server backs up to (one entry of the registry)."""
+
+    label: str
+    url: str
+    kind: str
+    repo_id: str | None = None
+    created: str = field(default_factory=now_iso)
+    passphrase_file: str | None = None
+    host_key: dict | None = None
+    key_sheet_confirmed: bool = False
+    key_sheet_confirmed_at: str | None = None
+    history: list = field(default_factory=list)
+
+    @property
+    def location(self) -> Location:
+        return parse_location(self.url)
+
+    def runs(self, job: str | None = None, *, ok_only: bool = False) -> list[RunRecord]:
+        """History entries (oldest first), optionally of one job and successful only."""
+        out = [RunRecord.from_dict(h) for h in self.history]
+        if job:
+            out = [r for r in out if r.job == job]
+        if ok_only:
+            out = [r for r in out if r.ok]
+        return out
+
+    def last_run(self, job: str, *, ok_only: bool = False) -> RunRecord | None:
+        runs = self.runs(job, ok_only=ok_only)
+        return runs[-1] if runs else None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Repository:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def check_label(label: str) -> str:
+    """`label` if valid (a-z, 0-9, - and _, 32 characters at most); else RegistryError."""
+    if not isinstance(label, str) or not LABEL_RE.match(label):
+        raise RegistryError(
+            f"Étiquette invalide : {label!r}. Utilisez des minuscules, chiffres, - ou _ "
+            "(par exemple « local », « hors-site », « disque-usb »).",
+            field="label",
+        )
+    return label
+
+
+class Registry:
+    """The registry file of `state_dir`. Every change is one locked read-modify-write."""
+
+    def __init__(self, state_dir: Path):
+        self.state_dir = Path(state_dir)
+        self.path = self.state_dir / "repositories.json"
+        self.lock_path = self.state_dir / "repositories.lock"
+
+    def _read(self) -> dict[str, Repository]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise RegistryError(
+                f"Le registre des dépôts {self.path} est illisible ({exc}). Restaurez-le "
+                "ou recréez les dépôts avec « cartable backup init »."
+            ) from exc
+        return {r["label"]: Repository.from_dict(r) for r in data.get("repositories", [])}
+
+    def _write(self, repos: dict[str, Repository]) -> None:
+        payload = {"version": 1, "repositories": [r.to_dict() for r in repos.values()]}
+        atomic_write_json(self.path, payload, mode=0o600)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with open(self.lock_path, "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def all(self) -> list[Repository]:
+        """Every repository, in the order they were added."""
+        return list(self._read().values())
+
+    def get(self, label: str) -> Repository:
+        """The repository `label`; raises RegistryError when there is none."""
+        repos = self._read()
+        if label not in repos:
+            known = ", ".join(repos) or "aucun"
+            raise RegistryError(
+                f"Aucun dépôt n'a l'étiquette « {label} » (dépôts connus : {known}).",
+                field="label",
+            )
+        return repos[label]
+
+    def select(self, labels: list[str] | None = None) -> list[Repository]:
+        """The repositories named in `labels` (all when None); RegistryError if none."""
+        if labels:
+            return [self.get(label) for label in labels]
+        repos = self.all()
+        if not repos:
+            raise RegistryError(
+                "Aucun dépôt de sauvegarde n'est configuré : ajoutez-en un avec "
+                "« cartable backup init --label local --repo /chemin »."
+            )
+        return repos
+
+    def add(self, repo: Repository) -> Repository:
+        """Add `repo`; raises RegistryError when its label or URL is already used."""
+        check_label(repo.label)
+        with self._locked():
+            repos = self._read()
+            if repo.label in repos:
+                raise RegistryError(f"L'étiquette « {repo.label} » est déjà utilisée.")
+            for other in repos.values():
+                if other.url == repo.url:
+                    raise RegistryError(
+                        f"Ce dépôt est déjà enregistré sous l'étiquette « {other.label} »."
+                    )
+            repos[repo.label] = repo
+            self._write(repos)
+        return repo
+
+    def update(self, label: str, change: Callable[[Repository], Any]) -> Repository:
+        """Apply `change(repo)` to the stored repository `label` and save; returns it."""
+        with self._locked():
+            repos = self._read()
+            if label not in repos:
+                raise RegistryError(f"Aucun dépôt n'a l'étiquette « {label} ».")
+            change(repos[label])
+            self._write(repos)
+            return repos[label]
+
+    def remove(self, label: str) -> None:
+        """Forget `label` (the repository itself is left untouched)."""
+        with self._locked():
+            repos = self._read()
+            repos.pop(label, None)
+            self._write(repos)
+
+    def record_run(self, record: RunRecord) -> None:
+        """Append `record` to its repository's history (keeping the last 200)."""
+
+        def append(repo: Repository) -> None:
+            repo.history.append(record.to_dict())
+            del repo.history[:-HISTORY_LIMIT]
+
+        self.update(record.label, append)
+
+    def confirm_key_sheet(self, label: str) -> Repository:
+        """Note that the key sheet of `label` is printed and stored in the safe."""
+
+        def confirm(repo: Repository) -> None:
+            repo.key_sheet_confirmed = True
+            repo.key_sheet_confirmed_at = now_iso()
+
+        return self.update(label, confirm)
