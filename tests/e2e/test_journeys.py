@@ -11,7 +11,13 @@ def _login(page, url, login, password):
     page.goto(url + "/login")
     page.get_by_label("Identifiant").fill(login)
     page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+    _submit(page, "Se connecter")
+
+
+def _submit(page, button):
+    """Click a form button and wait for the next page to be loaded."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).first.click()
 
 
 def test_technician_enrols_totp_creates_a_student_who_then_logs_in(server, page, tmp_path):
@@ -22,20 +28,22 @@ def test_technician_enrols_totp_creates_a_student_who_then_logs_in(server, page,
     assert page.locator("img.qr").evaluate("img => img.naturalWidth") > 0
     secret = page.locator("#totp-secret").get_attribute("data-secret")
     page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Activer").click()
+    _submit(page, "Activer")
     assert page.locator("h1").inner_text().startswith("Bonjour")
     page.screenshot(path=str(tmp_path / "admin-home.png"))
 
-    page.get_by_role("link", name="Administration").first.click()
-    page.get_by_role("link", name="Créer un compte").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Administration").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Créer un compte").first.click()
     page.get_by_label("Profil").select_option("student")
     page.get_by_label("Prénom").fill("Zoë")
     page.get_by_label("Nom", exact=True).fill("Lefèvre")
     page.get_by_label("Identifiant").fill("zoe.lefevre")
-    page.get_by_role("button", name="Créer").click()
+    _submit(page, "Créer")
     initial = page.locator("#initial-password").inner_text().strip()
     assert re.fullmatch(r"[a-z2-9]{5}-[a-z2-9]{5}", initial)
-    page.get_by_role("button", name="Se déconnecter").click()
+    _submit(page, "Se déconnecter")
     assert page.url.endswith("/login")
 
     # The student logs in with the initial password and must choose their own.
@@ -44,7 +52,7 @@ def test_technician_enrols_totp_creates_a_student_who_then_logs_in(server, page,
     page.get_by_label("Mot de passe actuel", exact=True).fill(initial)
     page.get_by_label("Nouveau mot de passe", exact=True).fill("ma licorne mange des crêpes")
     page.get_by_label("Confirmez le nouveau mot de passe").fill("ma licorne mange des crêpes")
-    page.get_by_role("button", name="Enregistrer").click()
+    _submit(page, "Enregistrer")
     assert page.locator("h1").inner_text() == "Bonjour Zoë"
     body = page.locator("main").inner_text()
     assert "Collège Navigateur" in body and "Cahier de textes" in body
@@ -71,8 +79,9 @@ def test_keyboard_only_login_and_skip_link(server, page):
     page.keyboard.type("tech")
     page.keyboard.press("Tab")
     page.keyboard.type(ADMIN_PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/compte/double-authentification$"))
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/compte/double-authentification")
 
 
 def test_readable_on_a_phone(server, browser):
