@@ -47,7 +47,11 @@ def _core_jobs(box) -> list[JobSpec]:
 
 
 # Each feature's `jobs(box) -> list[JobSpec]` function, in the module that wires it.
-_FEATURE_JOBS: tuple[str, ...] = ("appliance.directory.schedule",)
+_FEATURE_JOBS: tuple[str, ...] = (
+    "appliance.directory.schedule",
+    "appliance.health.schedule",
+    "appliance.backup_schedule",
+)
 
 
 def all_jobs(box) -> list[JobSpec]:

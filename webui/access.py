@@ -10,6 +10,7 @@ import functools
 
 from flask import abort, current_app, g, redirect, request, url_for
 
+from appliance.errors import NotFound
 from appliance.security import policy
 
 
@@ -31,8 +32,13 @@ def current_person() -> dict | None:
     return g.get("person")
 
 
-def requires(action: str):
-    """Decorate a view: logged in, and the policy allows `action`, or redirect / 403."""
+def requires(action: str, target=None):
+    """Decorate a view: logged in, and the policy allows `action`, or redirect / 403.
+
+    For an action on a thing, `target` is a function given the view's URL arguments that
+    returns the thing (a dict) or raises NotFound (answered 404); the policy is asked
+    about that thing and the view finds it in `g.target`.
+    """
 
     def decorate(view):
         @functools.wraps(view)
@@ -40,8 +46,15 @@ def requires(action: str):
             person = current_person()
             if person is None:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if not policy.may(person, action, conn=conn()):
+            thing = None
+            if target is not None:
+                try:
+                    thing = target(**kwargs)
+                except NotFound:
+                    abort(404)
+            if not policy.may(person, action, thing, conn=conn()):
                 abort(403)
+            g.target = thing
             return view(*args, **kwargs)
 
         wrapper.required_action = action

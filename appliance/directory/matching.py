@@ -62,6 +62,7 @@ class Matcher:
         for pf in self.parsed:
             if pf.kind == "siecle_responsables":
                 relatives += guardians.siecle_accounts(pf, self._current_student, self._known)
+                pf.guardian_links = []  # used up: free them before the plan grows
         relatives += guardians.csv_accounts(csv_relatives, self._current_student, self._pf)
         for rec in relatives:
             self._match(rec)

@@ -46,7 +46,6 @@ class PeopleDiff:
             file=rec.file,
             line=rec.line,
         )
-        self.plan.labels[ref] = f"{rec.label()} ({login})"
         self._relations(rec, ref, set(), set(), {}, set(), children, additive=False)
         self.plan.people.append(change)
 
@@ -64,7 +63,6 @@ class PeopleDiff:
         """Plan the changes for a record matched with person `pid`."""
         person = self.snap.persons[pid]
         ref = f"p:{pid}"
-        self.plan.labels[ref] = f"{person['first_name']} {person['last_name']} ({person['login']})"
         change = PersonChange(
             action="unchanged",
             profile=person["profile"],
@@ -195,7 +193,6 @@ class PeopleDiff:
         person = self.snap.persons[pid]
         self.departing.add(pid)
         ref = f"p:{pid}"
-        self.plan.labels[ref] = f"{person['first_name']} {person['last_name']} ({person['login']})"
         self.plan.people.append(
             PersonChange(
                 action="depart",

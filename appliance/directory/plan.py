@@ -20,7 +20,7 @@ COUNTED_PROFILES = ("student", "relative", "teacher", "staff", "guest")
 ACTIONS = ("add", "update", "unchanged", "reactivate", "depart")
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonChange:
     """One person and what happens to them.
 
@@ -195,7 +195,12 @@ class Plan:
         return out
 
     def label(self, ref: str) -> str:
-        """'Prénom NOM (login)' for a ref, for the JSON details."""
+        """'Prénom NOM (login)' for a ref, for the JSON details (the ref itself for someone
+        the plan does not list)."""
+        if not self.labels:  # built on first use: a big plan is often applied unread
+            self.labels = {
+                c.ref: f"{f'{c.first_name} {c.last_name}'.strip()} ({c.login})" for c in self.people
+            }
         return self.labels.get(ref, ref)
 
     def to_json(self) -> dict[str, Any]:

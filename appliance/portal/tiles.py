@@ -59,9 +59,19 @@ _BY_PROFILE = {
         "messages",
         "news",
         "files",
+        "directory",
         "account",
     ],
-    "relative": ["timetable", "homework", "grades", "absences", "messages", "news", "account"],
+    "relative": [
+        "timetable",
+        "homework",
+        "grades",
+        "absences",
+        "messages",
+        "news",
+        "directory",
+        "account",
+    ],
     "teacher": [
         "timetable",
         "homework",
@@ -73,9 +83,19 @@ _BY_PROFILE = {
         "directory",
         "account",
     ],
-    "staff": ["absences", "messages", "news", "files", "directory", "account"],
+    # Staff have no directory list yet: nothing says which students they may see.
+    "staff": ["absences", "messages", "news", "files", "account"],
     "guest": ["news", "files", "account"],
-    "admin": ["admin", "admin_people", "admin_audit", "backups", "health", "news", "account"],
+    "admin": [
+        "admin",
+        "admin_people",
+        "directory",
+        "admin_audit",
+        "backups",
+        "health",
+        "news",
+        "account",
+    ],
 }
 
 

@@ -17,7 +17,13 @@ from typing import Any
 from appliance.db import scalar
 
 # Actions any logged-in person may do on themselves.
-_SELF_ACTIONS = {"portal.home", "account.view", "account.password", "account.locale"}
+_SELF_ACTIONS = {
+    "portal.home",
+    "account.view",
+    "account.password",
+    "account.locale",
+    "account.export",
+}
 
 # Actions by profile (no target needed).
 _BY_PROFILE: dict[str, set[str]] = {
@@ -31,14 +37,29 @@ _BY_PROFILE: dict[str, set[str]] = {
         "admin.audit.view",
         "admin.settings.view",
         "admin.settings.edit",
+        "admin.people.export",
         "account.totp",
+        "directory.home",
+        "directory.import",
+        "directory.credentials",
+        "directory.browse",
+        "admin.health.view",
+        "admin.health.silence",
+        "admin.health.bundle",
+        "admin.backups.view",
+        "admin.backups.run",
+        "admin.backups.restore",
+        "admin.backups.key_sheet",
     },
-    "teacher": {"account.totp"},
+    "teacher": {"account.totp", "directory.home", "directory.my_students"},
     "staff": {"account.totp"},
-    "relative": {"child.select"},
-    "student": set(),
+    "relative": {"child.select", "directory.home", "directory.my_teachers"},
+    "student": {"directory.home", "directory.my_teachers"},
     "guest": set(),
 }
+
+# Actions on a class or a group (target: a dict with `kind` "class" or "group" and `id`).
+_STRUCTURE_ACTIONS = {"directory.class.view", "directory.group.view"}
 
 
 def may(
@@ -51,7 +72,10 @@ def may(
 
     Targeted actions need `conn` to check links: `child.view` (target: a student) is
     allowed to the student's legal guardians; `person.reset_password` (target: a person)
-    to the technician for anyone and to a teacher for a student of a class they teach.
+    to the technician for anyone and to a teacher for a student of a class they teach;
+    `directory.class.view` (target: a class) to the technician, to the teachers of the
+    class and to its students; `directory.group.view` (target: a group) to the technician
+    and to the teachers of the group.
     """
     if not person or person.get("state") == "disabled":
         return False
@@ -67,6 +91,41 @@ def may(
             return True
         if profile == "teacher" and conn is not None and target.get("profile") == "student":
             return _teaches(conn, person["id"], target["id"])
+    if action in _STRUCTURE_ACTIONS and target is not None:
+        return _may_see_structure(person, action, target, conn)
+    return False
+
+
+def _may_see_structure(
+    person: Mapping[str, Any],
+    action: str,
+    target: Mapping[str, Any],
+    conn: sqlite3.Connection | None,
+) -> bool:
+    kind = "class" if action == "directory.class.view" else "group"
+    if target.get("kind", kind) != kind:
+        return False
+    if person.get("profile") == "admin":
+        return True
+    if conn is None:
+        return False
+    column = "class_id" if kind == "class" else "group_id"
+    if person.get("profile") == "teacher":
+        return bool(
+            scalar(
+                conn,
+                f"SELECT 1 FROM teaching WHERE teacher_id = ? AND {column} = ?",
+                (person["id"], target["id"]),
+            )
+        )
+    if person.get("profile") == "student" and kind == "class":
+        return bool(
+            scalar(
+                conn,
+                "SELECT 1 FROM class_membership WHERE person_id = ? AND class_id = ?",
+                (person["id"], target["id"]),
+            )
+        )
     return False
 
 

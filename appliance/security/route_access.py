@@ -15,6 +15,11 @@ PUBLIC = dict.fromkeys(PROFILES, 200)
 LOGGED_IN = {**dict.fromkeys(PROFILES, 200), "anonymous": "login"}
 ADMIN_ONLY = {**dict.fromkeys(PROFILES, 403), "anonymous": "login", "admin": 200}
 RELATIVE_ONLY = {**dict.fromkeys(PROFILES, 403), "anonymous": "login", "relative": 200}
+NOT_STAFF_OR_GUEST = {**LOGGED_IN, "staff": 403, "guest": 403}
+TEACHER_ONLY = {**dict.fromkeys(PROFILES, 403), "anonymous": "login", "teacher": 200}
+# The sample class of the walk: its teacher and its student see it, and the technician.
+CLASS_MEMBERS = {**ADMIN_ONLY, "teacher": 200, "student": 200}
+TEACHER_OR_ADMIN = {**ADMIN_ONLY, "teacher": 200}
 TOTP_PROFILES = {
     **dict.fromkeys(PROFILES, 403),
     "anonymous": "login",
@@ -55,4 +60,36 @@ ROUTES: dict[str, dict[str, object]] = {
     "admin.person_totp_reset": ADMIN_ONLY,
     "admin.audit": ADMIN_ONLY,
     "admin.settings": ADMIN_ONLY,
+    # Directory (issue 3): imports, credentials slips, classes, a teacher's students, RGPD.
+    "directory.index": NOT_STAFF_OR_GUEST,
+    "directory.classes": ADMIN_ONLY,
+    "directory.class_detail": CLASS_MEMBERS,
+    "directory.group_detail": TEACHER_OR_ADMIN,
+    "directory.imports": ADMIN_ONLY,
+    "directory.import_upload": ADMIN_ONLY,
+    "directory.import_preview": ADMIN_ONLY,
+    "directory.import_apply": ADMIN_ONLY,
+    "directory.import_cancel": ADMIN_ONLY,
+    "directory.import_history": ADMIN_ONLY,
+    "directory.import_detail": ADMIN_ONLY,
+    "directory.credentials_page": ADMIN_ONLY,
+    "directory.my_students": TEACHER_ONLY,
+    # The walk's student is taught by the walk's teacher.
+    "directory.student_password": TEACHER_OR_ADMIN,
+    "directory.export_mine": LOGGED_IN,
+    "directory.export_person": ADMIN_ONLY,
+    # Health (issue 5): the technician's health page, diagnosis, silences, support bundle.
+    "health.index": ADMIN_ONLY,
+    "health.diagnosis": ADMIN_ONLY,
+    "health.silence": ADMIN_ONLY,
+    "health.unsilence": ADMIN_ONLY,
+    "health.bundle": ADMIN_ONLY,
+    # Backups (issue 4): status, run now, archives, browse and restore beside, key sheet.
+    "backups.index": ADMIN_ONLY,
+    "backups.run_now": ADMIN_ONLY,
+    "backups.archives": ADMIN_ONLY,
+    "backups.browse": ADMIN_ONLY,
+    "backups.restore": ADMIN_ONLY,
+    "backups.key_sheet": ADMIN_ONLY,
+    "backups.key_sheet_confirm": ADMIN_ONLY,
 }

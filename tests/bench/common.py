@@ -43,8 +43,7 @@ def process(cmd: list[str], url: str, env: dict | None = None):
     """Start a server process, wait until `url` answers, stop it at the end."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("CARTABLE_")}
     full_env.update(env or {})
-    proc = subprocess.Popen(cmd, env=full_env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_http(url)
         yield proc
@@ -54,8 +53,16 @@ def process(cmd: list[str], url: str, env: dict | None = None):
 
 
 def cartable_cmd(config: Path, data: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "appliance", "--config", str(config), "--data-dir", str(data),
-            *args]
+    return [
+        sys.executable,
+        "-m",
+        "appliance",
+        "--config",
+        str(config),
+        "--data-dir",
+        str(data),
+        *args,
+    ]
 
 
 def wrk(url: str, connections: int, seconds: int, headers: dict | None = None) -> dict:
@@ -91,5 +98,9 @@ def save(name: str, result: dict) -> Path:
 def machine() -> dict:
     import platform
 
-    return {"cores": os.cpu_count(), "python": platform.python_version(),
-            "machine": platform.machine(), "date": time.strftime("%Y-%m-%d %H:%M")}
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+    }

@@ -14,5 +14,11 @@ def hello():
 
 
 if __name__ == "__main__":
-    serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[2]),
-          connection_limit=int(sys.argv[3]), _quiet=True)
+    serve(
+        app,
+        host="127.0.0.1",
+        port=int(sys.argv[1]),
+        threads=int(sys.argv[2]),
+        connection_limit=int(sys.argv[3]),
+        _quiet=True,
+    )

@@ -62,10 +62,13 @@ def _login(port: int, login: str) -> tuple[float, bool]:
         html = r.read().decode()
         cookie = r.getheader("Set-Cookie", "").split(";")[0]
         token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-        body = urllib.parse.urlencode({"login": login, "password": PASSWORD,
-                                       "csrf_token": token})
-        conn.request("POST", "/login", body=body, headers={
-            "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        body = urllib.parse.urlencode({"login": login, "password": PASSWORD, "csrf_token": token})
+        conn.request(
+            "POST",
+            "/login",
+            body=body,
+            headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
         r = conn.getresponse()
         r.read()
         ok = r.status == 302 and r.getheader("Location", "").endswith("/")
@@ -92,8 +95,9 @@ def main(argv=None) -> dict:
         set_school(box.conn(), uai="0679999X", name="Collège Bench")
         logins = _make_accounts(box, args.accounts)
         port = free_port()
-        with process(cartable_cmd(cfg, data, "serve", "--port", str(port)),
-                     f"http://127.0.0.1:{port}/login"):
+        with process(
+            cartable_cmd(cfg, data, "serve", "--port", str(port)), f"http://127.0.0.1:{port}/login"
+        ):
             lock = threading.Lock()
             results: list[tuple[float, bool]] = []
 

@@ -15,6 +15,7 @@ BENCHES = [
     ("web", "tests.bench.web_bench", []),
     ("login_storm", "tests.bench.login_storm", []),
     ("health_sampler", "tests.bench.health_sampler", []),
+    ("import", "tests.bench.import_bench", []),
 ]
 
 
@@ -85,7 +86,73 @@ def render() -> str:
             "```",
             "",
         ]
+    imp = _load("import")
+    if imp:
+        lines += _import_section(imp)
     return "\n".join(lines)
+
+
+def _import_section(imp: dict) -> list[str]:
+    """The directory import benchmark: lycée and regional scale against the reference."""
+    lines = [
+        "## Directory import: a lycée and a region (issue 3)",
+        "",
+        "Command: `.venv/bin/python -m tests.bench.import_bench` (generated SIECLE and STS-Web "
+        f"files, `tests/bench/school_files.py`; {imp['machine']['date']}). Reference: parsing "
+        "the same XML files with defusedxml's ElementTree alone, plus one `executemany` of as "
+        "many person rows as accounts in one transaction.",
+        "",
+        "| what | accounts | plan s | apply s | total s | × reference | peak MB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    targets = imp.get("targets", {})
+    ly, rg = imp.get("lycee"), imp.get("region")
+    if ly:
+        n = sum(ly["accounts"].values())
+        again = "none changed" if ly["second_changes_nothing"] else "**some changed**"
+        lines += [
+            f"| reference (lycée files) | {n:,} rows | {ly['reference']['parse_s']} (parse) | "
+            f"{ly['reference']['insert_s']} (insert) | {ly['reference']['total_s']} | 1 | |",
+            f"| lycée, first import | {n:,} created | {ly['first']['plan_s']} | "
+            f"{ly['first']['apply_s']} | **{ly['first']['total_s']}** | "
+            f"{ly['first_over_reference']} | |",
+            f"| lycée, same files again | {again} | {ly['second']['plan_s']} | "
+            f"{ly['second']['apply_s']} | {ly['second']['total_s']} | "
+            f"{ly['second_over_reference']} | |",
+        ]
+    if rg:
+        n = sum(rg["accounts"].values())
+        lines += [
+            f"| reference (regional files) | {n:,} rows | {rg['reference']['parse_s']} (parse) | "
+            f"{rg['reference']['insert_s']} (insert) | {rg['reference']['total_s']} | 1 | |",
+            f"| region, in a subprocess | {n:,} created | {rg['import']['plan_s']} | "
+            f"{rg['import']['apply_s']} | **{rg['import']['total_s']}** | "
+            f"{rg['over_reference']} | **{rg['peak_rss_mb']}** |",
+        ]
+    lines.append("")
+    if ly:
+        a = ly["accounts"]
+        lines += [
+            f"- lycée: {a['student']:,} students, {a['relative']:,} guardians, "
+            f"{a['teacher'] + a['staff']:,} staff and teachers "
+            f"({', '.join(f'{k} {v} MB' for k, v in ly['files_mb'].items())})",
+            f"- lycée plan + apply under 10 s: {_ok(targets.get('lycee_under_10s', False))}; "
+            "the second import changes nothing: "
+            f"{_ok(targets.get('lycee_second_import_changes_nothing', False))}",
+        ]
+    if rg:
+        a = rg["accounts"]
+        lines += [
+            f"- region: {a['student']:,} students, {a['relative']:,} guardians, "
+            f"{a['teacher'] + a['staff']:,} staff and teachers, one UAI "
+            f"({', '.join(f'{k} {v} MB' for k, v in rg['files_mb'].items())})",
+            f"- region plan + apply under 5 minutes: {_ok(targets.get('region_under_5min', False))}"
+            "; peak memory under 500 MB (`getrusage(RUSAGE_CHILDREN).ru_maxrss`; the child's "
+            f"own VmHWM: {rg['child_vmhwm_mb']} MB): "
+            f"{_ok(targets.get('region_peak_under_500mb', False))}",
+        ]
+    lines.append("")
+    return lines
 
 
 def _ok(flag: bool) -> str:

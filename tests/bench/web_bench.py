@@ -52,8 +52,14 @@ def main(argv=None) -> dict:
 
         hello_port = free_port()
         hello_url = f"http://127.0.0.1:{hello_port}/"
-        cmd = [sys.executable, "-m", "tests.bench.hello_app", str(hello_port), str(threads),
-               str(limit)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "tests.bench.hello_app",
+            str(hello_port),
+            str(threads),
+            str(limit),
+        ]
         result = {"machine": machine(), "waitress_threads": threads, "seconds": args.seconds}
         with process(cmd, hello_url):
             wrk(hello_url, 10, 2)  # warm-up

@@ -9,11 +9,19 @@ import re
 import pyotp
 import pytest
 
+from appliance.directory import history
 from appliance.security.route_access import NO_LOGIN_NEEDED, PROFILES, ROUTES
 from tests.conftest import login, make_person
 
 # Values for URL parameters, filled in from the people the fixture creates.
-SAMPLE_ARGS = {"person_id": "student", "filename": "cartable.css"}
+SAMPLE_ARGS = {
+    "person_id": "student",
+    "filename": "cartable.css",
+    "class_id": "class",
+    "group_id": "group",
+    "import_id": "import",
+    "token": "pas-un-import-en-attente-0000",
+}
 
 
 @pytest.fixture
@@ -32,6 +40,25 @@ def people_by_profile(conn):
         "INSERT INTO guardian_link (guardian_id, student_id, level) VALUES (?, ?, 1)",
         (relative, student),
     )
+    # A class and a group where the walk's teacher teaches the walk's student, and an
+    # applied import, for the directory pages.
+    teacher = made["teacher"][0]
+    class_id = conn.execute("INSERT INTO school_class (code, name) VALUES ('6 A', '6 A')").lastrowid
+    group_id = conn.execute(
+        "INSERT INTO teaching_group (code, name) VALUES ('LATIN6', 'Latin')"
+    ).lastrowid
+    conn.execute("INSERT INTO class_membership VALUES (?, ?)", (student, class_id))
+    conn.execute("INSERT INTO group_membership VALUES (?, ?)", (student, group_id))
+    conn.execute(
+        "INSERT INTO teaching (teacher_id, class_id, head_teacher) VALUES (?, ?, 1)",
+        (teacher, class_id),
+    )
+    conn.execute("INSERT INTO teaching (teacher_id, group_id) VALUES (?, ?)", (teacher, group_id))
+    import_id = history.insert_import_run(
+        conn, effective_date="2026-09-01", actor="tech", full=False, files=[], counts={},
+        warnings=0, created=0,
+    )  # fmt: skip
+    made["class"], made["group"], made["import"] = (class_id,), (group_id,), (import_id,)
     return made
 
 

@@ -22,8 +22,11 @@ def test_every_command_the_units_run_exists():
                 commands.add(m.group(1).strip())
     assert {"serve", "worker", "init"} <= commands
     for command in commands:
-        r = subprocess.run([sys.executable, "-m", "appliance", *command.split(), "--help"],
-                           capture_output=True, text=True)
+        r = subprocess.run(
+            [sys.executable, "-m", "appliance", *command.split(), "--help"],
+            capture_output=True,
+            text=True,
+        )
         assert r.returncode == 0, f"`cartable {command}` does not exist: {r.stderr}"
 
 

@@ -64,14 +64,14 @@ def parse_source(source: Source, *, today: date, full: bool, guest_expiry: date)
     if errors:
         return pf
     try:
-        tree = parse_xml(source.data)
+        if kind == SIECLE_ELEVES:
+            siecle.parse_students(source.data, pf, today)
+        elif kind == SIECLE_RESPONSABLES:
+            siecle.parse_guardians(source.data, pf)
+        elif kind == STS:
+            sts.parse(parse_xml(source.data), pf, today)
     except XmlRefused as exc:
+        # SIECLE files are read as a stream: drop whatever was read before the fault.
+        pf = ParsedFile(label=source.label, kind=kind, sha256=source.sha256, encoding=codec)
         pf.error(exc.message, exc.line)
-        return pf
-    if kind == SIECLE_ELEVES:
-        siecle.parse_students(tree, pf, today)
-    elif kind == SIECLE_RESPONSABLES:
-        siecle.parse_guardians(tree, pf)
-    elif kind == STS:
-        sts.parse(tree, pf, today)
     return pf

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
@@ -59,8 +60,10 @@ def find_mojibake(text: str) -> str | None:
     Mojibake is UTF-8 read as a single-byte code page: `Ã©` for é, `Å“` for œ, `â€™` for ’.
     """
     m = _MOJIBAKE.search(text)
-    if m is None:
-        return None
+    return None if m is None else _excerpt(text, m)
+
+
+def _excerpt(text: str, m: re.Match) -> str:
     start = max(0, m.start() - 16)
     excerpt = re.sub(r"<[^>]*>?", " ", text[start : m.end() + 16])
     return " ".join(excerpt.split())
@@ -77,12 +80,65 @@ def xml_declared_encoding(data: bytes) -> str:
     return m.group(1).decode("ascii").lower() if m else "utf-8"
 
 
+_CHUNK = 1 << 22  # bytes decoded at a time: a 100 MB export is never held as text at once
+_CONTEXT = 16  # characters of context on each side of a mojibake excerpt
+
+
+def _decoded(data: bytes, codec: str, errors: str = "strict") -> Iterator[tuple[str, int, bool]]:
+    """Decode `data` chunk by chunk: yields (text, line of its first character, last).
+
+    Raises UnicodeDecodeError as `bytes.decode` would; its `position` attribute is the
+    offset of the faulty byte in `data`.
+    """
+    decoder = codecs.getincrementaldecoder(codec)(errors)
+    line = 1
+    for start in range(0, len(data), _CHUNK):
+        last = start + _CHUNK >= len(data)
+        state = decoder.getstate()
+        pending = len(state[0]) if isinstance(state, tuple) and isinstance(state[0], bytes) else 0
+        try:
+            text = decoder.decode(data[start : start + _CHUNK], last)
+        except UnicodeDecodeError as exc:
+            skipped = 3 if start == 0 and codec == "utf-8-sig" and data.startswith(BOM_UTF8) else 0
+            exc.position = start - pending + exc.start + skipped
+            raise
+        yield text, line, last
+        line += text.count("\n")
+    if not data:
+        yield decoder.decode(b"", True), 1, True
+
+
+def _scan(data: bytes, codec: str, errors: str, c1: bool) -> tuple[int | None, tuple | None]:
+    """Find, chunk by chunk, the line of the first C1 control character (when `c1`) and the
+    first mojibake sequence as (line, excerpt), as a search of the whole decoded text
+    would. Raises UnicodeDecodeError (see `_decoded`): the whole file is decoded even after
+    both were found."""
+    c1_line, mojibake = None, None
+    carry = ""  # the end of the text so far, not yet searched or needed as context
+    for text, line, last in _decoded(data, codec, errors):
+        if c1 and c1_line is None:
+            m = _C1_CONTROLS.search(text)
+            if m is not None:
+                c1_line = line + text.count("\n", 0, m.start())
+        if mojibake is None:
+            window = carry + text
+            # A match must leave room for its right-hand context unless the text ends.
+            end = len(window) if last else max(0, len(window) - _CONTEXT)
+            m = _MOJIBAKE.search(window, 0, end)
+            if m is not None:
+                first_line = line - carry.count("\n")
+                mojibake = (first_line + window.count("\n", 0, m.start()), _excerpt(window, m))
+            carry = window[max(0, end - _CONTEXT - 4) :]
+    return c1_line, mojibake
+
+
 def check_xml_bytes(data: bytes) -> tuple[str | None, list[tuple[int | None, str]]]:
     """Check that an XML file's bytes agree with its declared encoding.
 
     Given the raw bytes; returns (codec name or None, errors as (line, French message)).
     An error means the file was re-saved in another encoding than it declares, or holds
-    mojibake: the import must be refused, since names would be stored garbled.
+    mojibake: the import must be refused, since names would be stored garbled. The bytes
+    are decoded a few megabytes at a time, never as a whole.
     """
     declared = xml_declared_encoding(data)
     codec = codec_name(declared)
@@ -92,23 +148,24 @@ def check_xml_bytes(data: bytes) -> tuple[str | None, list[tuple[int | None, str
     if codec in _SINGLE_BYTE:
         if has_bom or _is_multibyte_utf8(data):
             return codec, [(_first_non_ascii_line(data), _resaved_message(declared))]
-        text = data.decode(codec, errors="replace")
-        m = _C1_CONTROLS.search(text)
-        if m is not None and codec != "cp1252":
+        c1_line, mojibake = _scan(data, codec, "replace", c1=codec != "cp1252")
+        if c1_line is not None:
             return codec, [
                 (
-                    line_of(text, m.start()),
+                    c1_line,
                     f"Le fichier déclare l'encodage {declared.upper()} mais contient des "
                     "caractères de Windows-1252 (il a été réenregistré sous Windows). "
                     "Demandez un nouvel export, sans l'ouvrir dans un éditeur.",
                 )
             ]
-    elif codec == "utf-8":
+    else:
         try:
-            text = data.decode("utf-8-sig")
+            _, mojibake = _scan(data, "utf-8-sig" if codec == "utf-8" else codec, "strict", False)
         except UnicodeDecodeError as exc:
+            if codec != "utf-8":
+                return codec, [(1, f"Le fichier n'est pas lisible dans l'encodage {declared}.")]
             guess = guess_encoding(data) or "inconnu"
-            line = data[: exc.start].count(b"\n") + 1
+            line = data.count(b"\n", 0, exc.position) + 1
             return codec, [
                 (
                     line,
@@ -116,14 +173,8 @@ def check_xml_bytes(data: bytes) -> tuple[str | None, list[tuple[int | None, str
                     f"{guess}). Il a sans doute été réenregistré ; demandez un nouvel export.",
                 )
             ]
-    else:
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            return codec, [(1, f"Le fichier n'est pas lisible dans l'encodage {declared}.")]
-    excerpt = find_mojibake(text)
-    if excerpt is not None:
-        line = line_of(text, _MOJIBAKE.search(text).start())
+    if mojibake is not None:
+        line, excerpt = mojibake
         return codec, [(line, _mojibake_message(excerpt))]
     return codec, []
 
@@ -177,20 +228,19 @@ def _latin9_bytes_between_letters(data: bytes) -> bool:
 
 def _is_multibyte_utf8(data: bytes) -> bool:
     """True if the bytes hold non-ASCII characters and decode as UTF-8."""
-    if all(b < 0x80 for b in data):
+    if data.isascii():
         return False
     try:
-        data.decode("utf-8")
+        for _ in _decoded(data, "utf-8"):
+            continue
     except UnicodeDecodeError:
         return False
     return True
 
 
 def _first_non_ascii_line(data: bytes) -> int:
-    for i, b in enumerate(data):
-        if b >= 0x80:
-            return data.count(b"\n", 0, i) + 1
-    return 1
+    m = re.search(rb"[\x80-\xff]", data)
+    return 1 if m is None else data.count(b"\n", 0, m.start()) + 1
 
 
 def _resaved_message(declared: str) -> str:

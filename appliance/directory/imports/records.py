@@ -17,6 +17,7 @@ People are keyed by a stable external id, a `(source, value)` pair:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -42,7 +43,7 @@ class UnreadableFile(CartableError):
     exit_code = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong in a file: `severity` is "error" (blocks the apply) or "warning"."""
 
@@ -62,7 +63,7 @@ class Problem:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonRecord:
     """One person as a file describes them.
 
@@ -75,6 +76,8 @@ class PersonRecord:
     guardian of, with `relationship` codes (CODE_PARENTE) per child.
     For teachers, `teaches` holds (kind, code, subject) with kind "class" or "group";
     `head_of` the classes of which they are head teacher (current assignments only).
+    The sequences default to a shared empty tuple and are replaced, never appended to
+    (`ids` excepted): a regional import holds a few hundred thousand records.
     """
 
     key: ExternalKey
@@ -92,13 +95,13 @@ class PersonRecord:
     left_on: date | None = None
     class_code: str | None = None
     sets_class: bool = False
-    groups: list[str] = field(default_factory=list)
+    groups: Sequence[str] = ()
     sets_groups: bool = False
-    children: list[ExternalKey] = field(default_factory=list)
+    children: Sequence[ExternalKey] = ()
     relationship: dict[ExternalKey, str] = field(default_factory=dict)
     sets_children: bool = False
-    teaches: list[tuple[str, str, str | None]] = field(default_factory=list)
-    head_of: list[str] = field(default_factory=list)
+    teaches: Sequence[tuple[str, str, str | None]] = ()
+    head_of: Sequence[str] = ()
     sets_teaching: bool = False
 
     def label(self) -> str:
@@ -156,7 +159,7 @@ class ParsedFile:
         return any(p.severity == ERROR for p in self.problems)
 
 
-@dataclass
+@dataclass(slots=True)
 class GuardianLink:
     """One RESPONSABLE_ELEVE row: adult × student, with its legal status.
 

@@ -9,6 +9,7 @@ later (`appliance.directory.guardians`), when the current students are known.
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from datetime import date
 from xml.etree.ElementTree import Element
@@ -20,38 +21,53 @@ from appliance.directory.imports.records import (
     StructureRecord,
     clean_email,
 )
-from appliance.directory.imports.xmlsafe import Tree, first, parse_date, value
+from appliance.directory.imports.xmlsafe import Tree, first, parse_date, stream, value
 
 PARKING_CLASSES = {"inactif", "inactifs"}
 
 
-def _header(tree: Tree, pf: ParsedFile) -> None:
-    params = tree.root.find("PARAMETRES")
+STUDENT_ITEMS = {"PARAMETRES", "ELEVE", "STRUCTURES_ELEVE"}
+GUARDIAN_ITEMS = {"PARAMETRES", "PERSONNE", "RESPONSABLE_ELEVE"}
+
+
+def _header(params: Tree | None, pf: ParsedFile) -> None:
     if params is None:
         pf.error("Le bloc PARAMETRES manque : le fichier n'est pas un export SIECLE complet.", 1)
         return
-    pf.uai = value(params, "UAJ").upper() or None
-    year = value(params, "ANNEE_SCOLAIRE")
+    pf.uai = value(params.root, "UAJ").upper() or None
+    year = value(params.root, "ANNEE_SCOLAIRE")
     pf.year = int(year) if year.isdigit() else None
     if pf.uai is None:
-        pf.error("Le code UAJ (UAI de l'établissement) manque dans PARAMETRES.", tree.line(params))
+        pf.error(
+            "Le code UAJ (UAI de l'établissement) manque dans PARAMETRES.",
+            params.line(params.root),
+        )
 
 
-def _items(root: Element, path: str, tag: str) -> list[Element]:
-    found = root.findall(path)
-    return found if found else list(root.iter(tag))
+def parse_students(data: bytes, pf: ParsedFile, today: date) -> None:
+    """Fill `pf` from a BEE_ELEVES file: students, classes, groups, problems.
 
-
-def parse_students(tree: Tree, pf: ParsedFile, today: date) -> None:
-    """Fill `pf` from a BEE_ELEVES tree: students, classes, groups, problems."""
-    _header(tree, pf)
+    The file is read as a stream (`xmlsafe.stream`): each ELEVE becomes a record as soon
+    as it is read, and the classes and groups (STRUCTURES, later in the file) are given
+    to the records at the end. Raises XmlRefused for an unsafe, truncated or malformed
+    file (`pf` is then incomplete and must be discarded).
+    """
     pf.complete_for = {("siecle_eleve", "student")}
     pf.structures_complete = True
-    structures = _structures(tree, pf)
+    structures: dict[str, list[tuple[str, str, int | None]]] = defaultdict(list)
     seen: dict[str, int | None] = {}
     stats = defaultdict(int)
-    for el in _items(tree.root, "./DONNEES/ELEVES/ELEVE", "ELEVE"):
-        line = tree.line(el)
+    params: Tree | None = None
+    records: list[PersonRecord] = []
+    for item in stream(data, STUDENT_ITEMS):
+        el = item.root
+        if el.tag == "STRUCTURES_ELEVE":
+            _structures(item, pf, structures)
+            continue
+        if el.tag == "PARAMETRES":
+            params = params or item
+            continue
+        line = item.line(el)
         stats["students_in_file"] += 1
         eleve_id = value(el, "ELEVE_ID")
         if not eleve_id:
@@ -67,9 +83,11 @@ def parse_students(tree: Tree, pf: ParsedFile, today: date) -> None:
             continue
         seen[eleve_id] = line
         rec = _student(el, eleve_id, pf, line, today)
-        if rec is None:
-            continue
-        _place(rec, structures.pop(eleve_id, []), pf)
+        if rec is not None:
+            records.append(rec)
+    _header(params, pf)
+    for rec in records:
+        _place(rec, structures.pop(rec.key[1], []), pf)
         stats["students_current" if rec.current else "students_left"] += 1
         if rec.current and rec.class_code is None:
             stats["students_without_class"] += 1
@@ -133,18 +151,17 @@ def _student(
     return rec
 
 
-def _structures(tree: Tree, pf: ParsedFile) -> dict[str, list[tuple[str, str, int | None]]]:
-    out: dict[str, list[tuple[str, str, int | None]]] = defaultdict(list)
-    for block in _items(tree.root, "./DONNEES/STRUCTURES/STRUCTURES_ELEVE", "STRUCTURES_ELEVE"):
-        eleve_id = value(block, "ELEVE_ID")
-        for st in block.findall("STRUCTURE"):
-            code = value(st, "CODE_STRUCTURE")
-            kind = value(st, "TYPE_STRUCTURE").upper()
-            if not code:
-                pf.warn("Une structure sans CODE_STRUCTURE est ignorée.", tree.line(st))
-                continue
-            out[eleve_id].append((code, kind, tree.line(st)))
-    return out
+def _structures(
+    item: Tree, pf: ParsedFile, out: dict[str, list[tuple[str, str, int | None]]]
+) -> None:
+    eleve_id = value(item.root, "ELEVE_ID")
+    for st in item.root.findall("STRUCTURE"):
+        code = sys.intern(value(st, "CODE_STRUCTURE"))  # a few codes, shared by many pupils
+        kind = value(st, "TYPE_STRUCTURE").upper()
+        if not code:
+            pf.warn("Une structure sans CODE_STRUCTURE est ignorée.", item.line(st))
+            continue
+        out[eleve_id].append((code, kind, item.line(st)))
 
 
 def _place(rec: PersonRecord, items: list[tuple[str, str, int | None]], pf: ParsedFile) -> None:
@@ -184,17 +201,41 @@ def _place(rec: PersonRecord, items: list[tuple[str, str, int | None]], pf: Pars
         pf.groups.setdefault(code, StructureRecord(code, code))
 
 
-def parse_guardians(tree: Tree, pf: ParsedFile) -> None:
-    """Fill `pf` from a BEE_RESPONSABLES tree: adults (as relative records) and their links.
+def parse_guardians(data: bytes, pf: ParsedFile) -> None:
+    """Fill `pf` from a BEE_RESPONSABLES file: adults (as relative records) and their links.
 
     Handles the legacy link form (RESP_LEGAL 1/2 = legal) and the current one
-    (NIVEAU_RESPONSABILITE 1 = legal).
+    (NIVEAU_RESPONSABILITE 1 = legal). Read as a stream, like `parse_students`; raises
+    XmlRefused likewise.
     """
-    _header(tree, pf)
     pf.complete_for = {("siecle_personne", "relative")}
     seen: dict[str, int | None] = {}
-    for el in _items(tree.root, "./DONNEES/PERSONNES/PERSONNE", "PERSONNE"):
-        line = tree.line(el)
+    params: Tree | None = None
+    links: list[tuple[str, str, int | None, str, str, str, bool]] = []
+    for item in stream(data, GUARDIAN_ITEMS):
+        el = item.root
+        line = item.line(el)
+        if el.tag == "RESPONSABLE_ELEVE":
+            pays = "1" in (
+                value(el, "PAIE_FRAIS_SCOLAIRES"),
+                value(el, "PERS_PAIMENT"),
+                value(el, "PERS_PAIEMENT"),
+            )
+            links.append(
+                (
+                    value(el, "ELEVE_ID"),
+                    value(el, "PERSONNE_ID"),
+                    line,
+                    value(el, "NIVEAU_RESPONSABILITE"),
+                    value(el, "RESP_LEGAL"),
+                    sys.intern(value(el, "CODE_PARENTE")),
+                    pays,
+                )
+            )
+            continue
+        if el.tag == "PARAMETRES":
+            params = params or item
+            continue
         pid = value(el, "PERSONNE_ID")
         if not pid:
             pf.error("Une personne n'a pas d'identifiant PERSONNE_ID.", line, "PERSONNE")
@@ -222,15 +263,18 @@ def parse_guardians(tree: Tree, pf: ParsedFile) -> None:
             pf.warn(f"Adresse e-mail invalide pour {rec.label()} : ignorée.", line, "MEL")
         rec.sets_children = True
         pf.people.append(rec)
+    _header(params, pf)
     pf.stats["persons_in_file"] = len(seen)
-    _links(tree, pf, set(seen))
+    _links(links, pf, set(seen))
 
 
-def _links(tree: Tree, pf: ParsedFile, persons: set[str]) -> None:
+def _links(
+    links: list[tuple[str, str, int | None, str, str, str, bool]],
+    pf: ParsedFile,
+    persons: set[str],
+) -> None:
     legal_by_student: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for el in _items(tree.root, "./DONNEES/RESPONSABLES/RESPONSABLE_ELEVE", "RESPONSABLE_ELEVE"):
-        line = tree.line(el)
-        eleve_id, pid = value(el, "ELEVE_ID"), value(el, "PERSONNE_ID")
+    for eleve_id, pid, line, level, legacy, relationship, pays in links:
         if not eleve_id or not pid:
             pf.warn("Un lien responsable-élève sans ELEVE_ID ou PERSONNE_ID est ignoré.", line)
             continue
@@ -242,8 +286,6 @@ def _links(tree: Tree, pf: ParsedFile, persons: set[str]) -> None:
                 "RESPONSABLE_ELEVE",
             )
             continue
-        level = value(el, "NIVEAU_RESPONSABILITE")
-        legacy = value(el, "RESP_LEGAL")
         if level:
             legal = level == "1"
         elif legacy:
@@ -257,17 +299,12 @@ def _links(tree: Tree, pf: ParsedFile, persons: set[str]) -> None:
                 line,
             )
             legal = False
-        pays = "1" in (
-            value(el, "PAIE_FRAIS_SCOLAIRES"),
-            value(el, "PERS_PAIMENT"),
-            value(el, "PERS_PAIEMENT"),
-        )
         pf.guardian_links.append(
             GuardianLink(
                 person_key=("siecle_personne", pid),
                 student_key=("siecle_eleve", eleve_id),
                 legal=legal,
-                relationship=value(el, "CODE_PARENTE") or None,
+                relationship=relationship or None,
                 pays=pays,
                 line=line,
             )

@@ -1,0 +1,60 @@
+"""The technician's health pages in a real browser against a real server, with a
+metrics.db written from real samples and a warning raised by the real rule engine."""
+
+import re
+
+import pyotp
+
+from tests.e2e.conftest import ADMIN_PASSWORD
+from tests.health_data import open_filesystem_warning, write_samples
+
+
+def test_technician_reads_the_health_page_and_the_diagnosis(server, page, tmp_path):
+    url, paths = server
+    metrics = paths["data"] / "metrics.db"
+    write_samples(metrics)
+    open_filesystem_warning(metrics)  # the worker has raised a warning on "/"
+
+    page.goto(url + "/login")
+    page.get_by_label("Identifiant").fill("tech")
+    page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    secret = page.locator("#totp-secret").get_attribute("data-secret")
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Activer").click()
+
+    # from the home page, the health tile leads to the health page
+    page.get_by_role("link", name="Santé du serveur").click()
+    assert page.url.endswith("/admin/sante/")
+    assert page.locator("h1").inner_text() == "Santé du serveur"
+    # the alert banner of the admin area
+    assert "Avertissement sur le serveur" in page.locator(".health-banner").inner_text()
+    glance = page.locator("ul.health-glance > li")
+    assert glance.count() == 8
+    words = glance.all_inner_texts()
+    assert any("Ressources du système" in w for w in words)
+    assert all(re.search(r"Bon|Information|Avertissement|Erreur", w) for w in words)
+    # an SVG chart drawn from the samples, with words for those who can't see it
+    chart = page.locator("figure.chart svg[role=img]").first
+    assert chart.is_visible()
+    assert chart.bounding_box()["width"] > 200
+    assert "minimum" in chart.locator("desc").text_content()
+    page.get_by_role("link", name="7 jours").click()
+    assert page.get_by_role("link", name="7 jours").get_attribute("aria-current") == "page"
+    assert page.get_by_role("heading", name="Disques (SMART)").is_visible()
+    page.screenshot(path=str(tmp_path / "health.png"), full_page=True)
+
+    page.locator("nav.admin-nav").get_by_role("link", name="Diagnostic").click()
+    assert page.locator("h1").inner_text() == "Diagnostic du serveur"
+    headings = page.locator("section.diag-category h2").all_inner_texts()
+    assert len(headings) == 8 and headings[0].startswith("Ressources du système")
+    # the known warning can be silenced with a reason, without JavaScript
+    result = page.locator("article.diag-result", has_text="/ est occupé").first
+    result.get_by_label("Raison").fill("Partition de démonstration")
+    result.get_by_role("button", name="Mettre en sourdine").click()
+    assert "mis en sourdine" in page.locator(".notice-success").inner_text()
+    assert (
+        "Partition de démonstration" in page.locator("#silences-title + .table-wrap").inner_text()
+    )
+    assert page.locator(".health-banner").count() == 0
+    page.screenshot(path=str(tmp_path / "diagnosis.png"), full_page=True)

@@ -1,0 +1,188 @@
+"""Imports in the web UI: upload, preview (counts first), apply, history, credentials."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from appliance.db import scalar
+from appliance.directory import people, reconcile
+from tests.conftest import csrf_token, login, login_admin, make_person, post, text
+from tests.integration.directory.directory_helpers import MESSY, find_shared_fixtures, sample
+
+SHARED = find_shared_fixtures()
+pytestmark = pytest.mark.skipif(SHARED is None, reason="shared/fixtures introuvable")
+
+
+def upload(client, paths: list[Path], full: bool = False):
+    token = csrf_token(client, "/annuaire/imports")
+    data = {"csrf_token": token, "files": [(p.open("rb"), p.name) for p in paths]}
+    if full:
+        data["full"] = "1"
+    return client.post("/annuaire/imports", data=data, content_type="multipart/form-data")
+
+
+def digest_of(page: str) -> str:
+    return re.search(r'name="digest" value="([0-9a-f]+)"', page).group(1)
+
+
+def apply(client, preview_url: str, digest: str):
+    return post(client, preview_url + "/appliquer", {"digest": digest}, token_from=preview_url)
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext absent (apt-get install poppler-utils)")
+    path = tmp_path / "slips.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
+    return out.stdout.decode("utf-8")
+
+
+def first_slip(text_: str) -> tuple[str, str]:
+    lines = text_.splitlines()
+    i = next(n for n, line in enumerate(lines) if line.strip().startswith("Identifiant"))
+    j = next(n for n, line in enumerate(lines) if line.strip().startswith("Mot de passe provis"))
+    return lines[i + 1].split()[0], lines[j + 1].split()[0]
+
+
+def test_upload_preview_apply_history_and_slips(app, client, box, conn, tmp_path):
+    admin = login_admin(client, conn)
+    assert "Importer l'annuaire" in text(client.get("/annuaire/imports"))
+    r = upload(client, sample(SHARED))
+    assert r.status_code == 302
+    preview_url = r.headers["Location"]
+    token = preview_url.rsplit("/", 1)[1]
+    # The files wait in a private folder of the data directory.
+    folder = box.config.data_dir / "imports" / "pending" / token
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    names = sorted(p.name for p in folder.iterdir())
+    assert "ElevesSansAdresses.xml" in names
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir())
+
+    page = text(client.get(preview_url))
+    counts = page.index("Ce que l'import changera")
+    assert counts < page.index("Problèmes trouvés") < page.index("Détail des changements")
+    assert re.search(r"Élève</th>\s*<td>114</td>", page)
+    assert "a quitté l'établissement" in page  # a warning, with its file and line
+    assert "Appliquer l'import" in page and "Rentrée" not in page
+    assert scalar(conn, "SELECT count(*) FROM person WHERE profile = 'student'") == 0
+
+    r = apply(client, preview_url, digest_of(page))
+    assert r.status_code == 302 and r.headers["Location"].endswith("/annuaire/imports/historique/1")
+    assert not folder.exists()
+    assert scalar(conn, "SELECT count(*) FROM person WHERE profile = 'student'") == 114
+    detail = text(client.get(r.headers["Location"]))
+    assert "Import n° 1 appliqué" in detail and "Télécharger les fiches de connexion" in detail
+    history = text(client.get("/annuaire/imports/historique"))
+    assert "Import n° 1" in history and "sts_emp_0679999X_2026.xml" in history
+    actions = {
+        row["action"]: row["actor_login"]
+        for row in conn.execute("SELECT action, actor_login FROM audit_log").fetchall()
+    }
+    assert actions["directory.import"] == admin and actions["directory.import_upload"] == admin
+
+    # The slips of the new accounts: a PDF, and a student from it can log in.
+    r = post(
+        client,
+        "/annuaire/fiches",
+        {"new_since_import": "1", "confirm": "1", "class_code": "6 A"},
+        token_from="/annuaire/fiches",
+    )
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert r.headers["Content-Disposition"].startswith("attachment;")
+    assert r.data.startswith(b"%PDF")
+    student_login, password = first_slip(pdf_text(r.data, tmp_path))
+    assert people.get_by_login(conn, student_login)["profile"] == "student"
+    s = app.test_client()
+    r = login(s, student_login, password)
+    assert r.status_code == 302
+    assert s.get("/").headers["Location"].endswith("/compte/mot-de-passe")
+
+
+def test_errors_block_the_apply(client, conn):
+    login_admin(client, conn)
+    before = scalar(conn, "SELECT count(*) FROM person")
+    r = upload(client, [MESSY / "eleves_other_uai.xml"])
+    preview_url = r.headers["Location"]
+    page = text(client.get(preview_url))
+    assert "rien ne peut être importé" in page and "autre établissement" in page
+    assert "Appliquer l'import" not in page
+    r = apply(client, preview_url, "0" * 16)
+    assert r.status_code == 400 and "rien n'a été appliqué" in text(r)
+    assert scalar(conn, "SELECT count(*) FROM person") == before
+    assert scalar(conn, "SELECT count(*) FROM import_run") == 0
+    refused = conn.execute(
+        "SELECT outcome FROM audit_log WHERE action = 'directory.import_apply'"
+    ).fetchone()
+    assert refused["outcome"] == "refused"
+
+
+def test_a_changed_directory_shows_the_new_preview(client, conn):
+    login_admin(client, conn)
+    r = upload(client, sample(SHARED))
+    preview_url = r.headers["Location"]
+    old = digest_of(text(client.get(preview_url)))
+    # Meanwhile, someone takes the login the plan gave to a new student.
+    make_person(conn, "staff", login="kylian.boulanger")
+    r = apply(client, preview_url, old)
+    assert r.status_code == 409
+    page = text(r)
+    assert "L'annuaire a changé" in page and "kylian.boulanger2" in page
+    assert scalar(conn, "SELECT count(*) FROM import_run") == 0
+    r = apply(client, preview_url, digest_of(page))
+    assert r.status_code == 302
+    assert scalar(conn, "SELECT count(*) FROM import_run") == 1
+
+
+def test_unreadable_missing_and_abandoned_uploads(client, box, conn):
+    login_admin(client, conn)
+    r = upload(client, [MESSY / "garbage.bin"])
+    page = text(client.get(r.headers["Location"]))
+    assert "Importer l'annuaire" in page and 'id="import-error"' in page
+    pending = box.config.data_dir / "imports" / "pending"
+    assert list(pending.iterdir()) == []
+    token = csrf_token(client, "/annuaire/imports")
+    r = client.post("/annuaire/imports", data={"csrf_token": token})
+    assert r.status_code == 400 and "Aucun fichier reçu" in text(r)
+    r = upload(client, sample(SHARED)[:1])
+    preview_url = r.headers["Location"]
+    r = post(client, preview_url + "/abandonner", token_from=preview_url)
+    assert r.status_code == 302 and list(pending.iterdir()) == []
+    assert client.get(preview_url).status_code == 404
+
+
+def test_the_rollover_reads_as_promotions_arrivals_departures(client, conn):
+    login_admin(client, conn)
+    reconcile.run_import(conn, sample(SHARED))
+    r = upload(client, sample(SHARED, "college-sample-next-year"))
+    page = text(client.get(r.headers["Location"]))
+    assert "Rentrée 2027-2028" in page
+    rollover = page[page.index("Rentrée 2027-2028") : page.index("Ce que l'import changera")]
+    for number, word in ((85, "promotions"), (21, "arrivées"), (28, "départs")):
+        assert re.search(rf"<strong>{number}</strong>\s*{word}", rollover), word
+    assert "Promotions et changements de classe : 85 élève(s)" in page
+    assert "LATIN3" in page  # groups retired
+
+
+def test_csv_full_flag_and_credentials_form(client, conn):
+    login_admin(client, conn)
+    r = upload(client, [SHARED / "people-template-utf8-bom.csv"], full=True)
+    page = text(client.get(r.headers["Location"]))
+    assert "Le CSV est traité comme la liste complète" in page
+    page = text(client.get("/annuaire/fiches"))
+    assert "NOUVEAU mot de passe provisoire" in page
+    r = post(client, "/annuaire/fiches", {"profile": "student"}, token_from="/annuaire/fiches")
+    assert r.status_code == 400 and "Cochez la case" in text(r)
+    r = post(
+        client,
+        "/annuaire/fiches",
+        {"profile": "guest", "confirm": "1"},
+        token_from="/annuaire/fiches",
+    )
+    assert r.status_code == 400 and "Aucun compte actif" in text(r)

@@ -1,0 +1,61 @@
+"""A teacher's students and their passwords; a person's data for download (RGPD)."""
+
+from __future__ import annotations
+
+from flask import g, render_template
+
+from appliance.directory import browse, export, people
+from appliance.security import audit
+from webui.access import conn, current_person, requires
+from webui.directory import bp
+from webui.directory.common import actor, attachment
+
+
+def _person(**kwargs) -> dict:
+    return people.get_person(conn(), kwargs["person_id"])
+
+
+@bp.route("/annuaire/mes-eleves")
+@requires("directory.my_students")
+def my_students():
+    taught = browse.students_taught(conn(), current_person()["id"])
+    return render_template("directory/my_students.html", taught=taught)
+
+
+@bp.route("/annuaire/eleves/<int:person_id>/mot-de-passe", methods=["POST"])
+@requires("person.reset_password", target=_person)
+def student_password(person_id: int):
+    target = g.target
+    initial = people.reset_password(conn(), person_id)
+    audit.record(
+        conn(),
+        actor(),
+        "person.password_reset",
+        target=f"person:{person_id}",
+        details={"login": target["login"], "by": current_person()["profile"]},
+    )
+    return render_template("directory/password_shown.html", target=target, initial=initial)
+
+
+def _zip(person_id: int):
+    data, filename = export.export_zip(conn(), person_id)
+    audit.record(
+        conn(),
+        actor(),
+        "person.data_export",
+        target=f"person:{person_id}",
+        details={"bytes": len(data)},
+    )
+    return attachment(data, filename, "application/zip")
+
+
+@bp.route("/compte/mes-donnees", methods=["POST"])
+@requires("account.export")
+def export_mine():
+    return _zip(current_person()["id"])
+
+
+@bp.route("/annuaire/personnes/<int:person_id>/donnees", methods=["POST"])
+@requires("admin.people.export", target=_person)
+def export_person(person_id: int):
+    return _zip(person_id)

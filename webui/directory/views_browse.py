@@ -1,0 +1,81 @@
+"""Browsing the directory: each person's entry page, classes and groups.
+
+What a page lists depends on who asks, and the policy decides first: the technician
+sees every class with states, last logins and guardians; a teacher the classes and groups
+they teach; a student their class and teachers; a parent their children's teachers.
+"""
+
+from __future__ import annotations
+
+from flask import g, redirect, render_template, url_for
+
+from appliance.directory import browse, people
+from webui.access import ask, conn, current_person, requires
+from webui.directory import bp
+
+
+def _structure(kind: str):
+    def load(**kwargs) -> dict:
+        return browse.get_structure(conn(), kind, kwargs[f"{kind}_id"])
+
+    return load
+
+
+@bp.route("/annuaire/")
+@requires("directory.home")
+def index():
+    person = current_person()
+    if person["profile"] == "admin":
+        return redirect(url_for("directory.classes"))
+    page: dict = {"taught": [], "my_classes": [], "teachers": [], "children": []}
+    if person["profile"] == "teacher":
+        page["taught"] = browse.taught_by(conn(), person["id"])
+    if ask("directory.my_teachers") and person["profile"] == "student":
+        page["my_classes"] = browse.classes_of_student(conn(), person["id"])
+        page["teachers"] = browse.teachers_of_student(conn(), person["id"])
+    if ask("directory.my_teachers") and person["profile"] == "relative":
+        for child in people.children_of(conn(), person["id"]):
+            if ask("child.view", child):
+                child["teachers"] = browse.teachers_of_student(conn(), child["id"])
+                page["children"].append(child)
+    return render_template("directory/index.html", **page)
+
+
+@bp.route("/annuaire/classes")
+@requires("directory.browse")
+def classes():
+    return render_template(
+        "directory/classes.html",
+        classes=browse.list_classes(conn()),
+        groups=browse.list_groups(conn()),
+    )
+
+
+def _members_page(kind: str, target: dict):
+    """A class or group page, with what the asking person may see of it."""
+    person = current_person()
+    audience = person["profile"] if person["profile"] in ("admin", "teacher") else "student"
+    students = browse.students(conn(), kind, target["id"], everyone=audience == "admin")
+    guardians = (
+        browse.guardians_of(conn(), [s["id"] for s in students]) if audience == "admin" else {}
+    )
+    return render_template(
+        "directory/members.html",
+        target=target,
+        students=students,
+        guardians=guardians,
+        teachers=browse.teachers(conn(), kind, target["id"]),
+        audience=audience,
+    )
+
+
+@bp.route("/annuaire/classes/<int:class_id>")
+@requires("directory.class.view", target=_structure("class"))
+def class_detail(class_id: int):
+    return _members_page("class", g.target)
+
+
+@bp.route("/annuaire/groupes/<int:group_id>")
+@requires("directory.group.view", target=_structure("group"))
+def group_detail(group_id: int):
+    return _members_page("group", g.target)

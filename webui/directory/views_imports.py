@@ -1,0 +1,244 @@
+"""Imports in the web UI: upload, preview, apply, abandon, history; credentials slips."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from appliance.directory import browse, credentials, history, reconcile, uploads
+from appliance.directory.apply import PlanHasErrors, StalePlan
+from appliance.directory.imports.records import UnreadableFile
+from appliance.directory.people import PROFILES
+from appliance.errors import CartableError, NotFound
+from appliance.school import get_school
+from appliance.security import audit
+from webui.access import box, conn, current_person, requires
+from webui.directory import bp, preview
+from webui.directory.common import actor, attachment, int_field
+
+SLIP_PROFILES = [p for p in PROFILES if p != "admin"]
+
+
+def _data_dir():
+    return box().config.data_dir
+
+
+def _pending(token: str) -> uploads.PendingImport:
+    try:
+        return uploads.load(_data_dir(), token)
+    except NotFound:
+        abort(404)
+
+
+def _plan(pending: uploads.PendingImport) -> reconcile.Plan:
+    year = box().config.get("directory.school_year") or None
+    return reconcile.plan(conn(), pending.files, full=pending.full, school_year=year)
+
+
+def _upload_page(error: str | None = None, status: int = 200):
+    return render_template(
+        "directory/imports.html", error=error, recent=history.list_imports(conn(), limit=5)
+    ), status
+
+
+def _preview_page(pending, plan, *, notice: str | None = None, status: int = 200):
+    data = plan.to_json()
+    return render_template(
+        "directory/preview.html",
+        token=pending.token,
+        plan=data,
+        full=pending.full,
+        count_rows=preview.count_rows(data),
+        columns=preview.COLUMNS,
+        rollover=preview.rollover(data),
+        problems=preview.problems(data),
+        details=preview.details(data),
+        notice=notice,
+    ), status
+
+
+@bp.route("/annuaire/imports", endpoint="imports")
+@requires("directory.import")
+def imports_page():
+    return _upload_page()
+
+
+@bp.route("/annuaire/imports", methods=["POST"], endpoint="import_upload")
+@requires("directory.import")
+def import_upload():
+    files = request.files.getlist("files")
+    full = request.form.get("full") == "1"
+    try:
+        pending = uploads.save(
+            _data_dir(),
+            [(f.filename or "", f.stream) for f in files],
+            full=full,
+            actor=current_person()["login"],
+        )
+    except CartableError as exc:
+        return _upload_page(exc.message, 400)
+    audit.record(
+        conn(),
+        actor(),
+        "directory.import_upload",
+        details={"files": len(pending.files), "full": full},
+    )
+    return redirect(url_for("directory.import_preview", token=pending.token))
+
+
+@bp.route("/annuaire/imports/apercu/<token>")
+@requires("directory.import")
+def import_preview(token: str):
+    pending = _pending(token)
+    try:
+        plan = _plan(pending)
+    except UnreadableFile as exc:
+        uploads.discard(_data_dir(), token)
+        return _upload_page(exc.message, 400)
+    return _preview_page(pending, plan)
+
+
+def _refusal(plan: reconcile.Plan, digest: str | None) -> tuple[str, str] | None:
+    """Why the plan can't be applied now, as (reason, message), or None."""
+    if not plan.applicable:
+        return "errors", _(
+            "Cet import a des erreurs : rien n'a été appliqué. Corrigez les fichiers "
+            "(voir les problèmes ci-dessous), puis envoyez-les à nouveau."
+        )
+    if digest != plan.to_json()["digest"]:
+        return "changed", _(
+            "L'annuaire a changé depuis l'aperçu que vous avez lu (un autre import, un "
+            "compte créé ou modifié) : rien n'a été appliqué. Voici l'aperçu à jour ; "
+            "relisez-le, puis appliquez-le."
+        )
+    return None
+
+
+@bp.route("/annuaire/imports/apercu/<token>/appliquer", methods=["POST"])
+@requires("directory.import")
+def import_apply(token: str):
+    pending = _pending(token)
+    try:
+        plan = _plan(pending)
+    except UnreadableFile as exc:
+        uploads.discard(_data_dir(), token)
+        return _upload_page(exc.message, 400)
+    refused = _refusal(plan, request.form.get("digest"))
+    if refused is None:
+        try:
+            # No initial password now: the slips printed next issue them (printing again
+            # would replace them anyway, and the apply stays fast).
+            result = reconcile.apply(
+                conn(), plan, actor=current_person()["login"], initial_passwords=False
+            )
+        except StalePlan:
+            message = _(
+                "L'annuaire a changé pendant l'application : rien n'a été appliqué. "
+                "Relisez l'aperçu à jour, puis appliquez-le."
+            )
+            refused = ("changed", message)
+        except PlanHasErrors as exc:
+            refused = ("errors", exc.message)
+    if refused is not None:
+        audit.record(
+            conn(),
+            actor(),
+            "directory.import_apply",
+            outcome="refused",
+            details={"reason": refused[0], "errors": len(plan.errors)},
+        )
+        status = 409 if refused[0] == "changed" else 400
+        return _preview_page(pending, plan, notice=refused[1], status=status)
+    uploads.discard(_data_dir(), token)
+    flash(_("Import n° %(n)s appliqué.", n=result.import_id), "success")
+    return redirect(url_for("directory.import_detail", import_id=result.import_id))
+
+
+@bp.route("/annuaire/imports/apercu/<token>/abandonner", methods=["POST"])
+@requires("directory.import")
+def import_cancel(token: str):
+    _pending(token)
+    uploads.discard(_data_dir(), token)
+    audit.record(conn(), actor(), "directory.import_cancel")
+    flash(_("Import abandonné : les fichiers envoyés ont été effacés du serveur."), "info")
+    return redirect(url_for("directory.imports"))
+
+
+@bp.route("/annuaire/imports/historique")
+@requires("directory.import")
+def import_history():
+    return render_template("directory/history.html", runs=history.list_imports(conn(), 200))
+
+
+@bp.route("/annuaire/imports/historique/<int:import_id>")
+@requires("directory.import")
+def import_detail(import_id: int):
+    try:
+        run = history.get_import(conn(), import_id)
+    except NotFound:
+        abort(404)
+    latest = history.list_imports(conn(), limit=1)
+    return render_template(
+        "directory/import_detail.html",
+        run=run,
+        count_rows=preview.count_rows({"counts": run["counts"]}),
+        columns=preview.COLUMNS,
+        is_latest=bool(latest) and latest[0]["id"] == import_id,
+    )
+
+
+def _portal_url() -> str:
+    school = get_school(conn()) or {}
+    return (box().config["web.public_url"] or school.get("portal_url") or request.host_url).rstrip(
+        "/"
+    )
+
+
+@bp.route("/annuaire/fiches", methods=["GET", "POST"])
+@requires("directory.credentials")
+def credentials_page():
+    classes = [c for c in browse.list_classes(conn()) if not c["retired_at"]]
+    form = {
+        "class_code": request.form.get("class_code") or None,
+        "profile": request.form.get("profile") or None,
+        "new_since_import": int_field("new_since_import"),
+    }
+    page = {
+        "classes": classes,
+        "profiles": SLIP_PROFILES,
+        "runs": history.list_imports(conn(), limit=20),
+        "form": form,
+    }
+    if request.method == "GET":
+        return render_template("directory/credentials.html", **page)
+    error = None
+    if form["profile"] not in (None, *SLIP_PROFILES):
+        error = _("Profil inconnu : choisissez dans la liste.")
+    elif form["class_code"] and form["class_code"] not in {c["code"] for c in classes}:
+        error = _("Classe inconnue : choisissez dans la liste.")
+    elif request.form.get("confirm") != "1":
+        error = _(
+            "Cochez la case de confirmation : imprimer ces fiches remplace les mots de passe "
+            "actuels des comptes choisis."
+        )
+    if error:
+        return render_template("directory/credentials.html", error=error, **page), 400
+    school = get_school(conn()) or {}
+    try:
+        pdf, _count = credentials.issue_credentials(
+            conn(),
+            **form,
+            portal_url=_portal_url(),
+            school_name=school.get("name", ""),
+            actor=current_person()["login"],
+        )
+    except CartableError as exc:
+        return render_template("directory/credentials.html", error=exc.message, **page), 400
+    what = (
+        form["class_code"]
+        or form["profile"]
+        or (f"import-{form['new_since_import']}" if form["new_since_import"] else "tous")
+    )
+    return attachment(pdf, f"fiches-connexion-{what}-{date.today()}.pdf", "application/pdf")
