@@ -23,30 +23,23 @@ def run(args, env_extra=None, stdin=None, data_dir=None, config=None):
     return subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env, timeout=60)
 
 
-@pytest.fixture
-def school(tmp_path):
+def init_school(tmp_path, *, name="Collège Jean-Moulin", uai="0671234a", config_text=""):
+    """Initialise a school with `cartable init` as a technician would; return (cfg, data)."""
     cfg = tmp_path / "cartable.toml"
-    cfg.write_text("")
+    cfg.write_text(config_text)
     data = tmp_path / "data"
     pw = tmp_path / "admin.pw"
     pw.write_text("une phrase de passe solide\n")
-    r = run(
-        [
-            "init",
-            "--school-name",
-            "Collège Jean-Moulin",
-            "--uai",
-            "0671234a",
-            "--admin-login",
-            "tech",
-            "--admin-password-file",
-            str(pw),
-        ],
-        data_dir=data,
-        config=cfg,
-    )
+    args = ["init", "--school-name", name, "--uai", uai, "--admin-login", "tech"]
+    r = run([*args, "--admin-password-file", str(pw)], data_dir=data, config=cfg)
     assert r.returncode == 0, r.stderr
-    assert "tech" in r.stdout and "0671234A" in r.stdout
+    assert "tech" in r.stdout and uai.upper() in r.stdout
+    return cfg, data
+
+
+@pytest.fixture
+def school(tmp_path):
+    cfg, data = init_school(tmp_path)
     return cfg, data, tmp_path
 
 
@@ -159,39 +152,20 @@ def test_user_lifecycle_from_the_command_line(school):
 
 def test_guest_needs_an_expiry(school):
     cfg, data, _ = school
-    r = run(
-        [
-            "user",
-            "add",
-            "x.guest",
-            "--profile",
-            "guest",
-            "--first-name",
-            "X",
-            "--last-name",
-            "Guest",
-        ],
-        data_dir=data,
-        config=cfg,
-    )
+    add = [
+        "user",
+        "add",
+        "x.guest",
+        "--profile",
+        "guest",
+        "--first-name",
+        "X",
+        "--last-name",
+        "Guest",
+    ]
+    r = run(add, data_dir=data, config=cfg)
     assert r.returncode == 1 and "expiration" in r.stderr
-    r = run(
-        [
-            "user",
-            "add",
-            "x.guest",
-            "--profile",
-            "guest",
-            "--first-name",
-            "X",
-            "--last-name",
-            "Guest",
-            "--expires",
-            "2099-06-30",
-        ],
-        data_dir=data,
-        config=cfg,
-    )
+    r = run([*add, "--expires", "2099-06-30"], data_dir=data, config=cfg)
     assert r.returncode == 0 and "Mot de passe initial" in r.stdout
 
 

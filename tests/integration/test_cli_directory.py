@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from tests.conftest import SHARED_FIXTURES
-from tests.integration.test_cli import run
+from tests.integration.test_cli import init_school, run
 
 SAMPLE = SHARED_FIXTURES / "college-sample"
 NEXT = SHARED_FIXTURES / "college-sample-next-year"
@@ -15,27 +15,12 @@ NEXT = SHARED_FIXTURES / "college-sample-next-year"
 
 @pytest.fixture
 def school(tmp_path):
-    cfg = tmp_path / "cartable.toml"
-    cfg.write_text('[web]\npublic_url = "https://ent.college.test"\n')
-    data = tmp_path / "data"
-    pw = tmp_path / "pw"
-    pw.write_text("une phrase de passe solide\n")
-    r = run(
-        [
-            "init",
-            "--school-name",
-            "Collège Sample",
-            "--uai",
-            "0679999X",
-            "--admin-login",
-            "tech",
-            "--admin-password-file",
-            str(pw),
-        ],
-        data_dir=data,
-        config=cfg,
+    cfg, data = init_school(
+        tmp_path,
+        name="Collège Sample",
+        uai="0679999X",
+        config_text='[web]\npublic_url = "https://ent.college.test"\n',
     )
-    assert r.returncode == 0, r.stderr
     return cfg, data, tmp_path
 
 
