@@ -28,7 +28,13 @@ from backup.locking import job_lock
 from backup.repos import Repository, RunRecord, now_iso
 from backup.runner import Borg, BorgResult
 from backup.snapshot import BackupSources, Snapshot, build_snapshot
-from backup.targets import Target, check_space, clear_stale_locks, open_target
+from backup.targets import (
+    Target,
+    check_space,
+    clear_stale_locks,
+    connection_failure_cause,
+    open_target,
+)
 
 log = logging.getLogger("cartable.backup")
 
@@ -191,6 +197,7 @@ def backup_one(
         rec.message, rec.alert = exc.message, True
         if isinstance(exc, BorgError):
             rec.exit_code = exc.borg_exit_code
+            rec.message = connection_failure_cause(ctx, repo, exc.borg_exit_code) or rec.message
     rec.duration = round(time.monotonic() - t0, 2)
     return record(ctx, rec)
 
@@ -354,7 +361,8 @@ def _checked(
             rec.exit_code = res.returncode
             rec.outcome, rec.message = _check_outcome(res, job, budget, progress["pct"])
             rec.alert = rec.outcome == "error"
-            rec.message = " ".join([rec.message, *notes])
+            cause = connection_failure_cause(ctx, repo, res.returncode)
+            rec.message = " ".join([cause or rec.message, *notes])
     except RepositoryUnavailable as exc:
         rec.message = exc.message
         rec.outcome = "skipped" if exc.skippable else "error"

@@ -23,7 +23,7 @@ from backup.locking import find_stale_locks, lock_places
 from backup.passphrase import Secret, read_passphrase_file
 from backup.repos import Repository, parse_location
 from backup.runner import Borg, default_host_id
-from backup.sshkeys import host_pattern, pinned_host_keys
+from backup.sshkeys import host_pattern, pinned_host_keys, verify_host_key
 
 log = logging.getLogger("cartable.backup")
 
@@ -137,3 +137,24 @@ def check_space(target: Target, needed: int, margin: int) -> None:
             "Rien n'a été écrit ; les archives précédentes restent intactes. Libérez de la "
             "place, réduisez la rétention ou changez de disque."
         )
+
+
+def connection_failure_cause(
+    ctx: BackupContext, repo: Repository, exit_code: int | None
+) -> str | None:
+    """Name the cause of a failed connection to an SSH repository, when it is a changed host
+    key: borg often reports only "connection closed" (codes 80-87) and ssh's own words are
+    lost. Returns a plain message, or None when the pinned key is still the one presented
+    (or the repository is not remote, or the server can't be reached at all)."""
+    if exit_code is None or not 80 <= exit_code <= 87:
+        return None
+    loc = parse_location(repo.url)
+    if loc.kind != "ssh":
+        return None
+    try:
+        verify_host_key(ctx.known_hosts, loc.host or "", loc.port)
+    except HostKeyError as exc:
+        return f"{exc.message} Rien n'a été envoyé."
+    except Exception:  # noqa: BLE001 - the cause stays borg's own message
+        return None
+    return None

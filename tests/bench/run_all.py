@@ -16,6 +16,7 @@ BENCHES = [
     ("login_storm", "tests.bench.login_storm", []),
     ("health_sampler", "tests.bench.health_sampler", []),
     ("import", "tests.bench.import_bench", []),
+    ("backup", "tests.bench.backup_bench", []),
 ]
 
 
@@ -89,7 +90,61 @@ def render() -> str:
     imp = _load("import")
     if imp:
         lines += _import_section(imp)
+    backup = _load("backup")
+    if backup:
+        lines += _backup_section(backup)
     return "\n".join(lines)
+
+
+def _secs(times: dict) -> str:
+    return ", ".join(f"{k} {v} s" for k, v in times.items() if v)
+
+
+def _backup_section(b: dict) -> list[str]:
+    """Nightly backup and full restore against bare borg on the same data (issue 4)."""
+    full, incr, rest = b["backup_full"], b["backup_incremental"], b["restore"]
+    t = b["targets"]
+    lines = [
+        "## Backups: nightly backup and full restore vs bare borg (issue 4)",
+        "",
+        f"Command: `{b['command']}` ({b['machine']['date']}, {b['borg'].strip()}). A "
+        f"generated lycée ({b['people']} people imported, a year of audit log, metrics; "
+        f"{', '.join(f'{k} {v} MB' for k, v in b['databases_mb'].items())}) and "
+        f"{b['files']['files']} files "
+        f"({b['files']['bytes'] / 1e9:.2f} GB). Same encryption (repokey-blake2) and "
+        "compression for both sides; fresh repositories.",
+        "",
+        "| what | bare borg | Cartable | ratio (target ≤ 1.2) |",
+        "|---|---|---|---|",
+        f"| first (full) backup: `borg create` vs `cartable` nightly run | "
+        f"{full['bare_borg_create_s']} s | {full['cartable_run_s']} s | **{full['ratio']}** "
+        f"({_ok(t['backup_full_within_1.2x'])}) |",
+        f"| next night (1 % of files changed, new files and rows) | "
+        f"{incr['bare_borg_create_s']} s | {incr['cartable_run_s']} s | **{incr['ratio']}** "
+        f"({_ok(t['backup_incremental_within_1.2x'])}) |",
+        f"| full restore: `borg extract` vs `cartable restore` | {rest['bare_borg_extract_s']} s"
+        f" | {rest['cartable_restore_s']} s | **{rest['ratio']}** "
+        f"({_ok(t['restore_within_1.2x'])}) |",
+        "",
+        "Where Cartable's time goes:",
+        "",
+        f"- full backup: borg {_secs(full['cartable_borg_commands_s'])}; outside borg "
+        f"(SQLite snapshots with integrity check and row counts, SHA-256 manifest, history, "
+        f"audit) {full['cartable_outside_borg_s']} s; against a bare create + prune + compact: "
+        f"{full['ratio_to_bare_create_prune_compact']}×",
+        f"- next night: borg {_secs(incr['cartable_borg_commands_s'])}; outside borg "
+        f"{incr['cartable_outside_borg_s']} s; against a bare create + prune + compact: "
+        f"{incr['ratio_to_bare_create_prune_compact']}×",
+        f"- restore steps: {_secs(rest['steps_s'])}",
+        "",
+        "A night's fixed cost (prune, compact and info after create, each mostly borg's start "
+        "of about 0.4 s; the databases' snapshot, integrity check and row counts) does not "
+        "grow with the files, so the next-night ratio compares a few fixed seconds with a "
+        "create that has little to do; the full backup and restore ratios are the ones that "
+        "scale with the data.",
+        "",
+    ]
+    return lines
 
 
 def _import_section(imp: dict) -> list[str]:

@@ -1,0 +1,314 @@
+"""Backup benchmark (issue 4): Cartable's nightly backup and full restore against bare borg
+on the same data, measured in the same run on the same machine.
+
+Not a pytest test. Run: `.venv/bin/python -m tests.bench.backup_bench [--gb 1.5]`
+
+- A generated school: a lycée's directory imported through the real importer (3,000
+  students, 5,500 guardians, 250 staff; `tests.bench.school_files`), a year of audit log
+  (logins), a metrics database, and `--gb` GB of files in people's and classes' folders
+  (about half incompressible photos and PDFs, half documents; every file distinct).
+- Nightly backup: `appliance.backups.run` (consistent SQLite snapshot, manifest with a
+  SHA-256 per file, borg create, prune, compact, info, history, audit) into a fresh
+  repository, against a bare `borg create` of the same data folder into another fresh
+  repository (same encryption repokey-blake2 and compression). Measured for the first
+  (full) backup and for a second one after a night's changes (1 % of files changed,
+  new files, new rows). Target: ours ≤ 1.2 × bare.
+- Full restore: `appliance.backup_restore.disaster_restore` (extract, integrity, row counts,
+  every file's checksum, putting in place) into an empty data folder, against a bare
+  `borg extract` of the same archive. Target: ours ≤ 1.2 × bare.
+
+Results go to tests/bench/results/backup.json (see `run_all.py` for docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from appliance import backup_restore, backups
+from appliance import config as config_mod
+from appliance.core import create_box
+from appliance.directory import reconcile
+from appliance.school import set_school
+from appliance.security.audit import SYSTEM
+from tests.bench import school_files
+from tests.bench.common import machine, save
+
+TARGET = 1.2
+LYCEE = {"n_students": 3000, "n_guardians": 5500, "n_staff": 250}
+WORDS = " ".join(
+    [
+        "le la les un une des élève classe devoir cours mathématiques français histoire",
+        "géographie physique chimie exercice rédaction correction leçon chapitre page",
+        "question réponse problème solution évaluation trimestre conseil professeur",
+        "cahier texte lecture analyse document sortie projet volcan énergie fraction",
+    ]
+).split()
+PASSPHRASE = "banc-essai-sauvegarde-2026"  # bench only: a throw-away repository
+
+
+def _corpus(size: int, rng: random.Random) -> bytes:
+    """About `size` bytes of French-looking text (compressible like real documents)."""
+    line_words = [" ".join(rng.choice(WORDS) for _ in range(12)) for _ in range(4000)]
+    text = "\n".join(rng.choice(line_words) for _ in range(size // 80))
+    return text.encode("utf-8")
+
+
+def make_files(files_dir: Path, person_ids: list[int], total_bytes: int, seed: int = 7) -> dict:
+    """Write about `total_bytes` of distinct files; returns counts and sizes."""
+    rng = random.Random(seed)
+    corpus = _corpus(32 * 1024 * 1024, rng)
+    written = n = 0
+    while written < total_bytes:
+        if rng.random() < 0.8:
+            folder = files_dir / "people" / str(rng.choice(person_ids))
+        else:
+            folder = files_dir / "classes" / f"classe-{rng.randint(1, 90)}"
+        folder.mkdir(parents=True, exist_ok=True)
+        if rng.random() < 0.5:  # photos, scans, PDFs: incompressible
+            size = int(rng.lognormvariate(13.0, 0.9))  # median ~440 KB
+            data = os.urandom(min(size, 12 * 1024 * 1024))
+            name = f"photo-{n}.jpg"
+        else:  # documents: text from anywhere in the corpus, different for each file
+            size = min(int(rng.lognormvariate(11.0, 1.2)), 4 * 1024 * 1024)  # median ~60 KB
+            start = rng.randrange(0, len(corpus) - size - 1)
+            data = f"Document {n} — {rng.random()}\n".encode() + corpus[start : start + size]
+            name = f"document-{n}.odt"
+        (folder / name).write_bytes(data)
+        written += len(data)
+        n += 1
+    return {"files": n, "bytes": written}
+
+
+def make_school(root: Path, gb: float) -> tuple:
+    """A box with a real directory, audit log, metrics database and `gb` GB of files."""
+    root.mkdir(parents=True)
+    cfg = root / "cartable.toml"
+    cfg.write_text("[backup]\nfree_space_margin_mb = 64\n")
+    box = create_box(config_mod.load(cfg, root / "data", env={}))
+    conn = box.conn()
+    set_school(conn, uai="0679999X", name="Lycée du banc d'essai")
+    school = school_files.generate(**LYCEE, uai="0679999X", year=2026)
+    paths = school_files.write_school(school, root / "exports")
+    plan = reconcile.plan(conn, paths, today=date(2026, 10, 1), school_year=2026)
+    reconcile.apply(conn, plan, actor="bench", initial_passwords=False)
+    ids = [r[0] for r in conn.execute("SELECT id FROM person")]
+    rng = random.Random(3)
+    rows = []
+    for i in range(300_000):
+        pid = rng.choice(ids)
+        at = f"2026-0{rng.randint(1, 9)}-{rng.randint(1, 28):02d}T08:{i % 60:02d}:00+00:00"
+        ip = f"10.0.{rng.randint(0, 40)}.{rng.randint(1, 250)}"
+        rows.append((at, pid, f"login{pid}", ip, "login", f"person:{pid}", "ok", None))
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        "INSERT INTO audit_log (at, actor_id, actor_login, ip, action, target, outcome, details)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    conn.execute("COMMIT")
+    metrics = sqlite3.connect(box.config.metrics_db_path)
+    metrics.execute("CREATE TABLE point (series INTEGER, t INTEGER, value REAL)")
+    metrics.executemany(
+        "INSERT INTO point VALUES (?, ?, ?)",
+        ((s, t, rng.random()) for s in range(60) for t in range(0, 17280 * 10, 10)),
+    )
+    metrics.commit()
+    metrics.close()
+    files = make_files(box.config.files_dir, ids, int(gb * 1e9))
+    return box, files, len(ids)
+
+
+def night_changes(box, seed: int = 11) -> None:
+    """What a school day changes: 1 % of the files rewritten, new files, new rows."""
+    rng = random.Random(seed)
+    all_files = sorted(p for p in box.config.files_dir.rglob("*") if p.is_file())
+    for path in rng.sample(all_files, max(1, len(all_files) // 100)):
+        with path.open("r+b") as fh:
+            fh.seek(rng.randrange(0, max(1, path.stat().st_size)))
+            fh.write(os.urandom(4096))
+    new_dir = box.config.files_dir / "classes" / "nouveaux"
+    new_dir.mkdir(parents=True, exist_ok=True)
+    for i in range(40):
+        (new_dir / f"rendu-{i}.pdf").write_bytes(os.urandom(500_000))
+    conn = box.conn()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        "INSERT INTO audit_log (at, actor_login, action, outcome) VALUES (?, ?, 'login', 'ok')",
+        [("2026-10-02T08:00:00+00:00", f"eleve{i}") for i in range(3000)],
+    )
+    conn.execute("COMMIT")
+
+
+def _bare_env(base: Path) -> dict:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "BORG_PASSPHRASE": PASSPHRASE,
+        "BORG_BASE_DIR": str(base),
+        "BORG_EXIT_CODES": "modern",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+    }
+
+
+def _timed(cmd: list[str], env: dict, cwd: Path | None = None) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, cwd=cwd, check=True, capture_output=True)
+    return round(time.perf_counter() - t0, 2)
+
+
+class BorgTimes(logging.Handler):
+    """Collects « borg SUBCOMMAND : code N en X s » from the runner's log: seconds per
+    borg subcommand, to show where the time of a Cartable run goes."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.times: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.msg.startswith("borg %s : code") and record.args:
+            cmd, _code, seconds = record.args
+            self.times[cmd] = round(self.times.get(cmd, 0.0) + float(seconds), 2)
+
+
+def _timed_call(fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return round(time.perf_counter() - t0, 2), out
+
+
+def bare_create(borg: str, repo: Path, data: Path, name: str, env: dict, compression: str):
+    items = [p.name for p in sorted(data.iterdir()) if p.name in ("cartable.db", "metrics.db")]
+    cmd = [borg, "create", "--compression", compression, f"{repo}::{name}", *items, "files"]
+    return _timed(cmd, env, cwd=data)
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--gb", type=float, default=1.5, help="GB of files (default 1.5)")
+    parser.add_argument("--workdir", help="Folder for the temporary data (default: /tmp)")
+    args = parser.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="cartable-bench-backup-", dir=args.workdir))
+    try:
+        return _run(tmp, args.gb)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run(tmp: Path, gb: float) -> dict:
+    t0 = time.perf_counter()
+    box, files, people = make_school(tmp / "ecole", gb)
+    generated_s = round(time.perf_counter() - t0, 1)
+    config = box.config
+    ctx = backups.backup_context(config)
+    borg, compression = ctx.borg_bin, config["backup.compression"]
+    env = _bare_env(tmp / "bare-borg")
+    bare_repo = tmp / "depot-nu"
+    subprocess.run([borg, "init", "--encryption", "repokey-blake2", str(bare_repo)],
+                   env=env, check=True, capture_output=True)  # fmt: skip
+    backups.init(box, SYSTEM, "local", str(tmp / "depot-cartable"))
+
+    result: dict = {"gb": gb, "files": files, "people": people, "generated_s": generated_s}
+    result["databases_mb"] = {
+        p.name: round(p.stat().st_size / 1e6, 1) for p in (config.db_path, config.metrics_db_path)
+    }
+    for night in ("full", "incremental"):
+        if night == "incremental":
+            night_changes(box)
+        bare_s = bare_create(borg, bare_repo, config.data_dir, f"nu-{night}", env, compression)
+        keep = backups.retention(config)
+        prune = [borg, "prune", f"--keep-daily={keep.keep_daily}",
+                 f"--keep-weekly={keep.keep_weekly}", f"--keep-monthly={keep.keep_monthly}",
+                 str(bare_repo)]  # fmt: skip
+        bare_nightly_s = round(
+            bare_s + _timed(prune, env) + _timed([borg, "compact", str(bare_repo)], env), 2
+        )
+        times, borg_log = BorgTimes(), logging.getLogger("cartable.backup.borg")
+        borg_log.addHandler(times)
+        level = borg_log.level
+        borg_log.setLevel(logging.INFO)
+        try:
+            ours_s, records = _timed_call(backups.run, box, SYSTEM)
+        finally:
+            borg_log.removeHandler(times)
+            borg_log.setLevel(level)
+        (rec,) = records
+        if rec.outcome != "ok":
+            raise RuntimeError(rec.message)
+        latest = backups.list_archives(box, "local")[0]
+        result[f"backup_{night}"] = {
+            "bare_borg_create_s": bare_s,
+            "cartable_run_s": ours_s,
+            "cartable_borg_create_s": round(latest.duration or 0, 2),
+            "cartable_borg_commands_s": times.times,
+            "cartable_outside_borg_s": round(ours_s - sum(times.times.values()), 2),
+            "ratio": round(ours_s / bare_s, 2),
+            "bare_create_prune_compact_s": bare_nightly_s,
+            "ratio_to_bare_create_prune_compact": round(ours_s / bare_nightly_s, 2),
+            "original_mb": round((rec.original_size or 0) / 1e6, 1),
+            "deduplicated_mb": round((rec.deduplicated_size or 0) / 1e6, 1),
+        }
+
+    phrase = tmp / "phrase.txt"
+    shutil.copy(ctx.passphrase_path("local"), phrase)
+    extract_dir = tmp / "extraction-nue"
+    extract_dir.mkdir()
+    bare_extract_s = _timed([borg, "extract", f"{bare_repo}::nu-incremental"], env, extract_dir)
+    shutil.rmtree(extract_dir)
+    new_cfg = tmp / "nouveau.toml"
+    new_cfg.write_text("[backup]\nfree_space_margin_mb = 64\n")
+    new_config = config_mod.load(new_cfg, tmp / "nouveau-serveur", env={})
+    ours_restore_s, report = _timed_call(
+        backup_restore.disaster_restore, new_config, SYSTEM, str(tmp / "depot-cartable"),
+        "latest", phrase,
+    )  # fmt: skip
+    if not report.ok:
+        raise RuntimeError(report.text())
+    steps = {s.name: s.seconds for s in report.steps}
+    result["restore"] = {
+        "bare_borg_extract_s": bare_extract_s,
+        "cartable_restore_s": ours_restore_s,
+        "ratio": round(ours_restore_s / bare_extract_s, 2),
+        "steps_s": steps,
+    }
+    result["targets"] = {
+        f"backup_full_within_{TARGET}x": result["backup_full"]["ratio"] <= TARGET,
+        f"backup_incremental_within_{TARGET}x": result["backup_incremental"]["ratio"] <= TARGET,
+        f"restore_within_{TARGET}x": result["restore"]["ratio"] <= TARGET,
+    }
+    result["machine"] = machine()
+    result["borg"] = subprocess.run([borg, "--version"], capture_output=True, text=True).stdout
+    result["command"] = f".venv/bin/python -m tests.bench.backup_bench --gb {gb}"
+    save("backup", result)
+    print(_summary(result), flush=True)
+    return result
+
+
+def _summary(r: dict) -> str:
+    lines = [f"{r['gb']} GB, {r['files']['files']} files, {r['people']} people"]
+    for night in ("full", "incremental"):
+        b = r[f"backup_{night}"]
+        lines.append(
+            f"backup {night}: cartable {b['cartable_run_s']} s vs bare borg create "
+            f"{b['bare_borg_create_s']} s = {b['ratio']}× (bare create+prune+compact "
+            f"{b['bare_create_prune_compact_s']} s = {b['ratio_to_bare_create_prune_compact']}×)"
+        )
+    x = r["restore"]
+    lines.append(
+        f"restore: cartable {x['cartable_restore_s']} s vs bare borg extract "
+        f"{x['bare_borg_extract_s']} s = {x['ratio']}×"
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
