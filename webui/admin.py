@@ -13,6 +13,7 @@ from appliance.school import get_school, set_school
 from appliance.security import audit, totp
 from appliance.security.audit import Actor
 from webui.access import box, client_ip, conn, current_person, requires
+from webui.app import forget_school
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -241,6 +242,7 @@ def settings():
                     "name": request.form.get("name", ""),
                 },
             )
+            forget_school()
             flash(_("Réglages enregistrés."), "success")
             return redirect(url_for("admin.settings"))
     cfg = box().config

@@ -4,6 +4,7 @@ current person, security headers, error pages, blueprints)."""
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from babel.support import Translations
@@ -12,6 +13,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
 from markupsafe import Markup
 
 from appliance.directory import people
@@ -34,7 +36,17 @@ _ALWAYS_OPEN = {"static", "auth.logout", "auth.set_locale", "auth.login", "porta
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie, made Secure when the request came over HTTPS (mode auto)."""
+    """Flask's signed cookie, made Secure when the request came over HTTPS (mode auto).
+
+    The signing serializer is built once per app instead of once per request.
+    """
+
+    def get_signing_serializer(self, app: Flask):
+        serializer = app.extensions.get("cartable.session_serializer")
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            app.extensions["cartable.session_serializer"] = serializer
+        return serializer
 
     def get_cookie_secure(self, app: Flask) -> bool:
         mode = app.config["CARTABLE_SECURE_COOKIES"]
@@ -147,6 +159,11 @@ def _load_person():
     from webui.access import box
 
     g.person = None
+    cached = session.get("csrf_signed")
+    if cached and cached[0] == session.get("csrf_token"):
+        # Flask-WTF signs the session's CSRF token anew on every page; the signed form never
+        # expires here (WTF_CSRF_TIME_LIMIT None), so it is signed once per session instead.
+        g.csrf_token = cached[1]
     token = session.get("sid")
     if token:
         conn = box().conn()
@@ -176,6 +193,10 @@ def _load_person():
 
 
 def _security_headers(response):
+    raw = session.get("csrf_token")
+    if raw and (session.get("csrf_signed") or [None])[0] != raw:
+        signer = URLSafeTimedSerializer(current_app.secret_key, salt="wtf-csrf-token")
+        session["csrf_signed"] = [raw, signer.dumps(raw)]
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
@@ -190,6 +211,23 @@ def _security_headers(response):
     return response
 
 
+SCHOOL_CACHE_SECONDS = 5.0
+
+
+def current_school(conn) -> dict | None:
+    """The school row, read at most every few seconds per app (every page shows its name);
+    `forget_school()` after a change made through the web."""
+    cache = current_app.extensions.setdefault("cartable.school", [0.0, None])
+    now = time.monotonic()
+    if now - cache[0] > SCHOOL_CACHE_SECONDS:
+        cache[:] = [now, get_school(conn)]
+    return cache[1]
+
+
+def forget_school() -> None:
+    current_app.extensions["cartable.school"] = [0.0, None]
+
+
 def _template_globals() -> dict:
     from webui.access import ask, box
 
@@ -199,7 +237,7 @@ def _template_globals() -> dict:
         "_": bound,
         "gettext": bound,
         "person": g.get("person"),
-        "school": get_school(conn),
+        "school": current_school(conn),
         "ask": ask,
         "profile_labels": people.PROFILE_LABELS,
         "state_labels": people.STATE_LABELS,

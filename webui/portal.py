@@ -12,6 +12,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from appliance.directory import people
 from appliance.portal.tiles import tiles_for
@@ -28,6 +30,21 @@ def _selected_child(children: list[dict]) -> dict | None:
     return children[0] if len(children) == 1 else None
 
 
+_TILES_CACHE: dict[tuple, Markup] = {}
+
+
+def _tiles_html(profile: str) -> Markup:
+    """The tiles of a profile, rendered once per profile, language and URL root: they are
+    the same for everyone of the profile, and at 8:00 every student loads them."""
+    key = (profile, get_locale().language, request.script_root)
+    html = _TILES_CACHE.get(key)
+    if html is None:
+        tiles = tiles_for(profile, set(current_app.view_functions))
+        html = Markup(render_template("portal/_tiles.html", tiles=tiles))  # noqa: S704
+        _TILES_CACHE[key] = html
+    return html
+
+
 @bp.route("/")
 @requires("portal.home")
 def home():
@@ -38,10 +55,9 @@ def home():
         child = _selected_child(children)
         if len(children) > 1 and child is None:
             return redirect(url_for("portal.select_child"))
-    endpoints = set(current_app.view_functions)
     return render_template(
         "portal/home.html",
-        tiles=tiles_for(person["profile"], endpoints),
+        tiles_html=_tiles_html(person["profile"]),
         children=children,
         child=child,
         classes=person.get("classes", []),

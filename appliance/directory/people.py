@@ -43,6 +43,15 @@ STATE_LABELS = {
     "disabled": N_("désactivé"),
 }
 
+# The public fields plus `class_list`: a student's class, or the classes a teacher teaches.
+_WITH_CLASSES = (
+    f"{_PUBLIC_FIELDS}, (SELECT group_concat(code, ',') FROM ("
+    " SELECT c.code AS code FROM class_membership m JOIN school_class c ON c.id = m.class_id"
+    " WHERE m.person_id = person.id UNION"
+    " SELECT c.code FROM teaching t JOIN school_class c ON c.id = t.class_id"
+    " WHERE t.teacher_id = person.id ORDER BY 1)) AS class_list"
+)
+
 
 def _check_profile(profile: str) -> None:
     if profile not in PROFILES:
@@ -124,11 +133,16 @@ def create_person(
 
 
 def get_person(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
-    """Return the person's public fields (no hashes, no secrets); raise NotFound."""
-    person = one(conn, f"SELECT {_PUBLIC_FIELDS} FROM person WHERE id = ?", (person_id,))
+    """Return the person's public fields (no hashes, no secrets) with their `classes`;
+    raise NotFound. One query: every page view of a logged-in person runs it."""
+    person = one(conn, f"SELECT {_WITH_CLASSES} FROM person WHERE id = ?", (person_id,))
     if person is None:
         raise NotFound(f"Aucune personne n'a le numéro {person_id}.")
-    person["classes"] = classes_of(conn, person_id)
+    return _split_classes(person)
+
+
+def _split_classes(person: dict[str, Any]) -> dict[str, Any]:
+    person["classes"] = person.pop("class_list").split(",") if person.get("class_list") else []
     return person
 
 
@@ -169,20 +183,13 @@ def list_people(
     """
     where, params = _filters(query, profile, state, class_code)
     sql = (
-        f"SELECT {_PUBLIC_FIELDS}, (SELECT group_concat(code, ',') FROM ("
-        " SELECT c.code AS code FROM class_membership m JOIN school_class c ON c.id = m.class_id"
-        " WHERE m.person_id = person.id UNION"
-        " SELECT c.code FROM teaching t JOIN school_class c ON c.id = t.class_id"
-        " WHERE t.teacher_id = person.id ORDER BY 1)) AS class_list"
+        f"SELECT {_WITH_CLASSES}"
         f" FROM person {where} ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, login"
     )
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [limit, offset]
-    out = rows(conn, sql, params)
-    for p in out:
-        p["classes"] = p.pop("class_list").split(",") if p.get("class_list") else []
-    return out
+    return [_split_classes(p) for p in rows(conn, sql, params)]
 
 
 def count_people(

@@ -35,11 +35,13 @@ def _student_cookie(base: str, login: str, password: str) -> str:
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=15)
+    ap.add_argument("--threads", type=int, help="waitress threads for both servers "
+                    "(default: the web.threads default)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         cfg = tmp / "cartable.toml"
-        cfg.write_text("")
+        cfg.write_text(f"[web]\nthreads = {args.threads}\n" if args.threads else "")
         data = tmp / "data"
         settings = config_mod.load(cfg, data, env={})
         threads, limit = settings["web.threads"], settings["web.connection_limit"]
