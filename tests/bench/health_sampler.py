@@ -146,7 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         child(args.child, args.interval, args.full)
         return 0
-    print(json.dumps(measure(args.minutes, args.interval, args.full), indent=2))
+    result = measure(args.minutes, args.interval, args.full)
+    from tests.bench.common import save
+
+    save("health_sampler", result)
+    print(json.dumps(result, indent=2))
     return 0
 
 

@@ -35,8 +35,11 @@ def _student_cookie(base: str, login: str, password: str) -> str:
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=15)
-    ap.add_argument("--threads", type=int, help="waitress threads for both servers "
-                    "(default: the web.threads default)")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        help="waitress threads for both servers (default: the web.threads default)",
+    )
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

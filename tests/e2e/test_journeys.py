@@ -76,6 +76,7 @@ def test_keyboard_only_login_and_skip_link(server, page):
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "contenu"
     page.goto(url + "/login")  # the login field has the focus on arrival
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'login'")
     page.keyboard.type("tech")
     page.keyboard.press("Tab")
     page.keyboard.type(ADMIN_PASSWORD)
