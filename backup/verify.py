@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,16 +110,22 @@ def verify_files(root: Path, manifest: dict, result: Verification) -> None:
         else:
             result.files += 1
     for tree, info in manifest["trees"].items():
-        seen = set()
-        for rel, (size, mtime_ns, digest) in info["files"].items():
-            seen.add(rel)
-            path = root / tree / rel
-            try:
-                st = path.stat()
-            except FileNotFoundError:
+        seen = set(info["files"])
+        # Hash on every core at once (hashing releases the GIL), then compare in order.
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            checked = pool.map(
+                _check_one,
+                [root / tree / rel for rel in info["files"]],
+                [size for size, _m, _d in info["files"].values()],
+            )
+            results = list(checked)
+        for (rel, (_size, mtime_ns, digest)), (st, actual) in zip(
+            info["files"].items(), results, strict=True
+        ):
+            if st is None:
                 result.notes.append(f"{tree}/{rel} supprimé pendant la sauvegarde")
                 continue
-            if st.st_size == size and sha256_file(path) == digest:
+            if actual == digest:
                 result.files += 1
             elif st.st_mtime_ns != mtime_ns:
                 result.notes.append(f"{tree}/{rel} modifié pendant la sauvegarde")
@@ -127,6 +134,15 @@ def verify_files(root: Path, manifest: dict, result: Verification) -> None:
         extra = _extra_files(root / tree, seen)
         if extra:
             result.notes.append(f"{extra} fichier(s) de {tree} créés pendant la sauvegarde")
+
+
+def _check_one(path: Path, size: int) -> tuple[os.stat_result | None, str | None]:
+    """(stat, sha256) of a restored file; sha256 is None when the size already differs."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None, None
+    return st, sha256_file(path) if st.st_size == size else None
 
 
 def _extra_files(folder: Path, seen: set[str]) -> int:
@@ -147,6 +163,9 @@ def verify_extracted(root: Path) -> tuple[dict, Verification]:
     """
     manifest = load_manifest(root)
     result = Verification()
-    verify_databases(root, manifest, result)
-    verify_files(root, manifest, result)
+    # The databases' integrity check and the files' checksums run side by side.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        databases = pool.submit(verify_databases, root, manifest, result)
+        verify_files(root, manifest, result)
+        databases.result()
     return manifest, result
