@@ -24,10 +24,13 @@ margin); after that, `prenom.nom` may be given to a new person.
 
 from __future__ import annotations
 
+import logging
+import shutil
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from appliance.db import now_iso, rows, transaction
@@ -35,6 +38,8 @@ from appliance.directory import history
 from appliance.errors import CartableError
 
 LEGAL_MAX_PURGE_DAYS = 90
+
+log = logging.getLogger("cartable.directory")
 
 PurgeHook = Callable[[sqlite3.Connection, dict[str, Any]], None]
 
@@ -118,7 +123,7 @@ def run_with_config(
 ) -> LifecycleReport:
     """`run_lifecycle` with the delays of the `directory.*` configuration keys (the daily
     job and `cartable lifecycle run`). `config` is the loaded Config (anything with .get)."""
-    return run_lifecycle(
+    report = run_lifecycle(
         conn,
         today or date.today(),
         grace_days=config.get("directory.departed_grace_days", 15),
@@ -128,6 +133,24 @@ def run_with_config(
         actor=actor,
         on_purge=on_purge,
     )
+    files_dir = getattr(config, "files_dir", None)
+    if files_dir is not None and not dry_run:
+        remove_personal_files(Path(files_dir), report)
+    return report
+
+
+def remove_personal_files(files_dir: Path, report: LifecycleReport) -> None:
+    """Delete the personal folder (`files/people/<id>`) of every purged person, once their
+    rows are gone (after the commit: a rolled-back purge never loses files). What can't be
+    deleted is logged and left for the next run to report."""
+    for p in report.purged:
+        folder = files_dir / "people" / str(int(p["id"]))
+        if folder.exists():
+            try:
+                shutil.rmtree(folder)
+            except OSError as exc:
+                log.error("purge : impossible de supprimer %s (%s)", folder, exc)
+            p["files_removed"] = not folder.exists()
 
 
 def _due(

@@ -139,3 +139,35 @@ def test_next_year_departures_then_lifecycle_by_date(school):
     assert departed[0]["login"] not in logins
     r = run(["lifecycle", "run", "--today", "31/12/2026"], data_dir=data, config=cfg)
     assert r.returncode == 1 and "AAAA-MM-JJ" in r.stderr
+
+
+def test_purge_removes_the_personal_folder_and_nothing_else(school):
+    cfg, data, _ = school
+    assert run(["import", *_files(SAMPLE)], data_dir=data, config=cfg).returncode == 0
+    assert run(["import", *_files(NEXT)], data_dir=data, config=cfg).returncode == 0
+    users = json.loads(run(["user", "list", "--json"], data_dir=data, config=cfg).stdout)
+    gone = next(u for u in users if u["state"] == "departed")
+    stays = next(u for u in users if u["state"] == "active" and u["profile"] == "student")
+    import sqlite3
+
+    ids = dict(sqlite3.connect(data / "cartable.db").execute("SELECT login, id FROM person"))
+    for login in (gone["login"], stays["login"]):
+        folder = data / "files" / "people" / str(ids[login])
+        folder.mkdir(parents=True)
+        (folder / "devoir.odt").write_bytes(b"travail")
+    from datetime import date, timedelta
+
+    day = (date.fromisoformat(gone["departed_on"]) + timedelta(days=91)).isoformat()
+    r = run(["lifecycle", "run", "--today", day, "--json"], data_dir=data, config=cfg)
+    assert r.returncode == 0, r.stderr
+    assert not (data / "files" / "people" / str(ids[gone["login"]])).exists()
+    assert (data / "files" / "people" / str(ids[stays["login"]]) / "devoir.odt").exists()
+    left = (
+        sqlite3.connect(data / "cartable.db")
+        .execute(
+            "SELECT count(*) FROM guardian_link WHERE student_id = ? OR guardian_id = ?",
+            (ids[gone["login"]], ids[gone["login"]]),
+        )
+        .fetchone()[0]
+    )
+    assert left == 0
