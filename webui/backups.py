@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from appliance import backup_restore, backups
 from appliance.backup_schedule import next_backup_time
 from appliance.errors import CartableError, NotFound
+from appliance.i18n import N_
 from appliance.portal import tiles
 from appliance.security.audit import Actor
 from backup.errors import BackupError
@@ -31,11 +32,6 @@ log = logging.getLogger("cartable.web")
 bp = Blueprint("backups", __name__, url_prefix="/admin/sauvegardes")
 
 tiles.register_endpoint("backups", "backups.index")
-
-
-def N_(text: str) -> str:
-    """Mark a string for translation (translated when shown)."""
-    return text
 
 
 JOB_LABELS = {

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from appliance.errors import CartableError
 from appliance.health import alerts, chart, wiring
 from appliance.health.diagnosis import CATEGORIES, category_status
+from appliance.i18n import N_
 from appliance.portal import tiles
 from appliance.security import policy
 from appliance.security.audit import Actor
@@ -24,11 +25,6 @@ log = logging.getLogger("cartable.web")
 bp = Blueprint("health", __name__, url_prefix="/admin/sante")
 
 tiles.register_endpoint("health", "health.index")
-
-
-def N_(text: str) -> str:
-    """Mark a string for translation (translated when shown)."""
-    return text
 
 
 # The diagnosis' category labels (appliance.health.diagnosis.CATEGORIES), for translation.

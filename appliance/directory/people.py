@@ -11,15 +11,11 @@ from typing import Any
 
 from appliance.db import now_iso, one, rows, scalar, transaction
 from appliance.errors import CartableError, NotFound
+from appliance.i18n import N_
 from appliance.security import passwords
 
 PROFILES = ("student", "teacher", "relative", "staff", "guest", "admin")
 STATES = ("active", "departed", "disabled")
-
-
-def N_(text: str) -> str:
-    """Mark a string for translation; the web UI translates it when it shows it."""
-    return text
 
 
 PROFILE_LABELS = {

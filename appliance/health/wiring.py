@@ -25,15 +25,11 @@ from appliance.health.settings import HealthSettings, MailSettings
 from appliance.health.smart_log import reports_from_spool, smart_history
 from appliance.health.smart_spool import read_spool
 from appliance.health.store import MetricStore
+from appliance.i18n import N_
 from appliance.security import audit
 
 ROLES = ("worker", "web", "cli")
 HISTORY_DAYS = 90
-
-
-def N_(text: str) -> str:
-    """Mark a string for translation; the web UI translates it when it shows it."""
-    return text
 
 
 def health_settings(config: Any) -> HealthSettings:

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-def N_(text: str) -> str:
-    """Mark a string for translation; the web UI translates it when it shows it."""
-    return text
+from appliance.i18n import N_
 
 
 @dataclass(frozen=True)

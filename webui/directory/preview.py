@@ -10,12 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from appliance.directory.plan import COUNTED_PROFILES
-
-
-def N_(text: str) -> str:
-    """Mark a string for translation; the template translates it."""
-    return text
-
+from appliance.i18n import N_
 
 COLUMNS = (
     ("add", N_("Arrivées (comptes à créer)")),
