@@ -3,6 +3,7 @@ current person, security headers, error pages, blueprints)."""
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from pathlib import Path
@@ -40,6 +41,24 @@ class _SessionInterface(SecureCookieSessionInterface):
 
     The signing serializer is built once per app instead of once per request.
     """
+
+    def open_session(self, app: Flask, request):
+        """Verify a cookie's signature once: the same cookie string is found again in a small
+        per-app cache (what is cached was verified; each request gets its own copy)."""
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return super().open_session(app, request)
+        cache = app.extensions.setdefault("cartable.verified_cookies", {})
+        data = cache.get(value)
+        if data is None:
+            session = super().open_session(app, request)
+            if session is None or not session:
+                return session
+            if len(cache) >= 4096:
+                cache.clear()
+            cache[value] = copy.deepcopy(dict(session))
+            return session
+        return self.session_class(copy.deepcopy(data))
 
     def get_signing_serializer(self, app: Flask):
         serializer = app.extensions.get("cartable.session_serializer")
@@ -80,7 +99,7 @@ def create_app(box) -> Flask:
         absolute=cfg["security.session_absolute_hours"] * 3600.0,
     )
     CSRFProtect(app)
-    Babel(app, locale_selector=_select_locale)
+    Babel(app, locale_selector=select_locale)
     # Flask-Babel looks the catalogue up again for every string and Jinja's i18n extension
     # adds a context call on top; a page has dozens of strings, so templates get a plain
     # function using the catalogue found once per request (measured: the home page went
@@ -118,7 +137,7 @@ _CATALOGUES: dict[str, Translations] = {}
 
 def _request_translations() -> Translations:
     """The catalogue of the request's language, loaded once per process and language."""
-    locale = _select_locale()
+    locale = select_locale()
     catalogue = _CATALOGUES.get(locale)
     if catalogue is None:
         catalogue = Translations.load(TRANSLATIONS_DIR, [locale], "messages")
@@ -143,7 +162,7 @@ def _bound_gettext(translations):
     return gettext
 
 
-def _select_locale() -> str:
+def select_locale() -> str:
     lang = session.get("lang")
     if lang in ("fr", "en"):
         return lang
@@ -228,12 +247,25 @@ def forget_school() -> None:
     current_app.extensions["cartable.school"] = [0.0, None]
 
 
+def page_url(endpoint: str, filename: str | None = None) -> str:
+    """`url_for` for the layout's fixed links, built once per app and URL root (a page has a
+    dozen; the home page is the busiest page of the morning)."""
+    cache = current_app.extensions.setdefault("cartable.urls", {})
+    key = (endpoint, filename, request.script_root)
+    url = cache.get(key)
+    if url is None:
+        url = url_for(endpoint, filename=filename) if filename else url_for(endpoint)
+        cache[key] = url
+    return url
+
+
 def _template_globals() -> dict:
     from webui.access import ask, box
 
     conn = box().conn()
     bound = _bound_gettext(_request_translations())
     return {
+        "page_url": page_url,
         "_": bound,
         "gettext": bound,
         "person": g.get("person"),
@@ -241,7 +273,7 @@ def _template_globals() -> dict:
         "ask": ask,
         "profile_labels": people.PROFILE_LABELS,
         "state_labels": people.STATE_LABELS,
-        "current_lang": _select_locale(),
+        "current_lang": select_locale(),
     }
 
 

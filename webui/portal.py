@@ -12,12 +12,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from markupsafe import Markup
 
 from appliance.directory import people
 from appliance.portal.tiles import tiles_for
 from webui.access import conn, current_person, requires
+from webui.app import select_locale
 
 bp = Blueprint("portal", __name__)
 
@@ -36,7 +36,7 @@ _TILES_CACHE: dict[tuple, Markup] = {}
 def _tiles_html(profile: str) -> Markup:
     """The tiles of a profile, rendered once per profile, language and URL root: they are
     the same for everyone of the profile, and at 8:00 every student loads them."""
-    key = (profile, get_locale().language, request.script_root)
+    key = (profile, select_locale(), request.script_root)
     html = _TILES_CACHE.get(key)
     if html is None:
         tiles = tiles_for(profile, set(current_app.view_functions))
