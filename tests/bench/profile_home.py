@@ -41,7 +41,9 @@ def main() -> None:
     for _ in range(n):
         client.get("/")
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats("webui|flask_babel|flask_wtf|appliance|sessions.py|ctx.py")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(
+        "webui|flask_babel|flask_wtf|appliance|sessions.py|ctx.py"
+    )
 
 
 if __name__ == "__main__":
