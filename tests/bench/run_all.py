@@ -50,7 +50,7 @@ def render() -> str:
             f"| logged-in student home | 10 | {b10['requests_per_s']:.0f} | "
             f"{b10.get('p50_ms')} | {b10.get('p99_ms')} |",
             "",
-            f"- home / hello at 50 connections: **{web['ratio_home_to_hello_c50']:.2f}** "
+            f"- home / hello at 50 connections: **{web['ratio_home_to_hello_c50']:.3f}** "
             f"(target ≥ 0.30: {_ok(web['targets']['ratio_at_least_0.30'])})",
             f"- home p99 at 10 connections: **{b10.get('p99_ms')} ms** "
             f"(target < 50 ms: {_ok(web['targets']['home_p99_c10_under_50ms'])})",
