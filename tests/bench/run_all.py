@@ -37,7 +37,8 @@ def render() -> str:
         lines += [
             "## Portal throughput: student home vs bare Flask (issue 2)",
             "",
-            "Command: `.venv/bin/python -m tests.bench.web_bench` (median of 3 interleaved rounds of 10 s) "
+            "Command: `.venv/bin/python -m tests.bench.web_bench` "
+            "(median of 3 interleaved rounds of 10 s) "
             f"(wrk, 2 threads, waitress {web['waitress_threads']} threads, "
             f"{web['machine']['date']}).",
             "",
