@@ -47,39 +47,13 @@ _ALL = {
     "health": Tile("health", N_("Santé du serveur"), N_("Disques, température, alertes.")),
 }
 
+# What a family follows of a child's schooling, shared by students, parents and teachers.
+_SCHOOL_LIFE = ["timetable", "homework", "grades", "absences", "messages", "news"]
+
 _BY_PROFILE = {
-    "student": [
-        "timetable",
-        "homework",
-        "grades",
-        "absences",
-        "messages",
-        "news",
-        "files",
-        "directory",
-        "account",
-    ],
-    "relative": [
-        "timetable",
-        "homework",
-        "grades",
-        "absences",
-        "messages",
-        "news",
-        "directory",
-        "account",
-    ],
-    "teacher": [
-        "timetable",
-        "homework",
-        "grades",
-        "absences",
-        "messages",
-        "news",
-        "files",
-        "directory",
-        "account",
-    ],
+    "student": [*_SCHOOL_LIFE, "files", "directory", "account"],
+    "relative": [*_SCHOOL_LIFE, "directory", "account"],
+    "teacher": [*_SCHOOL_LIFE, "files", "directory", "account"],
     # Staff have no directory list yet: nothing says which students they may see.
     "staff": ["absences", "messages", "news", "files", "account"],
     "guest": ["news", "files", "account"],

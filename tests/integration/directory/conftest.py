@@ -14,27 +14,12 @@ import pytest
 from appliance.db import connect
 from appliance.directory import reconcile
 from tests.integration.directory.directory_helpers import (
-    MESSY,
     YEAR1_DAY,
     YEAR2_DAY,
     close_for_copy,
-    find_shared_fixtures,
     new_db,
     sample,
 )
-
-
-@pytest.fixture(scope="session")
-def shared() -> Path:
-    found = find_shared_fixtures()
-    if found is None:
-        pytest.skip("shared/fixtures introuvable (définissez CARTABLE_SHARED_FIXTURES)")
-    return found
-
-
-@pytest.fixture(scope="session")
-def messy() -> Path:
-    return MESSY
 
 
 @pytest.fixture

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from datetime import date
 from pathlib import Path
 
 from appliance.db import connect, migrate
+from tests.conftest import MESSY, find_shared_fixtures  # noqa: F401 (re-exported)
 
-HERE = Path(__file__).resolve()
-MESSY = HERE.parents[2] / "fixtures" / "directory"
 UAI = "0679999X"
 YEAR1_DAY = date(2026, 11, 20)
 YEAR2_DAY = date(2027, 9, 15)
 SAMPLE_FILES = ("ElevesSansAdresses.xml", "ResponsablesAvecAdresses.xml")
-
-
-def find_shared_fixtures() -> Path | None:
-    env = os.environ.get("CARTABLE_SHARED_FIXTURES")
-    if env:
-        return Path(env)
-    for parent in HERE.parents:
-        candidate = parent / "shared" / "fixtures"
-        if candidate.is_dir():
-            return candidate
-    return None
 
 
 def new_db(path: Path) -> sqlite3.Connection:
