@@ -191,10 +191,32 @@ def decode_text(data: bytes) -> Decoded:
     if data.startswith(BOM_UTF8):
         return Decoded(data.decode("utf-8-sig").replace("\ufeff", ""), "utf-8-sig")
     try:
-        return Decoded(data.decode("utf-8").replace("\ufeff", ""), "utf-8")
+        text = data.decode("utf-8").replace("\ufeff", "")
     except UnicodeDecodeError:
-        pass
-    return Decoded(_decode_single_byte(data), _single_byte_choice(data))
+        return Decoded(_decode_single_byte(data), _single_byte_choice(data))
+    if _unlikely_in_names(text):
+        # A few CP1252 letters can also form valid UTF-8 ("ÈŒ" is the bytes of "Ȍ"): when
+        # UTF-8 gives characters beyond the European alphabets and the CP1252 reading is
+        # letters only, the file is CP1252. A real UTF-8 name ("Nguyễn") read as CP1252
+        # gives symbols ("Nguyá»…n"), so it stays UTF-8.
+        try:
+            single = _decode_single_byte(data)
+        except UnicodeDecodeError:
+            single = None
+        if single is not None and all(ch.isalpha() for ch in single if ord(ch) > 0x7F):
+            return Decoded(single, _single_byte_choice(data))
+    return Decoded(text, "utf-8")
+
+
+def _unlikely_in_names(text: str) -> bool:
+    """True when `text` holds characters beyond Latin-1 and Latin Extended-A (where œ, Œ,
+    Ÿ and the other letters of French and most European names live) other than common
+    punctuation and the euro sign: then the file may be CP1252 that happens to be valid
+    UTF-8."""
+    return any(
+        ord(ch) > 0x17F and ch not in "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u20ac\u2122"
+        for ch in text
+    )
 
 
 def _single_byte_choice(data: bytes) -> str:

@@ -83,3 +83,15 @@ def test_cp1252_or_latin9_names_round_trip(name):
     for encoding in ("cp1252", "utf-8"):
         text = f"nom;prenom\n{name};x\n"
         assert decode_text(text.encode(encoding)).text == text
+
+
+def test_cp1252_that_happens_to_be_valid_utf8_is_read_as_cp1252():
+    text = "nom;prenom\nÈŒ;x\n"
+    assert decode_text(text.encode("cp1252")).text == text
+
+
+@pytest.mark.parametrize("name", ["Nguyễn", "Łukasz", "Дмитрий", "Ahmed Ŝ", "Zoë Cœur"])
+def test_real_utf8_names_stay_utf8(name):
+    text = f"nom;prenom\n{name};x\n"
+    decoded = decode_text(text.encode("utf-8"))
+    assert decoded.text == text and decoded.encoding == "utf-8"
