@@ -1,6 +1,7 @@
 """The backup jobs of the worker (APScheduler), registered in `appliance.scheduler`:
 
-    daily at backup.schedule_time (01:30)                backup.nightly     run (prune, compact)
+    daily at backup.schedule_time (01:30)                backup.nightly     run (prune, compact
+                                                                            when due)
     a few minutes after the worker starts, when the      backup.catch_up    run
       newest successful backup is older than 24 h
     weekly, backup.check_day at backup.check_time        backup.check       borg check

@@ -107,6 +107,7 @@ def retention(config: Config) -> Retention:
         keep_daily=config["backup.keep_daily"],
         keep_weekly=config["backup.keep_weekly"],
         keep_monthly=config["backup.keep_monthly"],
+        compact_every_days=config["backup.compact_every_days"],
     )
 
 
@@ -165,7 +166,8 @@ def _summary(records: list[RunRecord]) -> dict:
 
 
 def run(box, actor: Actor, labels: list[str] | None = None) -> list[RunRecord]:
-    """The backup (then prune and compact) to every repository or those in `labels`."""
+    """The backup (then prune, and compact when due) to every repository or those in
+    `labels`."""
     config = box.config
     with audited(box, actor, "backup.run", ",".join(labels or []) or None) as details:
         records = jobs.run_backup(

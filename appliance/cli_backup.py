@@ -219,7 +219,8 @@ def trust_host_cmd(ctx: Context, label, yes, trust_fingerprint):
 @pass_ctx
 @backup_errors
 def run_cmd(ctx: Context, label, as_json):
-    """Sauvegarde maintenant (puis élague et compacte). Code 1 si un dépôt a échoué."""
+    """Sauvegarde maintenant (puis élague ; compacte au plus tous les
+    backup.compact_every_days jours). Code 1 si un dépôt a échoué."""
     _records_out(backups.run(ctx.box(), audit.cli_actor(), _labels(label)), as_json)
 
 
@@ -314,16 +315,23 @@ def status_cmd(ctx: Context, as_json):
         click.echo(f"  dernière restauration prouvée : {_when(proven)}")
         if s.repository_size is not None:
             click.echo(f"  taille du dépôt : {human_size(s.repository_size)}")
+        compacted = _local_time(s.last_compaction) if s.last_compaction else "jamais"
+        pending = " (archives élaguées depuis, place à rendre)" if s.compaction_pending else ""
+        click.echo(f"  dernier compactage : {compacted}{pending}")
         for alert in s.alerts:
             click.echo(f"  ATTENTION : {alert}")
     click.echo(f"Prochaine sauvegarde : {nxt:%d/%m/%Y %H:%M}" if nxt else "Sauvegardes arrêtées.")
+
+
+def _local_time(iso: str) -> str:
+    return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y %H:%M")
 
 
 def _when(run: dict | None) -> str:
     """« 29/11/2026 01:32 (archive …) » in server time for a run of the history."""
     if not run:
         return "aucune"
-    when = datetime.fromisoformat(run["ended"]).astimezone().strftime("%d/%m/%Y %H:%M")
+    when = _local_time(run["ended"])
     return f"{when} ({run['archive']})" if run.get("archive") else when
 
 

@@ -51,6 +51,17 @@ KEY_SPECS: list[dict] = [
         "maximum": 120,
     },
     {
+        "name": "backup.compact_every_days",
+        "type": int,
+        "default": 7,
+        "description": "La place des sauvegardes élaguées est rendue au disque (borg "
+        "compact) au plus une fois par ce nombre de jours, après un élagage qui a supprimé "
+        "des archives ; tout de suite si le disque du dépôt manque de place.",
+        "example": 7,
+        "minimum": 1,
+        "maximum": 90,
+    },
+    {
         "name": "backup.check_day",
         "type": str,
         "default": "sunday",

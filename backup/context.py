@@ -29,11 +29,14 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Retention:
-    """How many archives prune keeps (borg prune --keep-*)."""
+    """How many archives prune keeps (borg prune --keep-*), and how often the space of
+    pruned archives is given back (`borg compact`: at most every `compact_every_days`
+    days, after a prune that deleted archives, or at once when the disk runs short)."""
 
     keep_daily: int = 7
     keep_weekly: int = 4
     keep_monthly: int = 12
+    compact_every_days: int = 7
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,10 @@
-"""Job bodies the scheduler runs: the nightly backup (then prune and compact), the
-weekly repository check, and the time-budgeted `--verify-data`.
+"""Job bodies the scheduler runs: the nightly backup (then prune, and compact when due),
+the weekly repository check, and the time-budgeted `--verify-data`.
+
+Prune runs after every nightly backup. `borg compact`, which gives the space of pruned
+archives back to the disk, runs after a prune that deleted archives when the last
+compaction (or the repository's creation) is `Retention.compact_every_days` old, and
+at once, before the backup, when the repository's disk is too full for it.
 
 Every job holds the job lock, runs on each selected repository in turn (one failing
 repository never stops the others), records one `RunRecord` per repository in the
@@ -18,11 +23,10 @@ from backup.commands import (
     check_argv,
     compact_argv,
     create_argv,
-    info_argv,
     prune_argv,
 )
 from backup.context import BackupContext, Retention
-from backup.errors import BackupError, BorgError, RepositoryUnavailable
+from backup.errors import BackupError, BorgError, NotEnoughSpace, RepositoryUnavailable
 from backup.fsutil import human_size
 from backup.locking import job_lock
 from backup.repos import Repository, RunRecord, now_iso
@@ -89,10 +93,43 @@ def _create(
     raise BackupError("Impossible de trouver un nom d'archive libre.")
 
 
+def pruned_count(res: BorgResult) -> int:
+    """How many archives `borg prune --list --log-json` deleted (its « Pruning archive »
+    lines)."""
+    return sum(
+        1
+        for r in res.log
+        if r.get("name") == "borg.output.list"
+        and str(r.get("message", "")).startswith("Pruning archive")
+    )
+
+
+def compaction_due(
+    repo: Repository, pruned_now: int, every_days: int, now: float | None = None
+) -> bool:
+    """True when `borg compact` should run now: archives were pruned since the last
+    compaction (`pruned_now` of them tonight) and the last compaction, or the
+    repository's creation, is at least `every_days` days old."""
+    if not (pruned_now or repo.compaction_pending()):
+        return False
+    since = repo.last_compaction() or repo.created
+    now = time.time() if now is None else now
+    return now - _epoch(since) >= every_days * 86400
+
+
+def _compact(borg: Borg, target: Target) -> None:
+    borg.run(
+        compact_argv(target.location),
+        passphrase=target.passphrase,
+        relocated_ok=target.relocated_ok,
+    )
+
+
 def _prune_compact(
-    borg: Borg, target: Target, retention: Retention, prefix: str
+    borg: Borg, target: Target, retention: Retention, prefix: str, repo: Repository, rec: RunRecord
 ) -> tuple[list[str], str]:
-    """Prune then compact; returns (notes, "ok"|"warning")."""
+    """Prune, then compact when due (see the module doc); fills `rec.pruned` and
+    `rec.compacted`. Returns (notes, "ok"|"warning")."""
     argv = prune_argv(
         target.location,
         keep_daily=retention.keep_daily,
@@ -100,31 +137,52 @@ def _prune_compact(
         keep_monthly=retention.keep_monthly,
         glob=f"{prefix}-*",
     )
+    notes = []
     try:
-        borg.run(argv, passphrase=target.passphrase, relocated_ok=target.relocated_ok)
-        borg.run(
-            compact_argv(target.location),
-            passphrase=target.passphrase,
-            relocated_ok=target.relocated_ok,
-        )
+        res = borg.run(argv, passphrase=target.passphrase, relocated_ok=target.relocated_ok)
+        rec.pruned = pruned_count(res)
+        if rec.pruned:
+            notes.append(f"{rec.pruned} archive(s) ancienne(s) élaguée(s).")
+        if not rec.compacted and compaction_due(repo, rec.pruned, retention.compact_every_days):
+            _compact(borg, target)
+            rec.compacted = True
+            notes.append("Place des archives élaguées rendue au disque (compact).")
     except BorgError as exc:
-        return [f"L'archive est faite, mais le nettoyage (prune/compact) a échoué : {exc}"], (
-            "warning"
-        )
-    return [], "ok"
+        notes.append(f"L'archive est faite, mais le nettoyage (prune/compact) a échoué : {exc}")
+        return notes, "warning"
+    return notes, "ok"
 
 
-def repository_size(borg: Borg, target: Target) -> int | None:
-    """Bytes the repository takes on its disk (borg info), or None when unknown."""
+def repository_size(res: BorgResult) -> int | None:
+    """Bytes the archives of the repository hold, deduplicated and compressed, from
+    `borg create --json` (cache stats); pruned archives count until compacted."""
     try:
-        res = borg.run(
-            info_argv(target.location),
-            passphrase=target.passphrase,
-            relocated_ok=target.relocated_ok,
-        )
         return int(res.json["cache"]["stats"]["unique_csize"])
-    except (BorgError, KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError):
         return None
+
+
+def _space(
+    borg: Borg,
+    target: Target,
+    repo: Repository,
+    needed: int,
+    margin: int,
+    retention: Retention | None,
+    rec: RunRecord,
+) -> list[str]:
+    """Check the repository's free space; when short and pruned archives still take
+    space, compact first and check again. Returns notes; raises NotEnoughSpace."""
+    try:
+        check_space(target, needed, margin)
+        return []
+    except NotEnoughSpace:
+        if retention is None or not repo.compaction_pending():
+            raise
+    _compact(borg, target)
+    rec.compacted = True
+    check_space(target, needed, margin)
+    return ["Disque du dépôt presque plein : place des archives élaguées rendue (compact)."]
 
 
 def _created(rec: RunRecord, repo: Repository, res: BorgResult, name: str) -> str:
@@ -163,8 +221,8 @@ def backup_one(
 ) -> RunRecord:
     """Back `snap` up to `repo` (the job lock must be held); records and returns the run.
 
-    With a `retention`, prune and compact follow. Never raises for a repository problem:
-    the outcome and plain message are in the returned record.
+    With a `retention`, prune follows, and compact when due (see the module doc). Never
+    raises for a repository problem: the outcome and plain message are in the record.
     """
     t0 = time.monotonic()
     rec = RunRecord(repo.label, job, "error", "")
@@ -173,15 +231,15 @@ def backup_one(
             notes = clear_stale_locks(borg, target)
             last = repo.last_run("backup", ok_only=True)
             needed = snap.expected_new_bytes(_epoch(last.started) if last else None)
-            check_space(target, needed, ctx.margin_bytes)
+            notes += _space(borg, target, repo, needed, ctx.margin_bytes, retention, rec)
             res, name = _create(borg, target, snap, prefix, now, ctx.compression)
             msg = [_created(rec, repo, res, name)]
+            rec.repository_size = repository_size(res)
             if retention is not None:
-                more, outcome = _prune_compact(borg, target, retention, prefix)
+                more, outcome = _prune_compact(borg, target, retention, prefix, repo, rec)
                 notes += more
                 if outcome == "warning":
                     rec.outcome = "warning"
-            rec.repository_size = repository_size(borg, target)
             rec.message = " ".join(msg + notes)
     except RepositoryUnavailable as exc:
         rec.message = exc.message

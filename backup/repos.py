@@ -103,7 +103,9 @@ class RunRecord:
     """One job run on one repository, as kept in the history and returned by jobs.
 
     `job` is backup, prune, check, verify-data, drill, restore…; `outcome` is ok,
-    warning, error or skipped; `alert` says the technician must be told now.
+    warning, error or skipped; `alert` says the technician must be told now. A backup
+    also says how many archives its prune deleted (`pruned`) and whether it compacted
+    the repository (`compacted`); None when it did not get that far (or older records).
     """
 
     label: str
@@ -122,6 +124,8 @@ class RunRecord:
     exit_code: int | None = None
     alert: bool = False
     details: list = field(default_factory=list)
+    pruned: int | None = None
+    compacted: bool | None = None
 
     @property
     def ok(self) -> bool:
@@ -167,6 +171,20 @@ class Repository:
     def last_run(self, job: str, *, ok_only: bool = False) -> RunRecord | None:
         runs = self.runs(job, ok_only=ok_only)
         return runs[-1] if runs else None
+
+    def last_compaction(self) -> str | None:
+        """When `borg compact` last ran on this repository (ISO time), None if never."""
+        return next((r.started for r in reversed(self.runs()) if r.compacted), None)
+
+    def compaction_pending(self) -> bool:
+        """True when a prune deleted archives since the last `borg compact`: their space
+        is still taken on the repository's disk."""
+        for r in reversed(self.runs()):
+            if r.compacted:
+                return False
+            if r.pruned:
+                return True
+        return False
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -30,6 +30,8 @@ class RepoStatus:
     last_check: dict | None
     repository_size: int | None
     alerts: list[str] = field(default_factory=list)
+    last_compaction: str | None = None
+    compaction_pending: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -91,6 +93,8 @@ def status_of(
         last_check=_brief(checks[-1] if checks else None),
         repository_size=sizes[-1] if sizes else None,
         alerts=alerts,
+        last_compaction=repo.last_compaction(),
+        compaction_pending=repo.compaction_pending(),
     )
 
 
