@@ -89,20 +89,20 @@ def archives_of(borg: Borg, target: Target) -> list[ArchiveInfo]:
 
 def resolve_archive(borg: Borg, target: Target, archive: str, *, stats: bool = True) -> ArchiveInfo:
     """The archive named `archive`, or the newest one for "latest"; with its sizes when
-    `stats` (one more borg call). Raises BackupError when there is no such archive.
+    `stats` (`borg info`, else `borg list`). Raises BackupError when there is no such
+    archive.
     """
     if archive == "latest":
-        res = borg.run(
-            list_archives_argv(target.location, last=1),
-            passphrase=target.passphrase,
-            relocated_ok=target.relocated_ok,
+        argv = (
+            info_argv(target.location, last=1)
+            if stats
+            else list_archives_argv(target.location, last=1)
         )
+        res = borg.run(argv, passphrase=target.passphrase, relocated_ok=target.relocated_ok)
         found = (res.json or {}).get("archives") or []
         if not found:
             raise BackupError(f"Le dépôt « {target.label} » ne contient encore aucune archive.")
-        if not stats:
-            return ArchiveInfo.from_borg(found[-1])
-        archive = found[-1]["name"]
+        return ArchiveInfo.from_borg(found[-1])
     res = borg.run(
         info_argv(target.location, archive),
         passphrase=target.passphrase,

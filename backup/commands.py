@@ -82,13 +82,18 @@ def list_items_argv(repo: str, archive: str, paths: Sequence[str] = ()) -> tuple
     return ("list", "--json-lines", "--log-json", archive_ref(repo, archive), *paths)
 
 
-def info_argv(repo: str, archive: str | None = None, *, all_archives: bool = False) -> tuple:
-    """`borg info --json`: the repository, one archive, or every archive with its stats."""
+def info_argv(
+    repo: str, archive: str | None = None, *, all_archives: bool = False, last: int | None = None
+) -> tuple:
+    """`borg info --json`: the repository, one archive, every archive, or the `last` ones,
+    with their stats."""
     argv = ["info", "--json", "--log-json"]
     if archive:
         return (*argv, archive_ref(repo, archive))
     if all_archives:
         argv += ["--glob-archives", "*"]
+    if last:
+        argv += ["--last", str(int(last))]
     return (*argv, repo)
 
 
@@ -167,9 +172,13 @@ def extract_argv(
     *,
     dry_run: bool = False,
     strip_components: int = 0,
+    list_items: bool = False,
 ) -> tuple:
-    """`borg extract` into the current folder (the runner's `cwd`)."""
+    """`borg extract` into the current folder (the runner's `cwd`); with `list_items`,
+    borg logs each item's path as it starts extracting it (`--list`)."""
     argv = ["extract", "--log-json"]
+    if list_items:
+        argv.append("--list")
     if dry_run:
         argv.append("--dry-run")
     if strip_components:

@@ -33,6 +33,7 @@ from backup.passphrase import Secret
 log = logging.getLogger("cartable.backup.borg")
 
 MASK = "******"
+LISTING = "borg.output.list"  # the logger of `--list` lines (one per item or archive)
 TERM_GRACE_SECONDS = 30
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 _KEEP_ENV = ("PATH", "HOME", "TMPDIR", "TZ", "USER", "LOGNAME")
@@ -200,13 +201,16 @@ class Borg:
         on_log: Callable[[dict], None] | None = None,
         on_start: Callable[[int], None] | None = None,
         stop_signal: int = signal.SIGTERM,
+        keep_listing: bool = True,
     ) -> BorgResult:
         """Run `borg <argv>` and return its `BorgResult`.
 
         Given the argv from `commands`, the passphrase (sent through a pipe), a timeout in
         seconds (default `self.timeout`; on expiry borg gets `stop_signal`, then SIGKILL),
         a working folder, whether a moved repository is accepted, and callbacks for each
-        log record and for the started pid. Raises BorgError (HostKeyError too, for SSH
+        log record and for the started pid. With `keep_listing` false, the per-item lines
+        of `--list` go to `on_log` only (not into the result: an archive may hold millions
+        of files). Raises BorgError (HostKeyError too, for SSH
         host key problems) when `check` and borg failed; warnings do not raise.
         """
         secrets = (passphrase.reveal(),) if passphrase else ()
@@ -217,7 +221,7 @@ class Borg:
         if on_start:
             on_start(proc.pid)
         out, records, stopped_at = _communicate(
-            proc, timeout or self.timeout, stop_signal, secrets, on_log
+            proc, timeout or self.timeout, stop_signal, secrets, on_log, keep_listing
         )
         duration = time.monotonic() - start
         result = _result(shown, proc.returncode, out, records, duration, stopped_at, argv)
@@ -276,6 +280,7 @@ def _communicate(
     stop_signal: int,
     secrets: tuple[str, ...],
     on_log: Callable[[dict], None] | None,
+    keep_listing: bool = True,
 ) -> tuple[str, list[dict], float | None]:
     """Read stdout and stderr while waiting for `proc`; stop it at `timeout`.
 
@@ -292,7 +297,8 @@ def _communicate(
             rec = _parse_log_line(mask_text(raw.decode("utf-8", "replace").rstrip(), secrets))
             if rec is None:
                 continue
-            records.append(rec)
+            if keep_listing or rec.get("name") != LISTING:
+                records.append(rec)
             _log_record(rec)
             if on_log:
                 try:
@@ -346,6 +352,8 @@ def _log_record(rec: dict) -> None:
     if rec.get("type") not in ("log_message", "text"):
         return
     level = getattr(logging, str(rec.get("levelname", "INFO")), logging.INFO)
+    if rec.get("name") == LISTING:  # one line per file or archive: not for the journal
+        level = min(level, logging.DEBUG)
     log.log(level, "borg dit : %s", str(rec.get("message", "")).strip())
 
 

@@ -19,7 +19,13 @@ from backup.fsutil import fsync_dir, human_size
 from backup.runner import Borg
 from backup.snapshot import SNAPSHOT_DIR
 from backup.targets import Target
-from backup.verify import Verification, load_manifest, verify_databases, verify_files
+from backup.verify import (
+    ExtractionChecker,
+    Verification,
+    load_manifest,
+    verify_databases,
+    verify_files,
+)
 
 
 @dataclass(frozen=True)
@@ -110,18 +116,25 @@ def extract_and_verify(
 ) -> tuple[dict, Verification]:
     """Steps « extraction », « manifest », « databases », « checksums » into `work`.
 
-    Returns the manifest and the verification; raises StepFailed on the first failure.
+    Files are hashed, and databases checked, while borg extracts (`ExtractionChecker`);
+    the databases and checksums steps then compare with the manifest and check what
+    was not seen during the extraction. Returns the manifest and the verification;
+    raises StepFailed on the first failure.
     """
     state: dict = {}
+    checker = ExtractionChecker(work)
 
     def extract() -> str:
         work.mkdir(parents=True, exist_ok=False, mode=0o700)
         res = borg.run(
-            extract_argv(target.location, archive),
+            extract_argv(target.location, archive, list_items=True),
             passphrase=target.passphrase,
             relocated_ok=target.relocated_ok,
             cwd=work,
+            on_log=checker.on_log,
+            keep_listing=False,
         )
+        checker.finish()
         suffix = f" ({res.message})" if res.severity == "warning" else ""
         return f"Archive {archive} extraite en {res.duration:.0f} s{suffix}."
 
@@ -135,23 +148,26 @@ def extract_and_verify(
 
     def databases() -> str:
         state["verification"] = v = Verification()
-        verify_databases(work, state["manifest"], v)
+        verify_databases(work, state["manifest"], v, checker)
         if v.problems:
             raise BackupError("Bases de données non conformes : " + "; ".join(v.problems))
         return f"{v.databases} base(s) intègre(s), {v.rows} lignes, comptes par table conformes."
 
     def checksums() -> str:
         v = state["verification"]
-        verify_files(work, state["manifest"], v)
+        verify_files(work, state["manifest"], v, checker)
         if v.problems:
             raise BackupError("Fichiers non conformes : " + "; ".join(v.problems[:20]))
         notes = f" Remarques : {'; '.join(v.notes[:5])}." if v.notes else ""
         return f"{v.files} fichiers conformes à leur somme de contrôle.{notes}"
 
-    run_step(report, "extraction", "Extraction de l'archive", extract)
-    run_step(report, "manifest", "Lecture du manifeste", manifest)
-    run_step(report, "databases", "Bases de données", databases)
-    run_step(report, "checksums", "Sommes de contrôle", checksums)
+    try:
+        run_step(report, "extraction", "Extraction de l'archive", extract)
+        run_step(report, "manifest", "Lecture du manifeste", manifest)
+        run_step(report, "databases", "Bases de données", databases)
+        run_step(report, "checksums", "Sommes de contrôle", checksums)
+    finally:
+        checker.close()
     return state["manifest"], state["verification"]
 
 

@@ -5,6 +5,11 @@ Databases and config files are copies made by the snapshot: they must match exac
 Folder files were read live by borg: a file whose restored mtime differs from the
 manifest's was changed while the backup ran (a note, not a fault); the same mtime with
 different content is a fault.
+
+The work can start while borg extracts (`ExtractionChecker`): borg names each item as
+it starts extracting it, so the item before is complete; it is then hashed (and, for a
+database, checked) on a spare core while borg goes on. The verdict is the same as after
+the extraction: what was not seen during it is checked afterwards.
 """
 
 from __future__ import annotations
@@ -12,12 +17,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from backup.errors import VerificationError
 from backup.fsutil import sha256_file
+from backup.runner import LISTING
 from backup.snapshot import MANIFEST_NAME, SNAPSHOT_DIR, integrity_problems, table_counts
 
 MAX_LISTED = 20
@@ -70,24 +76,104 @@ def load_manifest(root: Path) -> dict:
     return manifest
 
 
-def verify_databases(root: Path, manifest: dict, result: Verification) -> None:
-    """Integrity, checksum and per-table row counts of every database under `root`."""
-    for name, entry in manifest["databases"].items():
-        path = Path(root) / SNAPSHOT_DIR / "databases" / name
-        if not path.is_file():
-            result.problems.append(f"base {name} absente")
-            continue
-        if sha256_file(path) != entry["sha256"]:
-            result.problems.append(f"base {name} : somme de contrôle différente")
-        problems = integrity_problems(path)
-        if problems:
-            result.problems.append(f"base {name} abîmée : {'; '.join(problems)}")
-            continue
+@dataclass(frozen=True)
+class Inspected:
+    """One restored file as found: its stat and SHA-256; for a database, the problems of
+    `PRAGMA integrity_check` and the row count per table (None when not sound)."""
+
+    stat: os.stat_result
+    sha256: str
+    problems: list[str] | None = None
+    counts: dict[str, int] | None = None
+
+
+def inspect_file(path: Path, database: bool = False) -> Inspected | None:
+    """`path` hashed (and checked as a database); None when it is not a regular file."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not os.path.isfile(path) or os.path.islink(path):
+        return None
+    digest = sha256_file(path)
+    if not database:
+        return Inspected(st, digest)
+    problems = integrity_problems(path)
+    counts = None
+    if not problems:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
             counts = table_counts(conn)
         finally:
             conn.close()
+    return Inspected(st, digest, problems, counts)
+
+
+DATABASES_PREFIX = f"{SNAPSHOT_DIR}/databases/"
+
+
+class ExtractionChecker:
+    """Inspects the files of an extraction under `root` while borg extracts them.
+
+    Give `on_log` to `Borg.run` of `borg extract --list --log-json` and call `finish()`
+    once borg has exited: each item is inspected (`inspect_file`) as soon as borg names
+    the next one, in a pool of `workers` threads (default: every core but the one borg
+    uses). `inspected(rel)` waits for and returns what was found, or None when the item
+    was not seen (the verification then reads it itself). `close()` stops the pool.
+    """
+
+    def __init__(self, root: Path, workers: int | None = None) -> None:
+        self.root = Path(root)
+        workers = workers or max(1, (os.cpu_count() or 1) - 1)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="verif")
+        self._previous: str | None = None
+        self._seen: dict[str, Future] = {}
+
+    def on_log(self, rec: dict) -> None:
+        if rec.get("type") != "log_message" or rec.get("name") != LISTING:
+            return
+        self._submit_previous()
+        self._previous = str(rec.get("message", ""))
+
+    def finish(self) -> None:
+        """Borg has exited: its last item is complete too."""
+        self._submit_previous()
+
+    def _submit_previous(self) -> None:
+        rel, self._previous = self._previous, None
+        if rel and rel not in self._seen:
+            db = rel.startswith(DATABASES_PREFIX)
+            self._seen[rel] = self._pool.submit(inspect_file, self.root / rel, db)
+
+    def inspected(self, rel: str) -> Inspected | None:
+        found = self._seen.get(rel)
+        return found.result() if found is not None else None
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _inspect(root: Path, rel: str, checker: ExtractionChecker | None, database: bool = False):
+    found = checker.inspected(rel) if checker else None
+    return found if found is not None else inspect_file(Path(root) / rel, database)
+
+
+def verify_databases(
+    root: Path, manifest: dict, result: Verification, checker: ExtractionChecker | None = None
+) -> None:
+    """Integrity, checksum and per-table row counts of every database under `root`
+    (using what `checker` already found during the extraction)."""
+    for name, entry in manifest["databases"].items():
+        found = _inspect(root, f"{DATABASES_PREFIX}{name}", checker, database=True)
+        if found is None:
+            result.problems.append(f"base {name} absente")
+            continue
+        if found.sha256 != entry["sha256"]:
+            result.problems.append(f"base {name} : somme de contrôle différente")
+        if found.problems:
+            result.problems.append(f"base {name} abîmée : {'; '.join(found.problems)}")
+            continue
+        counts = found.counts or {}
         for table, expected in entry["tables"].items():
             got = counts.get(table)
             if got != expected:
@@ -98,30 +184,39 @@ def verify_databases(root: Path, manifest: dict, result: Verification) -> None:
         result.rows += sum(counts.values())
 
 
-def verify_files(root: Path, manifest: dict, result: Verification) -> None:
-    """Checksums of the config files and of every folder file listed in the manifest."""
+def verify_files(
+    root: Path, manifest: dict, result: Verification, checker: ExtractionChecker | None = None
+) -> None:
+    """Checksums of the config files and of every folder file listed in the manifest
+    (using what `checker` already found during the extraction)."""
     root = Path(root)
     for name, entry in manifest["config"].items():
-        path = root / SNAPSHOT_DIR / "config" / name
-        if not path.is_file():
+        found = _inspect(root, f"{SNAPSHOT_DIR}/config/{name}", checker)
+        if found is None:
             result.problems.append(f"configuration {name} absente")
-        elif sha256_file(path) != entry["sha256"]:
+        elif found.sha256 != entry["sha256"]:
             result.problems.append(f"configuration {name} : somme de contrôle différente")
         else:
             result.files += 1
     for tree, info in manifest["trees"].items():
         seen = set(info["files"])
-        # Hash on every core at once (hashing releases the GIL), then compare in order.
+        known = {}
+        if checker is not None:
+            for rel in info["files"]:
+                found = checker.inspected(f"{tree}/{rel}")
+                if found is not None:
+                    known[rel] = (found.stat, found.sha256)
+        left = [rel for rel in info["files"] if rel not in known]
+        # Hash what is left on every core at once (hashing releases the GIL).
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             checked = pool.map(
                 _check_one,
-                [root / tree / rel for rel in info["files"]],
-                [size for size, _m, _d in info["files"].values()],
+                [root / tree / rel for rel in left],
+                [info["files"][rel][0] for rel in left],
             )
-            results = list(checked)
-        for (rel, (_size, mtime_ns, digest)), (st, actual) in zip(
-            info["files"].items(), results, strict=True
-        ):
+            known.update(zip(left, checked, strict=True))
+        for rel, (_size, mtime_ns, digest) in info["files"].items():
+            st, actual = known[rel]
             if st is None:
                 result.notes.append(f"{tree}/{rel} supprimé pendant la sauvegarde")
                 continue
