@@ -13,14 +13,14 @@ from flask import Flask, current_app, g, redirect, render_template, request, ses
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from itsdangerous import URLSafeTimedSerializer
 from markupsafe import Markup
 
 from appliance.directory import people
-from appliance.errors import NotFound
 from appliance.school import get_school
 from appliance.security import policy, sessions
+from webui.layout import layout
 
 log = logging.getLogger("cartable.web")
 
@@ -34,6 +34,17 @@ CSP = (
 
 # Pages a person who must change their password or enrol TOTP may still reach.
 _ALWAYS_OPEN = {"static", "auth.logout", "auth.set_locale", "auth.login", "portal.accessibility"}
+
+
+def _copy_plain(value):
+    """A copy of session data (dicts, lists and immutable values), faster than deepcopy."""
+    if isinstance(value, dict):
+        return {k: _copy_plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bytes):
+        return value
+    return copy.deepcopy(value)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -56,9 +67,9 @@ class _SessionInterface(SecureCookieSessionInterface):
                 return session
             if len(cache) >= 4096:
                 cache.clear()
-            cache[value] = copy.deepcopy(dict(session))
+            cache[value] = _copy_plain(dict(session))
             return session
-        return self.session_class(copy.deepcopy(data))
+        return self.session_class(_copy_plain(data))
 
     def get_signing_serializer(self, app: Flask):
         serializer = app.extensions.get("cartable.session_serializer")
@@ -108,7 +119,8 @@ def create_app(box) -> Flask:
 
     _register_blueprints(app)
     app.before_request(_load_person)
-    app.after_request(_security_headers)
+    app.after_request(_sign_csrf_once)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, app.static_url_path + "/")
     app.context_processor(_template_globals)
     _register_errors(app)
     return app
@@ -135,9 +147,9 @@ def _register_blueprints(app: Flask) -> None:
 _CATALOGUES: dict[str, Translations] = {}
 
 
-def _request_translations() -> Translations:
+def _request_translations(locale: str | None = None) -> Translations:
     """The catalogue of the request's language, loaded once per process and language."""
-    locale = select_locale()
+    locale = locale or select_locale()
     catalogue = _CATALOGUES.get(locale)
     if catalogue is None:
         catalogue = Translations.load(TRANSLATIONS_DIR, [locale], "messages")
@@ -175,35 +187,33 @@ def select_locale() -> str:
 
 def _load_person():
     """Find the person behind the session cookie and send them where they must go first."""
-    from webui.access import box
-
-    g.person = None
-    cached = session.get("csrf_signed")
-    if cached and cached[0] == session.get("csrf_token"):
+    sess = session._get_current_object()  # read a dozen times per page: skip the proxy
+    app = current_app._get_current_object()
+    ctx_g = g._get_current_object()
+    ctx_g.person = None
+    cached = sess.get("csrf_signed")
+    if cached and cached[0] == sess.get("csrf_token"):
         # Flask-WTF signs the session's CSRF token anew on every page; the signed form never
         # expires here (WTF_CSRF_TIME_LIMIT None), so it is signed once per session instead.
-        g.csrf_token = cached[1]
-    token = session.get("sid")
+        ctx_g.csrf_token = cached[1]
+    token = sess.get("sid")
+    box = app.extensions["cartable.box"]
     if token:
-        conn = box().conn()
-        from flask import current_app
-
-        person_id = sessions.resolve(conn, token, current_app.extensions["cartable.session_limits"])
-        if person_id is None:
-            session.clear()
-            g.session_expired = True
-        else:
-            try:
-                g.person = people.get_person(conn, person_id)
-            except NotFound:
-                session.clear()
-    person = g.person
-    if person is None or request.endpoint in _ALWAYS_OPEN or request.endpoint is None:
+        person = people.person_of_session(
+            box.conn(), token, app.extensions["cartable.session_limits"]
+        )
+        if person is None:
+            sess.clear()
+            ctx_g.session_expired = True
+        ctx_g.person = person
+    person = ctx_g.person
+    endpoint = request.endpoint
+    if person is None or endpoint in _ALWAYS_OPEN or endpoint is None:
         return None
-    if person["must_change_password"] and request.endpoint != "account.password":
+    if person["must_change_password"] and endpoint != "account.password":
         return redirect(url_for("account.password"))
-    admin_totp = box().config["security.admin_totp_required"]
-    if policy.totp_required(person, admin_totp) and request.endpoint not in (
+    admin_totp = box.config["security.admin_totp_required"]
+    if policy.totp_required(person, admin_totp) and endpoint not in (
         "account.totp",
         "account.totp_qr",
     ):
@@ -211,23 +221,52 @@ def _load_person():
     return None
 
 
-def _security_headers(response):
+def _sign_csrf_once(response):
     raw = session.get("csrf_token")
     if raw and (session.get("csrf_signed") or [None])[0] != raw:
         signer = URLSafeTimedSerializer(current_app.secret_key, salt="wtf-csrf-token")
         session["csrf_signed"] = [raw, signer.dumps(raw)]
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-    if request.is_secure:
-        response.headers["Strict-Transport-Security"] = "max-age=31536000"
-    if request.endpoint != "static":
-        response.headers["Cache-Control"] = "no-store"
-    else:
-        response.headers["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+SECURITY_HEADERS = [
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+]
+_NO_STORE = ("Cache-Control", "no-store")
+_CACHE_STATIC = ("Cache-Control", "public, max-age=3600")
+_HSTS = ("Strict-Transport-Security", "max-age=31536000")
+_OURS = {name.lower() for name, _value in [*SECURITY_HEADERS, _NO_STORE, _HSTS]}
+
+
+class SecurityHeaders:
+    """WSGI middleware: the security headers on every response, errors included.
+
+    Pages are never stored by a browser or proxy (a shared school PC); the static files
+    are cached for an hour. Added to the header list as it goes out, which costs less
+    than setting each header on the response object.
+    """
+
+    def __init__(self, wsgi_app, static_prefix: str = "/static/"):
+        self.wsgi_app = wsgi_app
+        self.static_prefix = static_prefix
+
+    def __call__(self, environ, start_response):
+        static = environ.get("PATH_INFO", "").startswith(self.static_prefix)
+        secure = environ.get("wsgi.url_scheme") == "https"
+
+        def start(status, headers, exc_info=None):
+            headers[:] = [h for h in headers if h[0].lower() not in _OURS]
+            headers.extend(SECURITY_HEADERS)
+            headers.append(_CACHE_STATIC if static else _NO_STORE)
+            if secure:
+                headers.append(_HSTS)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
 
 
 SCHOOL_CACHE_SECONDS = 5.0
@@ -247,33 +286,28 @@ def forget_school() -> None:
     current_app.extensions["cartable.school"] = [0.0, None]
 
 
-def page_url(endpoint: str, filename: str | None = None) -> str:
-    """`url_for` for the layout's fixed links, built once per app and URL root (a page has a
-    dozen; the home page is the busiest page of the morning)."""
-    cache = current_app.extensions.setdefault("cartable.urls", {})
-    key = (endpoint, filename, request.script_root)
-    url = cache.get(key)
-    if url is None:
-        url = url_for(endpoint, filename=filename) if filename else url_for(endpoint)
-        cache[key] = url
-    return url
-
-
 def _template_globals() -> dict:
     from webui.access import ask, box
 
     conn = box().conn()
-    bound = _bound_gettext(_request_translations())
+    locale = select_locale()
+    translations = _request_translations(locale)
+    bound = _bound_gettext(translations)
+    person = g.get("person")
     return {
-        "page_url": page_url,
         "_": bound,
         "gettext": bound,
-        "person": g.get("person"),
+        "person": person,
         "school": current_school(conn),
         "ask": ask,
         "profile_labels": people.PROFILE_LABELS,
         "state_labels": people.STATE_LABELS,
-        "current_lang": select_locale(),
+        "current_lang": locale,
+        # the layout reads values, not calls (see webui/layout.py)
+        "layout": layout(locale, request.script_root, translations),
+        "csrf": generate_csrf(),
+        "here": request.full_path.rstrip("?"),
+        "admin_link": person is not None and ask("admin.area"),
     }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from appliance.db import now_iso, one, rows, scalar, transaction
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
-from appliance.security import passwords
+from appliance.security import passwords, sessions
 
 PROFILES = ("student", "teacher", "relative", "staff", "guest", "admin")
 STATES = ("active", "departed", "disabled")
@@ -27,10 +27,28 @@ PROFILE_LABELS = {
     "admin": N_("Technicien"),
 }
 
-_PUBLIC_FIELDS = (
-    "id, login, profile, state, first_name, last_name, birth_date, email, function, "
-    "must_change_password, totp_enabled, expires_on, departed_on, disabled_on, created_at, "
-    "updated_at, last_login_at, locale"
+_PUBLIC_FIELDS = ", ".join(
+    "person." + name
+    for name in [
+        "id",
+        "login",
+        "profile",
+        "state",
+        "first_name",
+        "last_name",
+        "birth_date",
+        "email",
+        "function",
+        "must_change_password",
+        "totp_enabled",
+        "expires_on",
+        "departed_on",
+        "disabled_on",
+        "created_at",
+        "updated_at",
+        "last_login_at",
+        "locale",
+    ]
 )
 
 STATE_LABELS = {
@@ -135,6 +153,20 @@ def get_person(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
     if person is None:
         raise NotFound(f"Aucune personne n'a le numéro {person_id}.")
     return _split_classes(person)
+
+
+def person_of_session(
+    conn: sqlite3.Connection, token: str | None, limits: sessions.SessionLimits
+) -> dict[str, Any] | None:
+    """The person behind a live session token (as `get_person` gives them), or None.
+
+    One query for both the session and the person: every page view runs it.
+    """
+    row = sessions.resolve_row(conn, token, limits, person_columns=_WITH_CLASSES)
+    if row is None:
+        return None
+    del row["person_id"]
+    return _split_classes(row)
 
 
 def _split_classes(person: dict[str, Any]) -> dict[str, Any]:

@@ -48,31 +48,51 @@ def resolve(
     conn: sqlite3.Connection, token: str | None, limits: SessionLimits, now: float | None = None
 ) -> int | None:
     """Return the person id of a live session, or None (expired sessions are deleted)."""
+    row = resolve_row(conn, token, limits, now=now)
+    return None if row is None else int(row["person_id"])
+
+
+def resolve_row(
+    conn: sqlite3.Connection,
+    token: str | None,
+    limits: SessionLimits,
+    now: float | None = None,
+    person_columns: str = "",
+) -> dict | None:
+    """The session's row if it is live, else None (an expired session is deleted).
+
+    `person_columns` (SQL over the table `person`) are read in the same query, so that a
+    page view costs one query for the session and the person.
+    """
     if not token:
         return None
     now = time.time() if now is None else now
+    token_hash = _hash(token)
+    extra = f", {person_columns}" if person_columns else ""
     row = one(
         conn,
-        "SELECT s.person_id, s.created_at, s.last_seen_at, p.state FROM web_session s "
-        "JOIN person p ON p.id = s.person_id WHERE s.id_hash = ?",
-        (_hash(token),),
+        "SELECT s.person_id, s.created_at AS session_created_at, "
+        f"s.last_seen_at AS session_seen_at, person.state AS person_state{extra} "
+        "FROM web_session s JOIN person ON person.id = s.person_id WHERE s.id_hash = ?",
+        (token_hash,),
     )
     if row is None:
         return None
+    seen, created = row.pop("session_seen_at"), row.pop("session_created_at")
     expired = (
-        now - row["last_seen_at"] > limits.idle
-        or now - row["created_at"] > limits.absolute
-        or row["state"] == "disabled"
+        now - seen > limits.idle
+        or now - created > limits.absolute
+        or row.pop("person_state") == "disabled"
     )
     if expired:
         close(conn, token)
         return None
-    if now - row["last_seen_at"] > TOUCH_EVERY:
+    if now - seen > TOUCH_EVERY:
         with transaction(conn):
             conn.execute(
-                "UPDATE web_session SET last_seen_at = ? WHERE id_hash = ?", (now, _hash(token))
+                "UPDATE web_session SET last_seen_at = ? WHERE id_hash = ?", (now, token_hash)
             )
-    return int(row["person_id"])
+    return row
 
 
 def close(conn: sqlite3.Connection, token: str | None) -> None:

@@ -89,6 +89,14 @@ def test_security_headers_on_every_response(client):
         assert "style-src 'self'" in csp
         assert r.headers["X-Content-Type-Options"] == "nosniff"
         assert r.headers["Referrer-Policy"]
+        assert len(r.headers.getlist("Content-Security-Policy")) == 1
+        assert len(r.headers.getlist("Cache-Control")) == 1
+        assert "Strict-Transport-Security" not in r.headers  # plain HTTP
+    # pages are never stored (shared school PCs); the style sheet is cached for an hour
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    assert client.get("/static/cartable.css").headers["Cache-Control"] == "public, max-age=3600"
+    r = client.get("/login", base_url="https://ent.test")
+    assert r.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
 def test_no_inline_script_or_style_in_pages(app, client, conn):
@@ -186,6 +194,26 @@ def test_disabling_ends_sessions(app, conn):
     people.set_state(conn, pid, "disabled")
     assert c.get("/").status_code == 302
     assert sessions.resolve(conn, "whatever", sessions.SessionLimits()) is None
+
+
+def test_person_of_session_reads_session_and_person_together(conn):
+    from appliance.directory import people
+
+    pid, name, _pw = make_person(conn, "student")
+    token = sessions.open_session(conn, pid, "127.0.0.1", "test")
+    limits = sessions.SessionLimits()
+    person = people.person_of_session(conn, token, limits)
+    assert person == people.get_person(conn, pid)  # the same fields as a direct read
+    assert people.person_of_session(conn, "not a token", limits) is None
+    assert people.person_of_session(conn, None, limits) is None
+    # idle too long: None, and the session row is gone
+    conn.execute("UPDATE web_session SET last_seen_at = last_seen_at - 3600")
+    assert people.person_of_session(conn, token, limits) is None
+    assert conn.execute("SELECT count(*) FROM web_session").fetchone()[0] == 0
+    # a disabled person's session ends too
+    token = sessions.open_session(conn, pid, "127.0.0.1", "test")
+    conn.execute("UPDATE person SET state = 'disabled' WHERE id = ?", (pid,))
+    assert people.person_of_session(conn, token, limits) is None
 
 
 def test_password_change_rules(client, conn):
