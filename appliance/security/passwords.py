@@ -7,7 +7,9 @@ a refusal of common passwords and of passwords made of the person's own names or
 
 from __future__ import annotations
 
+import os
 import secrets
+import threading
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -27,6 +29,10 @@ _hasher = PasswordHasher(
     memory_cost=ARGON2_MEMORY_KIB,
     parallelism=ARGON2_PARALLELISM,
 )
+
+# At most one argon2 computation per core at a time: each needs 19 MiB of memory bandwidth
+# and a whole core, so more at once only makes every one of them slower (the 8:00 rush).
+_CORES = threading.BoundedSemaphore(os.cpu_count() or 1)
 
 MAX_LENGTH = 256
 MIN_LENGTH = {
@@ -59,7 +65,8 @@ class PasswordRejected(CartableError):
 
 def hash_password(password: str) -> str:
     """Return the argon2id hash (PHC string) of `password`."""
-    return _hasher.hash(password)
+    with _CORES:
+        return _hasher.hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> tuple[bool, str | None]:
@@ -74,11 +81,12 @@ def verify_password(stored_hash: str | None, password: str) -> tuple[bool, str |
         _dummy_verify(password)
         return False, None
     try:
-        _hasher.verify(stored_hash, password)
+        with _CORES:
+            _hasher.verify(stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False, None
     if _hasher.check_needs_rehash(stored_hash):
-        return True, _hasher.hash(password)
+        return True, hash_password(password)
     return True, None
 
 
@@ -88,8 +96,10 @@ def _dummy_hash() -> str:
 
 
 def _dummy_verify(password: str) -> None:
+    dummy = _dummy_hash()
     try:
-        _hasher.verify(_dummy_hash(), password)
+        with _CORES:
+            _hasher.verify(dummy, password)
     except VerificationError:
         pass
 

@@ -75,13 +75,21 @@ def render() -> str:
             f"**p99 {storm['p99_s']} s** (target < 2 s: {_ok(storm['targets']['p99_under_2s'])}), "
             f"max {storm['max_s']} s",
             f"- errors: **{storm['errors']}**",
-            "- why p99 < 2 s can't be met at 200 clients that all wait for an answer: by "
-            "Little's law the mean wait is clients ÷ throughput, and the throughput is at most "
-            "cores ÷ verify time, so even with no other cost the mean is "
-            f"{storm['clients']} × {storm['one_verify_ms']} ms ÷ {storm['machine']['cores']} = "
-            f"{storm['clients'] * storm['one_verify_ms'] / storm['machine']['cores'] / 1000:.1f}"
-            " s at OWASP's argon2id parameters. Lowering them would trade password safety for "
-            "latency; the real morning rush is an arrival rate, measured below.",
+            f"- CPU per login: server {storm['server_cpu_ms_per_login']} ms "
+            f"({storm['server_cpu_over_verify']} × one verification: the verification, slower "
+            "when every core runs one, plus the login page and the session), load generator "
+            f"{storm['client_cpu_ms_per_login']} ms",
+            "- why p99 < 2 s can't be met here: the 200 clients all wait for an answer, so by "
+            "Little's law their mean wait is clients ÷ throughput, whatever the server does. "
+            f"With one verification per core at once, each takes {storm['verify_all_cores_ms']}"
+            f" ms of wall time (measured in the same run), so the throughput is at most one "
+            f"login per {storm['verify_all_cores_ms']} ms and the mean wait at least "
+            f"{storm['clients']} × {storm['verify_all_cores_ms']} ms = "
+            f"**{storm['closed_loop_mean_latency_bound_s']} s** on this "
+            f"{storm['machine']['cores']}-core machine, before any other cost; p99 is "
+            f"{storm['p99_over_bound']} × that bound. Only more cores or weaker argon2id "
+            "parameters than OWASP's would lower it; the real morning rush is an arrival "
+            "rate, measured below.",
             "",
         ]
     rate = _load("login_storm_rate")
