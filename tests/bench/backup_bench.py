@@ -318,6 +318,7 @@ def _run(tmp: Path, gb: float, rounds: int) -> dict:
     result["backup_full"] = _median_round(per_round["full"])
     result["backup_incremental"] = _median_round(per_round["incremental"])
     result["restore"] = _median_round(per_round["restore"])
+    result["every_round"] = per_round
     result["targets"] = {
         f"backup_full_within_{TARGET}x": result["backup_full"]["ratio"] <= TARGET,
         f"backup_incremental_within_{TARGET}x": result["backup_incremental"]["ratio"] <= TARGET,
@@ -325,7 +326,9 @@ def _run(tmp: Path, gb: float, rounds: int) -> dict:
     }
     result["machine"] = machine()
     result["borg"] = subprocess.run([borg, "--version"], capture_output=True, text=True).stdout
-    result["command"] = f".venv/bin/python -m tests.bench.backup_bench --gb {gb}"
+    result["command"] = f".venv/bin/python -m tests.bench.backup_bench --gb {gb}" + (
+        f" --rounds {rounds}" if rounds != 3 else ""
+    )
     save("backup", result)
     print(_summary(result), flush=True)
     return result
