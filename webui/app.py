@@ -191,6 +191,8 @@ def _load_person():
     app = current_app._get_current_object()
     ctx_g = g._get_current_object()
     ctx_g.person = None
+    if request.endpoint == "static":
+        return None  # a style sheet or an icon needs nobody: no session lookup
     cached = sess.get("csrf_signed")
     if cached and cached[0] == sess.get("csrf_token"):
         # Flask-WTF signs the session's CSRF token anew on every page; the signed form never
