@@ -178,6 +178,20 @@ def _backup_section(b: dict) -> list[str]:
         "during the extraction; the later steps compare with the manifest)",
         f"- ratios of every round: full {full.get('ratios_of_rounds')}, next night "
         f"{incr.get('ratios_of_rounds')}, restore {rest.get('ratios_of_rounds')}",
+    ]
+    every = b.get("every_round")
+    if every:
+        lines += [
+            "- seconds of every round, bare / Cartable: full backup "
+            + ", ".join(f"{r['bare_borg_create_s']} / {r['cartable_run_s']}" for r in every["full"])
+            + "; restore "
+            + ", ".join(
+                f"{r['bare_borg_extract_s']} / {r['cartable_restore_s']}" for r in every["restore"]
+            )
+            + " (the machine's own noise moves both sides by seconds from one round to the "
+            "next, hence the median)",
+        ]
+    lines += [
         "",
         "The issue's comparison, a nightly backup of the generated school against a bare "
         "`borg create` of the same data, is the first row: there both sides read and store "
