@@ -44,14 +44,6 @@ def open_session(
     return token
 
 
-def resolve(
-    conn: sqlite3.Connection, token: str | None, limits: SessionLimits, now: float | None = None
-) -> int | None:
-    """Return the person id of a live session, or None (expired sessions are deleted)."""
-    row = resolve_row(conn, token, limits, now=now)
-    return None if row is None else int(row["person_id"])
-
-
 def resolve_row(
     conn: sqlite3.Connection,
     token: str | None,

@@ -193,7 +193,7 @@ def test_disabling_ends_sessions(app, conn):
     login(c, name, pw)
     people.set_state(conn, pid, "disabled")
     assert c.get("/").status_code == 302
-    assert sessions.resolve(conn, "whatever", sessions.SessionLimits()) is None
+    assert sessions.resolve_row(conn, "whatever", sessions.SessionLimits()) is None
 
 
 def test_person_of_session_reads_session_and_person_together(conn):
