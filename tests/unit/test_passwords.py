@@ -58,3 +58,50 @@ def test_initial_passwords_are_readable_and_random():
     for pw in seen:
         assert not set(pw) & set("0O1lI")
         assert len(pw.replace("-", "")) == 10
+
+
+def test_at_most_one_argon2_computation_per_core(monkeypatch):
+    """A login rush checks passwords one per core at a time, never more at once."""
+    import os
+    import threading
+
+    lock = threading.Lock()
+    running = {"now": 0, "most": 0}
+
+    class CountingHasher(PasswordHasher):
+        def verify(self, hash, password):  # noqa: A002 (argon2's own parameter name)
+            with lock:
+                running["now"] += 1
+                running["most"] = max(running["most"], running["now"])
+            try:
+                return super().verify(hash, password)
+            finally:
+                with lock:
+                    running["now"] -= 1
+
+    stored = passwords.hash_password("une phrase de passe assez longue")
+    monkeypatch.setattr(
+        passwords,
+        "_hasher",
+        CountingHasher(
+            time_cost=passwords.ARGON2_TIME_COST,
+            memory_cost=passwords.ARGON2_MEMORY_KIB,
+            parallelism=passwords.ARGON2_PARALLELISM,
+        ),
+    )
+    cores = os.cpu_count() or 1
+    results = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(
+                passwords.verify_password(stored, "une phrase de passe assez longue")
+            )
+        )
+        for _ in range(4 * cores)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [(True, None)] * (4 * cores)
+    assert 1 <= running["most"] <= cores
