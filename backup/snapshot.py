@@ -123,6 +123,15 @@ def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
 CHECK_MMAP_BYTES = 1 << 30  # read through mmap: the check runs about a third faster
 
 
+def file_table_counts(path: Path) -> dict[str, int]:
+    """`table_counts` of the database file `path`, opened read-only."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return table_counts(conn)
+    finally:
+        conn.close()
+
+
 def integrity_problems(path: Path) -> list[str]:
     """`PRAGMA integrity_check` of the database file `path`: [] when it is sound."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -168,11 +177,7 @@ def snapshot_database(src: Path, dest: Path) -> dict:
                 f"{'; '.join(problems)}). La sauvegarde est arrêtée ; les archives "
                 "précédentes restent bonnes. Ne touchez plus à la base et appelez le support."
             )
-        check = sqlite3.connect(f"file:{partial}?mode=ro", uri=True)
-        try:
-            counts = table_counts(check)
-        finally:
-            check.close()
+        counts = file_table_counts(partial)
     except sqlite3.DatabaseError as exc:
         partial.unlink(missing_ok=True)
         raise SnapshotError(

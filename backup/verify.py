@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from pathlib import Path
 from backup.errors import VerificationError
 from backup.fsutil import sha256_file
 from backup.runner import LISTING
-from backup.snapshot import MANIFEST_NAME, SNAPSHOT_DIR, integrity_problems, table_counts
+from backup.snapshot import MANIFEST_NAME, SNAPSHOT_DIR, file_table_counts, integrity_problems
 
 MAX_LISTED = 20
 
@@ -99,13 +98,7 @@ def inspect_file(path: Path, database: bool = False) -> Inspected | None:
     if not database:
         return Inspected(st, digest)
     problems = integrity_problems(path)
-    counts = None
-    if not problems:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            counts = table_counts(conn)
-        finally:
-            conn.close()
+    counts = None if problems else file_table_counts(path)
     return Inspected(st, digest, problems, counts)
 
 
