@@ -53,12 +53,8 @@ def diagnose_cmd(ctx: Context, as_json: bool) -> None:
     erreur.
     """
     box = ctx.box()
-    store = wiring.open_store(ctx.config)
-    try:
+    with wiring.opened_store(ctx.config) as store:
         results = wiring.diagnose(box, "cli", store)
-    finally:
-        if store is not None:
-            store.close()
     if as_json:
         click.echo(json.dumps(results, ensure_ascii=False, indent=1))
     else:
@@ -158,12 +154,6 @@ def smart_spool_cmd(ctx: Context, spool_dir, devices, short_days, long_days) -> 
     _exit(smart_spool.main(argv))
 
 
-def _silence_context(ctx: Context):
-    box = ctx.box()
-    store = wiring.open_store(ctx.config, write=True)
-    return box, store
-
-
 @health_group.command("silence")
 @common_options
 @click.argument("key")
@@ -178,12 +168,10 @@ def silence_cmd(ctx: Context, key: str, reason: str) -> None:
     encore, avec la raison. Une alerte critique ne peut pas être mise en sourdine. Les
     clés des avertissements sont affichées par `cartable diagnose`.
     """
-    box, store = _silence_context(ctx)
-    try:
+    box = ctx.box()
+    with wiring.opened_store(ctx.config, write=True) as store:
         known = wiring.silenceable_keys(wiring.diagnose(box, "cli", store), store)
         done = wiring.silence(box, store, key, reason, audit.cli_actor(), known=known)
-    finally:
-        store.close()
     replaced = f" (remplace : {done['replaced']})" if done["replaced"] else ""
     click.echo(f"Avertissement « {done['key']} » mis en sourdine{replaced}.")
 
@@ -194,11 +182,9 @@ def silence_cmd(ctx: Context, key: str, reason: str) -> None:
 @pass_ctx
 def unsilence_cmd(ctx: Context, key: str) -> None:
     """Lève la mise en sourdine de l'avertissement KEY."""
-    box, store = _silence_context(ctx)
-    try:
+    box = ctx.box()
+    with wiring.opened_store(ctx.config, write=True) as store:
         done = wiring.unsilence(box, store, key, audit.cli_actor())
-    finally:
-        store.close()
     click.echo(f"Avertissement « {done['key']} » de nouveau signalé.")
 
 
@@ -218,11 +204,7 @@ def bundle_cmd(ctx: Context, out: str) -> None:
     if not out_path.parent.is_dir():
         raise CartableError(f"Le dossier {out_path.parent} n'existe pas.")
     box = ctx.box()
-    store = wiring.open_store(ctx.config)
-    try:
+    with wiring.opened_store(ctx.config) as store:
         data = wiring.support_bundle(box, "cli", store, audit.cli_actor())
-    finally:
-        if store is not None:
-            store.close()
     write_file_atomic(out_path, data, mode=0o600)
     click.echo(f"Paquet d'assistance écrit dans {out_path} ({len(data) // 1024 + 1} Ko).")

@@ -114,13 +114,10 @@ def _health_banner() -> dict:
     if not person or not policy.may(person, "admin.health.view"):
         return {}
     try:
-        store = wiring.open_store(box().config)
-        if store is None:
-            return {"health_banner": None}
-        try:
+        with wiring.opened_store(box().config) as store:
+            if store is None:
+                return {"health_banner": None}
             return {"health_banner": alerts.banner(store.conn, time.time())}
-        finally:
-            store.close()
     except Exception as exc:  # noqa: BLE001 - the banner is an extra; the page must render
         log.warning("bandeau de santé indisponible : %s", exc)
         return {"health_banner": None}
@@ -135,17 +132,13 @@ def index():
     config = box().config
     settings = wiring.health_settings(config)
     now = time.time()
-    store = wiring.open_store(config)
-    try:
+    with wiring.opened_store(config) as store:
         results = wiring.diagnose(box(), "web", store, now=now)
         charts = _charts(store, settings, period, now)
         disks = wiring.disk_reports(store, settings, now)
         active = alerts.active_alerts(store.conn, now) if store else []
         since = now - wiring.HISTORY_DAYS * 86400
         history = alerts.alert_history(store.conn, since=since, limit=100) if store else []
-    finally:
-        if store is not None:
-            store.close()
     return render_template(
         "health/index.html",
         glance=_glance(results),
@@ -169,15 +162,11 @@ def index():
 def diagnosis():
     config = box().config
     now = time.time()
-    store = wiring.open_store(config)
-    try:
+    with wiring.opened_store(config) as store:
         results = wiring.diagnose(box(), "web", store, now=now)
         silences = list(alerts.active_silences(store.conn, now).values()) if store else []
         open_alerts = alerts.active_alerts(store.conn, now) if store else []
         known = wiring.silenceable_keys(results, store)
-    finally:
-        if store is not None:
-            store.close()
     glance = {g["category"]: g for g in _glance(results)}
     groups = [(glance[cat], [r for r in results if r["category"] == cat]) for cat in CATEGORIES]
     return render_template(
@@ -198,15 +187,13 @@ def diagnosis():
 def silence():
     key = request.form.get("key", "").strip()[:200]
     reason = request.form.get("reason", "").strip()[:500]
-    store = wiring.open_store(box().config, write=True)
-    try:
-        known = wiring.silenceable_keys(wiring.diagnose(box(), "web", store), store)
-        wiring.silence(box(), store, key, reason, _actor(), known=known)
-        flash(_("Avertissement « %(key)s » mis en sourdine.", key=key), "success")
-    except CartableError as exc:
-        flash(exc.message, "error")
-    finally:
-        store.close()
+    with wiring.opened_store(box().config, write=True) as store:
+        try:
+            known = wiring.silenceable_keys(wiring.diagnose(box(), "web", store), store)
+            wiring.silence(box(), store, key, reason, _actor(), known=known)
+            flash(_("Avertissement « %(key)s » mis en sourdine.", key=key), "success")
+        except CartableError as exc:
+            flash(exc.message, "error")
     return redirect(url_for("health.diagnosis"))
 
 
@@ -214,26 +201,20 @@ def silence():
 @requires("admin.health.silence")
 def unsilence():
     key = request.form.get("key", "").strip()[:200]
-    store = wiring.open_store(box().config, write=True)
-    try:
-        wiring.unsilence(box(), store, key, _actor())
-        flash(_("Avertissement « %(key)s » de nouveau signalé.", key=key), "success")
-    except CartableError as exc:
-        flash(exc.message, "error")
-    finally:
-        store.close()
+    with wiring.opened_store(box().config, write=True) as store:
+        try:
+            wiring.unsilence(box(), store, key, _actor())
+            flash(_("Avertissement « %(key)s » de nouveau signalé.", key=key), "success")
+        except CartableError as exc:
+            flash(exc.message, "error")
     return redirect(url_for("health.diagnosis"))
 
 
 @bp.route("/paquet-assistance", methods=["POST"])
 @requires("admin.health.bundle")
 def bundle():
-    store = wiring.open_store(box().config)
-    try:
+    with wiring.opened_store(box().config) as store:
         data = wiring.support_bundle(box(), "web", store, _actor())
-    finally:
-        if store is not None:
-            store.close()
     return Response(
         data,
         mimetype="application/gzip",

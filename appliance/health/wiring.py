@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +135,17 @@ def open_store(config: Any, *, write: bool = False) -> MetricStore | None:
 
 
 # --- diagnosis and silences -----------------------------------------------------------------
+
+
+@contextmanager
+def opened_store(config: Any, *, write: bool = False) -> Iterator[MetricStore | None]:
+    """`open_store` for a `with` block: the store (or None) is closed at the end."""
+    store = open_store(config, write=write)
+    try:
+        yield store
+    finally:
+        if store is not None:
+            store.close()
 
 
 def diagnose(
