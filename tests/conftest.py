@@ -4,7 +4,6 @@ Flask app and its test client, and helpers to create people and log in through t
 from __future__ import annotations
 
 import html
-import os
 import re
 import secrets
 from pathlib import Path
@@ -20,28 +19,15 @@ REPO = Path(__file__).resolve().parents[1]
 MESSY = REPO / "tests" / "fixtures" / "directory"
 
 
-def find_shared_fixtures() -> Path | None:
-    """The read-only `shared/fixtures` folder beside the repository (searched upwards), or
-    $CARTABLE_SHARED_FIXTURES."""
-    env = os.environ.get("CARTABLE_SHARED_FIXTURES")
-    if env:
-        return Path(env)
-    for parent in REPO.parents:
-        candidate = parent / "shared" / "fixtures"
-        if candidate.is_dir():
-            return candidate
-    return None
-
-
-SHARED_FIXTURES = find_shared_fixtures() or REPO.parent / "shared" / "fixtures"
+# The sample schools (synthetic, no real person) are committed with the tests: the suite
+# needs nothing outside the repository.
+SAMPLES = REPO / "tests" / "fixtures" / "samples"
 
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    found = find_shared_fixtures()
-    if found is None:
-        pytest.skip("shared/fixtures introuvable (définissez CARTABLE_SHARED_FIXTURES)")
-    return found
+    """The committed sample schools (`tests/fixtures/samples`, see its README)."""
+    return SAMPLES
 
 
 @pytest.fixture(scope="session")

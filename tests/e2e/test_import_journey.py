@@ -11,10 +11,11 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import SAMPLES
 from tests.e2e.conftest import ADMIN_PASSWORD
-from tests.integration.directory.directory_helpers import find_shared_fixtures, sample
+from tests.integration.directory.directory_helpers import sample
 
-SHARED = find_shared_fixtures()
+SHARED = SAMPLES
 
 
 def _login(page, url, login, password):
@@ -35,7 +36,6 @@ def _first_student_slip(pdf_path) -> tuple[str, str]:
     return lines[i + 1].split()[0], lines[j + 1].split()[0]
 
 
-@pytest.mark.skipif(SHARED is None, reason="shared/fixtures introuvable")
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext absent (poppler-utils)")
 def test_technician_imports_prints_slips_and_a_student_logs_in(server, page, tmp_path):
     url, _paths = server

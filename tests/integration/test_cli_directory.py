@@ -6,11 +6,11 @@ import subprocess
 
 import pytest
 
-from tests.conftest import SHARED_FIXTURES
+from tests.conftest import SAMPLES
 from tests.integration.test_cli import init_school, run
 
-SAMPLE = SHARED_FIXTURES / "college-sample"
-NEXT = SHARED_FIXTURES / "college-sample-next-year"
+SAMPLE = SAMPLES / "college-sample"
+NEXT = SAMPLES / "college-sample-next-year"
 
 
 @pytest.fixture

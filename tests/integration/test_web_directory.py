@@ -8,11 +8,10 @@ import pytest
 
 from appliance.db import scalar
 from appliance.directory import people, reconcile
-from tests.conftest import login, login_admin, make_person, post, text
-from tests.integration.directory.directory_helpers import find_shared_fixtures, sample
+from tests.conftest import SAMPLES, login, login_admin, make_person, post, text
+from tests.integration.directory.directory_helpers import sample
 
-SHARED = find_shared_fixtures()
-pytestmark = pytest.mark.skipif(SHARED is None, reason="shared/fixtures introuvable")
+SHARED = SAMPLES
 PASSWORD = "un mot de passe de test"
 
 

@@ -12,11 +12,10 @@ import pytest
 
 from appliance.db import scalar
 from appliance.directory import people, reconcile
-from tests.conftest import csrf_token, login, login_admin, make_person, post, text
-from tests.integration.directory.directory_helpers import MESSY, find_shared_fixtures, sample
+from tests.conftest import SAMPLES, csrf_token, login, login_admin, make_person, post, text
+from tests.integration.directory.directory_helpers import MESSY, sample
 
-SHARED = find_shared_fixtures()
-pytestmark = pytest.mark.skipif(SHARED is None, reason="shared/fixtures introuvable")
+SHARED = SAMPLES
 
 
 def upload(client, paths: list[Path], full: bool = False):

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from appliance.db import connect, migrate
-from tests.conftest import MESSY, find_shared_fixtures  # noqa: F401 (re-exported)
+from tests.conftest import MESSY  # noqa: F401 (re-exported)
 
 UAI = "0679999X"
 YEAR1_DAY = date(2026, 11, 20)
