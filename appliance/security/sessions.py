@@ -1,9 +1,10 @@
 """Server-side sessions: a random id in the cookie, its SHA-256 in the database.
 
 A session ends after `idle` seconds without a request, after `absolute` seconds whatever
-happens, at logout, and when the person's password changes or the account is disabled
-(those delete every row of the person). `last_seen_at` is written at most once a minute,
-so that a page view does not cost a write.
+happens, at logout, when the person's password changes or the account is disabled
+(those delete every row of the person), and as soon as the account's expiry date (a
+guest's) has passed, without waiting for the nightly lifecycle job. `last_seen_at` is
+written at most once a minute, so that a page view does not cost a write.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
+from datetime import date
 
 from appliance.db import one, transaction
 
@@ -64,17 +66,21 @@ def resolve_row(
     row = one(
         conn,
         "SELECT s.person_id, s.created_at AS session_created_at, "
-        f"s.last_seen_at AS session_seen_at, person.state AS person_state{extra} "
+        f"s.last_seen_at AS session_seen_at, person.state AS person_state, "
+        f"person.expires_on AS person_expires_on{extra} "
         "FROM web_session s JOIN person ON person.id = s.person_id WHERE s.id_hash = ?",
         (token_hash,),
     )
     if row is None:
         return None
     seen, created = row.pop("session_seen_at"), row.pop("session_created_at")
+    # The same rule as at login (appliance.security.auth): expired the day after expires_on.
+    expires_on = row.pop("person_expires_on")
     expired = (
         now - seen > limits.idle
         or now - created > limits.absolute
         or row.pop("person_state") == "disabled"
+        or bool(expires_on and expires_on < date.today().isoformat())
     )
     if expired:
         close(conn, token)
