@@ -235,6 +235,7 @@ def _core_keys() -> list[Key]:
 
 
 _FEATURE_MODULES = (
+    "appliance.security.config_keys",
     "appliance.directory.config_keys",
     "appliance.health.config_keys",
     "backup.config_keys",
@@ -426,7 +427,9 @@ def example_toml() -> str:
         "# Chaque clé peut aussi venir d'une variable d'environnement CARTABLE_<SECTION>_<CLÉ>.",
     ]
     section = None
-    for key in schema():
+    # One table per section, even when a feature adds keys to a section declared earlier.
+    order = {k.name.rpartition(".")[0]: i for i, k in reversed(list(enumerate(schema())))}
+    for key in sorted(schema(), key=lambda k: order[k.name.rpartition(".")[0]]):
         sec, _, leaf = key.name.rpartition(".")
         if sec != section:
             lines += ["", f"[{sec}]"]

@@ -30,7 +30,7 @@ class JobSpec:
 
 
 def _core_jobs(box) -> list[JobSpec]:
-    from appliance.security import sessions, throttle
+    from appliance.security import audit, known_addresses, recovery_codes, sessions, throttle, totp
 
     def housekeeping(box) -> None:
         conn = box.conn()
@@ -40,10 +40,29 @@ def _core_jobs(box) -> list[JobSpec]:
         )
         n = sessions.purge_expired(conn, limits)
         m = throttle.purge_old(conn)
+        known_addresses.purge_old(conn, box.config["security.known_address_days"])
+        totp.purge_stale_enrolments(conn)
+        recovery_codes.purge_reveals(conn)
         if n or m:
             log.info("housekeeping: %d expired session(s), %d old login counter(s)", n, m)
 
-    return [JobSpec("housekeeping", housekeeping, "interval", {"minutes": 15})]
+    def audit_retention(box) -> None:
+        days = box.config["security.audit_retention_days"]
+        n = audit.purge(box.conn(), days)
+        if n:
+            log.info("audit log: %d entr(y/ies) older than %d days deleted", n, days)
+
+    return [
+        JobSpec("housekeeping", housekeeping, "interval", {"minutes": 15}),
+        # Nightly, after the lifecycle job (2:05); a missed night is done at start.
+        JobSpec(
+            "audit_retention",
+            audit_retention,
+            "cron",
+            {"hour": 3, "minute": 15},
+            misfire_grace_time=86400,
+        ),
+    ]
 
 
 # Each feature's `jobs(box) -> list[JobSpec]` function, in the module that wires it.

@@ -1,4 +1,8 @@
-"""A person's own account: password change, TOTP enrolment."""
+"""A person's own account: password change, TOTP enrolment and recovery codes.
+
+Every answer a person gives here (current password, a code) goes through the login
+throttle: a stolen session can't be used to guess the password behind it.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +20,10 @@ from flask_babel import gettext as _
 
 from appliance.directory import people
 from appliance.errors import CartableError
-from appliance.security import auth, passwords, policy, totp
+from appliance.security import auth, passwords, policy, recovery_codes, totp
 from appliance.security.audit import Actor, record
 from webui.access import box, client_ip, conn, current_person, requires
+from webui.auth import throttle_settings, too_many
 
 bp = Blueprint("account", __name__, url_prefix="/compte")
 
@@ -38,12 +43,20 @@ def password():
     current = request.form.get("current", "")
     new = request.form.get("new", "")
     confirm = request.form.get("confirm", "")
-    row = (
-        conn().execute("SELECT password_hash FROM person WHERE id = ?", (person["id"],)).fetchone()
+    proof = auth.check_proof(
+        conn(),
+        person["id"],
+        person["login"],
+        current,
+        client_ip(),
+        throttle_settings(),
+        allow_code=False,
     )
-    ok, _rehash = passwords.verify_password(row[0] if row else None, current)
+    if proof.status == "throttled" or proof.retry_after:
+        record(conn(), _actor(), "account.password_change", outcome="refused", coalesce=True)
+        return too_many("account/password.html", proof.retry_after, minimum=minimum)
     error = None
-    if not ok:
+    if proof.status != "ok":
         error = _("Le mot de passe actuel est incorrect.")
     elif new != confirm:
         error = _("Les deux saisies du nouveau mot de passe sont différentes.")
@@ -55,7 +68,7 @@ def password():
         except CartableError as exc:
             error = exc.message
     if error:
-        record(conn(), _actor(), "account.password_change", outcome="failed")
+        record(conn(), _actor(), "account.password_change", outcome="failed", coalesce=True)
         return render_template("account/password.html", minimum=minimum, error=error), 400
     record(conn(), _actor(), "account.password_change")
     # set_password ended every session, this one included: open a fresh one.
@@ -77,17 +90,23 @@ def totp_page():
         {**person, "totp_enabled": False}, box().config["security.admin_totp_required"]
     )
     if person["totp_enabled"]:
-        return render_template("account/totp.html", enabled=True, required=required)
-    secret = session.get("totp_secret")
-    if not secret:
-        secret = session["totp_secret"] = totp.new_secret()
+        return render_template(
+            "account/totp.html",
+            enabled=True,
+            required=required,
+            remaining=recovery_codes.remaining(conn(), person["id"]),
+        )
+    # The secret stays on the server until the app proves it has it (the cookie is signed,
+    # not encrypted).
+    secret = totp.pending_secret(conn(), person["id"])
     error = None
     if request.method == "POST":
-        if totp.enable(conn(), person["id"], secret, request.form.get("code", "")):
-            session.pop("totp_secret", None)
+        if totp.enable(conn(), person["id"], request.form.get("code", "")):
+            recovery_codes.generate(conn(), person["id"])
             record(conn(), _actor(), "account.totp_enable")
+            record(conn(), _actor(), "account.recovery_codes", details={"count": 10})
             flash(_("La double authentification est activée."), "success")
-            return redirect(url_for("portal.home"))
+            return redirect(url_for("account.recovery_codes"))
         error = _(
             "Ce code ne correspond pas. Vérifiez l'heure du téléphone et saisissez le "
             "code affiché maintenant."
@@ -106,9 +125,9 @@ def totp_page():
 @requires("account.totp")
 def totp_qr():
     person = current_person()
-    secret = session.get("totp_secret")
-    if person["totp_enabled"] or not secret:
+    if person["totp_enabled"]:
         return Response(status=404)
+    secret = totp.pending_secret(conn(), person["id"])
     uri = totp.provisioning_uri(secret, person["login"], box().config["security.totp_issuer"])
     return Response(totp.qr_svg(uri), mimetype="image/svg+xml")
 
@@ -122,7 +141,55 @@ def totp_disable():
     ):
         flash(_("La double authentification est obligatoire pour votre profil."), "error")
         return redirect(url_for("account.totp"))
+    refused = _check_proof(person)
+    if refused is not None:
+        return refused
     totp.disable(conn(), person["id"])
     record(conn(), _actor(), "account.totp_disable")
     flash(_("La double authentification est désactivée."), "info")
     return redirect(url_for("account.totp"))
+
+
+def _check_proof(person: dict):
+    """None when the form's `proof` (password or current code) is right, else the answer."""
+    result = auth.check_proof(
+        conn(), person["id"], person["login"], request.form.get("proof", ""), client_ip(),
+        throttle_settings(),
+    )  # fmt: skip
+    if result.status == "ok":
+        return None
+    context = {
+        "enabled": True,
+        "required": False,
+        "remaining": recovery_codes.remaining(conn(), person["id"]),
+    }
+    if result.retry_after:
+        return too_many("account/totp.html", result.retry_after, **context)
+    message = _("Saisissez votre mot de passe ou le code affiché par votre application.")
+    return render_template("account/totp.html", error=message, **context), 400
+
+
+@bp.route(
+    "/double-authentification/codes-de-secours",
+    methods=["GET", "POST"],
+    endpoint="recovery_codes",
+)
+@requires("account.totp")
+def recovery_codes_page():
+    """GET shows the codes just generated, once; POST (with a proof) makes new ones."""
+    person = current_person()
+    if not person["totp_enabled"]:
+        return redirect(url_for("account.totp"))
+    if request.method == "POST":
+        refused = _check_proof(person)
+        if refused is not None:
+            return refused
+        recovery_codes.generate(conn(), person["id"])
+        record(conn(), _actor(), "account.recovery_codes", details={"count": 10})
+        return redirect(url_for("account.recovery_codes"))
+    codes = recovery_codes.reveal(conn(), person["id"])
+    return render_template(
+        "account/recovery_codes.html",
+        codes=codes,
+        remaining=recovery_codes.remaining(conn(), person["id"]),
+    )

@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from appliance.security import auth, sessions, throttle, totp
+from appliance.security import auth, sessions, throttle
 from appliance.security.audit import Actor, record
 from webui.access import box, client_ip, conn, current_person, requires
 
@@ -27,14 +27,30 @@ bp = Blueprint("auth", __name__)
 PENDING_TOTP_SECONDS = 300
 
 
-def _throttle_settings() -> throttle.ThrottleSettings:
-    cfg = box().config
-    return throttle.ThrottleSettings(
-        free_failures=cfg["security.throttle_free_failures"],
-        max_delay=float(cfg["security.throttle_max_delay_seconds"]),
-        ip_limit=cfg["security.ip_failures_per_window"],
-        ip_window=cfg["security.ip_window_minutes"] * 60.0,
+def throttle_settings() -> throttle.ThrottleSettings:
+    return throttle.settings_from(box().config)
+
+
+def wait_message(wait: int) -> str:
+    """'Wait N seconds / about N minutes' in words, for a 429 page."""
+    if wait < 120:
+        return _(
+            "Trop d'essais manqués sur ce compte : attendez %(n)s secondes avant de réessayer.",
+            n=wait,
+        )
+    return _(
+        "Trop d'essais manqués sur ce compte : attendez environ %(n)s minutes avant de réessayer.",
+        n=max(1, round(wait / 60)),
     )
+
+
+def too_many(page: str, wait: int, **context):
+    """A 429 answer rendering `page` with the wait in words and a Retry-After header."""
+    response = current_app.make_response(
+        (render_template(page, error=wait_message(wait), throttled=True, **context), 429)
+    )
+    response.headers["Retry-After"] = str(max(1, wait))
+    return response
 
 
 def _safe_next(target: str | None) -> str:
@@ -46,25 +62,12 @@ def _safe_next(target: str | None) -> str:
     return url_for("portal.home")
 
 
-def _throttled_page(login: str, wait: int):
-    minutes = max(1, round(wait / 60))
-    message = (
-        _(
-            "Trop d'essais manqués sur ce compte : attendez %(n)s secondes avant de réessayer.",
-            n=wait,
-        )
-        if wait < 120
-        else _(
-            "Trop d'essais manqués sur ce compte : attendez environ %(n)s minutes avant de "
-            "réessayer.",
-            n=minutes,
-        )
+def _throttled_page(login: str, wait: int, reason: str = "", next_url: str = ""):
+    # "account": many addresses tried this account; its owner may still get in with a TOTP
+    # code (or from a usual address), so the form offers the code field.
+    return too_many(
+        "auth/login.html", wait, login=login, next=next_url, ask_code=reason == "account"
     )
-    response = current_app.make_response(
-        (render_template("auth/login.html", login=login, error=message, throttled=True), 429)
-    )
-    response.headers["Retry-After"] = str(wait)
-    return response
 
 
 def _finish(person_id: int, next_url: str):
@@ -92,12 +95,19 @@ def login():
             next=next_url,
             error=_("Saisissez votre identifiant et votre mot de passe."),
         ), 400
-    result = auth.authenticate(conn(), login_name, password, client_ip(), _throttle_settings())
+    result = auth.authenticate(
+        conn(),
+        login_name,
+        password,
+        client_ip(),
+        throttle_settings(),
+        code=request.form.get("code", ""),
+    )
     if result.status == "throttled":
-        return _throttled_page(login_name, result.retry_after)
+        return _throttled_page(login_name, result.retry_after, result.reason, next_url)
     if result.status == "bad":
         if result.retry_after:
-            return _throttled_page(login_name, result.retry_after)
+            return _throttled_page(login_name, result.retry_after, next_url=next_url)
         return render_template(
             "auth/login.html",
             login=login_name,
@@ -129,15 +139,19 @@ def totp_challenge():
     person_id = pending["id"]
     login_name = conn().execute("SELECT login FROM person WHERE id = ?", (person_id,)).fetchone()
     login_name = login_name[0] if login_name else "?"
-    wait = throttle.retry_after(conn(), login_name, client_ip())
-    if wait:
-        return _throttled_page(login_name, wait)
-    if totp.verify_for_person(conn(), person_id, request.form.get("code", "")):
+    result = auth.check_second_factor(
+        conn(),
+        person_id,
+        login_name,
+        client_ip(),
+        throttle_settings(),
+        code=request.form.get("code", ""),
+        recovery=request.form.get("recovery", ""),
+    )
+    if result.status == "ok":
         return _finish(person_id, pending.get("next", ""))
-    wait = throttle.record_failure(conn(), login_name, client_ip(), _throttle_settings())
-    record(conn(), Actor(person_id, login_name, client_ip()), "login.totp_failed", outcome="failed")
-    if wait:
-        return _throttled_page(login_name, wait)
+    if result.retry_after:
+        return _throttled_page(login_name, result.retry_after)
     return render_template("auth/totp.html", error=_("Code incorrect ou déjà utilisé.")), 401
 
 

@@ -2,6 +2,10 @@
 
 Logins, failed logins, admin actions and password resets are recorded. Details never
 contain secrets (callers pass names of changed fields, not values of passwords).
+
+Repetitive entries (refused and failed logins) are coalesced: one row per action, actor,
+address, outcome and minute, with a `count`, so that a flood of posts costs a few rows,
+not megabytes. Entries older than `security.audit_retention_days` are purged every night.
 """
 
 from __future__ import annotations
@@ -9,9 +13,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from appliance.db import now_iso, rows, scalar, transaction
+
+PURGE_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -45,23 +52,55 @@ def record(
     target: str | None = None,
     outcome: str = "ok",
     details: dict[str, Any] | None = None,
+    coalesce: bool = False,
 ) -> None:
-    """Append one entry to the audit log (in the caller's transaction if one is open)."""
+    """Append one entry to the audit log (in the caller's transaction if one is open).
+
+    `coalesce`: when the same entry (action, actor, address, target, outcome, details)
+    was already written this minute, add one to its count instead of writing a row.
+    """
+    at = now_iso()
+    text = json.dumps(details, ensure_ascii=False, sort_keys=True) if details else None
     with transaction(conn):
+        if coalesce:
+            cur = conn.execute(
+                "UPDATE audit_log SET count = count + 1 WHERE id = (SELECT id FROM audit_log "
+                "WHERE at >= ? AND action = ? AND actor_login IS ? AND ip IS ? "
+                "AND target IS ? AND outcome = ? AND details IS ? ORDER BY id DESC LIMIT 1)",
+                (at[:16], action, actor.login, actor.ip, target, outcome, text),
+            )
+            if cur.rowcount:
+                return
         conn.execute(
             "INSERT INTO audit_log (at, actor_id, actor_login, ip, action, target, outcome, "
             "details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                now_iso(),
-                actor.id,
-                actor.login,
-                actor.ip,
-                action,
-                target,
-                outcome,
-                json.dumps(details, ensure_ascii=False, sort_keys=True) if details else None,
-            ),
+            (at, actor.id, actor.login, actor.ip, action, target, outcome, text),
         )
+
+
+def purge(conn: sqlite3.Connection, retention_days: int, actor: Actor = SYSTEM) -> int:
+    """Delete entries older than `retention_days` days; return how many.
+
+    Deleted in batches (each its own short transaction, so logins don't wait behind one
+    long write); the last batch writes the `audit.purge` entry that reports the run.
+    """
+    cutoff = (datetime.now(UTC) - timedelta(days=retention_days)).replace(microsecond=0)
+    before, deleted = cutoff.isoformat(), 0
+    while True:
+        with transaction(conn):
+            cur = conn.execute(
+                "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? LIMIT ?)",
+                (before, PURGE_BATCH),
+            )
+            deleted += cur.rowcount
+            if cur.rowcount < PURGE_BATCH:
+                record(
+                    conn,
+                    actor,
+                    "audit.purge",
+                    details={"deleted": deleted, "before": before, "days": retention_days},
+                )
+                return deleted
 
 
 def search(

@@ -34,6 +34,23 @@ _hasher = PasswordHasher(
 # and a whole core, so more at once only makes every one of them slower (the 8:00 rush).
 _CORES = threading.BoundedSemaphore(os.cpu_count() or 1)
 
+# How many argon2 verifications this process has run (the throttle's tests and the
+# benchmark read it: it is what an attacker gets, whatever the log says).
+_verified = 0
+_verified_lock = threading.Lock()
+
+
+def verification_count() -> int:
+    """The number of password verifications (argon2) run by this process so far."""
+    return _verified
+
+
+def _count_verification() -> None:
+    global _verified
+    with _verified_lock:
+        _verified += 1
+
+
 MAX_LENGTH = 256
 MIN_LENGTH = {
     "student": 8,
@@ -80,6 +97,7 @@ def verify_password(stored_hash: str | None, password: str) -> tuple[bool, str |
     if not stored_hash:
         _dummy_verify(password)
         return False, None
+    _count_verification()
     try:
         with _CORES:
             _hasher.verify(stored_hash, password)
@@ -97,6 +115,7 @@ def _dummy_hash() -> str:
 
 def _dummy_verify(password: str) -> None:
     dummy = _dummy_hash()
+    _count_verification()
     try:
         with _CORES:
             _hasher.verify(dummy, password)

@@ -51,6 +51,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "account.totp": TOTP_PROFILES,
     "account.totp_qr": TOTP_PROFILES,
     "account.totp_disable": TOTP_PROFILES,
+    "account.recovery_codes": TOTP_PROFILES,
     "admin.index": ADMIN_ONLY,
     "admin.people": ADMIN_ONLY,
     "admin.person": ADMIN_ONLY,

@@ -3,6 +3,10 @@
 A code is accepted for the current step and one step either side (clock drift), and
 never twice: the last accepted step is stored, so a code seen over a shoulder can't be
 replayed.
+
+The secret of an enrolment in progress is kept in `totp_enrolment`, on the server: the
+session cookie is signed, not encrypted, and anyone who saw it could read the secret.
+Recovery codes (10, single-use) live in `recovery_codes`.
 """
 
 from __future__ import annotations
@@ -72,8 +76,26 @@ def verify_for_person(
     return cur.rowcount == 1
 
 
-def enable(conn: sqlite3.Connection, person_id: int, secret: str, code: str) -> bool:
-    """Turn TOTP on for a person if `code` proves their app has `secret`; return success."""
+def pending_secret(conn: sqlite3.Connection, person_id: int) -> str:
+    """The secret of the person's enrolment in progress, created on first call."""
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO totp_enrolment (person_id, secret, created_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (person_id) DO NOTHING",
+            (person_id, new_secret(), time.time()),
+        )
+        row = one(conn, "SELECT secret FROM totp_enrolment WHERE person_id = ?", (person_id,))
+    return row["secret"]
+
+
+def enable(conn: sqlite3.Connection, person_id: int, code: str, secret: str | None = None) -> bool:
+    """Turn TOTP on if `code` proves the person's app has the pending secret (or `secret`);
+    return success. The pending enrolment is then forgotten."""
+    if secret is None:
+        row = one(conn, "SELECT secret FROM totp_enrolment WHERE person_id = ?", (person_id,))
+        if row is None:
+            return False
+        secret = row["secret"]
     step = _matching_step(secret, code, time.time())
     if step is None:
         return False
@@ -82,14 +104,26 @@ def enable(conn: sqlite3.Connection, person_id: int, secret: str, code: str) -> 
             "UPDATE person SET totp_secret = ?, totp_enabled = 1, totp_last_step = ? WHERE id = ?",
             (secret, step, person_id),
         )
+        conn.execute("DELETE FROM totp_enrolment WHERE person_id = ?", (person_id,))
     return True
 
 
 def disable(conn: sqlite3.Connection, person_id: int) -> None:
-    """Turn TOTP off (the technician does this for someone who lost their phone)."""
+    """Turn TOTP off and drop the recovery codes (the technician does this for someone who
+    lost their phone; the person themself after giving a code or their password)."""
     with transaction(conn):
         conn.execute(
             "UPDATE person SET totp_secret = NULL, totp_enabled = 0, totp_last_step = 0 "
             "WHERE id = ?",
             (person_id,),
         )
+        conn.execute("DELETE FROM recovery_code WHERE person_id = ?", (person_id,))
+
+
+def purge_stale_enrolments(conn: sqlite3.Connection, older_than: float = 86400.0) -> int:
+    """Forget enrolments left unfinished for `older_than` seconds; return how many."""
+    with transaction(conn):
+        cur = conn.execute(
+            "DELETE FROM totp_enrolment WHERE created_at < ?", (time.time() - older_than,)
+        )
+    return cur.rowcount

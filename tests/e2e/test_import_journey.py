@@ -43,6 +43,8 @@ def test_technician_imports_prints_slips_and_a_student_logs_in(server, page, tmp
     secret = page.locator("#totp-secret").get_attribute("data-secret")
     page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Activer").click()
+    expect(page.locator("code.recovery-code")).to_have_count(10)
+    page.get_by_role("link", name="J'ai noté mes codes : continuer").click()
     expect(page.locator("h1")).to_have_text(re.compile(r"^Bonjour"))
 
     # The sample exports belong to school 0679999X: the technician sets that UAI first.

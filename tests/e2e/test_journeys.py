@@ -29,6 +29,10 @@ def test_technician_enrols_totp_creates_a_student_who_then_logs_in(server, page,
     secret = page.locator("#totp-secret").get_attribute("data-secret")
     page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
     _submit(page, "Activer")
+    # Ten single-use recovery codes are shown once, then the technician goes on.
+    assert page.locator("code.recovery-code").count() == 10
+    with page.expect_navigation():
+        page.get_by_role("link", name="J'ai noté mes codes : continuer").click()
     assert page.locator("h1").inner_text().startswith("Bonjour")
     page.screenshot(path=str(tmp_path / "admin-home.png"))
 

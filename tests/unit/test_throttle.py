@@ -51,3 +51,23 @@ def test_per_address_limit(conn):
     assert throttle.retry_after(conn, "someone-else", "192.0.2.7", now=120.0) > 0
     assert throttle.retry_after(conn, "someone-else", "192.0.2.8", now=120.0) == 0
     assert throttle.retry_after(conn, "someone-else", "192.0.2.7", now=100.0 + 601) == 0
+
+
+def test_a_class_behind_one_address_logging_in_never_blocks_it(conn):
+    """Right passwords give their slot back: 150 pupils behind one NAT all get in."""
+    for i in range(150):
+        slot = throttle.reserve(conn, f"eleve{i}", "192.0.2.50", S, now=1000.0 + i)
+        assert slot.allowed, i
+        throttle.release(conn, f"eleve{i}", "192.0.2.50", S)
+    assert throttle.retry_after(conn, "eleve999", "192.0.2.50", now=1200.0) == 0
+
+
+def test_known_address_keeps_its_share_when_strangers_used_theirs(conn):
+    t = 5000.0
+    for i in range(200):
+        throttle.reserve(conn, "prof", f"203.0.113.{i}", S, now=t + i)
+    stranger = throttle.reserve(conn, "prof", "198.51.100.1", S, now=t + 300)
+    assert not stranger.allowed and stranger.reason == "account"
+    assert throttle.reserve(conn, "prof", "192.0.2.20", S, known=True, now=t + 300).allowed
+    checked = conn.execute("SELECT count(*) FROM login_check WHERE account='acct:prof'")
+    assert checked.fetchone()[0] <= S.account_cap
