@@ -160,7 +160,9 @@ def _check_proof(person: dict):
         return None
     context = {
         "enabled": True,
-        "required": False,
+        "required": policy.totp_required(
+            {**person, "totp_enabled": False}, box().config["security.admin_totp_required"]
+        ),
         "remaining": recovery_codes.remaining(conn(), person["id"]),
     }
     if result.retry_after:
