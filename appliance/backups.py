@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from appliance import db
+from appliance import db, timefmt
 from appliance.config import Config
 from appliance.core import VERSION
 from appliance.errors import CartableError
@@ -211,7 +211,8 @@ def drill(box, actor: Actor, labels: list[str] | None = None) -> list[RunRecord]
 
 def statuses(box) -> list[RepoStatus]:
     """The status of each repository (from the registry: no borg call)."""
-    return repository_status(backup_context(box.config))
+    zone = timefmt.zone(box.config["school.timezone"])  # the days its alerts name
+    return repository_status(backup_context(box.config), now=datetime.now(zone))
 
 
 def history(box, label: str, limit: int = 30) -> list[RunRecord]:
@@ -366,6 +367,7 @@ def key_sheet(box, actor: Actor, label: str, dest: Path) -> Path:
             Path(dest),
             school_name=_school_name(box),
             data_dir=str(box.config.data_dir),
+            now=datetime.now(timefmt.zone(box.config["school.timezone"])),  # printed on it
         )
 
 

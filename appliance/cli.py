@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from appliance import config as config_mod
+from appliance import timefmt
 from appliance.errors import CartableError
 
 log = logging.getLogger("cartable")
@@ -32,6 +33,7 @@ class Context:
     def config(self) -> config_mod.Config:
         if self._config is None:
             self._config = config_mod.load(self.config_file, self.data_dir)
+            timefmt.use_zone(self._config["school.timezone"])  # what commands show
         return self._config
 
     def box(self):

@@ -10,12 +10,11 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import click
 
-from appliance import backup_restore, backups
+from appliance import backup_restore, backups, labels, timefmt
 from appliance.backup_schedule import next_backup_time
 from appliance.cli import Context, cli, common_options, pass_ctx
 from appliance.errors import CartableError
@@ -56,7 +55,7 @@ def _give_back(ctx: Context) -> None:
 
 
 def _echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+    click.echo(json.dumps(timefmt.json_times(data), ensure_ascii=False, indent=1))
 
 
 def _records_out(records, as_json: bool) -> None:
@@ -65,7 +64,8 @@ def _records_out(records, as_json: bool) -> None:
         _echo_json([r.to_dict() for r in records])
     else:
         for r in records:
-            click.echo(f"[{r.label}] {r.job} : {r.outcome} — {r.message}")
+            job, outcome = labels.backup_job_label(r.job), labels.backup_outcome_label(r.outcome)
+            click.echo(f"[{r.label}] {job} : {outcome} — {r.message}")
     if any(r.outcome == "error" for r in records):
         raise click.exceptions.Exit(1)
 
@@ -277,7 +277,7 @@ def list_cmd(ctx: Context, label, as_json):
     else:
         for a in out:
             click.echo(
-                f"[{a['label']}] {a['name']}  {a['time'][:16]}  "
+                f"[{a['label']}] {a['name']}  {timefmt.fmt_datetime(a['time'])}  "
                 f"{human_size(a['original_size'] or 0)} (nouveau : "
                 f"{human_size(a['deduplicated_size'] or 0)}, {a['nfiles'] or '?'} fichiers)"
             )
@@ -320,15 +320,17 @@ def status_cmd(ctx: Context, as_json):
         click.echo(f"  dernier compactage : {compacted}{pending}")
         for alert in s.alerts:
             click.echo(f"  ATTENTION : {alert}")
-    click.echo(f"Prochaine sauvegarde : {nxt:%d/%m/%Y %H:%M}" if nxt else "Sauvegardes arrêtées.")
+    click.echo(
+        f"Prochaine sauvegarde : {timefmt.fmt_datetime(nxt)}" if nxt else "Sauvegardes arrêtées."
+    )
 
 
 def _local_time(iso: str) -> str:
-    return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y %H:%M")
+    return timefmt.fmt_datetime(iso)
 
 
 def _when(run: dict | None) -> str:
-    """« 29/11/2026 01:32 (archive …) » in server time for a run of the history."""
+    """« 29/11/2026 01:32 (archive …) » in the school's zone for a run of the history."""
     if not run:
         return "aucune"
     when = _local_time(run["ended"])

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from appliance import timefmt
 from appliance.cli import Context, cli, common_options, pass_ctx
 from appliance.core import write_file_atomic
 from appliance.directory import credentials, lifecycle, reconcile
@@ -55,7 +56,7 @@ def import_cmd(ctx: Context, files, dry_run, full, as_json) -> None:
         out = plan.to_json()
         out["applied"] = result is not None
         out["import_id"] = result.import_id if result else None
-        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(timefmt.json_times(out), ensure_ascii=False, indent=1))
     else:
         for line in plan.summary():
             click.echo(line)
@@ -143,12 +144,12 @@ def lifecycle_run(ctx: Context, today, dry_run, as_json) -> None:
     )
     data = report.to_json()
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(timefmt.json_times(data), ensure_ascii=False, indent=1))
         return
     c = data["counts"]
     prefix = "Simulation : " if dry_run else ""
     click.echo(
         f"{prefix}{c['disabled']} compte(s) désactivé(s), {c['purged']} supprimé(s), "
         f"{c['guests_expired']} invité(s) expiré(s), {c['logins_released']} "
-        f"identifiant(s) libéré(s) au {day.isoformat()}."
+        f"identifiant(s) libéré(s) au {timefmt.fmt_date(day)}."
     )

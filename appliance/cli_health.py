@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from appliance import timefmt
 from appliance.cli import Context, cli, common_options, pass_ctx
 from appliance.core import write_file_atomic
 from appliance.errors import CartableError
@@ -56,7 +57,7 @@ def diagnose_cmd(ctx: Context, as_json: bool) -> None:
     with wiring.opened_store(ctx.config) as store:
         results = wiring.diagnose(box, "cli", store)
     if as_json:
-        click.echo(json.dumps(results, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(timefmt.json_times(results), ensure_ascii=False, indent=1))
     else:
         _print_results(results)
     _exit(1 if any(r["status"] == "error" for r in results) else 0)

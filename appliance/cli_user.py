@@ -6,6 +6,7 @@ import json
 
 import click
 
+from appliance import labels, timefmt
 from appliance.cli import Context, cli, common_options, pass_ctx, read_secret
 from appliance.directory import people
 from appliance.errors import CartableError
@@ -89,7 +90,7 @@ def user_add(
         target=f"person:{pid}",
         details={"login": login, "profile": profile},
     )
-    click.echo(f"Compte « {login.lower()} » créé ({people.PROFILE_LABELS[profile]}).")
+    click.echo(f"Compte « {login.lower()} » créé ({labels.profile_label(profile)}).")
     if initial:
         click.echo(f"Mot de passe initial (à changer à la première connexion) : {initial}")
 
@@ -119,16 +120,14 @@ def user_list(ctx: Context, profile, state, class_code, query, as_json) -> None:
         ctx.box().conn(), query=query, profile=profile, state=state, class_code=class_code
     )
     if as_json:
-        click.echo(
-            json.dumps(
-                [{k: p.get(k) for k in _LIST_FIELDS} for p in found], ensure_ascii=False, indent=1
-            )
-        )
+        listed = [{k: p.get(k) for k in _LIST_FIELDS} for p in found]
+        click.echo(json.dumps(timefmt.json_times(listed), ensure_ascii=False, indent=1))
         return
     for p in found:
         classes = ",".join(p["classes"])
         click.echo(
-            f"{p['login']:<28} {p['profile']:<9} {p['state']:<9} "
+            f"{p['login']:<28} {labels.profile_label(p['profile']):<11} "
+            f"{labels.state_label(p['state']):<10} "
             f"{p['last_name']} {p['first_name']}" + (f" [{classes}]" if classes else "")
         )
     click.echo(f"{len(found)} compte(s).", err=True)
@@ -145,11 +144,30 @@ def user_show(ctx: Context, login, as_json) -> None:
     person = people.get_by_login(conn, login)
     person["children"] = [c["login"] for c in people.children_of(conn, person["id"])]
     if as_json:
-        click.echo(json.dumps(person, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(timefmt.json_times(person), ensure_ascii=False, indent=1))
         return
     for key, value in person.items():
         if value not in (None, "", []):
-            click.echo(f"{key:<22} {value}")
+            click.echo(f"{key:<22} {_shown(key, value)}")
+
+
+def _shown(key: str, value) -> str:
+    """A field of `user show` as a person reads it: codes in words, times in the school's
+    zone and French formats."""
+    words = {
+        "profile": labels.profile_label,
+        "state": labels.state_label,
+        "function": labels.function_label,
+    }
+    if key in words:
+        return words[key](value)
+    if key.endswith("_at"):
+        return timefmt.fmt_datetime(value)
+    if key.endswith("_on") or key == "birth_date":
+        return timefmt.fmt_date(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 @user_group.command("passwd")

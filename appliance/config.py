@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from appliance import timefmt
 from appliance.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = Path("/etc/cartable/cartable.toml")
@@ -34,7 +35,8 @@ class Key:
     """One configuration key: dotted name, type, default, plain-words description, example.
 
     `type` is one of str, int, float, bool, list (of str). `choices` restricts the values;
-    `minimum`/`maximum` bound numbers; `secret` keys are masked when shown.
+    `minimum`/`maximum` bound numbers; `secret` keys are masked when shown; `check` is
+    given the value and raises ValueError (a French phrase) when it is not acceptable.
     """
 
     name: str
@@ -46,6 +48,7 @@ class Key:
     minimum: float | None = None
     maximum: float | None = None
     secret: bool = False
+    check: Callable[[Any], None] | None = None
 
     @property
     def env_name(self) -> str:
@@ -149,6 +152,15 @@ def _core_keys() -> list[Key]:
             "Langue par défaut du portail.",
             "fr",
             choices=("fr", "en"),
+        ),
+        Key(
+            "school.timezone",
+            str,
+            timefmt.DEFAULT_ZONE,
+            "Fuseau horaire de l'établissement (nom IANA) : les dates et heures montrées "
+            "aux personnes (pages, commandes, fiches, courriels) y sont exprimées.",
+            "Indian/Reunion",
+            check=timefmt.check_zone,
         ),
         Key(
             "security.session_idle_minutes",
@@ -297,6 +309,11 @@ def _coerce(key: Key, value: Any, origin: str) -> Any:
         raise ConfigError(f"{where} doit être au moins {key.minimum} (reçu {value!r}).")
     if key.maximum is not None and value > key.maximum:
         raise ConfigError(f"{where} doit être au plus {key.maximum} (reçu {value!r}).")
+    if key.check is not None:
+        try:
+            key.check(value)
+        except ValueError as exc:
+            raise ConfigError(f"{where} : {exc}.") from exc
     return value
 
 

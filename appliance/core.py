@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance import db
+from appliance import db, timefmt
 from appliance.config import Config
 from appliance.errors import CartableError
 
@@ -88,6 +88,8 @@ def open_box(config: Config, *, migrate: bool = True) -> Box:
             f"Aucune base de données dans {config.data_dir} : lancez d'abord `cartable init` "
             "(ou indiquez le bon dossier avec --data-dir)."
         )
+    # One process serves one school: what it shows people is in that school's zone.
+    timefmt.use_zone(config["school.timezone"])
     box = Box(config)
     conn = box.conn()
     if migrate:

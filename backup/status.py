@@ -49,6 +49,11 @@ def _age_days(iso: str, now: datetime) -> float:
     return (now - datetime.fromisoformat(iso)).total_seconds() / 86400
 
 
+def _day(iso: str, now: datetime) -> str:
+    """« 29/11/2026 »: the day of `iso` in the zone of `now` (the caller's, the school's)."""
+    return datetime.fromisoformat(iso).astimezone(now.tzinfo).strftime("%d/%m/%Y")
+
+
 def status_of(
     repo: Repository, *, now: datetime | None = None, max_backup_age_days: float = 2
 ) -> RepoStatus:
@@ -73,7 +78,7 @@ def status_of(
         and _age_days(good[-1].started, now) > max_backup_age_days
         and repo.kind != ("removable")
     ):
-        alerts.append(f"Aucune sauvegarde réussie depuis le {good[-1].started[:10]}.")
+        alerts.append(f"Aucune sauvegarde réussie depuis le {_day(good[-1].started, now)}.")
     if not good:
         alerts.append("Aucune sauvegarde réussie pour l'instant.")
     if checks and not checks[-1].ok:

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from appliance.directory import people
 from appliance.school import get_school
 from appliance.security import policy, sessions
+from webui import formats
 from webui.layout import layout
 
 log = logging.getLogger("cartable.web")
@@ -101,7 +102,7 @@ def create_app(box) -> Flask:
         WTF_CSRF_SSL_STRICT=True,
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
         BABEL_DEFAULT_LOCALE=cfg["web.default_locale"],
-        BABEL_DEFAULT_TIMEZONE="Europe/Paris",
+        BABEL_DEFAULT_TIMEZONE=cfg["school.timezone"],
     )
     app.session_interface = _SessionInterface()
     app.extensions["cartable.box"] = box
@@ -117,6 +118,7 @@ def create_app(box) -> Flask:
     # from 2.2 to about 1 ms; see docs/benchmarks.md).
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
 
+    formats.register(app, cfg["school.timezone"])
     _register_blueprints(app)
     app.before_request(_load_person)
     app.after_request(_sign_csrf_once)

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from appliance import backup_restore, backups
+from appliance import backup_restore, backups, labels
 from appliance.backup_schedule import next_backup_time
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
@@ -26,6 +26,7 @@ from appliance.security.audit import Actor
 from backup.errors import BackupError
 from backup.fsutil import human_size
 from webui.access import box, client_ip, current_person, requires
+from webui.formats import datetime_fr
 
 log = logging.getLogger("cartable.web")
 
@@ -34,22 +35,8 @@ bp = Blueprint("backups", __name__, url_prefix="/admin/sauvegardes")
 tiles.register_endpoint("backups", "backups.index")
 
 
-JOB_LABELS = {
-    "backup": N_("Sauvegarde"),
-    "backup-before-restore": N_("Sauvegarde de l'état avant restauration"),
-    "check": N_("Contrôle du dépôt"),
-    "verify-data": N_("Vérification des données"),
-    "drill": N_("Exercice de restauration"),
-    "restore-paths": N_("Restauration de fichiers"),
-    "restore-school": N_("Restauration de l'établissement"),
-    "restore-full": N_("Reconstruction du serveur"),
-}
-OUTCOME_LABELS = {
-    "ok": N_("Réussi"),
-    "warning": N_("Réussi, avec une remarque"),
-    "error": N_("Échec"),
-    "skipped": N_("Sauté"),
-}
+JOB_LABELS = labels.BACKUP_JOBS
+OUTCOME_LABELS = labels.BACKUP_OUTCOMES
 KIND_LABELS = {
     "local": N_("Disque local"),
     "ssh": N_("Hors site (SSH)"),
@@ -110,13 +97,9 @@ def _actor() -> Actor:
 
 @bp.app_template_filter("backup_time")
 def backup_time(iso: str | None) -> str:
-    """An ISO time (UTC or local) as « 29/11/2026 01:30 » in server time; "" for None."""
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y %H:%M")
-    except ValueError:
-        return iso
+    """An ISO time (UTC, local or naive borg time) as « 29/11/2026 01:30 » in the school's
+    zone; "" for None."""
+    return datetime_fr(iso)
 
 
 @bp.app_template_filter("backup_size")

@@ -19,6 +19,7 @@ from appliance.portal import tiles
 from appliance.security import policy
 from appliance.security.audit import Actor
 from webui.access import box, client_ip, current_person, requires
+from webui.formats import datetime_fr
 
 log = logging.getLogger("cartable.web")
 
@@ -100,10 +101,8 @@ def _charts(store, settings, period: str, now: float) -> list[tuple[str, list[di
 
 @bp.app_template_filter("health_time")
 def health_time(epoch: float | None) -> str:
-    """An epoch as « 29/11/2026 17:56 » (server time), "" for None."""
-    if not epoch:
-        return ""
-    return time.strftime("%d/%m/%Y %H:%M", time.localtime(epoch))
+    """An epoch as « 29/11/2026 17:56 » in the school's zone, "" for None."""
+    return datetime_fr(epoch or None)
 
 
 @bp.app_context_processor

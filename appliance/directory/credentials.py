@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from appliance import labels
 from appliance.db import now_iso, rows, transaction
 from appliance.directory import history
 from appliance.directory.apply import hash_many
@@ -136,7 +137,7 @@ def build_slips(
         else:
             detail = PROFILE_NAMES.get(p["profile"], p["profile"])
             if p.get("function"):
-                detail += f" — {p['function']}"
+                detail += f" — {labels.function_label(p['function'])}"
         slips.append(
             Slip(
                 person_id=p["id"],

@@ -7,7 +7,7 @@ fonts are used when installed (every accented letter, œ included), else Helveti
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +17,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
+
+from appliance import timefmt
 
 if TYPE_CHECKING:
     from appliance.directory.credentials import Slip
@@ -66,7 +68,7 @@ def render_pdf(slips: list[Slip], *, portal_url: str, school_name: str = "") -> 
             pdf.drawRightString(
                 width - MARGIN,
                 height - MARGIN - 6 * mm,
-                f"{school_name}  {date.today():%d/%m/%Y}  page {page}".strip(),
+                f"{school_name}  {timefmt.fmt_date(datetime.now(UTC))}  page {page}".strip(),
             )
         col, row = index % COLUMNS, index // COLUMNS
         x = MARGIN + col * slip_w

@@ -12,9 +12,10 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape
+
+from appliance import timefmt
 
 RANGES = {"hour": 3600, "day": 86400, "week": 7 * 86400, "month": 30 * 86400, "year": 365 * 86400}
 RANGE_LABELS = {
@@ -53,7 +54,7 @@ def _fmt(v: float, unit: str) -> str:
 
 
 def _time_label(ts: float, span: float) -> str:
-    d = datetime.fromtimestamp(ts)
+    d = timefmt.to_local(ts)  # the school's clock, not the server's
     if span <= 2 * 86400:
         return d.strftime("%H:%M")
     if span <= 40 * 86400:

@@ -14,11 +14,11 @@ import socket
 import sqlite3
 import ssl
 from collections.abc import Callable
-from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
+from appliance import timefmt
 from appliance.db import rows, scalar, transaction
 from appliance.errors import CartableError
 from appliance.health.alerts import active_silences, mark_notified
@@ -86,7 +86,7 @@ def send_mail(
 
 
 def _fmt_time(ts: int | None) -> str:
-    return datetime.fromtimestamp(ts).strftime("%d/%m/%Y %H:%M") if ts else "?"
+    return timefmt.fmt_datetime(ts) if ts else "?"
 
 
 def _alert_text(a: dict[str, Any]) -> str:

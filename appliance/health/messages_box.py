@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from appliance import timefmt
 from appliance.health.messages import Message, fmt_hours, fmt_num, renders
 from appliance.health.rules import CRITICAL, INFO, OK
 
@@ -33,7 +33,7 @@ def _tls(level: str, c: dict[str, Any]) -> Message:
             "Corrigez le chemin dans « health.tls_cert_file » ou les droits du fichier.",
         )
     days = c["days_left"]
-    when = datetime.fromisoformat(c["not_after"]).strftime("%d/%m/%Y")
+    when = timefmt.fmt_date(c["not_after"])
     who = f" ({c['subject_cn']})" if c.get("subject_cn") else ""
     if days < 0:
         state = f"Le certificat TLS{who} a expiré le {when}."
@@ -86,7 +86,8 @@ def _backup(level: str, c: dict[str, Any]) -> Message:
     if c.get("last_success") is None:
         state = "Aucune sauvegarde n'a encore réussi."
     else:
-        when = datetime.fromtimestamp(c["last_success"]).strftime("%d/%m/%Y à %H:%M")
+        ts = c["last_success"]
+        when = f"{timefmt.fmt_date(ts)} à {timefmt.fmt_time(ts)}"
         state = f"Dernière sauvegarde réussie le {when}, il y a {fmt_hours(c['age_hours'])}."
     if level == OK:
         return Message(state)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from appliance import timefmt
 from appliance.db import now_iso, rows, scalar, transaction
 
 PURGE_BATCH = 5000
@@ -117,7 +118,8 @@ def search(
 ) -> tuple[list[dict[str, Any]], int]:
     """Entries matching the filters, newest first, and the total count.
 
-    `since`/`until` are dates (YYYY-MM-DD) or ISO times; text filters are substrings.
+    `since`/`until` are days (YYYY-MM-DD, in the school's zone, both included) or ISO
+    times; text filters are substrings.
     """
     clauses, params = [], []
     for column, value in (("actor_login", actor), ("action", action), ("target", target)):
@@ -129,10 +131,10 @@ def search(
         params.append(outcome)
     if since:
         clauses.append("at >= ?")
-        params.append(since)
+        params.append(_bound(since, 0))
     if until:
         clauses.append("at < ?")
-        params.append(until + ("T99" if len(until) == 10 else ""))
+        params.append(_bound(until, 1))
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     total = int(scalar(conn, f"SELECT count(*) FROM audit_log {where}", params))
     found = rows(
@@ -143,6 +145,16 @@ def search(
     for entry in found:
         entry["details"] = json.loads(entry["details"]) if entry["details"] else {}
     return found, total
+
+
+def _bound(value: str, days_after: int) -> str:
+    """A filter bound as a stored UTC time: a day begins at midnight in the school's zone."""
+    if timefmt.is_day(value):
+        try:
+            return timefmt.day_start_utc(value, days_after=days_after)
+        except ValueError:
+            pass  # not a real day: compared as text, it matches what it matches
+    return value
 
 
 def actions(conn: sqlite3.Connection) -> list[str]:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext
+
+from appliance import labels, timefmt
 from appliance.directory.plan import COUNTED_PROFILES
 from appliance.i18n import N_
 
@@ -78,9 +81,21 @@ def problems(plan: dict[str, Any]) -> list[dict[str, Any]]:
 def changed_fields(change: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     """(field, old, new) of an update, for the details table."""
     return [
-        (FIELD_LABELS.get(name, name), old, new)
+        (FIELD_LABELS.get(name, name), _shown(name, old), _shown(name, new))
         for name, (old, new) in sorted(change.get("fields", {}).items())
     ]
+
+
+def _shown(name: str, value: Any) -> Any:
+    """A field's value as people read it: codes in words, days as 01/12/2026."""
+    if value is None:
+        return None
+    words = {"function": labels.function_label, "profile": labels.profile_label}
+    if name in words:
+        return words[name](value, gettext)
+    if name.endswith("_on") or name == "birth_date":
+        return timefmt.fmt_date(value)
+    return value
 
 
 def details(plan: dict[str, Any]) -> dict[str, Any]:

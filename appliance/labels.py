@@ -1,0 +1,185 @@
+"""Codes shown in words: audit actions and outcomes, STS-Web functions, import file kinds,
+profiles and account states.
+
+The database, the JSON outputs and the URLs keep the codes; pages and the CLI's plain
+output show these words. Each label is a French msgid marked with `N_()`: the web UI
+passes its `gettext` to translate it, the CLI (French) shows it as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from appliance.directory.people import PROFILE_LABELS, STATE_LABELS
+from appliance.i18n import N_
+
+Gettext = Callable[[str], str]
+
+# Every action the code writes to the audit log (tests/unit/test_labels.py reads the
+# source and fails when one has no label here).
+AUDIT_ACTIONS = {
+    "init": N_("Installation de la box"),
+    "login": N_("Connexion"),
+    "login.failed": N_("Connexion refusée"),
+    "login.throttled": N_("Connexion bloquée (trop d'essais)"),
+    "login.disabled": N_("Connexion d'un compte désactivé"),
+    "login.totp_failed": N_("Code de double authentification faux"),
+    "logout": N_("Déconnexion"),
+    "account.password_change": N_("Changement de son mot de passe"),
+    "account.totp_enable": N_("Activation de la double authentification"),
+    "account.totp_disable": N_("Désactivation de la double authentification"),
+    "person.create": N_("Création d'un compte"),
+    "person.password_reset": N_("Nouveau mot de passe donné"),
+    "person.disable": N_("Désactivation d'un compte"),
+    "person.enable": N_("Réactivation d'un compte"),
+    "person.totp_reset": N_("Double authentification remise à zéro"),
+    "person.data_export": N_("Export des données d'une personne"),
+    "settings.school": N_("Réglages de l'établissement"),
+    "directory.import_upload": N_("Fichiers d'import envoyés"),
+    "directory.import_apply": N_("Application d'un import"),
+    "directory.import_cancel": N_("Import abandonné"),
+    "directory.import": N_("Import de l'annuaire"),
+    "directory.lifecycle": N_("Cycle de vie des comptes (départs, désactivations)"),
+    "directory.purge": N_("Suppression des données d'une personne partie"),
+    "directory.credentials": N_("Fiches de connexion imprimées"),
+    "health.silence": N_("Alerte mise en sourdine"),
+    "health.unsilence": N_("Sourdine d'alerte levée"),
+    "health.bundle": N_("Dossier de diagnostic téléchargé"),
+    "backup.init": N_("Dépôt de sauvegarde créé"),
+    "backup.trust_host": N_("Serveur de sauvegarde approuvé"),
+    "backup.run": N_("Sauvegarde"),
+    "backup.check": N_("Contrôle du dépôt de sauvegarde"),
+    "backup.verify_data": N_("Vérification des données sauvegardées"),
+    "backup.drill": N_("Exercice de restauration"),
+    "backup.browse": N_("Consultation d'une sauvegarde"),
+    "backup.key_sheet": N_("Fiche de clé de sauvegarde imprimée"),
+    "backup.key_sheet_confirm": N_("Fiche de clé de sauvegarde rangée"),
+    "backup.break_lock": N_("Verrou de sauvegarde levé"),
+    "backup.accept": N_("Changement de dépôt de sauvegarde accepté"),
+    "backup.restore_files": N_("Restauration de fichiers"),
+    "backup.restore_school": N_("Restauration de l'établissement"),
+    "backup.restore_full": N_("Reconstruction du serveur"),
+}
+
+AUDIT_OUTCOMES = {
+    "ok": N_("réussi"),
+    "warning": N_("réussi, avec une remarque"),
+    "failed": N_("échoué"),
+    "refused": N_("refusé"),
+    "error": N_("erreur"),
+}
+
+# STS-Web `FONCTION` codes (docs/import-formats.md § 3.3), plus the words the CSV template
+# carries for the same roles. ENS makes a teacher; every other one a member of staff.
+FUNCTIONS = {
+    "ENS": N_("Enseignant"),
+    "DIR": N_("Direction"),
+    "EDU": N_("Conseiller principal d'éducation"),
+    "CPE": N_("Conseiller principal d'éducation"),
+    "DOC": N_("Professeur documentaliste"),
+    "AED": N_("Assistant d'éducation"),
+    "SUR": N_("Surveillance"),
+    "ORI": N_("Conseiller d'orientation"),
+    "MDS": N_("Médico-social"),
+    "ADF": N_("Administration et finances"),
+    "ADM": N_("Administration"),
+    "SEC": N_("Secrétariat"),
+    "LAB": N_("Laboratoire"),
+    "OUV": N_("Agent technique"),
+}
+
+# Import file kinds (appliance/directory/imports/detect.py).
+IMPORT_KINDS = {
+    "siecle_eleves": N_("SIECLE élèves"),
+    "siecle_responsables": N_("SIECLE responsables"),
+    "sts": N_("STS-Web (emploi du temps)"),
+    "csv": N_("CSV Cartable"),
+    "edt": N_("export du logiciel d'emploi du temps"),
+}
+
+STRUCTURE_KINDS = {"class": N_("Classe"), "group": N_("Groupe")}
+
+# Jobs and outcomes of the backup history (backup/jobs.py).
+BACKUP_JOBS = {
+    "backup": N_("Sauvegarde"),
+    "backup-before-restore": N_("Sauvegarde de l'état avant restauration"),
+    "check": N_("Contrôle du dépôt"),
+    "verify-data": N_("Vérification des données"),
+    "drill": N_("Exercice de restauration"),
+    "restore-paths": N_("Restauration de fichiers"),
+    "restore-school": N_("Restauration de l'établissement"),
+    "restore-full": N_("Reconstruction du serveur"),
+}
+BACKUP_OUTCOMES = {
+    "ok": N_("Réussi"),
+    "warning": N_("Réussi, avec une remarque"),
+    "error": N_("Échec"),
+    "skipped": N_("Sauté"),
+}
+
+_CODE = re.compile(r"^[A-Z0-9]{2,6}$")
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _word(table: dict[str, str], code: str | None, gettext: Gettext) -> str:
+    if not code:
+        return ""
+    label = table.get(code)
+    return gettext(label) if label else code
+
+
+def action_label(action: str | None, gettext: Gettext = _same) -> str:
+    """The audit action in words (« Connexion refusée »); an unknown one as its code."""
+    return _word(AUDIT_ACTIONS, action, gettext)
+
+
+def outcome_label(outcome: str | None, gettext: Gettext = _same) -> str:
+    """An audit outcome in words (« refusé »); an unknown one as its code."""
+    return _word(AUDIT_OUTCOMES, outcome, gettext)
+
+
+def function_label(function: str | None, gettext: Gettext = _same) -> str:
+    """A staff function in words: a known STS code as its name (« Direction »), an
+    unknown code as « Fonction XYZ », free text from a CSV as it was written."""
+    if not function:
+        return ""
+    label = FUNCTIONS.get(function.strip().upper())
+    if label:
+        return gettext(label)
+    if _CODE.match(function.strip()):
+        return gettext(N_("Fonction %(code)s")) % {"code": function.strip()}
+    return function
+
+
+def import_kind_label(kind: str | None, gettext: Gettext = _same) -> str:
+    """An import file's kind in words (« SIECLE élèves »)."""
+    return _word(IMPORT_KINDS, kind, gettext)
+
+
+def profile_label(profile: str | None, gettext: Gettext = _same) -> str:
+    """A profile in words (« Élève »)."""
+    return _word(PROFILE_LABELS, profile, gettext)
+
+
+def state_label(state: str | None, gettext: Gettext = _same) -> str:
+    """An account state in words (« actif »)."""
+    return _word(STATE_LABELS, state, gettext)
+
+
+def backup_job_label(job: str | None, gettext: Gettext = _same) -> str:
+    """A job of the backup history in words (« Exercice de restauration »)."""
+    return _word(BACKUP_JOBS, job, gettext)
+
+
+def backup_outcome_label(outcome: str | None, gettext: Gettext = _same) -> str:
+    """The outcome of a backup job in words (« Réussi »)."""
+    return _word(BACKUP_OUTCOMES, outcome, gettext)
+
+
+def structure_kind_label(kind: str | None, gettext: Gettext = _same) -> str:
+    """« Classe » or « Groupe »."""
+    return _word(STRUCTURE_KINDS, kind, gettext)
