@@ -55,6 +55,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "admin.people": ADMIN_ONLY,
     "admin.person": ADMIN_ONLY,
     "admin.person_new": ADMIN_ONLY,
+    "admin.password_shown": ADMIN_ONLY,
     "admin.person_state": ADMIN_ONLY,
     "admin.person_reset_password": ADMIN_ONLY,
     "admin.person_totp_reset": ADMIN_ONLY,

@@ -111,6 +111,8 @@ def test_teacher_resets_their_own_students_password(app, conn, school):
     assert "kylian.boulanger" in page and "Solène" not in page
     kylian = people.get_by_login(conn, "kylian.boulanger")["id"]
     r = post(c, f"/annuaire/eleves/{kylian}/mot-de-passe", token_from="/annuaire/mes-eleves")
+    assert r.status_code == 302
+    r = c.get(r.headers["Location"])
     assert r.status_code == 200
     initial = re.search(r'id="initial-password">([^<]+)<', r.get_data(as_text=True)).group(1)
     student = app.test_client()
