@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
 from appliance.errors import NotFound
 from appliance.security import policy
@@ -36,8 +36,9 @@ def requires(action: str, target=None):
     """Decorate a view: logged in, and the policy allows `action`, or redirect / 403.
 
     For an action on a thing, `target` is a function given the view's URL arguments that
-    returns the thing (a dict) or raises NotFound (answered 404); the policy is asked
-    about that thing and the view finds it in `g.target`.
+    returns the thing (a dict) or raises NotFound; the policy is asked about that thing
+    and the view finds it in `g.target`. A thing that does not exist and a thing the
+    person may not see both answer 404, the same page: an id in a URL tells nothing.
     """
 
     def decorate(view):
@@ -53,7 +54,7 @@ def requires(action: str, target=None):
                 except NotFound:
                     abort(404)
             if not policy.may(person, action, thing, conn=conn()):
-                abort(403)
+                abort(403 if target is None else 404)
             g.target = thing
             return view(*args, **kwargs)
 
@@ -66,3 +67,13 @@ def requires(action: str, target=None):
 def ask(action: str, target: dict | None = None) -> bool:
     """The policy's answer for the current person (for links and buttons in templates)."""
     return policy.may(current_person(), action, target, conn())
+
+
+def selected_child(children: list[dict]) -> dict | None:
+    """The child a parent chose to follow (the picker keeps it in the session), the only
+    one when there is one, else None (the parent must choose)."""
+    wanted = session.get("child_id")
+    for child in children:
+        if child["id"] == wanted:
+            return child
+    return children[0] if len(children) == 1 else None

@@ -7,11 +7,14 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from appliance.directory import people
+from appliance.db import transaction
+from appliance.directory import logins, people
 from appliance.errors import CartableError, NotFound
 from appliance.school import get_school, set_school
 from appliance.security import audit, totp
 from appliance.security.audit import Actor
+from appliance.security.passwords import generate_initial_password, hash_password
+from webui import shown_once
 from webui.access import box, client_ip, conn, current_person, requires
 from webui.app import forget_school
 
@@ -91,16 +94,38 @@ def person_new():
         k: request.form.get(k, "").strip()
         for k in ("login", "profile", "first_name", "last_name", "email", "function", "expires_on")
     }
+    page = {"form": form, "profiles": people.PROFILES, "login_pattern": logins.LOGIN_PATTERN}
     if request.method == "GET":
-        return render_template("admin/person_new.html", form=form, profiles=people.PROFILES)
-    error = None
-    initial = None
+        return render_template("admin/person_new.html", **page)
     try:
-        if form["expires_on"]:
-            form["expires_on"] = date.fromisoformat(form["expires_on"]).isoformat()
-        from appliance.security.passwords import generate_initial_password
+        pid, initial = _create(form)
+    except CartableError as exc:
+        names = form["first_name"], form["last_name"]
+        if exc.field == "login" and all(names):
+            page["suggestion"] = logins.allocate_in_db(conn(), *names)
+        return render_template(
+            "admin/person_new.html", **page, error=exc.message, error_field=exc.field
+        ), 400
+    # POST, redirect, GET: reloading the result page never creates the account again.
+    shown_once.keep(pid, initial, created=True)
+    return redirect(url_for("admin.password_shown", person_id=pid))
 
-        initial = generate_initial_password()
+
+def _create(form: dict) -> tuple[int, str]:
+    """Create the account of the form (a blank login takes the free `prenom.nom`), with its
+    audit row; returns (id, initial password). Raises CartableError naming the field."""
+    if form["expires_on"]:
+        try:
+            form["expires_on"] = date.fromisoformat(form["expires_on"]).isoformat()
+        except ValueError:
+            raise CartableError(
+                _("La date d'expiration doit être une date valide."), field="expires_on"
+            ) from None
+    if not form["login"] and form["first_name"] and form["last_name"]:
+        form["login"] = logins.allocate_in_db(conn(), form["first_name"], form["last_name"])
+    initial = generate_initial_password()
+    initial_hash = hash_password(initial)  # before the write lock: it takes a core
+    with transaction(conn()):
         pid = people.create_person(
             conn(),
             login=form["login"],
@@ -110,28 +135,30 @@ def person_new():
             email=form["email"] or None,
             function=form["function"] or None,
             expires_on=form["expires_on"] or None,
-            password=initial,
-            check_rules=False,
+            password_hash=initial_hash,
             must_change_password=True,
         )
-    except ValueError:
-        error = _("La date d'expiration doit être une date valide.")
-    except CartableError as exc:
-        error = exc.message
-    if error:
-        return render_template(
-            "admin/person_new.html", form=form, profiles=people.PROFILES, error=error
-        ), 400
-    audit.record(
-        conn(),
-        _actor(),
-        "person.create",
-        target=f"person:{pid}",
-        details={"login": form["login"].lower(), "profile": form["profile"]},
-    )
-    target = people.get_person(conn(), pid)
+        audit.record(
+            conn(),
+            _actor(),
+            "person.create",
+            target=f"person:{pid}",
+            details={"login": form["login"].lower(), "profile": form["profile"]},
+        )
+    return pid, initial
+
+
+@bp.route("/personnes/<int:person_id>/mot-de-passe-initial")
+@requires("admin.people.view")
+def password_shown(person_id: int):
+    """The initial password of an account just created or reset, shown once."""
+    target = _person_or_404(person_id)
+    shown = shown_once.take(person_id)
     return render_template(
-        "admin/password_shown.html", target=target, initial=initial, created=True
+        "admin/password_shown.html",
+        target=target,
+        initial=shown["password"] if shown else None,
+        created=bool(shown and shown.get("created")),
     )
 
 
@@ -162,17 +189,9 @@ def person_state(person_id: int):
 @requires("admin.people.reset_password")
 def person_reset_password(person_id: int):
     target = _person_or_404(person_id)
-    initial = people.reset_password(conn(), person_id)
-    audit.record(
-        conn(),
-        _actor(),
-        "person.password_reset",
-        target=f"person:{person_id}",
-        details={"login": target["login"]},
-    )
-    return render_template(
-        "admin/password_shown.html", target=target, initial=initial, created=False
-    )
+    initial = people.reset_password(conn(), target["id"], actor=_actor())
+    shown_once.keep(person_id, initial)
+    return redirect(url_for("admin.password_shown", person_id=person_id))
 
 
 @bp.route("/personnes/<int:person_id>/double-authentification", methods=["POST"])

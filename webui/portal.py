@@ -16,30 +16,28 @@ from markupsafe import Markup
 
 from appliance.directory import people
 from appliance.portal.tiles import tiles_for
-from webui.access import conn, current_person, requires
+from webui.access import ask, conn, current_person, requires, selected_child
 from webui.app import select_locale
 
 bp = Blueprint("portal", __name__)
-
-
-def _selected_child(children: list[dict]) -> dict | None:
-    wanted = session.get("child_id")
-    for child in children:
-        if child["id"] == wanted:
-            return child
-    return children[0] if len(children) == 1 else None
 
 
 _TILES_CACHE: dict[tuple, Markup] = {}
 
 
 def _tiles_html(profile: str) -> Markup:
-    """The tiles of a profile, rendered once per profile, language and URL root: they are
-    the same for everyone of the profile, and at 8:00 every student loads them."""
-    key = (profile, select_locale(), request.script_root)
+    """The tiles of a profile that lead to a page the person may open (a staff member's
+    directory depends on their function), rendered once per set of tiles, language and
+    URL root: at 8:00 every student loads them."""
+    views = current_app.view_functions
+    tiles = [
+        t
+        for t in tiles_for(profile, set(views))
+        if t.endpoint is None or ask(getattr(views[t.endpoint], "required_action", "-"))
+    ]
+    key = (tuple(t.key for t in tiles), select_locale(), request.script_root)
     html = _TILES_CACHE.get(key)
     if html is None:
-        tiles = tiles_for(profile, set(current_app.view_functions))
         html = Markup(render_template("portal/_tiles.html", tiles=tiles))  # noqa: S704
         _TILES_CACHE[key] = html
     return html
@@ -52,7 +50,7 @@ def home():
     children, child = [], None
     if person["profile"] == "relative":
         children = people.children_of(conn(), person["id"])
-        child = _selected_child(children)
+        child = selected_child(children)
         if len(children) > 1 and child is None:
             return redirect(url_for("portal.select_child"))
     return render_template(
@@ -62,6 +60,14 @@ def home():
         child=child,
         classes=person.get("classes", []),
     )
+
+
+# Pages that send a parent to the picker and get them back once a child is chosen.
+_PICKER_RETURNS = {"portal.home", "directory.index"}
+
+
+def _back_to(endpoint: str | None) -> str:
+    return endpoint if endpoint in _PICKER_RETURNS else "portal.home"
 
 
 @bp.route("/enfant", methods=["GET", "POST"])
@@ -77,9 +83,12 @@ def select_child():
         if wanted not in {c["id"] for c in children}:
             abort(403)
         session["child_id"] = wanted
-        return redirect(url_for("portal.home"))
+        return redirect(url_for(_back_to(request.form.get("next"))))
     return render_template(
-        "portal/select_child.html", children=children, selected=session.get("child_id")
+        "portal/select_child.html",
+        children=children,
+        selected=session.get("child_id"),
+        next=_back_to(request.args.get("next")),
     )
 
 

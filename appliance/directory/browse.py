@@ -83,14 +83,14 @@ def students(
 
 
 def guardians_of(conn: sqlite3.Connection, student_ids: list[int]) -> dict[int, list[dict]]:
-    """Student id → their guardians (legal level, state, last login), sorted by name."""
+    """Student id → their guardians (legal level, state, last login, e-mail), sorted by name."""
     out: dict[int, list[dict]] = {}
     if not student_ids:
         return out
     for r in rows(
         conn,
         "SELECT g.student_id, g.level, g.relationship, p.id, p.login, p.first_name, "
-        "p.last_name, p.state, p.last_login_at FROM guardian_link g "
+        "p.last_name, p.state, p.last_login_at, p.email FROM guardian_link g "
         "JOIN person p ON p.id = g.guardian_id "
         "WHERE g.student_id IN (SELECT value FROM json_each(?)) "
         "ORDER BY g.level, p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE",

@@ -11,10 +11,18 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
+from collections.abc import Callable
 
 from appliance.db import rows
+from appliance.errors import CartableError
 
 MAX_PART = 30
+# Every login, typed or made: 2 to 40 characters, lower-case ASCII letters, digits, dot,
+# hyphen, underscore, starting with a letter or a digit (what a slip, a URL and a Unix
+# tool all take without quoting).
+MAX_LOGIN = 40
+LOGIN_PATTERN = r"[a-z0-9][a-z0-9._-]{1,39}"
+_LOGIN = re.compile(LOGIN_PATTERN)
 _SPECIAL = str.maketrans(
     {
         "œ": "oe",
@@ -56,9 +64,10 @@ def base_login(first_name: str, last_name: str, *, fallback: str = "utilisateur"
     """
     first = fold(first_name)
     last = fold(last_name)
-    if first and last:
-        return f"{first}.{last}"
-    return first or last or fallback
+    base = f"{first}.{last}" if first and last else (first or last)
+    # Room for a clash number; a one-letter name alone is not a login.
+    base = base[: MAX_LOGIN - 3].rstrip(".-")
+    return base if len(base) >= 2 else fallback
 
 
 def taken_logins(conn: sqlite3.Connection) -> set[str]:
@@ -80,7 +89,7 @@ def allocate(
     login, n = base, 1
     while login in taken:
         n += 1
-        login = f"{base}{n}"
+        login = f"{base[: MAX_LOGIN - len(str(n))]}{n}"
     taken.add(login)
     return login
 
@@ -95,3 +104,22 @@ def allocate_in_db(conn: sqlite3.Connection, first_name: str, last_name: str) ->
         (base, f"{base}[0-9]*", base, f"{base}[0-9]*"),
     )
     return allocate(first_name, last_name, {r["login"] for r in like})
+
+
+def check_login(login: str, suggest: Callable[[], str] | None = None) -> str:
+    """The login as it is stored (trimmed, lower case) when it follows the rule
+    (`LOGIN_PATTERN`); else raises CartableError on the field `login`, naming the rule and
+    the suggestion `suggest()` gives (a free `prenom.nom` made from the person's names)."""
+    cleaned = (login or "").strip().lower()
+    if _LOGIN.fullmatch(cleaned):
+        return cleaned
+    hint = f" Par exemple « {suggest()} »." if suggest else ""
+    if not cleaned:
+        raise CartableError(f"Identifiant : il est obligatoire.{hint}", field="login")
+    shown = "".join(c if c.isprintable() else "?" for c in login)[:60]
+    raise CartableError(
+        f"Identifiant « {shown} » refusé : de 2 à {MAX_LOGIN} caractères, lettres minuscules "
+        "sans accents, chiffres, point, tiret ou tiret bas, en commençant par une lettre ou "
+        f"un chiffre.{hint}",
+        field="login",
+    )

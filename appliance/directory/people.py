@@ -10,9 +10,11 @@ import sqlite3
 from typing import Any
 
 from appliance.db import now_iso, one, rows, scalar, transaction
+from appliance.directory import logins
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
-from appliance.security import passwords, sessions
+from appliance.security import audit, passwords, sessions
+from appliance.security.audit import Actor
 
 PROFILES = ("student", "teacher", "relative", "staff", "guest", "admin")
 STATES = ("active", "departed", "disabled")
@@ -107,15 +109,18 @@ def create_person(
     unknown profile, a missing name or a rejected password.
     """
     _check_profile(profile)
-    login = (login or "").strip().lower()
-    if not login:
-        raise CartableError("L'identifiant est obligatoire.", field="login")
     if not first_name.strip() or not last_name.strip():
         raise CartableError("Le prénom et le nom sont obligatoires.", field="last_name")
+    login = logins.check_login(
+        login, suggest=lambda: logins.allocate_in_db(conn, first_name, last_name)
+    )
     if profile == "guest" and not expires_on:
         raise CartableError("Un compte invité doit avoir une date d'expiration.", field="expires")
     if login_taken(conn, login):
-        raise CartableError(f"L'identifiant « {login} » est déjà pris.", field="login")
+        suggestion = logins.allocate_in_db(conn, first_name, last_name)
+        raise CartableError(
+            f"L'identifiant « {login} » est déjà pris (libre : « {suggestion} »).", field="login"
+        )
     if password is not None:
         if check_rules:
             passwords.check_password(password, profile, (login, first_name, last_name))
@@ -313,22 +318,48 @@ def set_password(
             person["profile"],
             (person["login"], person["first_name"], person["last_name"]),
         )
-    new_hash = passwords.hash_password(password)
+    _store_hash(conn, person_id, passwords.hash_password(password), must_change)
+
+
+def _store_hash(
+    conn: sqlite3.Connection, person_id: int, new_hash: str, must_change: bool, then=None
+) -> None:
+    """Write the hash and end the person's sessions in one transaction, with `then(conn)`
+    (an audit row) in the same transaction."""
     with transaction(conn):
         conn.execute(
             "UPDATE person SET password_hash=?, must_change_password=?, updated_at=? WHERE id=?",
             (new_hash, int(must_change), now_iso(), person_id),
         )
         conn.execute("DELETE FROM web_session WHERE person_id = ?", (person_id,))
+        if then is not None:
+            then(conn)
 
 
-def reset_password(conn: sqlite3.Connection, person_id: int) -> str:
+def reset_password(
+    conn: sqlite3.Connection, person_id: int, *, actor: Actor | None = None, **details: Any
+) -> str:
     """Give the person a new initial password (to change at next login); return it.
 
     The plain password is returned once for the slip or the screen; only its hash is kept.
+    With `actor`, the `person.password_reset` audit row (the person's login and `details`)
+    is written in the same transaction. Raises NotFound.
     """
+    person = get_person(conn, person_id)
     initial = passwords.generate_initial_password()
-    set_password(conn, person_id, initial, must_change=True, check_rules=False)
+    new_hash = passwords.hash_password(initial)  # before the write lock: it takes a core
+
+    def log(conn: sqlite3.Connection) -> None:
+        if actor is not None:
+            audit.record(
+                conn,
+                actor,
+                "person.password_reset",
+                target=f"person:{person_id}",
+                details={"login": person["login"], **details},
+            )
+
+    _store_hash(conn, person_id, new_hash, True, log)
     return initial
 
 

@@ -54,8 +54,8 @@ _BY_PROFILE = {
     "student": [*_SCHOOL_LIFE, "files", "directory", "account"],
     "relative": [*_SCHOOL_LIFE, "directory", "account"],
     "teacher": [*_SCHOOL_LIFE, "files", "directory", "account"],
-    # Staff have no directory list yet: nothing says which students they may see.
-    "staff": ["absences", "messages", "news", "files", "account"],
+    # The directory tile shows to staff whose function opens it (the portal asks the policy).
+    "staff": ["absences", "messages", "news", "files", "directory", "account"],
     "guest": ["news", "files", "account"],
     "admin": [
         "admin",

@@ -8,6 +8,7 @@ a refusal of common passwords and of passwords made of the person's own names or
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import threading
 import unicodedata
@@ -123,9 +124,36 @@ def _dummy_verify(password: str) -> None:
         pass
 
 
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d"})
+
+
 def _fold(text: str) -> str:
-    norm = unicodedata.normalize("NFKD", text.casefold())
+    norm = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
     return "".join(c for c in norm if not unicodedata.combining(c))
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def _made_of_names(folded: str, personal: tuple[str, ...]) -> bool:
+    """True when the (folded) password is only the person's login and name parts, in any
+    order, with any case, accents, spaces, hyphens or dots between them and digits or
+    punctuation at the end: "Léger Dupont-Jean 2012" for Jean Dupont-Léger."""
+    parts = set()
+    for word in personal:
+        for part in _NOT_ALNUM.split(_fold(word or "")):
+            parts.update(p for p in (part, part.rstrip("0123456789")) if len(p) >= 2)
+    letters = _NOT_ALNUM.sub("", folded).rstrip("0123456789")
+    if len(letters) < 3 or not parts:
+        return False
+    # Word break: can `letters` be cut into name parts? reach[i]: the first i letters can.
+    reach = [True] + [False] * len(letters)
+    for i in range(len(letters)):
+        if reach[i]:
+            for part in parts:
+                if letters.startswith(part, i):
+                    reach[i + len(part)] = True
+    return reach[-1]
 
 
 @lru_cache(maxsize=1)
@@ -166,12 +194,8 @@ def check_password(password: str, profile: str, personal: tuple[str, ...] = ()) 
         raise PasswordRejected("Ce mot de passe est une suite de touches ou de chiffres.")
     if len(set(folded)) <= 2:
         raise PasswordRejected("Ce mot de passe répète trop les mêmes caractères.")
-    for word in personal:
-        w = _fold(word or "")
-        if len(w) >= 3 and folded.rstrip("0123456789!.?") in (w, w.replace(".", "")):
-            raise PasswordRejected(
-                "Le mot de passe ne doit pas être votre identifiant ou votre nom."
-            )
+    if _made_of_names(folded, personal):
+        raise PasswordRejected("Le mot de passe ne doit pas être votre identifiant ou votre nom.")
 
 
 def generate_initial_password(length: int = 10) -> str:

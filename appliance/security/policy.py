@@ -5,13 +5,17 @@ act for a person ask it too. `route_access.py`, next to this module, is the tabl
 every route answers to every profile; a test walks the app against it.
 
 Rules ("besoin d'en connaître", arrêté ENT art. 4): a parent sees only their own children,
-a teacher only their own classes, the technician runs the box.
+a teacher only their own classes, the technician runs the box. Staff see what their
+function needs: vie scolaire (CPE) and direction the directory of students and their
+guardians, the secretariat too (read-only: the directory has no write action for them).
 """
 
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from appliance.db import scalar
@@ -43,6 +47,9 @@ _BY_PROFILE: dict[str, set[str]] = {
         "directory.import",
         "directory.credentials",
         "directory.browse",
+        "directory.accounts.view",
+        "directory.guardians.view",
+        "directory.logins.view",
         "admin.health.view",
         "admin.health.silence",
         "admin.health.bundle",
@@ -51,11 +58,38 @@ _BY_PROFILE: dict[str, set[str]] = {
         "admin.backups.restore",
         "admin.backups.key_sheet",
     },
-    "teacher": {"account.totp", "directory.home", "directory.my_students"},
+    "teacher": {"account.totp", "directory.home", "directory.my_students", "directory.logins.view"},
     "staff": {"account.totp"},
     "relative": {"child.select", "directory.home", "directory.my_teachers"},
-    "student": {"directory.home", "directory.my_teachers"},
+    "student": {"directory.home", "directory.my_teachers", "directory.my_class"},
     "guest": set(),
+}
+
+# What staff may do by function: the STS-Web FONCTION codes (`person.function`, several
+# joined by commas when a CSV file gives them) and the words a CSV file may use instead.
+# The directory of students and guardians: every class and group, the students' logins,
+# their guardians with their e-mail address (to reach a family); no account states, no
+# technician's pages, no write action.
+_STUDENTS_DIRECTORY = frozenset(
+    {"directory.home", "directory.browse", "directory.guardians.view", "directory.logins.view"}
+)
+_BY_FUNCTION: dict[str, frozenset[str]] = {
+    "EDU": _STUDENTS_DIRECTORY,  # vie scolaire: conseiller principal d'éducation
+    "DIR": _STUDENTS_DIRECTORY,  # direction: chef d'établissement, adjoint
+    "SEC": _STUDENTS_DIRECTORY,  # secrétariat (read-only)
+    "ADM": _STUDENTS_DIRECTORY,  # administration (read-only)
+    "ADF": _STUDENTS_DIRECTORY,  # STS-Web's administrative staff (read-only)
+}
+_FUNCTION_WORDS = {
+    "CPE": "EDU",
+    "VIE SCOLAIRE": "EDU",
+    "DIRECTION": "DIR",
+    "PRINCIPAL": "DIR",
+    "PRINCIPAL ADJOINT": "DIR",
+    "PROVISEUR": "DIR",
+    "PROVISEUR ADJOINT": "DIR",
+    "SECRETARIAT": "SEC",
+    "ADMINISTRATION": "ADM",
 }
 
 # Actions on a class or a group (target: a dict with `kind` "class" or "group" and `id`).
@@ -84,6 +118,8 @@ def may(
         return True
     if action in _BY_PROFILE.get(profile, set()):
         return True
+    if profile == "staff" and action in function_actions(person.get("function")):
+        return True
     if action == "child.view" and target is not None and conn is not None:
         return profile == "relative" and _is_guardian(conn, person["id"], target["id"])
     if action == "person.reset_password" and target is not None:
@@ -105,7 +141,7 @@ def _may_see_structure(
     kind = "class" if action == "directory.class.view" else "group"
     if target.get("kind", kind) != kind:
         return False
-    if person.get("profile") == "admin":
+    if person.get("profile") == "admin" or may(person, "directory.browse"):
         return True
     if conn is None:
         return False
@@ -127,6 +163,17 @@ def _may_see_structure(
             )
         )
     return False
+
+
+@lru_cache(maxsize=512)
+def function_actions(function: str | None) -> frozenset[str]:
+    """The actions a staff member's function(s) give: "EDU", "CPE, DIR" or "Vie scolaire"."""
+    found: set[str] = set()
+    for word in (function or "").replace("/", ",").replace(";", ",").split(","):
+        norm = unicodedata.normalize("NFKD", word.strip().upper())
+        code = "".join(c for c in norm if not unicodedata.combining(c)).replace("-", " ")
+        found |= _BY_FUNCTION.get(_FUNCTION_WORDS.get(code, code), frozenset())
+    return frozenset(found)
 
 
 def _is_guardian(conn: sqlite3.Connection, guardian_id: int, student_id: int) -> bool:

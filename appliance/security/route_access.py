@@ -2,14 +2,20 @@
 against (tests/integration/test_route_access.py walks every route of the app with every
 profile). A route without a row here fails that test.
 
-Values: 200 (allowed: the page or the action answers), 403 (refused), "login" (anonymous
-visitor sent to the login page). For POST-only routes, 200 means "not refused": the
-action may answer with a redirect or a form error.
+Values: 200 (allowed: the page or the action answers), 403 (refused), 404 (refused on a
+thing named in the URL: answered as if it did not exist, so that an id tells nothing),
+"login" (anonymous visitor sent to the login page). For POST-only routes, 200 means "not
+refused": the action may answer with a redirect or a form error.
 """
 
 from __future__ import annotations
 
-PROFILES = ("anonymous", "student", "teacher", "relative", "staff", "guest", "admin")
+# The walk also logs in as staff members with a function (see policy._BY_FUNCTION): they
+# get what any staff member gets, except on the rows of `_STAFF_BY_FUNCTION` below.
+STAFF_FUNCTIONS = {"staff_edu": "EDU", "staff_sec": "SEC"}
+PROFILES = (
+    "anonymous", "student", "teacher", "relative", "staff", "guest", "admin", *STAFF_FUNCTIONS,
+)  # fmt: skip
 
 PUBLIC = dict.fromkeys(PROFILES, 200)
 LOGGED_IN = {**dict.fromkeys(PROFILES, 200), "anonymous": "login"}
@@ -20,6 +26,13 @@ TEACHER_ONLY = {**dict.fromkeys(PROFILES, 403), "anonymous": "login", "teacher":
 # The sample class of the walk: its teacher and its student see it, and the technician.
 CLASS_MEMBERS = {**ADMIN_ONLY, "teacher": 200, "student": 200}
 TEACHER_OR_ADMIN = {**ADMIN_ONLY, "teacher": 200}
+
+
+def hidden(row: dict[str, object]) -> dict[str, object]:
+    """The row of a route on one thing (a person, a class…): a refusal answers 404."""
+    return {k: 404 if v == 403 else v for k, v in row.items()}
+
+
 TOTP_PROFILES = {
     **dict.fromkeys(PROFILES, 403),
     "anonymous": "login",
@@ -56,6 +69,7 @@ ROUTES: dict[str, dict[str, object]] = {
     "admin.people": ADMIN_ONLY,
     "admin.person": ADMIN_ONLY,
     "admin.person_new": ADMIN_ONLY,
+    "admin.password_shown": ADMIN_ONLY,
     "admin.person_state": ADMIN_ONLY,
     "admin.person_reset_password": ADMIN_ONLY,
     "admin.person_totp_reset": ADMIN_ONLY,
@@ -64,8 +78,8 @@ ROUTES: dict[str, dict[str, object]] = {
     # Directory (issue 3): imports, credentials slips, classes, a teacher's students, RGPD.
     "directory.index": NOT_STAFF_OR_GUEST,
     "directory.classes": ADMIN_ONLY,
-    "directory.class_detail": CLASS_MEMBERS,
-    "directory.group_detail": TEACHER_OR_ADMIN,
+    "directory.class_detail": hidden(CLASS_MEMBERS),
+    "directory.group_detail": hidden(TEACHER_OR_ADMIN),
     "directory.imports": ADMIN_ONLY,
     "directory.import_upload": ADMIN_ONLY,
     "directory.import_preview": ADMIN_ONLY,
@@ -76,9 +90,9 @@ ROUTES: dict[str, dict[str, object]] = {
     "directory.credentials_page": ADMIN_ONLY,
     "directory.my_students": TEACHER_ONLY,
     # The walk's student is taught by the walk's teacher.
-    "directory.student_password": TEACHER_OR_ADMIN,
+    "directory.student_password": hidden(TEACHER_OR_ADMIN),
     "directory.export_mine": LOGGED_IN,
-    "directory.export_person": ADMIN_ONLY,
+    "directory.export_person": hidden(ADMIN_ONLY),
     # Health (issue 5): the technician's health page, diagnosis, silences, support bundle.
     "health.index": ADMIN_ONLY,
     "health.diagnosis": ADMIN_ONLY,
@@ -93,4 +107,19 @@ ROUTES: dict[str, dict[str, object]] = {
     "backups.restore": ADMIN_ONLY,
     "backups.key_sheet": ADMIN_ONLY,
     "backups.key_sheet_confirm": ADMIN_ONLY,
+}
+
+# Vie scolaire, direction and secretariat see the students' directory (read-only).
+_STAFF_BY_FUNCTION = {
+    "directory.index": 200,
+    "directory.classes": 200,
+    "directory.class_detail": 200,
+    "directory.group_detail": 200,
+}
+ROUTES = {
+    endpoint: {
+        **row,
+        **{w: _STAFF_BY_FUNCTION.get(endpoint, row["staff"]) for w in STAFF_FUNCTIONS},
+    }
+    for endpoint, row in ROUTES.items()
 }

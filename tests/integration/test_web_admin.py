@@ -19,6 +19,8 @@ def test_admin_creates_a_student_who_must_change_password(app, conn):
         {"profile": "student", "first_name": "Zoë", "last_name": "Lefèvre", "login": "zoe.lefevre"},
         token_from="/admin/personnes/nouvelle",
     )
+    assert r.status_code == 302
+    r = c.get(r.headers["Location"])
     assert r.status_code == 200
     initial = re.search(r'id="initial-password">([^<]+)<', r.get_data(as_text=True)).group(1)
     person = people.get_by_login(conn, "zoe.lefevre")
@@ -69,6 +71,7 @@ def test_admin_searches_disables_enables_and_resets(app, conn):
     )
     assert people.get_person(conn, pid)["state"] == "active"
     r = post(c, f"/admin/personnes/{pid}/mot-de-passe", token_from=f"/admin/personnes/{pid}")
+    r = c.get(r.headers["Location"])
     initial = re.search(r'id="initial-password">([^<]+)<', r.get_data(as_text=True)).group(1)
     assert login(app.test_client(), name, initial).status_code == 302
     assert login(app.test_client(), name, pw).status_code == 401

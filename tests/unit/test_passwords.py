@@ -105,3 +105,32 @@ def test_at_most_one_argon2_computation_per_core(monkeypatch):
         t.join()
     assert results == [(True, None)] * (4 * cores)
     assert 1 <= running["most"] <= cores
+
+
+JEAN = ("jean.dupont-leger", "Jean", "Dupont-Léger")
+
+
+@pytest.mark.parametrize(
+    "pw",
+    [
+        "jean dupont leger",
+        "Jean Dupont-Léger",
+        "JEAN DUPONT LÉGER",
+        "leger jean dupont",
+        "dupont-leger jean",
+        "jeandupontleger",
+        "Léger Dupont Jean 2012",
+        "jean  dupont  leger  !",
+        "dupont.leger.jean",
+    ],
+)
+def test_the_persons_own_names_in_any_order_or_spelling_are_refused(pw):
+    with pytest.raises(PasswordRejected, match="nom"):
+        passwords.check_password(pw, "teacher", JEAN)
+
+
+@pytest.mark.parametrize(
+    "pw", ["jean aime les crêpes", "dupont leger 4 ever à la plage", "le jardin de jean"]
+)
+def test_a_passphrase_with_a_name_in_it_is_accepted(pw):
+    passwords.check_password(pw, "teacher", JEAN)

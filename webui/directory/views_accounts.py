@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import g, render_template
+from flask import g, redirect, render_template, request, url_for
 
 from appliance.directory import browse, export, people
 from appliance.security import audit
+from webui import shown_once
 from webui.access import conn, current_person, requires
 from webui.directory import bp
 from webui.directory.common import actor, attachment
@@ -22,19 +23,21 @@ def my_students():
     return render_template("directory/my_students.html", taught=taught)
 
 
-@bp.route("/annuaire/eleves/<int:person_id>/mot-de-passe", methods=["POST"])
+@bp.route("/annuaire/eleves/<int:person_id>/mot-de-passe", methods=["GET", "POST"])
 @requires("person.reset_password", target=_person)
 def student_password(person_id: int):
+    """POST gives a new initial password and redirects here; GET shows it, once."""
     target = g.target
-    initial = people.reset_password(conn(), person_id)
-    audit.record(
-        conn(),
-        actor(),
-        "person.password_reset",
-        target=f"person:{person_id}",
-        details={"login": target["login"], "by": current_person()["profile"]},
+    if request.method == "POST":
+        initial = people.reset_password(
+            conn(), target["id"], actor=actor(), by=current_person()["profile"]
+        )
+        shown_once.keep(target["id"], initial)
+        return redirect(url_for("directory.student_password", person_id=target["id"]))
+    shown = shown_once.take(target["id"])
+    return render_template(
+        "directory/password_shown.html", target=target, initial=shown and shown["password"]
     )
-    return render_template("directory/password_shown.html", target=target, initial=initial)
 
 
 def _zip(person_id: int):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import g, redirect, render_template, url_for
 
 from appliance.directory import browse, people
-from webui.access import ask, conn, current_person, requires
+from webui.access import ask, conn, current_person, requires, selected_child
 from webui.directory import bp
 
 
@@ -25,19 +25,24 @@ def _structure(kind: str):
 @requires("directory.home")
 def index():
     person = current_person()
-    if person["profile"] == "admin":
+    if ask("directory.browse"):
         return redirect(url_for("directory.classes"))
     page: dict = {"taught": [], "my_classes": [], "teachers": [], "children": []}
-    if person["profile"] == "teacher":
+    if ask("directory.my_students"):
         page["taught"] = browse.taught_by(conn(), person["id"])
-    if ask("directory.my_teachers") and person["profile"] == "student":
+    if ask("directory.my_class"):
         page["my_classes"] = browse.classes_of_student(conn(), person["id"])
         page["teachers"] = browse.teachers_of_student(conn(), person["id"])
-    if ask("directory.my_teachers") and person["profile"] == "relative":
-        for child in people.children_of(conn(), person["id"]):
-            if ask("child.view", child):
-                child["teachers"] = browse.teachers_of_student(conn(), child["id"])
-                page["children"].append(child)
+    if ask("child.select"):
+        children = people.children_of(conn(), person["id"])
+        child = selected_child(children)
+        if child is None and children:
+            return redirect(url_for("portal.select_child", next="directory.index"))
+        # The child the parent chose to follow, the others behind "Changer d'enfant".
+        if child is not None and ask("child.view", child):
+            child["teachers"] = browse.teachers_of_student(conn(), child["id"])
+            page["children"].append(child)
+        page["several_children"] = len(children) > 1
     return render_template("directory/index.html", **page)
 
 
@@ -52,13 +57,21 @@ def classes():
 
 
 def _members_page(kind: str, target: dict):
-    """A class or group page, with what the asking person may see of it."""
-    person = current_person()
-    audience = person["profile"] if person["profile"] in ("admin", "teacher") else "student"
-    students = browse.students(conn(), kind, target["id"], everyone=audience == "admin")
-    guardians = (
-        browse.guardians_of(conn(), [s["id"] for s in students]) if audience == "admin" else {}
-    )
+    """A class or group page, with what the asking person may see of it: the technician
+    every account with states, last logins and guardians; vie scolaire, direction and
+    secretariat the students with their logins and guardians; a teacher the logins."""
+    accounts = ask("directory.accounts.view")
+    with_guardians = ask("directory.guardians.view")
+    if accounts:
+        audience = "admin"
+    elif with_guardians:
+        audience = "staff"
+    elif ask("directory.logins.view"):
+        audience = "teacher"
+    else:
+        audience = "student"
+    students = browse.students(conn(), kind, target["id"], everyone=accounts)
+    guardians = browse.guardians_of(conn(), [s["id"] for s in students]) if with_guardians else {}
     return render_template(
         "directory/members.html",
         target=target,
@@ -66,6 +79,7 @@ def _members_page(kind: str, target: dict):
         guardians=guardians,
         teachers=browse.teachers(conn(), kind, target["id"]),
         audience=audience,
+        can_reset=ask("directory.my_students"),
     )
 
 

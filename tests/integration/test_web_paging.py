@@ -1,0 +1,76 @@
+"""Every paginated page, with a real school's worth of rows: page 1, 2 and the last answer,
+and each shows other rows than the one before.
+
+Administration → Comptes and Journal d'audit answered 500 as soon as a list had a second
+page (the pager template overwrote the translation function `_`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from appliance.directory import reconcile
+from appliance.security import audit
+from tests.conftest import REPO, login_admin, make_person
+from tests.integration.directory.directory_helpers import sample
+from webui.admin import PAGE_SIZE
+
+TEMPLATES = REPO / "webui" / "templates"
+
+# url, the row pattern of its table (what tells one row from another), the template.
+PAGED = {
+    "accounts": ("/admin/personnes", r'<td><a href="/admin/personnes/(\d+)">', "admin/people.html"),
+    "audit": ("/admin/journal", r'<tr class="outcome-[a-z]+">(.*?)</tr>', "admin/audit.html"),
+}
+
+
+@pytest.fixture
+def big_school(conn, shared):
+    """The sample school imported, more accounts made by hand, and a long audit log."""
+    reconcile.run_import(conn, sample(shared))
+    for i in range(120):
+        make_person(conn, "student", f"eleve.ajout{i}", last_name=f"Ajout{i:03d}")
+    for i in range(130):
+        audit.record(conn, audit.SYSTEM, "test.paging", target=f"ligne:{i}", details={"n": i})
+    return conn
+
+
+def test_every_template_with_a_pager_is_walked_here():
+    with_pager = {
+        str(p.relative_to(TEMPLATES))
+        for p in Path(TEMPLATES).rglob("*.html")
+        if "_pager.html" in p.read_text(encoding="utf-8") and p.name != "_pager.html"
+    }
+    assert with_pager == {template for _url, _row, template in PAGED.values()}
+
+
+def _rows(client, url: str, pattern: str, page: int) -> list[str]:
+    r = client.get(f"{url}?page={page}")
+    assert r.status_code == 200, f"{url}?page={page} answered {r.status_code}"
+    found = re.findall(pattern, r.get_data(as_text=True), flags=re.S)
+    assert found, f"{url}?page={page} shows no row"
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(PAGED))
+def test_paginated_page_shows_every_page(app, big_school, name):
+    client = app.test_client()
+    login_admin(client, big_school)
+    url, pattern, _template = PAGED[name]
+    first = client.get(url)
+    assert first.status_code == 200
+    total = int(re.search(r"Page 1 sur (\d+)", first.get_data(as_text=True)).group(1))
+    assert total >= 3
+    page1 = _rows(client, url, pattern, 1)
+    page2 = _rows(client, url, pattern, 2)
+    last = _rows(client, url, pattern, total)
+    assert len(page1) == len(page2) == PAGE_SIZE
+    assert not set(page1) & set(page2)
+    assert not set(page2) & set(last)
+    assert 1 <= len(last) <= PAGE_SIZE
+    assert "Précédente" in client.get(f"{url}?page={total}").get_data(as_text=True)
+    assert math.ceil((PAGE_SIZE * (total - 1) + len(last)) / PAGE_SIZE) == total
