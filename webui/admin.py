@@ -14,6 +14,7 @@ from appliance.security import audit, totp
 from appliance.security.audit import Actor
 from webui.access import box, client_ip, conn, current_person, requires
 from webui.app import forget_school
+from webui.messages import error_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -117,7 +118,7 @@ def person_new():
     except ValueError:
         error = _("La date d'expiration doit être une date valide.")
     except CartableError as exc:
-        error = exc.message
+        error = error_text(exc)
     if error:
         return render_template(
             "admin/person_new.html", form=form, profiles=people.PROFILES, error=error
@@ -231,7 +232,7 @@ def settings():
                 portal_url=request.form.get("portal_url", "").strip(),
             )
         except CartableError as exc:
-            error = exc.message
+            error = error_text(exc)
         else:
             audit.record(
                 conn(),
