@@ -13,6 +13,7 @@ from pathlib import Path
 from appliance import backups, db
 from appliance.config import Config
 from appliance.errors import CartableError
+from appliance.i18n import N_
 from appliance.security import audit
 from appliance.security.audit import Actor
 from backup import archives, restore
@@ -27,10 +28,14 @@ def _files_path(path: str) -> str:
     clean = path.strip().strip("/")
     if clean != backups.FILES_TREE and not clean.startswith(backups.FILES_TREE + "/"):
         raise CartableError(
-            f"Seuls les fichiers de l'espace « {backups.FILES_TREE}/ » se restaurent à côté des "
-            f"fichiers actuels ({path!r} n'en fait pas partie). Pour les bases de données, "
-            "restaurez tout l'établissement (cartable backup restore-school).",
+            N_(
+                "Seuls les fichiers de l'espace « %(value)s/ » se restaurent à côté des "
+                "fichiers actuels (%(path)s n'en fait pas partie). Pour les bases de données, "
+                "restaurez tout l'établissement (cartable backup restore-school)."
+            ),
             field="path",
+            value=backups.FILES_TREE,
+            path=repr(path),
         )
     return clean
 

@@ -26,6 +26,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from appliance import backups
 from appliance.errors import CartableError
+from appliance.i18n import N_
 from appliance.scheduler import JobSpec
 from appliance.security.audit import SYSTEM
 from backup.config_keys import DAYS
@@ -47,7 +48,12 @@ def parse_hhmm(value: str, key: str) -> tuple[int, int]:
             return hour, minute
     except ValueError:
         pass
-    raise CartableError(f"« {key} » doit être une heure HH:MM (reçu {value!r}).", field=key)
+    raise CartableError(
+        N_("« %(key)s » doit être une heure HH:MM (reçu %(value)s)."),
+        field=key,
+        key=key,
+        value=repr(value),
+    )
 
 
 def nightly_trigger(config) -> dict:

@@ -17,6 +17,7 @@ import click
 from appliance import config as config_mod
 from appliance import timefmt
 from appliance.errors import CartableError
+from appliance.i18n import N_
 
 log = logging.getLogger("cartable")
 
@@ -109,14 +110,18 @@ def read_secret(password_file: str | None, prompt: str, *, confirm: bool = True)
         try:
             text = Path(password_file).read_text(encoding="utf-8")
         except OSError as exc:
-            raise CartableError(f"Lecture impossible de {password_file} : {exc.strerror}.") from exc
+            raise CartableError(
+                N_("Lecture impossible de %(password_file)s : %(strerror)s."),
+                password_file=password_file,
+                strerror=exc.strerror,
+            ) from exc
         value = text.splitlines()[0] if text.splitlines() else ""
     elif password_file == "-" or not sys.stdin.isatty():  # noqa: S105
         value = sys.stdin.readline().rstrip("\r\n")
     else:
         value = click.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
     if not value:
-        raise CartableError("Mot de passe vide : rien n'a été changé.")
+        raise CartableError(N_("Mot de passe vide : rien n'a été changé."))
     return value
 
 
@@ -151,11 +156,11 @@ def init(ctx: Context, school_name, uai, admin_login, admin_password_file) -> No
     if get_school(conn) is None:
         if not school_name:
             if not interactive:
-                raise CartableError("--school-name est obligatoire en mode non interactif.")
+                raise CartableError(N_("--school-name est obligatoire en mode non interactif."))
             school_name = click.prompt("Nom de l'établissement")
         if not uai:
             if not interactive:
-                raise CartableError("--uai est obligatoire en mode non interactif.")
+                raise CartableError(N_("--uai est obligatoire en mode non interactif."))
             uai = click.prompt("Code UAI (7 chiffres et une lettre)")
         normalise_uai(uai)
         set_school(conn, uai=uai, name=school_name)
@@ -163,7 +168,7 @@ def init(ctx: Context, school_name, uai, admin_login, admin_password_file) -> No
     if not has_admin:
         if not admin_login:
             if not interactive:
-                raise CartableError("--admin-login est obligatoire en mode non interactif.")
+                raise CartableError(N_("--admin-login est obligatoire en mode non interactif."))
             admin_login = click.prompt("Identifiant du technicien", default="admin")
         pw = read_secret(admin_password_file, "Mot de passe du technicien (12 caractères min.)")
         pid = people.create_person(

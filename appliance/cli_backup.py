@@ -18,6 +18,7 @@ from appliance import backup_restore, backups, labels, timefmt
 from appliance.backup_schedule import next_backup_time
 from appliance.cli import Context, cli, common_options, pass_ctx
 from appliance.errors import CartableError
+from appliance.i18n import N_
 from appliance.security import audit
 from backup.errors import BackupError
 from backup.fsutil import human_size
@@ -38,7 +39,7 @@ def backup_errors(func):
         try:
             return func(ctx, *args, **kwargs)
         except BackupError as exc:
-            err = CartableError(exc.message, field=exc.field)
+            err = CartableError(exc.template, field=exc.field, **exc.params)
             err.exit_code = exc.exit_code
             raise err from exc
         finally:
@@ -82,7 +83,7 @@ def _passphrase(passphrase_file: str | None, *, confirm: bool = False) -> Secret
         line = sys.stdin.readline().rstrip("\r\n")
         if not line:
             raise CartableError(
-                "Phrase de passe absente : donnez --passphrase-file FICHIER (une ligne)."
+                N_("Phrase de passe absente : donnez --passphrase-file FICHIER (une ligne).")
             )
         return Secret(line)
     value = click.prompt(
@@ -102,8 +103,11 @@ def _confirm_host(url: str, known, yes: bool, fingerprint: str | None):
         chosen = next((k for k in keys if k.fingerprint == fingerprint.strip()), None)
         if chosen is None:
             raise CartableError(
-                f"Le serveur ne présente pas la clé {fingerprint} : ne continuez pas avant "
-                "d'avoir vérifié auprès de l'hébergeur (réinstallation, ou usurpation ?)."
+                N_(
+                    "Le serveur ne présente pas la clé %(fingerprint)s : ne continuez pas avant "
+                    "d'avoir vérifié auprès de l'hébergeur (réinstallation, ou usurpation ?)."
+                ),
+                fingerprint=fingerprint,
             )
         return chosen
     if known is not None and known in keys:
@@ -112,8 +116,10 @@ def _confirm_host(url: str, known, yes: bool, fingerprint: str | None):
     if not yes:
         if not sys.stdin.isatty():
             raise CartableError(
-                "Confirmation de la clé SSH nécessaire : comparez l'empreinte avec celle que "
-                "donne l'hébergeur, puis relancez avec --trust-fingerprint SHA256:… (ou --yes)."
+                N_(
+                    "Confirmation de la clé SSH nécessaire : comparez l'empreinte avec celle que "
+                    "donne l'hébergeur, puis relancez avec --trust-fingerprint SHA256:… (ou --yes)."
+                )
             )
         click.confirm(
             f"L'empreinte {keys[0].fingerprint} est-elle bien celle que donne l'hébergeur ?",
@@ -206,7 +212,7 @@ def trust_host_cmd(ctx: Context, label, yes, trust_fingerprint):
     box = ctx.box()
     repo = backups.backup_context(box.config).registry.get(label)
     if repo.kind != "ssh":
-        raise CartableError(f"Le dépôt « {label} » n'est pas un dépôt SSH.")
+        raise CartableError(N_("Le dépôt « %(label)s » n'est pas un dépôt SSH."), label=label)
     key = _confirm_host(repo.url, None, yes, trust_fingerprint)
     backups.trust_host(box, audit.cli_actor(), repo.url, key)
     click.echo(f"Clé {key.fingerprint} confirmée pour « {label} ».")
@@ -348,7 +354,7 @@ def key_sheet_cmd(ctx: Context, label, out, confirm):
     """Écrit la fiche de clé (PDF à imprimer : clé exportée, phrase de passe, procédure)
     ou confirme qu'elle est rangée au coffre."""
     if not out and not confirm:
-        raise CartableError("Indiquez --out FICHIER.pdf ou --confirm.")
+        raise CartableError(N_("Indiquez --out FICHIER.pdf ou --confirm."))
     box, actor = ctx.box(), audit.cli_actor()
     if out:
         backups.key_sheet(box, actor, label, Path(out))
@@ -416,7 +422,7 @@ def restore_files_cmd(ctx: Context, label, archive, login, as_json, paths):
     if login:
         wanted.append(backup_restore.person_folder(box, login)[1])
     if not wanted:
-        raise CartableError("Indiquez un chemin (files/…) ou --person IDENTIFIANT.")
+        raise CartableError(N_("Indiquez un chemin (files/…) ou --person IDENTIFIANT."))
     out = backup_restore.restore_files(box, audit.cli_actor(), label, archive, wanted)
     if as_json:
         _echo_json({"folder": str(out.folder), "archive": out.archive, "files": out.files,
@@ -446,8 +452,11 @@ def restore_school_cmd(ctx: Context, label, archive, yes, as_json):
     """
     if not yes:
         raise CartableError(
-            "Tout l'établissement va revenir à l'état de l'archive : arrêtez le portail et "
-            "les tâches (systemctl stop cartable-web cartable-worker), puis relancez avec --yes."
+            N_(
+                "Tout l'établissement va revenir à l'état de l'archive : arrêtez le portail et "
+                "les tâches (systemctl stop cartable-web cartable-worker), puis relancez "
+                "avec --yes."
+            )
         )
     report = backup_restore.restore_school(ctx.box(), audit.cli_actor(), label, archive)
     _report_out(report, as_json)
@@ -461,7 +470,7 @@ def _report_out(report, as_json: bool) -> None:
     if not report.ok:
         failed = report.failed_step
         why = f"échec à l'étape « {failed.title} » : {failed.message}" if failed else "échec."
-        raise CartableError(f"Restauration non faite, {why}")
+        raise CartableError(N_("Restauration non faite, %(why)s"), why=why)
 
 
 @cli.command("restore")

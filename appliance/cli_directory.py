@@ -15,6 +15,7 @@ from appliance.core import write_file_atomic
 from appliance.directory import credentials, lifecycle, reconcile
 from appliance.directory.people import PROFILES
 from appliance.errors import CartableError
+from appliance.i18n import N_
 from appliance.school import get_school
 from appliance.security import audit
 
@@ -101,12 +102,14 @@ def credentials_cmd(ctx: Context, class_code, profile, new_since_import, out) ->
     portal = ctx.config["web.public_url"] or school.get("portal_url") or ""
     if not portal:
         raise CartableError(
-            "Adresse du portail inconnue : renseignez web.public_url ou "
-            "l'adresse dans Administration → Réglages."
+            N_(
+                "Adresse du portail inconnue : renseignez web.public_url ou "
+                "l'adresse dans Administration → Réglages."
+            )
         )
     out_path = Path(out)
     if not out_path.parent.exists():
-        raise CartableError(f"Le dossier {out_path.parent} n'existe pas.")
+        raise CartableError(N_("Le dossier %(parent)s n'existe pas."), parent=out_path.parent)
     pdf, count = credentials.issue_credentials(
         conn,
         class_code=class_code,
@@ -138,7 +141,9 @@ def lifecycle_run(ctx: Context, today, dry_run, as_json) -> None:
     try:
         day = date.fromisoformat(today) if today else date.today()
     except ValueError as exc:
-        raise CartableError(f"Date « {today} » invalide : écrivez AAAA-MM-JJ.") from exc
+        raise CartableError(
+            N_("Date « %(today)s » invalide : écrivez AAAA-MM-JJ."), today=today
+        ) from exc
     report = lifecycle.run_with_config(
         ctx.box().conn(), ctx.config, today=day, dry_run=dry_run, actor=_actor()
     )

@@ -14,6 +14,7 @@ from appliance.core import write_file_atomic
 from appliance.errors import CartableError
 from appliance.health import wiring
 from appliance.health.diagnosis import CATEGORIES
+from appliance.i18n import N_
 from appliance.security import audit
 
 STATUS_WORDS = {"success": "OK", "info": "info", "warning": "ATTENTION", "error": "ERREUR"}
@@ -203,7 +204,7 @@ def bundle_cmd(ctx: Context, out: str) -> None:
     ses secrets, historique des alertes. Un seul fichier à envoyer à qui vous aide."""
     out_path = Path(out)
     if not out_path.parent.is_dir():
-        raise CartableError(f"Le dossier {out_path.parent} n'existe pas.")
+        raise CartableError(N_("Le dossier %(parent)s n'existe pas."), parent=out_path.parent)
     box = ctx.box()
     with wiring.opened_store(ctx.config) as store:
         data = wiring.support_bundle(box, "cli", store, audit.cli_actor())

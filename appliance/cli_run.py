@@ -11,6 +11,7 @@ import click
 
 from appliance.cli import Context, cli, common_options, pass_ctx
 from appliance.errors import CartableError
+from appliance.i18n import N_
 
 log = logging.getLogger("cartable")
 
@@ -20,8 +21,10 @@ def load_web_app(box):
     found = list(entry_points(group="cartable.web", name="app"))
     if not found:
         raise CartableError(
-            "L'interface web n'est pas installée (entrée « cartable.web » absente) : "
-            "réinstallez Cartable (`make venv` ou `pip install .`)."
+            N_(
+                "L'interface web n'est pas installée (entrée « cartable.web » absente) : "
+                "réinstallez Cartable (`make venv` ou `pip install .`)."
+            )
         )
     return found[0].load()(box)
 
@@ -51,7 +54,12 @@ def _serve(box, host: str, port: int) -> None:
             **kwargs,
         )
     except OSError as exc:
-        raise CartableError(f"Impossible d'écouter sur {host}:{port} : {exc.strerror}.") from exc
+        raise CartableError(
+            N_("Impossible d'écouter sur %(host)s:%(port)s : %(strerror)s."),
+            host=host,
+            port=port,
+            strerror=exc.strerror,
+        ) from exc
 
 
 def _host_port(ctx: Context, host, port) -> tuple[str, int]:
@@ -96,8 +104,12 @@ def _demo_box(ctx: Context):
     school = get_school(conn)
     if school is not None and school["uai"] != demo.DEMO_UAI:
         raise CartableError(
-            f"{ctx.config.data_dir} contient déjà l'établissement {school['name']} : "
-            "--demo ne s'utilise que sur un dossier vide ou de démonstration."
+            N_(
+                "%(data_dir)s contient déjà l'établissement %(name)s : "
+                "--demo ne s'utilise que sur un dossier vide ou de démonstration."
+            ),
+            data_dir=ctx.config.data_dir,
+            name=school["name"],
         )
     accounts = demo.seed(conn, ctx.config.data_dir)
     click.echo(f"Établissement de démonstration : {demo.DEMO_NAME}")

@@ -10,6 +10,7 @@ from appliance import labels, timefmt
 from appliance.cli import Context, cli, common_options, pass_ctx, read_secret
 from appliance.directory import people
 from appliance.errors import CartableError
+from appliance.i18n import N_
 from appliance.security import audit
 
 _LIST_FIELDS = (
@@ -103,7 +104,9 @@ def _date(value: str | None) -> str | None:
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError as exc:
-        raise CartableError(f"Date « {value} » invalide : écrivez AAAA-MM-JJ.") from exc
+        raise CartableError(
+            N_("Date « %(value)s » invalide : écrivez AAAA-MM-JJ."), value=value
+        ) from exc
 
 
 @user_group.command("list")

@@ -23,6 +23,7 @@ from typing import Any
 
 from appliance import timefmt
 from appliance.errors import ConfigError
+from appliance.i18n import N_
 
 DEFAULT_CONFIG_FILE = Path("/etc/cartable/cartable.toml")
 DEFAULT_DATA_DIR = Path("/var/lib/cartable")
@@ -288,32 +289,69 @@ def _coerce(key: Key, value: Any, origin: str) -> Any:
         value = _parse_env_value(key, value, where)
     if key.type is bool:
         if not isinstance(value, bool):
-            raise ConfigError(f"{where} doit valoir true ou false (reçu {value!r}).")
+            raise ConfigError(
+                N_("%(where)s doit valoir true ou false (reçu %(value)s)."),
+                where=where,
+                value=repr(value),
+            )
     elif key.type is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where} doit être un nombre entier (reçu {value!r}).")
+            raise ConfigError(
+                N_("%(where)s doit être un nombre entier (reçu %(value)s)."),
+                where=where,
+                value=repr(value),
+            )
     elif key.type is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{where} doit être un nombre (reçu {value!r}).")
+            raise ConfigError(
+                N_("%(where)s doit être un nombre (reçu %(value)s)."),
+                where=where,
+                value=repr(value),
+            )
         value = float(value)
     elif key.type is str:
         if not isinstance(value, str):
-            raise ConfigError(f"{where} doit être un texte entre guillemets (reçu {value!r}).")
+            raise ConfigError(
+                N_("%(where)s doit être un texte entre guillemets (reçu %(value)s)."),
+                where=where,
+                value=repr(value),
+            )
     elif key.type is list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{where} doit être une liste de textes (reçu {value!r}).")
+            raise ConfigError(
+                N_("%(where)s doit être une liste de textes (reçu %(value)s)."),
+                where=where,
+                value=repr(value),
+            )
     if key.choices and value not in key.choices:
         allowed = ", ".join(str(c) for c in key.choices)
-        raise ConfigError(f"{where} doit être l'une de ces valeurs : {allowed} (reçu {value!r}).")
+        raise ConfigError(
+            N_("%(where)s doit être l'une de ces valeurs : %(allowed)s (reçu %(value)s)."),
+            where=where,
+            allowed=allowed,
+            value=repr(value),
+        )
     if key.minimum is not None and value < key.minimum:
-        raise ConfigError(f"{where} doit être au moins {key.minimum} (reçu {value!r}).")
+        raise ConfigError(
+            N_("%(where)s doit être au moins %(minimum)s (reçu %(value)s)."),
+            where=where,
+            minimum=key.minimum,
+            value=repr(value),
+        )
     if key.maximum is not None and value > key.maximum:
-        raise ConfigError(f"{where} doit être au plus {key.maximum} (reçu {value!r}).")
+        raise ConfigError(
+            N_("%(where)s doit être au plus %(maximum)s (reçu %(value)s)."),
+            where=where,
+            maximum=key.maximum,
+            value=repr(value),
+        )
     if key.check is not None:
         try:
             key.check(value)
         except ValueError as exc:
-            raise ConfigError(f"{where} : {exc}.") from exc
+            raise ConfigError(
+                N_("%(where)s : %(problem)s."), where=where, problem=str(exc)
+            ) from exc
     return value
 
 
@@ -343,7 +381,9 @@ def _parse_env_value(key: Key, raw: str, where: str) -> Any:
             try:
                 return json.loads(raw)
             except json.JSONDecodeError as exc:
-                raise ConfigError(f"{where} : liste JSON illisible ({exc}).") from exc
+                raise ConfigError(
+                    N_("%(where)s : liste JSON illisible (%(exc)s)."), where=where, exc=exc
+                ) from exc
         return [p.strip() for p in raw.split(",") if p.strip()]
     return raw
 
@@ -383,20 +423,28 @@ def load(
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path} : fichier TOML illisible ({exc}).") from exc
+            raise ConfigError(
+                N_("%(path)s : fichier TOML illisible (%(exc)s)."), path=path, exc=exc
+            ) from exc
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path} : lecture impossible ({exc}).") from exc
+            raise ConfigError(
+                N_("%(path)s : lecture impossible (%(exc)s)."), path=path, exc=exc
+            ) from exc
         used_file = path
         for name, value in _flatten(data).items():
             if name not in by_name:
                 raise ConfigError(
-                    f"{path} : la clé « {name} » n'existe pas "
-                    "(voir `cartable config example` pour la liste des clés)."
+                    N_(
+                        "%(path)s : la clé « %(name)s » n'existe pas "
+                        "(voir `cartable config example` pour la liste des clés)."
+                    ),
+                    path=path,
+                    name=name,
                 )
             values[name] = _coerce(by_name[name], value, str(path))
             sources[name] = str(path)
     elif explicit:
-        raise ConfigError(f"Le fichier de configuration {path} n'existe pas.")
+        raise ConfigError(N_("Le fichier de configuration %(path)s n'existe pas."), path=path)
 
     env_names = {k.env_name: k for k in by_name.values()}
     for var, raw in env.items():
@@ -405,14 +453,18 @@ def load(
         key = env_names.get(var)
         if key is None:
             raise ConfigError(
-                f"La variable d'environnement {var} ne correspond à aucune clé de configuration."
+                N_(
+                    "La variable d'environnement %(var)s ne correspond à aucune clé de "
+                    "configuration."
+                ),
+                var=var,
             )
         values[key.name] = _coerce(key, raw, f"variable {var}")
         sources[key.name] = f"variable {var}"
 
     for name, value in (overrides or {}).items():
         if name not in by_name:
-            raise ConfigError(f"Clé de configuration inconnue « {name} ».")
+            raise ConfigError(N_("Clé de configuration inconnue « %(name)s »."), name=name)
         values[name] = _coerce(by_name[name], value, "option")
         sources[name] = "option"
 

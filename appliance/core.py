@@ -17,6 +17,7 @@ from pathlib import Path
 from appliance import db, timefmt
 from appliance.config import Config
 from appliance.errors import CartableError
+from appliance.i18n import N_
 
 VERSION = "0.1.0"
 
@@ -70,7 +71,9 @@ def ensure_data_dir(config: Config) -> None:
         config.files_dir.mkdir(exist_ok=True, mode=0o750)
     except OSError as exc:
         raise CartableError(
-            f"Impossible de créer le dossier de données {data_dir} : {exc}"
+            N_("Impossible de créer le dossier de données %(data_dir)s : %(exc)s"),
+            data_dir=data_dir,
+            exc=exc,
         ) from exc
     key = data_dir / "secret_key"
     if not key.exists():
@@ -85,8 +88,11 @@ def open_box(config: Config, *, migrate: bool = True) -> Box:
     """
     if not config.db_path.exists():
         raise CartableError(
-            f"Aucune base de données dans {config.data_dir} : lancez d'abord `cartable init` "
-            "(ou indiquez le bon dossier avec --data-dir)."
+            N_(
+                "Aucune base de données dans %(data_dir)s : lancez d'abord `cartable init` "
+                "(ou indiquez le bon dossier avec --data-dir)."
+            ),
+            data_dir=config.data_dir,
         )
     # One process serves one school: what it shows people is in that school's zone.
     timefmt.use_zone(config["school.timezone"])

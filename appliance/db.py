@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.errors import CartableError, DatabaseVersionError
+from appliance.i18n import N_
 
 BUSY_TIMEOUT_MS = 10_000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -52,7 +53,9 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
-        raise CartableError(f"Impossible d'ouvrir la base de données {path} : {exc}") from exc
+        raise CartableError(
+            N_("Impossible d'ouvrir la base de données %(path)s : %(exc)s"), path=path, exc=exc
+        ) from exc
     conn.row_factory = sqlite3.Row
     return conn
 
@@ -147,9 +150,14 @@ def migrate(conn: sqlite3.Connection) -> list[int]:
         code = code_schema_version()
         if have > code:
             raise DatabaseVersionError(
-                f"La base de données est au schéma {have}, plus récent que ce logiciel "
-                f"(schéma {code}) : elle a été écrite par une version plus récente de Cartable. "
-                "Installez cette version (ou plus récente) ; ne démarrez pas l'ancienne."
+                N_(
+                    "La base de données est au schéma %(have)s, plus récent que ce logiciel "
+                    "(schéma %(code)s) : elle a été écrite par une version plus récente de "
+                    "Cartable. "
+                    "Installez cette version (ou plus récente) ; ne démarrez pas l'ancienne."
+                ),
+                have=have,
+                code=code,
             )
         applied = []
         for number, name, sql in available_migrations():
@@ -171,8 +179,12 @@ def check_version(conn: sqlite3.Connection) -> None:
     have, code = current_version(conn), code_schema_version()
     if have > code:
         raise DatabaseVersionError(
-            f"La base de données est au schéma {have}, plus récent que ce logiciel "
-            f"(schéma {code}). Installez la version de Cartable qui l'a écrite."
+            N_(
+                "La base de données est au schéma %(have)s, plus récent que ce logiciel "
+                "(schéma %(code)s). Installez la version de Cartable qui l'a écrite."
+            ),
+            have=have,
+            code=code,
         )
 
 

@@ -3,21 +3,25 @@
 `CartableError` is raised by services for a user's mistake or a state of the box that a
 technician must fix; the CLI prints its message on one line and exits non-zero, the web
 UI shows it in the page. Anything else is a bug and gets a traceback in the log.
+
+The message is a French template marked with `N_()` (so that it reaches the translation
+catalogue) with named `%(name)s` placeholders, the values given as keyword arguments:
+`CartableError(N_("Le compte %(login)s n'existe pas."), login=login)`. `message` (and
+`str()`) is the French text, for the CLI and the logs; `translated(gettext)` is the text
+in the web UI's language. A plain string still works (it is then shown as it is).
 """
 
+from backup.errors import Explained
 
-class CartableError(Exception):
+
+class CartableError(Explained):
     """A mistake or a situation explained to the person in plain words."""
 
     exit_code = 1
 
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, field: str | None = None, **params: object):
+        super().__init__(message, **params)
         self.field = field
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class ConfigError(CartableError):

@@ -8,6 +8,7 @@ from typing import Any
 
 from appliance.db import one, transaction
 from appliance.errors import CartableError
+from appliance.i18n import N_
 
 UAI_PATTERN = re.compile(r"^\d{7}[A-Z]$")
 
@@ -17,8 +18,9 @@ def normalise_uai(uai: str) -> str:
     value = (uai or "").strip().upper()
     if not UAI_PATTERN.match(value):
         raise CartableError(
-            f"UAI « {uai} » invalide : il faut 7 chiffres suivis d'une lettre (ex. 0671234A).",
+            N_("UAI « %(uai)s » invalide : il faut 7 chiffres suivis d'une lettre (ex. 0671234A)."),
             field="uai",
+            uai=uai,
         )
     return value
 
@@ -35,7 +37,7 @@ def set_school(
     uai = normalise_uai(uai)
     name = (name or "").strip()
     if not name:
-        raise CartableError("Le nom de l'établissement est obligatoire.", field="name")
+        raise CartableError(N_("Le nom de l'établissement est obligatoire."), field="name")
     with transaction(conn):
         conn.execute(
             "INSERT INTO school (id, uai, name, portal_url) VALUES (1, ?, ?, coalesce(?, '')) "

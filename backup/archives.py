@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from backup.commands import extract_argv, info_argv, list_archives_argv, list_items_argv
 from backup.context import BackupContext
-from backup.errors import BackupError
+from backup.errors import N_, BackupError
 from backup.fsutil import human_size
 from backup.jobs import record
 from backup.locking import job_lock
@@ -101,7 +101,9 @@ def resolve_archive(borg: Borg, target: Target, archive: str, *, stats: bool = T
         res = borg.run(argv, passphrase=target.passphrase, relocated_ok=target.relocated_ok)
         found = (res.json or {}).get("archives") or []
         if not found:
-            raise BackupError(f"Le dépôt « {target.label} » ne contient encore aucune archive.")
+            raise BackupError(
+                N_("Le dépôt « %(label)s » ne contient encore aucune archive."), label=target.label
+            )
         return ArchiveInfo.from_borg(found[-1])
     res = borg.run(
         info_argv(target.location, archive),
@@ -129,7 +131,7 @@ def list_archives(ctx: BackupContext, label: str) -> list[ArchiveInfo]:
 def _clean_path(path: str) -> str:
     p = PurePosixPath(path.strip().lstrip("/"))
     if any(part == ".." for part in p.parts):
-        raise BackupError(f"Chemin refusé : {path!r}.", field="path")
+        raise BackupError(N_("Chemin refusé : %(path)s."), field="path", path=repr(path))
     return "" if str(p) == "." else str(p)
 
 
@@ -185,7 +187,7 @@ def _new_folder(parent: Path, name: str) -> Path:
         except FileExistsError:
             continue
         return folder
-    raise BackupError(f"Trop de dossiers de restauration dans {parent}.")
+    raise BackupError(N_("Trop de dossiers de restauration dans %(parent)s."), parent=parent)
 
 
 def restore_paths(
@@ -204,7 +206,7 @@ def restore_paths(
     """
     wanted = [_clean_path(p) for p in paths]
     if not wanted or "" in wanted:
-        raise BackupError("Indiquez le fichier ou le dossier à restaurer.", field="path")
+        raise BackupError(N_("Indiquez le fichier ou le dossier à restaurer."), field="path")
     now = now or datetime.now().astimezone()
     t0 = time.monotonic()
     repo = ctx.registry.get(label)
@@ -226,7 +228,9 @@ def restore_paths(
     if files == 0 and not any(folder.iterdir()):
         folder.rmdir()
         raise BackupError(
-            f"Rien à restaurer : {', '.join(wanted)} n'existe pas dans l'archive {info.name}."
+            N_("Rien à restaurer : %(wanted)s n'existe pas dans l'archive %(name)s."),
+            wanted=", ".join(wanted),
+            name=info.name,
         )
     record(
         ctx,

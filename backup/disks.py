@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from backup.errors import RepositoryUnavailable
+from backup.errors import N_, RepositoryUnavailable
 
 log = logging.getLogger("cartable.backup.disks")
 
@@ -99,7 +99,9 @@ def removable_url_for(path: Path) -> str:
     out = _run(["findmnt", "-n", "-o", "UUID,TARGET", "--target", str(path)])
     parts = (out or "").split(maxsplit=1)
     if len(parts) != 2 or parts[0] in ("", "-"):
-        raise RepositoryUnavailable(f"Le disque qui contient {path} n'a pas d'UUID connu.")
+        raise RepositoryUnavailable(
+            N_("Le disque qui contient %(path)s n'a pas d'UUID connu."), path=path
+        )
     mount = Path(parts[1].strip())
     return f"removable://{parts[0]}/{path.relative_to(mount)}"
 
@@ -120,8 +122,12 @@ def _mount(device: str, target: Path) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
         raise RepositoryUnavailable(
-            f"Le disque amovible est branché ({device}) mais n'a pas pu être monté : "
-            f"{proc.stderr.strip() or proc.returncode}. Vérifiez le disque (page Santé)."
+            N_(
+                "Le disque amovible est branché (%(device)s) mais n'a pas pu être monté : "
+                "%(detail)s. Vérifiez le disque (page Santé)."
+            ),
+            device=device,
+            detail=proc.stderr.strip() or proc.returncode,
         )
 
 
@@ -156,13 +162,13 @@ def mounted_repository(
     """
     state = locate_filesystem(fs_uuid, by_uuid_dir=by_uuid_dir, mounts_file=mounts_file)
     if not state.present:
-        raise RepositoryUnavailable("Ignoré : disque absent (non branché).", skippable=True)
+        raise RepositoryUnavailable(N_("Ignoré : disque absent (non branché)."), skippable=True)
     mounted_here = False
     mountpoint = state.mountpoint
     if mountpoint is None:
         if not automount or not state.device:
             raise RepositoryUnavailable(
-                "Ignoré : le disque est branché mais pas monté.", skippable=True
+                N_("Ignoré : le disque est branché mais pas monté."), skippable=True
             )
         mountpoint = Path(mount_dir)
         _mount(state.device, mountpoint)
@@ -173,8 +179,12 @@ def mounted_repository(
             found = read_repo_id(repo_path)
             if found != expected_repo_id:
                 raise RepositoryUnavailable(
-                    f"Le disque {fs_uuid} est là, mais {repo_path} ne contient pas le dépôt "
-                    "attendu (autre dépôt ou dossier vide). Vérifiez que c'est le bon disque."
+                    N_(
+                        "Le disque %(fs_uuid)s est là, mais %(repo_path)s ne contient pas le dépôt "
+                        "attendu (autre dépôt ou dossier vide). Vérifiez que c'est le bon disque."
+                    ),
+                    fs_uuid=fs_uuid,
+                    repo_path=repo_path,
                 )
         yield repo_path
     finally:

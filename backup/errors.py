@@ -2,32 +2,113 @@
 
 `backup/` imports nothing from `appliance/`, so these do not derive from
 `appliance.errors.CartableError`; they have the same shape (`message`, `exit_code`,
-`field`) so the CLI and the web UI can show them the same way.
+`field`, `template`, `params`, `translated`) so the CLI and the web UI can show them the
+same way.
+
+A message is a French template marked with `N_()` (extracted for the translation
+catalogue) with named `%(name)s` placeholders, and the values as keyword arguments:
+`BackupError(N_("Le disque %(label)s est absent."), label=label)`. `message` is the
+French text (CLI, logs, run history); `translated(gettext)` is the text in the web UI's
+language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 
-class BackupError(Exception):
+
+def N_(text: str) -> str:  # noqa: N802 (the usual gettext name)
+    """Mark a message template for translation; it is translated when shown."""
+    return text
+
+
+def identity(text: str) -> str:
+    return text
+
+
+def fill(template: str, params: Mapping[str, object], gettext: Callable[[str], str]) -> str:
+    """`template` (already translated or not) with `params` put in.
+
+    A value that is itself an explained error (a wrapped cause) is given in the same
+    language; other values are shown as they are (paths, names, borg's own words). A
+    template without params is returned as it is (a literal `%` needs no doubling there).
+    """
+    if not params:
+        return template
+    values = {
+        name: value.translated(gettext) if hasattr(value, "translated") else value
+        for name, value in params.items()
+    }
+    return template % values
+
+
+def translate(template: str, params: Mapping[str, object], gettext: Callable[[str], str]) -> str:
+    """`template` with `params` in the language of `gettext`; French if the translation is
+    broken (a placeholder missing from it), rather than an error page."""
+    try:
+        return fill(gettext(template), params, gettext)
+    except (KeyError, ValueError, TypeError):
+        return fill(template, params, identity)
+
+
+class Phrase(str):
+    """A message or a part of one that is not an exception: the French text (a `str`, so it
+    goes wherever a message did), carrying its marked template and values to be
+    translated when shown."""
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, **params: object) -> Phrase:
+        self = super().__new__(cls, fill(template, params, identity))
+        self.template = template
+        self.params = params
+        return self
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        return translate(self.template, self.params, gettext)
+
+
+class Explained(Exception):
+    """An exception whose message is a marked French template and its values."""
+
+    def __init__(self, message: str, **params: object):
+        self.template = message
+        self.params = params
+        self.message = fill(message, params, identity)
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """The message in the language of `gettext` (French when it has no translation)."""
+        return translate(self.template, self.params, gettext)
+
+
+class BackupError(Explained):
     """A backup problem explained in plain words: what happened and what to do."""
 
     exit_code = 1
 
-    def __init__(self, message: str, *, field: str | None = None, step: str | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        step: str | None = None,
+        **params: object,
+    ):
+        super().__init__(message, **params)
         self.field = field
         self.step = step
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class BorgError(BackupError):
     """Borg ended with an error; `result` is the `runner.BorgResult` (masked, no secret)."""
 
-    def __init__(self, message: str, result: object):
-        super().__init__(message)
+    def __init__(self, message: str, result: object, **params: object):
+        super().__init__(message, **params)
         self.result = result
 
     @property
@@ -58,8 +139,15 @@ class RepositoryUnavailable(BackupError):
     "skipped", not failed.
     """
 
-    def __init__(self, message: str, *, skippable: bool = False, step: str | None = None):
-        super().__init__(message, step=step)
+    def __init__(
+        self,
+        message: str,
+        *,
+        skippable: bool = False,
+        step: str | None = None,
+        **params: object,
+    ):
+        super().__init__(message, step=step, **params)
         self.skippable = skippable
 
 

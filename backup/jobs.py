@@ -26,7 +26,7 @@ from backup.commands import (
     prune_argv,
 )
 from backup.context import BackupContext, Retention
-from backup.errors import BackupError, BorgError, NotEnoughSpace, RepositoryUnavailable
+from backup.errors import N_, BackupError, BorgError, NotEnoughSpace, RepositoryUnavailable
 from backup.fsutil import human_size
 from backup.locking import job_lock
 from backup.repos import Repository, RunRecord, now_iso
@@ -90,7 +90,7 @@ def _create(
                 continue
             raise
         return res, name
-    raise BackupError("Impossible de trouver un nom d'archive libre.")
+    raise BackupError(N_("Impossible de trouver un nom d'archive libre."))
 
 
 def pruned_count(res: BorgResult) -> int:
@@ -191,8 +191,11 @@ def _created(rec: RunRecord, repo: Repository, res: BorgResult, name: str) -> st
     found_id = (res.json or {}).get("repository", {}).get("id")
     if repo.repo_id and found_id and found_id != repo.repo_id:
         raise RepositoryUnavailable(
-            f"Le dépôt à l'adresse de « {repo.label} » n'est plus celui enregistré "
-            "(identifiant différent). Vérifiez l'adresse."
+            N_(
+                "Le dépôt à l'adresse de « %(label)s » n'est plus celui enregistré "
+                "(identifiant différent). Vérifiez l'adresse."
+            ),
+            label=repo.label,
         )
     stats = (res.json or {}).get("archive", {}).get("stats", {})
     rec.archive = name

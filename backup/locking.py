@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from backup.errors import JobBusy
+from backup.errors import N_, JobBusy, Phrase
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,12 @@ def _holder(path: Path) -> str:
     except (OSError, ValueError):
         return ""
     job, pid, since = info.get("job", "?"), info.get("pid", "?"), info.get("since", "")
-    return f" (tâche « {job} », processus {pid}, depuis {since})"
+    return Phrase(
+        N_(" (tâche « %(job)s », processus %(pid)s, depuis %(since)s)"),
+        job=job,
+        pid=pid,
+        since=since,
+    )
 
 
 @contextmanager
@@ -59,8 +64,11 @@ def job_lock(state_dir: Path, job: str, *, wait_seconds: float = 0) -> Iterator[
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise JobBusy(
-                        "Une autre tâche de sauvegarde est en cours" + _holder(path) + ". "
-                        "Les tâches ne se chevauchent jamais : réessayez quand elle sera finie."
+                        N_(
+                            "Une autre tâche de sauvegarde est en cours%(holder)s. Les tâches "
+                            "ne se chevauchent jamais : réessayez quand elle sera finie."
+                        ),
+                        holder=_holder(path),
                     ) from None
                 time.sleep(0.5)
         since = datetime.now().astimezone().isoformat(timespec="seconds")

@@ -13,7 +13,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from backup.errors import BackupError
+from backup.errors import N_, BackupError
 from backup.fsutil import atomic_write_bytes
 
 # No 0/o, 1/l/i: the passphrase is copied by hand from a printed sheet.
@@ -29,9 +29,9 @@ class Secret:
 
     def __init__(self, value: str):
         if not isinstance(value, str) or not value:
-            raise BackupError("La phrase de passe est vide.")
+            raise BackupError(N_("La phrase de passe est vide."))
         if "\n" in value or "\r" in value or "\0" in value:
-            raise BackupError("La phrase de passe ne doit tenir que sur une ligne.")
+            raise BackupError(N_("La phrase de passe ne doit tenir que sur une ligne."))
         self._value = value
 
     def reveal(self) -> str:
@@ -74,7 +74,9 @@ def write_passphrase_file(path: Path, secret: Secret) -> Path:
         atomic_write_bytes(path, (secret.reveal() + "\n").encode("utf-8"), mode=0o600)
     except OSError as exc:
         raise BackupError(
-            f"Impossible d'enregistrer la phrase de passe dans {path} : {exc.strerror}."
+            N_("Impossible d'enregistrer la phrase de passe dans %(path)s : %(strerror)s."),
+            path=path,
+            strerror=exc.strerror,
         ) from exc
     return path
 
@@ -90,26 +92,36 @@ def read_passphrase_file(path: Path | str) -> Secret:
         st = path.stat()
         raw = path.read_bytes()
     except FileNotFoundError as exc:
-        raise BackupError(f"Le fichier de phrase de passe {path} n'existe pas.") from exc
+        raise BackupError(
+            N_("Le fichier de phrase de passe %(path)s n'existe pas."), path=path
+        ) from exc
     except OSError as exc:
         raise BackupError(
-            f"Impossible de lire le fichier de phrase de passe {path} : {exc.strerror}."
+            N_("Impossible de lire le fichier de phrase de passe %(path)s : %(strerror)s."),
+            path=path,
+            strerror=exc.strerror,
         ) from exc
     if st.st_mode & stat.S_IROTH:
         raise BackupError(
-            f"Le fichier de phrase de passe {path} est lisible par tout le monde. "
-            f"Restreignez-le d'abord : chmod 600 {path}"
+            N_(
+                "Le fichier de phrase de passe %(path)s est lisible par tout le monde. "
+                "Restreignez-le d'abord : chmod 600 %(path)s"
+            ),
+            path=path,
         )
     try:
         text = raw.decode("utf-8").rstrip("\r\n")
     except UnicodeDecodeError as exc:
-        raise BackupError(f"Le fichier {path} n'est pas un texte UTF-8.") from exc
+        raise BackupError(N_("Le fichier %(path)s n'est pas un texte UTF-8."), path=path) from exc
     if not text.strip():
-        raise BackupError(f"Le fichier de phrase de passe {path} est vide.")
+        raise BackupError(N_("Le fichier de phrase de passe %(path)s est vide."), path=path)
     if "\n" in text:
         raise BackupError(
-            f"Le fichier de phrase de passe {path} contient plusieurs lignes ; "
-            "la phrase de passe doit être seule sur la première ligne."
+            N_(
+                "Le fichier de phrase de passe %(path)s contient plusieurs lignes ; "
+                "la phrase de passe doit être seule sur la première ligne."
+            ),
+            path=path,
         )
     return Secret(text)
 

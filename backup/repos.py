@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from backup.errors import RegistryError
+from backup.errors import N_, Phrase, RegistryError
 from backup.fsutil import atomic_write_json
 
 KINDS = ("local", "ssh", "removable")
@@ -68,8 +68,10 @@ def parse_location(url: str) -> Location:
         uuid, _, rest = url[len("removable://") :].partition("/")
         if not _UUID.match(uuid) or not rest.strip("/"):
             raise RegistryError(
-                "Adresse de disque amovible invalide : attendu removable://UUID/dossier "
-                "(UUID : voir « lsblk -f »).",
+                N_(
+                    "Adresse de disque amovible invalide : attendu removable://UUID/dossier "
+                    "(UUID : voir « lsblk -f »)."
+                ),
                 field="repo",
             )
         path = "/" + rest.strip("/")
@@ -77,7 +79,7 @@ def parse_location(url: str) -> Location:
     if m := _SSH_URL.match(url):
         port = int(m["port"] or 22)
         if not 0 < port < 65536:
-            raise RegistryError(f"Port SSH invalide dans {url}.", field="repo")
+            raise RegistryError(N_("Port SSH invalide dans %(url)s."), field="repo", url=url)
         loc = Location("ssh", "", m["path"], m["user"], m["host"].strip("[]"), port)
         return Location(**{**asdict(loc), "url": loc.borg_url})
     if url.startswith("file://"):
@@ -85,16 +87,19 @@ def parse_location(url: str) -> Location:
     if url.startswith("/"):
         path = "/" + url.strip("/")
         if "::" in path:
-            raise RegistryError("Le chemin du dépôt ne doit pas contenir « :: ».", field="repo")
+            raise RegistryError(N_("Le chemin du dépôt ne doit pas contenir « :: »."), field="repo")
         return Location("local", path, path)
     if m := _SCP.match(url):
         path = m["path"] if m["path"].startswith("/") else "/./" + m["path"]
         loc = Location("ssh", "", path, m["user"], m["host"], 22)
         return Location(**{**asdict(loc), "url": loc.borg_url})
     raise RegistryError(
-        f"Emplacement de dépôt non reconnu : {url!r}. Donnez un chemin absolu "
-        "(/srv/sauvegardes), ssh://compte@serveur:22/chemin ou removable://UUID/dossier.",
+        N_(
+            "Emplacement de dépôt non reconnu : %(url)s. Donnez un chemin absolu "
+            "(/srv/sauvegardes), ssh://compte@serveur:22/chemin ou removable://UUID/dossier."
+        ),
         field="repo",
+        url=repr(url),
     )
 
 
@@ -199,9 +204,12 @@ def check_label(label: str) -> str:
     """`label` if valid (a-z, 0-9, - and _, 32 characters at most); else RegistryError."""
     if not isinstance(label, str) or not LABEL_RE.match(label):
         raise RegistryError(
-            f"Étiquette invalide : {label!r}. Utilisez des minuscules, chiffres, - ou _ "
-            "(par exemple « local », « hors-site », « disque-usb »).",
+            N_(
+                "Étiquette invalide : %(label)s. Utilisez des minuscules, chiffres, - ou _ "
+                "(par exemple « local », « hors-site », « disque-usb »)."
+            ),
             field="label",
+            label=repr(label),
         )
     return label
 
@@ -221,8 +229,12 @@ class Registry:
             return {}
         except (OSError, ValueError) as exc:
             raise RegistryError(
-                f"Le registre des dépôts {self.path} est illisible ({exc}). Restaurez-le "
-                "ou recréez les dépôts avec « cartable backup init »."
+                N_(
+                    "Le registre des dépôts %(path)s est illisible (%(exc)s). Restaurez-le "
+                    "ou recréez les dépôts avec « cartable backup init »."
+                ),
+                path=self.path,
+                exc=exc,
             ) from exc
         return {r["label"]: Repository.from_dict(r) for r in data.get("repositories", [])}
 
@@ -248,10 +260,12 @@ class Registry:
         """The repository `label`; raises RegistryError when there is none."""
         repos = self._read()
         if label not in repos:
-            known = ", ".join(repos) or "aucun"
+            known = ", ".join(repos) or Phrase(N_("aucun"))
             raise RegistryError(
-                f"Aucun dépôt n'a l'étiquette « {label} » (dépôts connus : {known}).",
+                N_("Aucun dépôt n'a l'étiquette « %(label)s » (dépôts connus : %(known)s)."),
                 field="label",
+                label=label,
+                known=known,
             )
         return repos[label]
 
@@ -262,8 +276,10 @@ class Registry:
         repos = self.all()
         if not repos:
             raise RegistryError(
-                "Aucun dépôt de sauvegarde n'est configuré : ajoutez-en un avec "
-                "« cartable backup init --label local --repo /chemin »."
+                N_(
+                    "Aucun dépôt de sauvegarde n'est configuré : ajoutez-en un avec "
+                    "« cartable backup init --label local --repo /chemin »."
+                )
             )
         return repos
 
@@ -273,11 +289,14 @@ class Registry:
         with self._locked():
             repos = self._read()
             if repo.label in repos:
-                raise RegistryError(f"L'étiquette « {repo.label} » est déjà utilisée.")
+                raise RegistryError(
+                    N_("L'étiquette « %(label)s » est déjà utilisée."), label=repo.label
+                )
             for other in repos.values():
                 if other.url == repo.url:
                     raise RegistryError(
-                        f"Ce dépôt est déjà enregistré sous l'étiquette « {other.label} »."
+                        N_("Ce dépôt est déjà enregistré sous l'étiquette « %(label)s »."),
+                        label=other.label,
                     )
             repos[repo.label] = repo
             self._write(repos)
@@ -288,7 +307,7 @@ class Registry:
         with self._locked():
             repos = self._read()
             if label not in repos:
-                raise RegistryError(f"Aucun dépôt n'a l'étiquette « {label} ».")
+                raise RegistryError(N_("Aucun dépôt n'a l'étiquette « %(label)s »."), label=label)
             change(repos[label])
             self._write(repos)
             return repos[label]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from backup.archives import PRE_RESTORE_PREFIX, ArchiveInfo, resolve_archive
 from backup.context import BackupContext
-from backup.errors import BackupError, NotEnoughSpace, RepositoryUnavailable
+from backup.errors import N_, BackupError, NotEnoughSpace, RepositoryUnavailable
 from backup.fsutil import free_bytes, human_size
 from backup.jobs import backup_locked, record
 from backup.locking import job_lock
@@ -51,8 +51,13 @@ def _check_space(folder: Path, info: ArchiveInfo, margin: int) -> str:
     free = free_bytes(folder)
     if need > free:
         raise NotEnoughSpace(
-            f"Pas assez de place dans {folder} : {space_message(free, need)} Libérez de la "
-            "place ou choisissez un autre disque."
+            N_(
+                "Pas assez de place dans %(folder)s : %(free)s libres pour environ %(need)s "
+                "à restaurer. Libérez de la place ou choisissez un autre disque."
+            ),
+            folder=folder,
+            free=human_size(free),
+            need=human_size(need),
         )
     return space_message(free, need)
 
@@ -111,8 +116,12 @@ def restore_to_data_dir(
             busy = _occupied(ctx, data_dir)
             if busy:
                 raise BackupError(
-                    f"Le dossier de données {data_dir} n'est pas vide ({', '.join(busy[:5])}) : "
-                    "rien ne sera écrasé. Choisissez un dossier vide, ou déplacez ce contenu."
+                    N_(
+                        "Le dossier de données %(data_dir)s n'est pas vide (%(busy)s) : "
+                        "rien ne sera écrasé. Choisissez un dossier vide, ou déplacez ce contenu."
+                    ),
+                    data_dir=data_dir,
+                    busy=", ".join(busy[:5]),
                 )
             return _check_space(data_dir, state["info"], ctx.margin_bytes)
 
@@ -155,7 +164,9 @@ def _occupied(ctx: BackupContext, data_dir: Path) -> list[str]:
 def _install(manifest: dict, work: Path, data_dir: Path, config_dir: Path, now: datetime) -> str:
     for kind, src in restored_items(work, manifest):
         if kind != "config" and (data_dir / src.name).exists():
-            raise BackupError(f"{data_dir / src.name} existe déjà : rien n'a été écrasé.")
+            raise BackupError(
+                N_("%(name)s existe déjà : rien n'a été écrasé."), name=data_dir / src.name
+            )
     kept = []
     for kind, src in restored_items(work, manifest):
         if kind == "config":
@@ -245,7 +256,8 @@ def restore_school(
             )[0]
             if not rec.ok:
                 raise BackupError(
-                    f"L'état actuel n'a pas pu être sauvegardé ; rien n'a été changé. {rec.message}"
+                    N_("L'état actuel n'a pas pu être sauvegardé ; rien n'a été changé. %(text)s"),
+                    text=rec.message,
                 )
             return f"État actuel gardé dans l'archive {rec.archive}."
 
@@ -281,7 +293,10 @@ def _swap(manifest: dict, sources: BackupSources, work: Path, aside: Path) -> st
     items = restored_items(work, manifest)
     missing = [src.name for kind, src in items if (kind, src.name) not in live]
     if missing:
-        raise BackupError(f"L'archive contient {', '.join(missing)}, inconnu(s) de ce serveur.")
+        raise BackupError(
+            N_("L'archive contient %(missing)s, inconnu(s) de ce serveur."),
+            missing=", ".join(missing),
+        )
     aside.mkdir(parents=True, exist_ok=False, mode=0o700)
     for kind, src in items:
         dest = live[(kind, src.name)]

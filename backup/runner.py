@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from backup.errors import BorgError, HostKeyError
+from backup.errors import N_, BorgError, HostKeyError
 from backup.exit_codes import Explanation, explain, recognise
 from backup.passphrase import Secret
 
@@ -261,9 +261,13 @@ class Borg:
             )
         except OSError as exc:
             raise BorgError(
-                f"Impossible de lancer borg ({self.borg_bin}) : {exc.strerror}. Vérifiez "
-                "que borgbackup est installé.",
+                N_(
+                    "Impossible de lancer borg (%(borg_bin)s) : %(strerror)s. Vérifiez "
+                    "que borgbackup est installé."
+                ),
                 None,
+                borg_bin=self.borg_bin,
+                strerror=exc.strerror,
             ) from exc
         finally:
             if read_fd is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from backup.commands import break_lock_argv, info_argv, init_argv, key_export_paper_argv
 from backup.context import BackupContext
-from backup.errors import BackupError, BorgError, RegistryError
+from backup.errors import N_, BackupError, BorgError, RegistryError
 from backup.keysheet import KeySheet, render_key_sheet, restore_command
 from backup.locking import job_lock
 from backup.passphrase import (
@@ -71,7 +71,9 @@ def init_repository(
     check_label(label)
     loc = parse_location(url)
     if any(r.label == label for r in ctx.registry.all()):
-        raise RegistryError(f"L'étiquette « {label} » est déjà utilisée.", field="label")
+        raise RegistryError(
+            N_("L'étiquette « %(label)s » est déjà utilisée."), field="label", label=label
+        )
     given = resolve_passphrase(passphrase_source) if passphrase_source is not None else None
     secret = given or generate_passphrase()
     repo = Repository(label=label, url=loc.url, kind=loc.kind)
@@ -123,7 +125,7 @@ def host_keys(url: str, *, timeout: int = 10) -> list[HostKey]:
     """The SSH host keys the server of `url` presents now, to show their fingerprints."""
     loc = parse_location(url)
     if loc.kind != "ssh":
-        raise BackupError("Seuls les dépôts SSH ont une clé d'hôte à confirmer.")
+        raise BackupError(N_("Seuls les dépôts SSH ont une clé d'hôte à confirmer."))
     return scan_host_keys(loc.host or "", loc.port, timeout=timeout)
 
 
@@ -207,9 +209,14 @@ def change_location(ctx: BackupContext, label: str, url: str) -> Repository:
     repo = ctx.registry.get(label)
     if loc.kind != repo.kind:
         raise RegistryError(
-            f"Le dépôt « {label} » est de type {repo.kind}, la nouvelle adresse est de type "
-            f"{loc.kind} : créez plutôt un nouveau dépôt.",
+            N_(
+                "Le dépôt « %(label)s » est de type %(kind)s, la nouvelle adresse est de type "
+                "%(new_kind)s : créez plutôt un nouveau dépôt."
+            ),
             field="repo",
+            label=label,
+            kind=repo.kind,
+            new_kind=loc.kind,
         )
     return ctx.registry.update(label, lambda r: setattr(r, "url", loc.url))
 
@@ -225,6 +232,8 @@ def accept_relocation(ctx: BackupContext, label: str) -> str:
     found = res.json["repository"]["id"]
     if repo.repo_id and found != repo.repo_id:
         raise BackupError(
-            f"Le dépôt trouvé à {repo.url} n'est pas celui enregistré pour « {label} »."
+            N_("Le dépôt trouvé à %(url)s n'est pas celui enregistré pour « %(label)s »."),
+            url=repo.url,
+            label=label,
         )
     return f"Le nouvel emplacement du dépôt « {label} » est accepté."

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from backup.errors import NotEnoughSpace, SnapshotError
+from backup.errors import N_, NotEnoughSpace, SnapshotError
 from backup.fsutil import (
     atomic_write_json,
     free_bytes,
@@ -61,17 +61,25 @@ class BackupSources:
         names = [*self.databases, *self.config_files]
         for name in names:
             if not name or "/" in name or name.startswith("."):
-                raise SnapshotError(f"Nom invalide dans la sauvegarde : {name!r}.")
+                raise SnapshotError(
+                    N_("Nom invalide dans la sauvegarde : %(name)s."), name=repr(name)
+                )
         tree_names = [Path(t).name for t in self.trees]
         if len(set(tree_names)) != len(tree_names) or SNAPSHOT_DIR in tree_names:
-            raise SnapshotError(f"Dossiers à sauvegarder en double : {tree_names}.")
+            raise SnapshotError(
+                N_("Dossiers à sauvegarder en double : %(tree_names)s."), tree_names=tree_names
+            )
         if set(tree_names) & set(self.databases):
-            raise SnapshotError("Un dossier et une base portent le même nom.")
+            raise SnapshotError(N_("Un dossier et une base portent le même nom."))
         for tree in self.trees:
             if Path(tree).resolve().name != Path(tree).name:
                 raise SnapshotError(
-                    f"Le dossier {tree} est un lien vers un dossier d'un autre nom "
-                    f"({Path(tree).resolve()}) : donnez le vrai dossier."
+                    N_(
+                        "Le dossier %(tree)s est un lien vers un dossier d'un autre nom "
+                        "(%(real)s) : donnez le vrai dossier."
+                    ),
+                    tree=tree,
+                    real=Path(tree).resolve(),
                 )
 
 
@@ -156,8 +164,11 @@ def snapshot_database(src: Path, dest: Path) -> dict:
     partial.unlink(missing_ok=True)
     if not src.is_file():
         raise SnapshotError(
-            f"La base de données {src} est introuvable : la sauvegarde est arrêtée (jamais "
-            "de copie vide). Vérifiez le dossier de données."
+            N_(
+                "La base de données %(src)s est introuvable : la sauvegarde est arrêtée (jamais "
+                "de copie vide). Vérifiez le dossier de données."
+            ),
+            src=src,
         )
     try:
         source = sqlite3.connect(f"file:{src}?mode=rw", uri=True, timeout=30)
@@ -173,16 +184,24 @@ def snapshot_database(src: Path, dest: Path) -> dict:
         problems = integrity_problems(partial)
         if problems:
             raise SnapshotError(
-                f"La base de données {src} est abîmée (PRAGMA integrity_check : "
-                f"{'; '.join(problems)}). La sauvegarde est arrêtée ; les archives "
-                "précédentes restent bonnes. Ne touchez plus à la base et appelez le support."
+                N_(
+                    "La base de données %(src)s est abîmée (PRAGMA integrity_check : "
+                    "%(problems)s). La sauvegarde est arrêtée ; les archives "
+                    "précédentes restent bonnes. Ne touchez plus à la base et appelez le support."
+                ),
+                src=src,
+                problems="; ".join(problems),
             )
         counts = file_table_counts(partial)
     except sqlite3.DatabaseError as exc:
         partial.unlink(missing_ok=True)
         raise SnapshotError(
-            f"La base de données {src} est illisible ou abîmée ({exc}). La sauvegarde est "
-            "arrêtée ; les archives précédentes restent bonnes."
+            N_(
+                "La base de données %(src)s est illisible ou abîmée (%(exc)s). La sauvegarde est "
+                "arrêtée ; les archives précédentes restent bonnes."
+            ),
+            src=src,
+            exc=exc,
         ) from exc
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -213,7 +232,7 @@ def scan_tree(root: Path, name: str, cache: dict, new_cache: dict):
     """
     root = Path(root)
     if not root.is_dir():
-        raise SnapshotError(f"Le dossier à sauvegarder {root} est introuvable.")
+        raise SnapshotError(N_("Le dossier à sauvegarder %(root)s est introuvable."), root=root)
     dev = root.stat().st_dev
     found: list[tuple[str, str, list, object]] = []
     for dirpath, dirnames, filenames in os.walk(root):
@@ -263,9 +282,14 @@ def _check_staging_space(sources: BackupSources, staging: Path, margin: int) -> 
     free = free_bytes(staging)
     if need + margin > free:
         raise NotEnoughSpace(
-            f"Pas assez de place pour préparer la sauvegarde dans {staging} : il faut environ "
-            f"{human_size(need + margin)}, il reste {human_size(free)}. Libérez de la place "
-            "sur ce disque ; rien n'a été modifié."
+            N_(
+                "Pas assez de place pour préparer la sauvegarde dans %(staging)s : il faut environ "
+                "%(need)s, il reste %(free)s. Libérez de la place "
+                "sur ce disque ; rien n'a été modifié."
+            ),
+            staging=staging,
+            need=human_size(need + margin),
+            free=human_size(free),
         )
     return need
 
@@ -324,7 +348,9 @@ def _fill(sources: BackupSources, folder: Path, cache_path: Path | None, now: da
                 shutil.copy2(src, dest)
             except OSError as exc:
                 raise SnapshotError(
-                    f"Le fichier de configuration {src} est illisible : {exc}."
+                    N_("Le fichier de configuration %(src)s est illisible : %(exc)s."),
+                    src=src,
+                    exc=exc,
                 ) from exc
             fsync_file(dest)
             config[name] = {"size": dest.stat().st_size, "sha256": sha256_file(dest)}

@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from backup.errors import BackupError, HostKeyError
+from backup.errors import N_, BackupError, HostKeyError
 from backup.fsutil import atomic_write_bytes
 
 KEY_TYPES = ("ed25519", "ecdsa", "rsa")
@@ -70,14 +70,20 @@ def scan_host_keys(host: str, port: int = 22, *, timeout: int = 10) -> list[Host
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 15)
     except FileNotFoundError as exc:
-        raise HostKeyError("ssh-keyscan est introuvable : installez openssh-client.") from exc
+        raise HostKeyError(N_("ssh-keyscan est introuvable : installez openssh-client.")) from exc
     except subprocess.TimeoutExpired as exc:
-        raise HostKeyError(f"Le serveur {host}:{port} ne répond pas (délai dépassé).") from exc
+        raise HostKeyError(
+            N_("Le serveur %(host)s:%(port)s ne répond pas (délai dépassé)."), host=host, port=port
+        ) from exc
     keys = [p[1] for line in proc.stdout.splitlines() if (p := _parse_key_line(line))]
     if not keys:
         raise HostKeyError(
-            f"Le serveur {host}:{port} n'a présenté aucune clé SSH (injoignable, ou ce n'est "
-            "pas un serveur SSH). Vérifiez l'adresse et le port."
+            N_(
+                "Le serveur %(host)s:%(port)s n'a présenté aucune clé SSH (injoignable, "
+                "ou ce n'est pas un serveur SSH). Vérifiez l'adresse et le port."
+            ),
+            host=host,
+            port=port,
         )
     order = {t: i for i, t in enumerate(_PREFERENCE)}
     return sorted(set(keys), key=lambda k: (order.get(k.key_type, 99), k.key_type))
@@ -124,8 +130,11 @@ def verify_host_key(known_hosts: Path, host: str, port: int = 22, *, timeout: in
     pinned = pinned_host_keys(known_hosts, host, port)
     if not pinned:
         raise HostKeyError(
-            f"Aucune clé SSH n'est confirmée pour {host_pattern(host, port)}. Affichez son "
-            "empreinte et confirmez-la avant la première sauvegarde."
+            N_(
+                "Aucune clé SSH n'est confirmée pour %(host)s. Affichez son "
+                "empreinte et confirmez-la avant la première sauvegarde."
+            ),
+            host=host_pattern(host, port),
         )
     current = scan_host_keys(host, port, timeout=timeout)
     for key in pinned:
@@ -133,10 +142,15 @@ def verify_host_key(known_hosts: Path, host: str, port: int = 22, *, timeout: in
             return key
     shown = ", ".join(k.fingerprint for k in current)
     raise HostKeyError(
-        f"La clé SSH de {host_pattern(host, port)} a changé : confirmée "
-        f"{pinned[0].fingerprint}, présentée maintenant {shown}. Ce peut être une "
-        "réinstallation du serveur ou quelqu'un qui se fait passer pour lui : vérifiez auprès "
-        "de l'hébergeur avant de confirmer la nouvelle clé."
+        N_(
+            "La clé SSH de %(host)s a changé : confirmée "
+            "%(fingerprint)s, présentée maintenant %(shown)s. Ce peut être une "
+            "réinstallation du serveur ou quelqu'un qui se fait passer pour lui : vérifiez auprès "
+            "de l'hébergeur avant de confirmer la nouvelle clé."
+        ),
+        host=host_pattern(host, port),
+        fingerprint=pinned[0].fingerprint,
+        shown=shown,
     )
 
 
@@ -152,7 +166,9 @@ def generate_identity(path: Path, comment: str = "cartable-backup") -> str:
         try:
             subprocess.run(cmd, check=True, capture_output=True, timeout=60)
         except (OSError, subprocess.SubprocessError) as exc:
-            raise BackupError(f"Impossible de créer la clé SSH {path} : {exc}") from exc
+            raise BackupError(
+                N_("Impossible de créer la clé SSH %(path)s : %(exc)s"), path=path, exc=exc
+            ) from exc
         os.chmod(path, 0o600)
     return Path(str(path) + ".pub").read_text().strip()
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from backup.commands import extract_argv
-from backup.errors import BackupError
+from backup.errors import N_, BackupError
 from backup.fsutil import fsync_dir, human_size
 from backup.runner import Borg
 from backup.snapshot import SNAPSHOT_DIR
@@ -150,14 +150,18 @@ def extract_and_verify(
         state["verification"] = v = Verification()
         verify_databases(work, state["manifest"], v, checker)
         if v.problems:
-            raise BackupError("Bases de données non conformes : " + "; ".join(v.problems))
+            raise BackupError(
+                N_("Bases de données non conformes : %(problems)s"), problems="; ".join(v.problems)
+            )
         return f"{v.databases} base(s) intègre(s), {v.rows} lignes, comptes par table conformes."
 
     def checksums() -> str:
         v = state["verification"]
         verify_files(work, state["manifest"], v, checker)
         if v.problems:
-            raise BackupError("Fichiers non conformes : " + "; ".join(v.problems[:20]))
+            raise BackupError(
+                N_("Fichiers non conformes : %(problems)s"), problems="; ".join(v.problems[:20])
+            )
         notes = f" Remarques : {'; '.join(v.notes[:5])}." if v.notes else ""
         return f"{v.files} fichiers conformes à leur somme de contrôle.{notes}"
 
@@ -182,7 +186,7 @@ def restored_items(work: Path, manifest: dict) -> list[tuple[str, Path]]:
 def move_into_place(src: Path, dest: Path) -> None:
     """Move `src` to `dest` (which must not exist) and fsync the folder."""
     if dest.exists() or dest.is_symlink():
-        raise BackupError(f"{dest} existe déjà : il ne sera pas écrasé.")
+        raise BackupError(N_("%(dest)s existe déjà : il ne sera pas écrasé."), dest=dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(src), str(dest))
     fsync_dir(dest.parent)

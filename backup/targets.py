@@ -17,7 +17,7 @@ from pathlib import Path
 from backup.commands import break_lock_argv
 from backup.context import BackupContext
 from backup.disks import mounted_repository, read_repo_id
-from backup.errors import HostKeyError, NotEnoughSpace, RepositoryUnavailable
+from backup.errors import N_, HostKeyError, NotEnoughSpace, RepositoryUnavailable
 from backup.fsutil import free_bytes, human_size
 from backup.locking import find_stale_locks, lock_places
 from backup.passphrase import Secret, read_passphrase_file
@@ -48,7 +48,8 @@ def _passphrase(repo: Repository, given: Secret | None) -> Secret:
         return given
     if not repo.passphrase_file:
         raise RepositoryUnavailable(
-            f"Le dépôt « {repo.label} » n'a pas de fichier de phrase de passe enregistré."
+            N_("Le dépôt « %(label)s » n'a pas de fichier de phrase de passe enregistré."),
+            label=repo.label,
         )
     return read_passphrase_file(repo.passphrase_file)
 
@@ -79,9 +80,12 @@ def open_target(
     if loc.kind == "ssh":
         if not pinned_host_keys(ctx.known_hosts, loc.host or "", loc.port):
             raise HostKeyError(
-                f"La clé SSH du serveur {host_pattern(loc.host or '', loc.port)} n'a pas été "
-                "confirmée : affichez son empreinte, comparez-la avec celle de l'hébergeur "
-                "et confirmez-la (« cartable backup trust-host ») avant d'utiliser ce dépôt."
+                N_(
+                    "La clé SSH du serveur %(host)s n'a pas été "
+                    "confirmée : affichez son empreinte, comparez-la avec celle de l'hébergeur "
+                    "et confirmez-la (« cartable backup trust-host ») avant d'utiliser ce dépôt."
+                ),
+                host=host_pattern(loc.host or "", loc.port),
             )
         yield Target(repo.label, "ssh", loc.borg_url, None, secret, repo.repo_id)
         return
@@ -90,8 +94,12 @@ def open_target(
         found = read_repo_id(path)
         if found and found != repo.repo_id:
             raise RepositoryUnavailable(
-                f"{path} contient un autre dépôt que celui enregistré pour « {repo.label} ». "
-                "Vérifiez le chemin (disque remplacé ?)."
+                N_(
+                    "%(path)s contient un autre dépôt que celui enregistré pour « %(label)s ». "
+                    "Vérifiez le chemin (disque remplacé ?)."
+                ),
+                path=path,
+                label=repo.label,
             )
     yield Target(repo.label, "local", str(path), path, secret, repo.repo_id)
 
@@ -132,10 +140,15 @@ def check_space(target: Target, needed: int, margin: int) -> None:
     free = free_bytes(target.local_path)
     if needed + margin > free:
         raise NotEnoughSpace(
-            f"Pas assez de place sur le disque du dépôt « {target.label} » : la sauvegarde "
-            f"demande environ {human_size(needed + margin)}, il reste {human_size(free)}. "
-            "Rien n'a été écrit ; les archives précédentes restent intactes. Libérez de la "
-            "place, réduisez la rétention ou changez de disque."
+            N_(
+                "Pas assez de place sur le disque du dépôt « %(label)s » : la sauvegarde "
+                "demande environ %(need)s, il reste %(free)s. "
+                "Rien n'a été écrit ; les archives précédentes restent intactes. Libérez de la "
+                "place, réduisez la rétention ou changez de disque."
+            ),
+            label=target.label,
+            need=human_size(needed + margin),
+            free=human_size(free),
         )
 
 

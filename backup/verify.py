@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backup.errors import VerificationError
+from backup.errors import N_, VerificationError
 from backup.fsutil import sha256_file
 from backup.runner import LISTING
 from backup.snapshot import MANIFEST_NAME, SNAPSHOT_DIR, file_table_counts, integrity_problems
@@ -64,14 +64,20 @@ def load_manifest(root: Path) -> dict:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise VerificationError(
-            "L'archive ne contient pas de manifeste Cartable : ce n'est pas une sauvegarde "
-            "faite par Cartable, ou elle est incomplète."
+            N_(
+                "L'archive ne contient pas de manifeste Cartable : ce n'est pas une sauvegarde "
+                "faite par Cartable, ou elle est incomplète."
+            )
         ) from exc
     except (OSError, ValueError) as exc:
-        raise VerificationError(f"Le manifeste de l'archive est illisible : {exc}.") from exc
+        raise VerificationError(
+            N_("Le manifeste de l'archive est illisible : %(exc)s."), exc=exc
+        ) from exc
     for key in ("databases", "config", "trees"):
         if not isinstance(manifest.get(key), dict):
-            raise VerificationError(f"Le manifeste de l'archive est incomplet (« {key} »).")
+            raise VerificationError(
+                N_("Le manifeste de l'archive est incomplet (« %(key)s »)."), key=key
+            )
     return manifest
 
 

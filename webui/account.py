@@ -24,6 +24,7 @@ from appliance.security import auth, passwords, policy, recovery_codes, totp
 from appliance.security.audit import Actor, record
 from webui.access import box, client_ip, conn, current_person, requires
 from webui.auth import throttle_settings, too_many
+from webui.messages import error_text
 
 bp = Blueprint("account", __name__, url_prefix="/compte")
 
@@ -66,7 +67,7 @@ def password():
         try:
             people.set_password(conn(), person["id"], new)
         except CartableError as exc:
-            error = exc.message
+            error = error_text(exc)
     if error:
         record(conn(), _actor(), "account.password_change", outcome="failed", coalesce=True)
         return render_template("account/password.html", minimum=minimum, error=error), 400

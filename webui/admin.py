@@ -17,6 +17,7 @@ from appliance.security.passwords import generate_initial_password, hash_passwor
 from webui import shown_once
 from webui.access import box, client_ip, conn, current_person, requires
 from webui.app import forget_school
+from webui.messages import error_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -104,7 +105,7 @@ def person_new():
         if exc.field == "login" and all(names):
             page["suggestion"] = logins.allocate_in_db(conn(), *names)
         return render_template(
-            "admin/person_new.html", **page, error=exc.message, error_field=exc.field
+            "admin/person_new.html", **page, error=error_text(exc), error_field=exc.field
         ), 400
     # POST, redirect, GET: reloading the result page never creates the account again.
     shown_once.keep(pid, initial, created=True)
@@ -250,7 +251,7 @@ def settings():
                 portal_url=request.form.get("portal_url", "").strip(),
             )
         except CartableError as exc:
-            error = exc.message
+            error = error_text(exc)
         else:
             audit.record(
                 conn(),

@@ -27,6 +27,7 @@ from backup.errors import BackupError
 from backup.fsutil import human_size
 from webui.access import box, client_ip, current_person, requires
 from webui.formats import datetime_fr
+from webui.messages import error_text
 
 log = logging.getLogger("cartable.web")
 
@@ -57,6 +58,13 @@ def background_state(config) -> dict | None:
         return dict(state) if state else None
 
 
+def _shown(state: dict | None) -> dict | None:
+    """The background run's state for the page, its error in the page's language."""
+    if state and state.get("error") is not None:
+        state["error"] = error_text(state["error"])
+    return state
+
+
 def _start_background(the_box, actor: Actor, labels: list[str] | None) -> bool:
     """Start `backups.run` in a thread; False when one started here still runs."""
     key = str(the_box.config.data_dir)
@@ -73,7 +81,8 @@ def _start_background(the_box, actor: Actor, labels: list[str] | None) -> bool:
                 records = backups.run(the_box, actor, labels)
                 result = {"records": [r.to_dict() for r in records], "error": None}
             except (BackupError, CartableError) as exc:
-                result = {"records": [], "error": exc.message}
+                # Kept as the error: translated in the language of the page that shows it.
+                result = {"records": [], "error": exc}
             except Exception:  # noqa: BLE001 - shown on the page, the traceback in the log
                 log.exception("sauvegarde lancée depuis la page : erreur inattendue")
                 result = {"records": [], "error": None, "unexpected": True}
@@ -135,7 +144,7 @@ def index():
         found = backups.statuses(box())
         histories = {s.label: backups.history(box(), s.label, limit=20) for s in found}
     except BackupError as exc:
-        found, histories, error = [], {}, exc.message
+        found, histories, error = [], {}, error_text(exc)
     return render_template(
         "backups/index.html",
         repos=found,
@@ -143,7 +152,7 @@ def index():
         error=error,
         next_run=next_backup_time(config),
         busy=backups.busy_with(config),
-        background=background_state(config),
+        background=_shown(background_state(config)),
         enabled=config["backup.enabled"],
         job_labels=JOB_LABELS,
         outcome_labels=OUTCOME_LABELS,
@@ -181,7 +190,7 @@ def archives():
     try:
         found = backups.list_archives(box(), label)
     except BackupError as exc:
-        return _back_to_index(exc.message)
+        return _back_to_index(error_text(exc))
     return render_template("backups/archives.html", label=label, archives=found)
 
 
@@ -196,7 +205,7 @@ def browse():
     try:
         entries = backups.browse(box(), _actor(), label, archive, path)
     except (BackupError, CartableError) as exc:
-        return _back_to_index(exc.message)
+        return _back_to_index(error_text(exc))
     return render_template(
         "backups/browse.html",
         label=label,
@@ -226,7 +235,7 @@ def restore():
         flash(_("Aucun compte n'a l'identifiant « %(login)s ».", login=login), "error")
         return redirect(back)
     except (BackupError, CartableError) as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         return redirect(back)
     flash(
         _(
@@ -249,7 +258,7 @@ def key_sheet():
     try:
         pdf = backups.key_sheet_pdf(box(), _actor(), label)
     except (BackupError, CartableError) as exc:
-        return _back_to_index(exc.message)
+        return _back_to_index(error_text(exc))
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -266,6 +275,6 @@ def key_sheet_confirm():
     try:
         backups.confirm_key_sheet(box(), _actor(), label)
     except (BackupError, CartableError) as exc:
-        return _back_to_index(exc.message)
+        return _back_to_index(error_text(exc))
     flash(_("Fiche de clé de « %(label)s » notée comme rangée au coffre.", label=label), "success")
     return redirect(url_for("backups.index"))

@@ -20,6 +20,7 @@ from appliance.security import policy
 from appliance.security.audit import Actor
 from webui.access import box, client_ip, current_person, requires
 from webui.formats import datetime_fr
+from webui.messages import error_text
 
 log = logging.getLogger("cartable.web")
 
@@ -192,7 +193,7 @@ def silence():
             wiring.silence(box(), store, key, reason, _actor(), known=known)
             flash(_("Avertissement « %(key)s » mis en sourdine.", key=key), "success")
         except CartableError as exc:
-            flash(exc.message, "error")
+            flash(error_text(exc), "error")
     return redirect(url_for("health.diagnosis"))
 
 
@@ -205,7 +206,7 @@ def unsilence():
             wiring.unsilence(box(), store, key, _actor())
             flash(_("Avertissement « %(key)s » de nouveau signalé.", key=key), "success")
         except CartableError as exc:
-            flash(exc.message, "error")
+            flash(error_text(exc), "error")
     return redirect(url_for("health.diagnosis"))
 
 

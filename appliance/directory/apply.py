@@ -20,6 +20,7 @@ from appliance.directory import history, snapshot
 from appliance.directory.people import create_person
 from appliance.directory.plan import PersonChange, Plan
 from appliance.errors import CartableError
+from appliance.i18n import N_
 from appliance.security.passwords import generate_initial_password, hash_password
 
 
@@ -79,8 +80,11 @@ def apply(
     """
     if not plan.applicable:
         raise PlanHasErrors(
-            f"L'import a {len(plan.errors)} erreur(s) : rien n'a été modifié. Corrigez les "
-            "fichiers (voir la liste des problèmes) et recommencez."
+            N_(
+                "L'import a %(count)s erreur(s) : rien n'a été modifié. Corrigez les "
+                "fichiers (voir la liste des problèmes) et recommencez."
+            ),
+            count=len(plan.errors),
         )
     adds = [c for c in plan.people if c.action == "add"]
     plain = [generate_initial_password() if initial_passwords else "" for _ in adds]
@@ -88,8 +92,10 @@ def apply(
     with transaction(conn):
         if snapshot.fingerprint(conn) != plan.fingerprint:
             raise StalePlan(
-                "L'annuaire a changé depuis l'aperçu de cet import : refaites l'aperçu, "
-                "puis appliquez-le."
+                N_(
+                    "L'annuaire a changé depuis l'aperçu de cet import : refaites l'aperçu, "
+                    "puis appliquez-le."
+                )
             )
         counts = plan.counts()
         import_id = history.insert_import_run(

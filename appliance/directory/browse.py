@@ -13,6 +13,7 @@ from typing import Any
 
 from appliance.db import one, rows
 from appliance.errors import NotFound
+from appliance.i18n import N_
 
 KINDS = {"class": ("school_class", "class_membership", "class_id"),
          "group": ("teaching_group", "group_membership", "group_id")}  # fmt: skip
@@ -59,7 +60,10 @@ def get_structure(conn: sqlite3.Connection, kind: str, struct_id: int) -> dict[s
     )
     if found is None:
         raise NotFound(
-            f"Aucune {'classe' if kind == 'class' else 'groupe'} n'a le numéro {struct_id}."
+            N_("Aucune classe n'a le numéro %(struct_id)s.")
+            if kind == "class"
+            else N_("Aucune groupe n'a le numéro %(struct_id)s."),
+            struct_id=struct_id,
         )
     found["kind"] = kind
     return found

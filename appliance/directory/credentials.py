@@ -19,6 +19,7 @@ from appliance.directory.apply import hash_many
 from appliance.directory.people import PROFILES
 from appliance.directory.slips_pdf import render_pdf
 from appliance.errors import CartableError, NotFound
+from appliance.i18n import N_
 from appliance.security.passwords import generate_initial_password
 
 SECTION_ORDER = {"student": 0, "relative": 1, "teacher": 2, "staff": 3, "guest": 4}
@@ -65,7 +66,7 @@ def select_people(
     created by import N or a later one. Raises CartableError for an unknown profile.
     """
     if profile is not None and profile not in PROFILES:
-        raise CartableError(f"Profil inconnu « {profile} ».", field="profile")
+        raise CartableError(N_("Profil inconnu « %(profile)s »."), field="profile", profile=profile)
     where = ["p.state = 'active'", "p.profile != 'admin'"]
     params: list[Any] = []
     if profile:
@@ -184,8 +185,10 @@ def issue_credentials(
     )
     if not people:
         raise NotFound(
-            "Aucun compte actif ne correspond à ces critères : aucune fiche n'a été produite "
-            "et aucun mot de passe n'a été changé."
+            N_(
+                "Aucun compte actif ne correspond à ces critères : aucune fiche n'a été produite "
+                "et aucun mot de passe n'a été changé."
+            )
         )
     passwords = {p["id"]: generate_initial_password() for p in people}
     ids = list(passwords)
@@ -224,6 +227,6 @@ def slips_after_import(
     apply returned (`ApplyResult.initial_passwords`): no password is issued again."""
     people = [p for p in select_people(conn) if p["id"] in initial_passwords]
     if not people:
-        raise NotFound("Cet import n'a créé aucun compte : aucune fiche à imprimer.")
+        raise NotFound(N_("Cet import n'a créé aucun compte : aucune fiche à imprimer."))
     slips = build_slips(people, initial_passwords)
     return render_pdf(slips, portal_url=portal_url, school_name=school_name), len(slips)

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from appliance.directory.imports.records import ExternalKey, ParsedFile, PersonRecord, key_text
+from appliance.i18n import N_
 
 StudentResolver = Callable[[ExternalKey], str | None]
 
@@ -53,10 +54,13 @@ def siecle_accounts(
             continue
         if not rec.first_name or not rec.last_name:
             pf.error(
-                f"Le responsable légal PERSONNE_ID {rec.key[1]} n'a pas de nom ou de prénom : "
-                "complétez-le dans SIECLE.",
+                N_(
+                    "Le responsable légal PERSONNE_ID %(key)s n'a pas de nom ou de prénom : "
+                    "complétez-le dans SIECLE."
+                ),
                 rec.line,
                 "PERSONNE",
+                key=rec.key[1],
             )
             continue
         rec.children = list(children.values())
@@ -72,21 +76,30 @@ def _report_unknown(pf: ParsedFile, unknown: list) -> None:
     if len(unknown) <= 5:
         for link in unknown:
             pf.warn(
-                f"Le responsable PERSONNE_ID {link.person_key[1]} est lié à l'élève "
-                f"ELEVE_ID {link.student_key[1]}, inconnu (ni dans le fichier des élèves, ni "
-                "dans l'annuaire) : lien ignoré.",
+                N_(
+                    "Le responsable PERSONNE_ID %(person_key)s est lié à l'élève "
+                    "ELEVE_ID %(student_key)s, inconnu (ni dans le fichier des élèves, ni "
+                    "dans l'annuaire) : lien ignoré."
+                ),
                 link.line,
                 "RESPONSABLE_ELEVE",
+                person_key=link.person_key[1],
+                student_key=link.student_key[1],
             )
         return
     ids = sorted({link.student_key[1] for link in unknown})
     shown = ", ".join(ids[:10]) + ("…" if len(ids) > 10 else "")
     pf.warn(
-        f"{len(unknown)} liens responsable-élève citent {len(ids)} élèves inconnus (ni dans le "
-        f"fichier des élèves, ni dans l'annuaire ; ELEVE_ID {shown}) : liens ignorés. "
-        "Importez le fichier des élèves du même jour.",
+        N_(
+            "%(count)s liens responsable-élève citent %(students)s élèves inconnus (ni dans le "
+            "fichier des élèves, ni dans l'annuaire ; ELEVE_ID %(shown)s) : liens ignorés. "
+            "Importez le fichier des élèves du même jour."
+        ),
         unknown[0].line,
         "RESPONSABLE_ELEVE",
+        count=len(unknown),
+        students=len(ids),
+        shown=shown,
     )
 
 
@@ -111,16 +124,21 @@ def csv_accounts(
             canonical = current(key)
             if canonical is None:
                 pf_of(rec).warn(
-                    f"{rec.label()} : l'enfant « {key_text(key)} » n'est pas un élève actuel "
-                    "de l'établissement : lien ignoré.",
+                    N_(
+                        "%(name)s : l'enfant « %(key_text)s » n'est pas un élève actuel "
+                        "de l'établissement : lien ignoré."
+                    ),
                     rec.line,
+                    name=rec.label(),
+                    key_text=key_text(key),
                 )
             elif canonical not in children:
                 children[canonical] = key
         if not children:
             pf_of(rec).warn(
-                f"{rec.label()} n'est le responsable d'aucun élève actuel : pas de compte parent.",
+                N_("%(name)s n'est le responsable d'aucun élève actuel : pas de compte parent."),
                 rec.line,
+                name=rec.label(),
             )
             continue
         rec.children = list(children.values())

@@ -12,6 +12,7 @@ from typing import Any
 
 from appliance.db import now_iso, one, rows
 from appliance.errors import NotFound
+from appliance.i18n import N_
 from appliance.security.audit import SYSTEM, Actor, record
 
 
@@ -87,5 +88,5 @@ def get_import(conn: sqlite3.Connection, import_id: int) -> dict[str, Any]:
     """One applied import; raises NotFound."""
     run = one(conn, "SELECT * FROM import_run WHERE id = ?", (import_id,))
     if run is None:
-        raise NotFound(f"Aucun import n'a le numéro {import_id}.")
+        raise NotFound(N_("Aucun import n'a le numéro %(import_id)s."), import_id=import_id)
     return _decode(run)

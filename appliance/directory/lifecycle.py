@@ -36,6 +36,7 @@ from typing import Any
 from appliance.db import now_iso, rows, transaction
 from appliance.directory import history
 from appliance.errors import CartableError
+from appliance.i18n import N_
 
 LEGAL_MAX_PURGE_DAYS = 90
 
@@ -94,13 +95,21 @@ def run_lifecycle(
     """
     if not 1 <= purge_days <= LEGAL_MAX_PURGE_DAYS:
         raise CartableError(
-            f"Le délai de suppression doit être compris entre 1 et {LEGAL_MAX_PURGE_DAYS} jours "
-            f"(arrêté ENT du 30/11/2006 : trois mois au plus) ; reçu {purge_days}."
+            N_(
+                "Le délai de suppression doit être compris entre 1 et %(maximum)s jours "
+                "(arrêté ENT du 30/11/2006 : trois mois au plus) ; reçu %(purge_days)s."
+            ),
+            maximum=LEGAL_MAX_PURGE_DAYS,
+            purge_days=purge_days,
         )
     if not 0 <= grace_days < purge_days:
         raise CartableError(
-            f"Le délai de grâce ({grace_days} jours) doit être plus court que le délai de "
-            f"suppression ({purge_days} jours)."
+            N_(
+                "Le délai de grâce (%(grace_days)s jours) doit être plus court que le délai de "
+                "suppression (%(purge_days)s jours)."
+            ),
+            grace_days=grace_days,
+            purge_days=purge_days,
         )
     report = LifecycleReport(today=today, dry_run=dry_run)
     if dry_run:

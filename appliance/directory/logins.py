@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 from appliance.db import rows
 from appliance.errors import CartableError
+from appliance.i18n import N_
+from backup.errors import Phrase
 
 MAX_PART = 30
 # Every login, typed or made: 2 to 40 characters, lower-case ASCII letters, digits, dot,
@@ -113,13 +115,20 @@ def check_login(login: str, suggest: Callable[[], str] | None = None) -> str:
     cleaned = (login or "").strip().lower()
     if _LOGIN.fullmatch(cleaned):
         return cleaned
-    hint = f" Par exemple « {suggest()} »." if suggest else ""
+    hint = Phrase(N_(" Par exemple « %(login)s »."), login=suggest()) if suggest else ""
     if not cleaned:
-        raise CartableError(f"Identifiant : il est obligatoire.{hint}", field="login")
+        raise CartableError(
+            N_("Identifiant : il est obligatoire.%(hint)s"), field="login", hint=hint
+        )
     shown = "".join(c if c.isprintable() else "?" for c in login)[:60]
     raise CartableError(
-        f"Identifiant « {shown} » refusé : de 2 à {MAX_LOGIN} caractères, lettres minuscules "
-        "sans accents, chiffres, point, tiret ou tiret bas, en commençant par une lettre ou "
-        f"un chiffre.{hint}",
+        N_(
+            "Identifiant « %(login)s » refusé : de 2 à %(max)s caractères, lettres minuscules "
+            "sans accents, chiffres, point, tiret ou tiret bas, en commençant par une lettre "
+            "ou un chiffre.%(hint)s"
+        ),
         field="login",
+        login=shown,
+        max=MAX_LOGIN,
+        hint=hint,
     )

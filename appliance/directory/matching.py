@@ -22,6 +22,7 @@ from appliance.directory.logins import allocate, fold
 from appliance.directory.peoplediff import PeopleDiff
 from appliance.directory.plan import Plan
 from appliance.directory.snapshot import Snapshot, name_key
+from appliance.i18n import N_
 
 
 class Matcher:
@@ -94,16 +95,28 @@ class Matcher:
                     owner[key] = rec
                 elif other is not rec and self._pf(other) is not self._pf(rec):
                     self._pf(rec).error(
-                        f"{key_text(key)} ({rec.label()}) est aussi dans {other.file} "
-                        f"(ligne {other.line}) : une personne ne doit venir que d'un fichier.",
+                        N_(
+                            "%(key_text)s (%(name)s) est aussi dans %(file)s "
+                            "(ligne %(line_no)s) : une personne ne doit venir que d'un fichier."
+                        ),
                         rec.line,
+                        key_text=key_text(key),
+                        name=rec.label(),
+                        file=other.file,
+                        line_no=other.line,
                     )
                     self.rejected.add(id(rec))
                 elif other is not rec and key[0] == "ine":
                     self._pf(rec).error(
-                        f"L'INE {key[1]} est donné à deux élèves ({other.label()} ligne "
-                        f"{other.line}, {rec.label()}) : corrigez-le dans SIECLE.",
+                        N_(
+                            "L'INE %(key)s est donné à deux élèves (%(other)s ligne "
+                            "%(line_no)s, %(name)s) : corrigez-le dans SIECLE."
+                        ),
                         rec.line,
+                        key=key[1],
+                        other=other.label(),
+                        line_no=other.line,
+                        name=rec.label(),
                     )
                     self.rejected.add(id(rec))
 
@@ -116,9 +129,13 @@ class Matcher:
         if len(found) > 1:
             logins = ", ".join(sorted(self.snap.persons[p]["login"] for p in found))
             pf.error(
-                f"Les identifiants de {rec.label()} désignent plusieurs comptes de l'annuaire "
-                f"({logins}) : corrigez les identifiants avant d'importer.",
+                N_(
+                    "Les identifiants de %(name)s désignent plusieurs comptes de l'annuaire "
+                    "(%(logins)s) : corrigez les identifiants avant d'importer."
+                ),
                 rec.line,
+                name=rec.label(),
+                logins=logins,
             )
             self.rejected.add(id(rec))
             return
@@ -129,9 +146,16 @@ class Matcher:
         if pid is not None and pid in self.claimed:
             other = self.claimed[pid]
             pf.error(
-                f"{rec.label()} et {other.label()} ({other.file}, ligne {other.line}) désignent "
-                f"le même compte « {self.snap.persons[pid]['login']} ».",
+                N_(
+                    "%(name)s et %(other)s (%(file)s, ligne %(line_no)s) désignent "
+                    "le même compte « %(login)s »."
+                ),
                 rec.line,
+                name=rec.label(),
+                other=other.label(),
+                file=other.file,
+                line_no=other.line,
+                login=self.snap.persons[pid]["login"],
             )
             self.rejected.add(id(rec))
             return
@@ -156,17 +180,25 @@ class Matcher:
         ]
         if len(candidates) == 1:
             pf.warn(
-                f"{rec.label()} a été reconnu par son nom et sa date de naissance (compte "
-                f"« {self.snap.persons[candidates[0]]['login']} ») : son identifiant "
-                f"{key_text(rec.key)} y est ajouté.",
+                N_(
+                    "%(name)s a été reconnu par son nom et sa date de naissance (compte "
+                    "« %(login)s ») : son identifiant "
+                    "%(key_text)s y est ajouté."
+                ),
                 rec.line,
+                name=rec.label(),
+                login=self.snap.persons[candidates[0]]["login"],
+                key_text=key_text(rec.key),
             )
             return candidates[0]
         if len(candidates) > 1:
             pf.warn(
-                f"{rec.label()} : plusieurs comptes de l'annuaire ont ce nom et cette date de "
-                "naissance ; un nouveau compte est créé. Vérifiez qu'il ne fait pas doublon.",
+                N_(
+                    "%(name)s : plusieurs comptes de l'annuaire ont ce nom et cette date de "
+                    "naissance ; un nouveau compte est créé. Vérifiez qu'il ne fait pas doublon."
+                ),
                 rec.line,
+                name=rec.label(),
             )
         return None
 
@@ -175,9 +207,15 @@ class Matcher:
         if have == rec.profile or {have, rec.profile} <= {"teacher", "staff"}:
             return True
         pf.error(
-            f"{rec.label()} ({key_text(rec.key)}) est « {have} » dans l'annuaire mais "
-            f"« {rec.profile} » dans le fichier : un compte ne change pas de profil par import.",
+            N_(
+                "%(name)s (%(key_text)s) est « %(have)s » dans l'annuaire mais "
+                "« %(profile)s » dans le fichier : un compte ne change pas de profil par import."
+            ),
             rec.line,
+            name=rec.label(),
+            key_text=key_text(rec.key),
+            have=have,
+            profile=rec.profile,
         )
         return False
 
@@ -236,10 +274,16 @@ class Matcher:
                     for r in same
                 )
                 self._pf(same[-1]).warn(
-                    f"Homonymes : {len(same)} personnes s'appellent {same[0].label()} ({where}). "
-                    "Elles ont des comptes distincts (identifiants suffixés) : vérifiez qu'il ne "
-                    "s'agit pas d'un doublon.",
+                    N_(
+                        "Homonymes : %(count)s personnes s'appellent %(name)s (%(where)s). "
+                        "Elles ont des comptes distincts (identifiants suffixés) : vérifiez qu'il "
+                        "ne "
+                        "s'agit pas d'un doublon."
+                    ),
                     same[-1].line,
+                    count=len(same),
+                    name=same[0].label(),
+                    where=where,
                 )
 
     # --- per-record plan ----------------------------------------------------------------
@@ -256,7 +300,9 @@ class Matcher:
                 return
             if rec.profile == "relative" and not rec.children:
                 pf.warn(
-                    f"{rec.label()} n'a aucun enfant scolarisé : pas de compte parent.", rec.line
+                    N_("%(name)s n'a aucun enfant scolarisé : pas de compte parent."),
+                    rec.line,
+                    name=rec.label(),
                 )
                 return
             fallback = "eleve" if rec.profile == "student" else "utilisateur"

@@ -72,8 +72,10 @@ _WITH_CLASSES = (
 def _check_profile(profile: str) -> None:
     if profile not in PROFILES:
         raise CartableError(
-            f"Profil inconnu « {profile} » : choisissez parmi {', '.join(PROFILES)}.",
+            N_("Profil inconnu « %(profile)s » : choisissez parmi %(profiles)s."),
             field="profile",
+            profile=profile,
+            profiles=", ".join(PROFILES),
         )
 
 
@@ -110,16 +112,21 @@ def create_person(
     """
     _check_profile(profile)
     if not first_name.strip() or not last_name.strip():
-        raise CartableError("Le prénom et le nom sont obligatoires.", field="last_name")
+        raise CartableError(N_("Le prénom et le nom sont obligatoires."), field="last_name")
     login = logins.check_login(
         login, suggest=lambda: logins.allocate_in_db(conn, first_name, last_name)
     )
     if profile == "guest" and not expires_on:
-        raise CartableError("Un compte invité doit avoir une date d'expiration.", field="expires")
+        raise CartableError(
+            N_("Un compte invité doit avoir une date d'expiration."), field="expires"
+        )
     if login_taken(conn, login):
         suggestion = logins.allocate_in_db(conn, first_name, last_name)
         raise CartableError(
-            f"L'identifiant « {login} » est déjà pris (libre : « {suggestion} »).", field="login"
+            N_("L'identifiant « %(login)s » est déjà pris (libre : « %(suggestion)s »)."),
+            field="login",
+            login=login,
+            suggestion=suggestion,
         )
     if password is not None:
         if check_rules:
@@ -128,7 +135,9 @@ def create_person(
     stamp = now_iso()
     with transaction(conn):
         if login_taken(conn, login):
-            raise CartableError(f"L'identifiant « {login} » est déjà pris.", field="login")
+            raise CartableError(
+                N_("L'identifiant « %(login)s » est déjà pris."), field="login", login=login
+            )
         cur = conn.execute(
             "INSERT INTO person (login, profile, state, first_name, last_name, birth_date, "
             "email, function, password_hash, must_change_password, expires_on, created_at, "
@@ -156,7 +165,7 @@ def get_person(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
     raise NotFound. One query: every page view of a logged-in person runs it."""
     person = one(conn, f"SELECT {_WITH_CLASSES} FROM person WHERE id = ?", (person_id,))
     if person is None:
-        raise NotFound(f"Aucune personne n'a le numéro {person_id}.")
+        raise NotFound(N_("Aucune personne n'a le numéro %(person_id)s."), person_id=person_id)
     return _split_classes(person)
 
 
@@ -183,7 +192,7 @@ def get_by_login(conn: sqlite3.Connection, login: str) -> dict[str, Any]:
     """Return the person with this login; raise NotFound with the login in the message."""
     pid = scalar(conn, "SELECT id FROM person WHERE login = ?", ((login or "").strip().lower(),))
     if pid is None:
-        raise NotFound(f"Aucun compte n'a l'identifiant « {login} ».")
+        raise NotFound(N_("Aucun compte n'a l'identifiant « %(login)s »."), login=login)
     return get_person(conn, pid)
 
 
@@ -271,7 +280,7 @@ def set_state(conn: sqlite3.Connection, person_id: int, state: str) -> dict[str,
     Returns the person as it was before the change.
     """
     if state not in STATES:
-        raise CartableError(f"État inconnu « {state} ».", field="state")
+        raise CartableError(N_("État inconnu « %(state)s »."), field="state", state=state)
     before = get_person(conn, person_id)
     stamp = now_iso()
     with transaction(conn):

@@ -13,6 +13,7 @@ from typing import Any
 from appliance.directory.imports.records import ParsedFile, PersonRecord
 from appliance.directory.plan import PersonChange, Plan
 from appliance.directory.snapshot import Snapshot, TeachingKey
+from appliance.i18n import N_
 
 # Fields a file may set; an empty value in a file never erases what the directory holds.
 _FIELDS = ("first_name", "last_name", "birth_date", "email", "function", "expires_on")
@@ -106,9 +107,13 @@ class PeopleDiff:
                 self.reactivated.add(pid)
             else:
                 pf.warn(
-                    f"Le compte « {person['login']} » ({rec.label()}) a été désactivé à la main : "
-                    "il reste désactivé (réactivez-le depuis l'annuaire si besoin).",
+                    N_(
+                        "Le compte « %(login)s » (%(name)s) a été désactivé à la main : "
+                        "il reste désactivé (réactivez-le depuis l'annuaire si besoin)."
+                    ),
                     rec.line,
+                    login=person["login"],
+                    name=rec.label(),
                 )
         if change.action == "unchanged" and (change.fields or change.new_ids or relations_changed):
             change.action = "update"

@@ -28,6 +28,7 @@ from appliance.directory.imports.detect import KIND_LABELS, SIECLE_ELEVES
 from appliance.directory.imports.records import ParsedFile, UnreadableFile
 from appliance.directory.matching import Matcher
 from appliance.directory.plan import Plan, exit_code
+from appliance.i18n import N_
 
 __all__ = [
     "ApplyResult",
@@ -73,7 +74,7 @@ def plan(
             parse_path(Path(path), today=today, full=full, guest_expiry=date(year + 1, 8, 31))
         )
     if not parsed:
-        raise UnreadableFile("Aucun fichier à importer.")
+        raise UnreadableFile(N_("Aucun fichier à importer."))
     snap = snapshot.load(conn)
     result = Plan(today=today, full=full, school_year=year, fingerprint=snap.fingerprint)
     _check_files(parsed, school, year)
@@ -128,32 +129,50 @@ def _check_files(parsed: list[ParsedFile], school: dict | None, year: int) -> No
     for pf in parsed:
         if pf.sha256 in seen_sha:
             pf.error(
-                f"Ce fichier est le même que {seen_sha[pf.sha256]} : donnez-le une seule fois."
+                N_("Ce fichier est le même que %(seen_sha)s : donnez-le une seule fois."),
+                seen_sha=seen_sha[pf.sha256],
             )
             continue
         seen_sha[pf.sha256] = pf.label
         if pf.kind != "csv" and pf.kind in seen_kind:
             pf.error(
-                f"Deux fichiers {KIND_LABELS[pf.kind]} ({seen_kind[pf.kind]} et {pf.label}) : "
-                "un import n'en prend qu'un de chaque sorte."
+                N_(
+                    "Deux fichiers %(kind)s (%(seen_kind)s et %(label)s) : "
+                    "un import n'en prend qu'un de chaque sorte."
+                ),
+                kind=KIND_LABELS[pf.kind],
+                seen_kind=seen_kind[pf.kind],
+                label=pf.label,
             )
         seen_kind.setdefault(pf.kind, pf.label)
         if school is None:
             pf.error(
-                "Aucun établissement n'est configuré dans la box (UAI inconnu) : lancez "
-                "d'abord `cartable init`, puis recommencez l'import."
+                N_(
+                    "Aucun établissement n'est configuré dans la box (UAI inconnu) : lancez "
+                    "d'abord `cartable init`, puis recommencez l'import."
+                )
             )
         elif pf.uai and pf.uai != (school["uai"] or "").strip().upper():
             pf.error(
-                f"Ce fichier est celui de l'établissement {pf.uai}, pas du vôtre "
-                f"({school['uai']}) : il a été exporté pour un autre établissement. "
-                "Demandez l'export de votre établissement."
+                N_(
+                    "Ce fichier est celui de l'établissement %(uai)s, pas du vôtre "
+                    "(%(school_uai)s) : il a été exporté pour un autre établissement. "
+                    "Demandez l'export de votre établissement."
+                ),
+                uai=pf.uai,
+                school_uai=school["uai"],
             )
         if pf.year is not None and pf.year != year:
             pf.warn(
-                f"Ce fichier est de l'année scolaire {pf.year}-{pf.year + 1}, alors que la box "
-                f"est en {year}-{year + 1} : vérifiez que c'est le bon export (après la bascule, "
-                "SIECLE peut encore donner l'année précédente)."
+                N_(
+                    "Ce fichier est de l'année scolaire %(year)s-%(next_year)s, alors que la box "
+                    "est en %(box_year)s-%(box_next_year)s : vérifiez que c'est le bon export "
+                    "(après la bascule, SIECLE peut encore donner l'année précédente)."
+                ),
+                year=pf.year,
+                next_year=pf.year + 1,
+                box_year=year,
+                box_next_year=year + 1,
             )
     if any(pf.kind == "siecle_responsables" for pf in parsed) and not any(
         pf.kind == SIECLE_ELEVES for pf in parsed
@@ -161,6 +180,9 @@ def _check_files(parsed: list[ParsedFile], school: dict | None, year: int) -> No
         for pf in parsed:
             if pf.kind == "siecle_responsables":
                 pf.warn(
-                    "Fichier des responsables importé sans le fichier des élèves : les élèves "
-                    "actuels sont pris dans l'annuaire. Importez les deux ensemble de préférence."
+                    N_(
+                        "Fichier des responsables importé sans le fichier des élèves : les élèves "
+                        "actuels sont pris dans l'annuaire. Importez les deux ensemble de "
+                        "préférence."
+                    )
                 )

@@ -16,6 +16,7 @@ from appliance.directory.imports.records import ParsedFile, StructureRecord
 from appliance.directory.peoplediff import PeopleDiff
 from appliance.directory.plan import Plan, StructureChanges
 from appliance.directory.snapshot import Snapshot
+from appliance.i18n import N_
 
 
 def compare(
@@ -73,9 +74,13 @@ def _cross_check(usable: list[ParsedFile]) -> None:
         missing = sorted(set(mine) - set(theirs))
         if missing:
             sts.warn(
-                f"Ces {what} de SIECLE sont absents de STS-Web : {', '.join(missing)}. Leurs "
-                "élèves sont importés, mais aucun enseignant n'y est rattaché ; vérifiez les "
-                "codes dans les deux logiciels."
+                N_(
+                    "Ces %(what)s de SIECLE sont absents de STS-Web : %(missing)s. Leurs "
+                    "élèves sont importés, mais aucun enseignant n'y est rattaché ; vérifiez les "
+                    "codes dans les deux logiciels."
+                ),
+                what=what,
+                missing=", ".join(missing),
             )
 
 

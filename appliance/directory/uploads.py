@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from appliance.errors import CartableError, NotFound
+from appliance.i18n import N_
 
 PENDING_DIR = Path("imports") / "pending"
 STALE_HOURS = 24
@@ -79,14 +80,18 @@ def save(
     uploads = [(name, stream) for name, stream in uploads if name]
     if not uploads:
         raise CartableError(
-            "Aucun fichier reçu : choisissez au moins un fichier d'export (SIECLE, STS-Web "
-            "ou CSV), puis recommencez.",
+            N_(
+                "Aucun fichier reçu : choisissez au moins un fichier d'export (SIECLE, STS-Web "
+                "ou CSV), puis recommencez."
+            ),
             field="files",
         )
     if len(uploads) > MAX_FILES:
         raise CartableError(
-            f"Trop de fichiers ({len(uploads)}) : un import en prend au plus {MAX_FILES}.",
+            N_("Trop de fichiers (%(count)s) : un import en prend au plus %(maximum)s."),
             field="files",
+            count=len(uploads),
+            maximum=MAX_FILES,
         )
     purge_stale(data_dir)
     root = pending_root(data_dir)
@@ -116,8 +121,10 @@ def load(data_dir: Path, token: str) -> PendingImport:
         meta = json.loads((folder / _META).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise NotFound(
-            "Ces fichiers ne sont plus disponibles (import déjà appliqué, abandonné ou trop "
-            "ancien) : envoyez-les à nouveau."
+            N_(
+                "Ces fichiers ne sont plus disponibles (import déjà appliqué, abandonné ou trop "
+                "ancien) : envoyez-les à nouveau."
+            )
         ) from exc
     files = [folder / n for n in meta["files"]]
     return PendingImport(token, files, bool(meta["full"]), meta["actor"], meta["created_at"])
@@ -148,12 +155,14 @@ def purge_stale(data_dir: Path, *, max_age_hours: float = STALE_HOURS) -> int:
 
 def _folder(data_dir: Path, token: str) -> Path:
     if not _TOKEN.match(token or ""):
-        raise NotFound("Import en attente inconnu.")
+        raise NotFound(N_("Import en attente inconnu."))
     folder = pending_root(data_dir) / token
     if not folder.is_dir():
         raise NotFound(
-            "Ces fichiers ne sont plus disponibles (import déjà appliqué, abandonné ou trop "
-            "ancien) : envoyez-les à nouveau."
+            N_(
+                "Ces fichiers ne sont plus disponibles (import déjà appliqué, abandonné ou trop "
+                "ancien) : envoyez-les à nouveau."
+            )
         )
     return folder
 

@@ -18,6 +18,7 @@ from appliance.db import one, rows, transaction
 from appliance.errors import CartableError, NotFound
 from appliance.health.messages import render
 from appliance.health.rules import CRITICAL, OK, RANK, Transition
+from appliance.i18n import N_
 
 
 def open_levels(conn: sqlite3.Connection) -> dict[str, tuple[str, str]]:
@@ -151,16 +152,20 @@ def silence(
     reason = (reason or "").strip()
     if len(reason) < 3:
         raise CartableError(
-            "Indiquez pourquoi cet avertissement est accepté (la raison est "
-            "gardée dans le journal d'audit).",
+            N_(
+                "Indiquez pourquoi cet avertissement est accepté (la raison est "
+                "gardée dans le journal d'audit)."
+            ),
             field="reason",
         )
     current = one(conn, "SELECT level FROM alerts WHERE key = ? AND ended_at IS NULL", (key,))
     if current and current["level"] == CRITICAL:
         raise CartableError(
-            "Une alerte critique ne peut pas être mise en sourdine : elle "
-            "signale un risque de perte de données ou d'arrêt. Réglez d'abord "
-            "le problème.",
+            N_(
+                "Une alerte critique ne peut pas être mise en sourdine : elle "
+                "signale un risque de perte de données ou d'arrêt. Réglez d'abord "
+                "le problème."
+            ),
             field="key",
         )
     with transaction(conn):
@@ -187,6 +192,6 @@ def unsilence(conn: sqlite3.Connection, key: str, by: str) -> dict[str, Any]:
     with transaction(conn):
         old = one(conn, "SELECT * FROM silences WHERE key = ?", (key,))
         if old is None:
-            raise NotFound(f"Aucune mise en sourdine pour « {key} ».")
+            raise NotFound(N_("Aucune mise en sourdine pour « %(key)s »."), key=key)
         conn.execute("DELETE FROM silences WHERE key = ?", (key,))
     return {"action": "health.unsilence", "key": key, "reason": old["reason"], "by": by}

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.errors import CartableError
+from appliance.i18n import N_
 
 _PEM = re.compile(rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.S)
 _OID_CN = bytes.fromhex("550403")  # 2.5.4.3 commonName
@@ -88,15 +89,21 @@ def read_certificate(path: str | Path) -> dict[str, Any]:
         body = Path(path).read_bytes()
     except OSError as exc:
         raise CartableError(
-            f"Le certificat {path} est illisible ({exc.strerror}). Vérifiez le chemin dans "
-            "« health.tls_cert_file » et les droits du fichier."
+            N_(
+                "Le certificat %(path)s est illisible (%(strerror)s). Vérifiez le chemin dans "
+                "« health.tls_cert_file » et les droits du fichier."
+            ),
+            path=path,
+            strerror=exc.strerror,
         ) from exc
     match = _PEM.search(body)
     try:
         der = base64.b64decode(b"".join(match.group(1).split())) if match else body
         info = parse_der_certificate(der)
     except (ValueError, IndexError) as exc:
-        raise CartableError(f"{path} ne contient pas de certificat lisible ({exc}).") from exc
+        raise CartableError(
+            N_("%(path)s ne contient pas de certificat lisible (%(exc)s)."), path=path, exc=exc
+        ) from exc
     info["path"] = str(path)
     return info
 

@@ -25,6 +25,7 @@ from appliance.health.alerts import active_silences, mark_notified
 from appliance.health.messages import level_label
 from appliance.health.rules import CRITICAL
 from appliance.health.settings import MailSettings
+from appliance.i18n import N_
 
 RETRY_SECONDS = 300
 Sender = Callable[[MailSettings, str, str], None]
@@ -40,7 +41,7 @@ def send_mail(
     """
     if not mail.enabled:
         raise CartableError(
-            "Aucun relais SMTP ou destinataire n'est configuré (« mail.host » et « mail.to »)."
+            N_("Aucun relais SMTP ou destinataire n'est configuré (« mail.host » et « mail.to »).")
         )
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = mail.sender, ", ".join(mail.to), subject
@@ -59,29 +60,45 @@ def send_mail(
             smtp.send_message(msg)
     except smtplib.SMTPAuthenticationError as exc:
         raise CartableError(
-            f"Le relais SMTP {where} refuse l'identifiant ou le mot de passe "
-            "(« mail.username », « mail.password »)."
+            N_(
+                "Le relais SMTP %(where)s refuse l'identifiant ou le mot de passe "
+                "(« mail.username », « mail.password »)."
+            ),
+            where=where,
         ) from exc
     except smtplib.SMTPNotSupportedError as exc:
         raise CartableError(
-            f"Le relais SMTP {where} ne propose pas STARTTLS : mettez "
-            "« mail.starttls » à false seulement s'il est sur le réseau "
-            "local de confiance."
+            N_(
+                "Le relais SMTP %(where)s ne propose pas STARTTLS : mettez "
+                "« mail.starttls » à false seulement s'il est sur le réseau "
+                "local de confiance."
+            ),
+            where=where,
         ) from exc
     except smtplib.SMTPRecipientsRefused as exc:
         raise CartableError(
-            f"Le relais SMTP {where} refuse les destinataires "
-            f"{', '.join(mail.to)} : vérifiez « mail.to »."
+            N_("Le relais SMTP %(where)s refuse les destinataires %(to)s : vérifiez « mail.to »."),
+            where=where,
+            to=", ".join(mail.to),
         ) from exc
     except ssl.SSLError as exc:
         raise CartableError(
-            f"Le chiffrement avec le relais SMTP {where} a échoué ({exc}). Vérifiez son certificat."
+            N_(
+                "Le chiffrement avec le relais SMTP %(where)s a échoué (%(exc)s). "
+                "Vérifiez son certificat."
+            ),
+            where=where,
+            exc=exc,
         ) from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise CartableError(
-            f"Impossible d'envoyer le courriel par {where} ({exc}). Vérifiez "
-            "« mail.host », « mail.port » et que le serveur peut le "
-            "joindre."
+            N_(
+                "Impossible d'envoyer le courriel par %(where)s (%(exc)s). Vérifiez "
+                "« mail.host », « mail.port » et que le serveur peut le "
+                "joindre."
+            ),
+            where=where,
+            exc=exc,
         ) from exc
 
 
@@ -255,4 +272,6 @@ def digest_time(value: str) -> tuple[int, int]:
             return hour, minute
     except ValueError:
         pass
-    raise CartableError(f"« health.digest_time » doit être une heure HH:MM (reçu {value!r}).")
+    raise CartableError(
+        N_("« health.digest_time » doit être une heure HH:MM (reçu %(value)s)."), value=repr(value)
+    )

@@ -29,6 +29,7 @@ from typing import Any
 
 from appliance.errors import CartableError
 from appliance.health import smartctl
+from appliance.i18n import N_
 
 SELFTESTS_FILE = "selftests.json"
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -52,16 +53,23 @@ def open_spool_dir(path: str | Path) -> int:
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError as exc:
         raise CartableError(
-            f"Le dossier de dépôt SMART {path} est inutilisable ({exc.strerror}). "
-            "Il doit être un vrai dossier (pas un lien) appartenant à root."
+            N_(
+                "Le dossier de dépôt SMART %(path)s est inutilisable (%(strerror)s). "
+                "Il doit être un vrai dossier (pas un lien) appartenant à root."
+            ),
+            path=path,
+            strerror=exc.strerror,
         ) from exc
     st = os.fstat(fd)
     if st.st_uid != os.geteuid() or st.st_mode & 0o022:
         os.close(fd)
         raise CartableError(
-            f"Le dossier de dépôt SMART {path} doit appartenir à l'utilisateur qui lance la "
-            "tâche (root) et n'être modifiable par personne d'autre : "
-            f"chown root: {path} && chmod 755 {path}."
+            N_(
+                "Le dossier de dépôt SMART %(path)s doit appartenir à l'utilisateur qui lance la "
+                "tâche (root) et n'être modifiable par personne d'autre : "
+                "chown root: %(path)s && chmod 755 %(path)s."
+            ),
+            path=path,
         )
     return fd
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from appliance.errors import CartableError
+from appliance.i18n import N_
 
 SMARTCTL = "smartctl"
 DEFAULT_TIMEOUT = 120.0
@@ -36,13 +37,20 @@ def subprocess_runner(argv: Sequence[str], timeout: float) -> tuple[int, str, st
         )
     except FileNotFoundError as exc:
         raise CartableError(
-            f"La commande {argv[0]} est introuvable : installez le paquet qui la fournit "
-            f"(smartmontools pour smartctl)."
+            N_(
+                "La commande %(argv)s est introuvable : installez le paquet qui la fournit "
+                "(smartmontools pour smartctl)."
+            ),
+            argv=argv[0],
         ) from exc
     except subprocess.TimeoutExpired as exc:
         raise CartableError(
-            f"La commande {' '.join(argv)} n'a pas répondu en {timeout:.0f} s : le disque "
-            "est peut-être en train de se bloquer. Réessayez ; si cela se répète, vérifiez-le."
+            N_(
+                "La commande %(argv)s n'a pas répondu en %(timeout)s s : le disque "
+                "est peut-être en train de se bloquer. Réessayez ; si cela se répète, vérifiez-le."
+            ),
+            argv=" ".join(argv),
+            timeout=format(timeout, ".0f"),
         ) from exc
     return done.returncode, done.stdout, done.stderr
 
@@ -76,8 +84,12 @@ def run_json(
         data = json.loads(out)
     except json.JSONDecodeError as exc:
         raise CartableError(
-            f"smartctl n'a pas rendu de JSON (code {code}) : {(err or out).strip()[:300]}. "
-            "Vérifiez que smartmontools est en version 7 ou plus."
+            N_(
+                "smartctl n'a pas rendu de JSON (code %(code)s) : %(detail)s. "
+                "Vérifiez que smartmontools est en version 7 ou plus."
+            ),
+            code=code,
+            detail=(err or out).strip()[:300],
         ) from exc
     data.setdefault("smartctl", {}).setdefault("exit_status", code)
     return data

@@ -127,9 +127,13 @@ def open_store(config: Any, *, write: bool = False) -> MetricStore | None:
             except KeyError:
                 name = str(owner)
             raise CartableError(
-                f"{path} appartient à l'utilisateur {name} : relancez la commande en son "
-                f"nom (sudo -u {name} cartable …) pour ne pas lui retirer l'accès à ses "
-                "fichiers."
+                N_(
+                    "%(path)s appartient à l'utilisateur %(name)s : relancez la commande en son "
+                    "nom (sudo -u %(name)s cartable …) pour ne pas lui retirer l'accès à ses "
+                    "fichiers."
+                ),
+                path=path,
+                name=name,
             )
     return MetricStore.open(path)
 
@@ -190,9 +194,13 @@ def silence(
     if key not in known:
         listed = ", ".join(sorted(known)) or "aucun en ce moment"
         raise CartableError(
-            f"« {key} » n'est pas un avertissement en cours : seul un avertissement connu "
-            f"peut être mis en sourdine (avertissements : {listed}).",
+            N_(
+                "« %(key)s » n'est pas un avertissement en cours : seul un avertissement connu "
+                "peut être mis en sourdine (avertissements : %(listed)s)."
+            ),
             field="key",
+            key=key,
+            listed=listed,
         )
     now = time.time() if now is None else now
     done = alerts.silence(store.conn, key, reason, actor.login, now)

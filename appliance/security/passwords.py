@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from appliance.errors import CartableError
+from appliance.i18n import N_
 
 # OWASP Password Storage Cheat Sheet: m=19 MiB, t=2, p=1.
 ARGON2_MEMORY_KIB = 19 * 1024
@@ -179,23 +180,33 @@ def check_password(password: str, profile: str, personal: tuple[str, ...] = ()) 
     minimum = MIN_LENGTH.get(profile, 12)
     if len(password) < minimum:
         raise PasswordRejected(
-            f"Le mot de passe doit compter au moins {minimum} caractères "
-            f"(il en a {len(password)}). Une phrase de plusieurs mots est plus facile à retenir."
+            N_(
+                "Le mot de passe doit compter au moins %(minimum)s caractères "
+                "(il en a %(count)s). Une phrase de plusieurs mots est plus facile à retenir."
+            ),
+            minimum=minimum,
+            count=len(password),
         )
     if len(password) > MAX_LENGTH:
-        raise PasswordRejected(f"Le mot de passe ne doit pas dépasser {MAX_LENGTH} caractères.")
+        raise PasswordRejected(
+            N_("Le mot de passe ne doit pas dépasser %(value)s caractères."), value=MAX_LENGTH
+        )
     folded = _fold(password)
     if folded in common_passwords() or folded.rstrip("0123456789!.?") in common_passwords():
         raise PasswordRejected(
-            "Ce mot de passe fait partie des plus courants et serait deviné en quelques "
-            "essais : choisissez-en un autre."
+            N_(
+                "Ce mot de passe fait partie des plus courants et serait deviné en quelques "
+                "essais : choisissez-en un autre."
+            )
         )
     if any(folded in run for run in _RUNS):
-        raise PasswordRejected("Ce mot de passe est une suite de touches ou de chiffres.")
+        raise PasswordRejected(N_("Ce mot de passe est une suite de touches ou de chiffres."))
     if len(set(folded)) <= 2:
-        raise PasswordRejected("Ce mot de passe répète trop les mêmes caractères.")
+        raise PasswordRejected(N_("Ce mot de passe répète trop les mêmes caractères."))
     if _made_of_names(folded, personal):
-        raise PasswordRejected("Le mot de passe ne doit pas être votre identifiant ou votre nom.")
+        raise PasswordRejected(
+            N_("Le mot de passe ne doit pas être votre identifiant ou votre nom.")
+        )
 
 
 def generate_initial_password(length: int = 10) -> str:

@@ -17,6 +17,7 @@ from appliance.security import audit
 from webui.access import box, conn, current_person, requires
 from webui.directory import bp, preview
 from webui.directory.common import actor, attachment, int_field
+from webui.messages import error_text
 
 SLIP_PROFILES = [p for p in PROFILES if p != "admin"]
 
@@ -45,6 +46,7 @@ def _upload_page(error: str | None = None, status: int = 200):
 
 def _preview_page(pending, plan, *, notice: str | None = None, status: int = 200):
     data = plan.to_json()
+    data["problems"] = [{**p.to_json(), "message": error_text(p)} for p in plan.problems]
     return render_template(
         "directory/preview.html",
         token=pending.token,
@@ -78,7 +80,7 @@ def import_upload():
             actor=current_person()["login"],
         )
     except CartableError as exc:
-        return _upload_page(exc.message, 400)
+        return _upload_page(error_text(exc), 400)
     audit.record(
         conn(),
         actor(),
@@ -96,7 +98,7 @@ def import_preview(token: str):
         plan = _plan(pending)
     except UnreadableFile as exc:
         uploads.discard(_data_dir(), token)
-        return _upload_page(exc.message, 400)
+        return _upload_page(error_text(exc), 400)
     return _preview_page(pending, plan)
 
 
@@ -124,7 +126,7 @@ def import_apply(token: str):
         plan = _plan(pending)
     except UnreadableFile as exc:
         uploads.discard(_data_dir(), token)
-        return _upload_page(exc.message, 400)
+        return _upload_page(error_text(exc), 400)
     refused = _refusal(plan, request.form.get("digest"))
     if refused is None:
         try:
@@ -140,7 +142,7 @@ def import_apply(token: str):
             )
             refused = ("changed", message)
         except PlanHasErrors as exc:
-            refused = ("errors", exc.message)
+            refused = ("errors", error_text(exc))
     if refused is not None:
         audit.record(
             conn(),
@@ -235,7 +237,7 @@ def credentials_page():
             actor=current_person()["login"],
         )
     except CartableError as exc:
-        return render_template("directory/credentials.html", error=exc.message, **page), 400
+        return render_template("directory/credentials.html", error=error_text(exc), **page), 400
     what = (
         form["class_code"]
         or form["profile"]

@@ -25,6 +25,7 @@ from appliance.directory.imports.encoding import check_xml_bytes
 from appliance.directory.imports.records import ParsedFile, UnreadableFile
 from appliance.directory.imports.xmlsafe import XmlRefused
 from appliance.directory.imports.xmlsafe import parse as parse_xml
+from appliance.i18n import N_
 
 __all__ = ["ParsedFile", "UnreadableFile", "parse_path", "parse_source"]
 
@@ -51,16 +52,18 @@ def parse_source(source: Source, *, today: date, full: bool, guest_expiry: date)
         return pf
     if kind == EDT:
         pf.error(
-            "Ce fichier est l'export du logiciel d'emploi du temps (racine EDT_STS), pas celui "
-            "de STS-Web : dans STS-Web, choisissez Exports > Emploi du temps "
-            "(fichier sts_emp_<UAI>_<année>.xml).",
+            N_(
+                "Ce fichier est l'export du logiciel d'emploi du temps (racine EDT_STS), pas celui "
+                "de STS-Web : dans STS-Web, choisissez Exports > Emploi du temps "
+                "(fichier sts_emp_<UAI>_<année>.xml)."
+            ),
             1,
         )
         return pf
     codec, errors = check_xml_bytes(source.data)
     pf.encoding = codec
     for line, message in errors:
-        pf.error(message, line)
+        pf.error(message.template, line, **message.params)
     if errors:
         return pf
     try:
@@ -73,5 +76,5 @@ def parse_source(source: Source, *, today: date, full: bool, guest_expiry: date)
     except XmlRefused as exc:
         # SIECLE files are read as a stream: drop whatever was read before the fault.
         pf = ParsedFile(label=source.label, kind=kind, sha256=source.sha256, encoding=codec)
-        pf.error(exc.message, exc.line)
+        pf.error(exc.template, exc.line, **exc.params)
     return pf

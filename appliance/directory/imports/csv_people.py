@@ -25,6 +25,7 @@ from appliance.directory.imports.records import (
     csv_key,
 )
 from appliance.directory.imports.xmlsafe import parse_date
+from appliance.i18n import N_
 
 PROFILES = {
     "student": "student",
@@ -112,21 +113,24 @@ def parse(data: bytes, pf: ParsedFile, *, full: bool, default_guest_expiry: date
     try:
         decoded = decode_text(data)
     except UnicodeDecodeError:
-        pf.error("Le fichier n'est ni en UTF-8, ni en Windows-1252, ni en ISO-8859-15.", 1)
+        pf.error(N_("Le fichier n'est ni en UTF-8, ni en Windows-1252, ni en ISO-8859-15."), 1)
         return
     pf.encoding = decoded.encoding
     excerpt = find_mojibake(decoded.text)
     if excerpt is not None:
         pf.error(
-            f"Le fichier contient des lettres déformées (« {excerpt} ») : il a été converti "
-            "deux fois d'un encodage à l'autre. Réenregistrez-le en UTF-8 depuis le fichier "
-            "d'origine.",
+            N_(
+                "Le fichier contient des lettres déformées (« %(excerpt)s ») : il a été converti "
+                "deux fois d'un encodage à l'autre. Réenregistrez-le en UTF-8 depuis le fichier "
+                "d'origine."
+            ),
             None,
+            excerpt=excerpt,
         )
         return
     lines = decoded.text.splitlines()
     if not lines:
-        pf.error("Le fichier est vide.", 1)
+        pf.error(N_("Le fichier est vide."), 1)
         return
     reader = csv.reader(io.StringIO(decoded.text), delimiter=_delimiter(lines[0]), quotechar='"')
     rows = list(reader)
@@ -137,10 +141,14 @@ def parse(data: bytes, pf: ParsedFile, *, full: bool, default_guest_expiry: date
             columns[name].append(i)
     unknown = sorted(n for n in columns if n not in KNOWN)
     if unknown:
-        pf.warn(f"Colonnes inconnues ignorées : {', '.join(unknown)}.", 1)
+        pf.warn(N_("Colonnes inconnues ignorées : %(unknown)s."), 1, unknown=", ".join(unknown))
     for required in ("profil", "id", "nom", "prenom"):
         if required not in columns:
-            pf.error(f"La colonne obligatoire « {required} » manque dans l'en-tête.", 1)
+            pf.error(
+                N_("La colonne obligatoire « %(required)s » manque dans l'en-tête."),
+                1,
+                required=required,
+            )
     if pf.has_errors:
         return
     seen: dict[tuple[str, str], int] = {}
@@ -153,9 +161,14 @@ def parse(data: bytes, pf: ParsedFile, *, full: bool, default_guest_expiry: date
             continue
         if rec.key in seen:
             pf.error(
-                f"L'identifiant « {rec.key[1]} » apparaît deux fois (lignes {seen[rec.key]} et "
-                f"{number}) : chaque personne doit avoir son propre id.",
+                N_(
+                    "L'identifiant « %(key)s » apparaît deux fois (lignes %(seen)s et "
+                    "%(number)s) : chaque personne doit avoir son propre id."
+                ),
                 number,
+                key=rec.key[1],
+                seen=seen[rec.key],
+                number=number,
             )
             continue
         seen[rec.key] = number
@@ -195,16 +208,21 @@ def _row(
     profile = PROFILES.get(normalise_header(raw_profile))
     if profile is None:
         pf.error(
-            f"Profil « {raw_profile} » inconnu : utilisez Student, Teacher, Personnel, "
-            "Relative ou Guest.",
+            N_(
+                "Profil « %(raw_profile)s » inconnu : utilisez Student, Teacher, Personnel, "
+                "Relative ou Guest."
+            ),
             number,
+            raw_profile=raw_profile,
         )
         return None
     ident = cells.one("id")
     if not ident:
         pf.error(
-            "La colonne id est vide : donnez à chaque personne un identifiant stable "
-            "(par exemple LOC-0001), sans quoi un second import créerait un doublon.",
+            N_(
+                "La colonne id est vide : donnez à chaque personne un identifiant stable "
+                "(par exemple LOC-0001), sans quoi un second import créerait un doublon."
+            ),
             number,
         )
         return None
@@ -219,7 +237,7 @@ def _row(
         ids=[key],
     )
     if not rec.first_name or not rec.last_name:
-        pf.error(f"La personne « {ident} » n'a pas de nom ou de prénom.", number)
+        pf.error(N_("La personne « %(ident)s » n'a pas de nom ou de prénom."), number, ident=ident)
         return None
     _fill(rec, cells, pf, number, default_guest_expiry)
     return rec
@@ -231,11 +249,17 @@ def _fill(
     raw_birth = cells.one("datedenaissance")
     birth = _date(raw_birth)
     if raw_birth and birth is None:
-        pf.warn(f"Date de naissance illisible « {raw_birth} » (attendu jj/mm/aaaa).", number)
+        pf.warn(
+            N_("Date de naissance illisible « %(raw_birth)s » (attendu jj/mm/aaaa)."),
+            number,
+            raw_birth=raw_birth,
+        )
     rec.birth_date = birth.isoformat() if birth else None
     rec.email, bad = clean_email(cells.one("email"))
     if bad:
-        pf.warn(f"Adresse e-mail invalide « {cells.one('email')} » : ignorée.", number)
+        pf.warn(
+            N_("Adresse e-mail invalide « %(email)s » : ignorée."), number, email=cells.one("email")
+        )
     for ine in cells.all("ine"):
         if rec.profile == "student" and ("ine", ine.upper()) not in rec.ids:
             rec.ids.append(("ine", ine.upper()))
@@ -253,9 +277,13 @@ def _fill(
         if expiry is None:
             expiry = default_guest_expiry
             pf.warn(
-                f"Invité {rec.label()} sans date d'expiration : le compte expirera le "
-                f"{expiry:%d/%m/%Y} (fin de l'année scolaire).",
+                N_(
+                    "Invité %(name)s sans date d'expiration : le compte expirera le "
+                    "%(expiry)s (fin de l'année scolaire)."
+                ),
                 number,
+                name=rec.label(),
+                expiry=format(expiry, "%d/%m/%Y"),
             )
         rec.expires_on = expiry.isoformat()
 
@@ -271,8 +299,9 @@ def _placement(
     if rec.profile == "student":
         if len(classes) > 1:
             pf.warn(
-                f"Un élève n'a qu'une classe : seule « {classes[0]} » est retenue.",
+                N_("Un élève n'a qu'une classe : seule « %(classes)s » est retenue."),
                 number,
+                classes=classes[0],
             )
         if classes:
             rec.class_code, rec.sets_class = classes[0], True
@@ -286,7 +315,7 @@ def _placement(
     elif rec.profile == "guest" and classes:
         rec.class_code, rec.sets_class = classes[0], True
     elif groups and rec.profile != "student":
-        pf.warn("La colonne groupes ne sert que pour les élèves : ignorée.", number)
+        pf.warn(N_("La colonne groupes ne sert que pour les élèves : ignorée."), number)
     for code in ([rec.class_code] if rec.class_code else []) + [c for _, c, _ in rec.teaches]:
         pf.classes.setdefault(code, _structure(code))
     for code in rec.head_of:

@@ -18,6 +18,7 @@ from pathlib import Path
 from appliance.directory.imports.csv_people import normalise_header
 from appliance.directory.imports.encoding import BOM_UTF8, decode_text
 from appliance.directory.imports.records import UnreadableFile
+from appliance.i18n import N_
 
 SIECLE_ELEVES = "siecle_eleves"
 SIECLE_RESPONSABLES = "siecle_responsables"
@@ -65,16 +66,20 @@ def read_sources(path: Path) -> list[Source]:
     path = Path(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise UnreadableFile(f"{path.name} : fichier trop gros (plus de 200 Mo).")
+            raise UnreadableFile(
+                N_("%(name)s : fichier trop gros (plus de 200 Mo)."), name=path.name
+            )
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise UnreadableFile(f"{path} : fichier introuvable.") from exc
+        raise UnreadableFile(N_("%(path)s : fichier introuvable."), path=path) from exc
     except IsADirectoryError as exc:
-        raise UnreadableFile(f"{path} est un dossier, pas un fichier.") from exc
+        raise UnreadableFile(N_("%(path)s est un dossier, pas un fichier."), path=path) from exc
     except OSError as exc:
-        raise UnreadableFile(f"{path} : lecture impossible ({exc.strerror}).") from exc
+        raise UnreadableFile(
+            N_("%(path)s : lecture impossible (%(strerror)s)."), path=path, strerror=exc.strerror
+        ) from exc
     if not data.strip():
-        raise UnreadableFile(f"{path.name} : le fichier est vide.")
+        raise UnreadableFile(N_("%(name)s : le fichier est vide."), name=path.name)
     if data.startswith(b"PK\x03\x04"):
         return _zip_members(path.name, data)
     return [Source(path.name, data)]
@@ -89,23 +94,31 @@ def _zip_members(name: str, data: bytes) -> list[Source]:
             if not i.is_dir() and i.filename.lower().endswith((".xml", ".csv"))
         ]
         if not members:
-            raise UnreadableFile(f"{name} : l'archive ZIP ne contient aucun fichier XML ou CSV.")
+            raise UnreadableFile(
+                N_("%(name)s : l'archive ZIP ne contient aucun fichier XML ou CSV."), name=name
+            )
         out = []
         for info in members:
             if info.file_size > MAX_FILE_BYTES:
                 raise UnreadableFile(
-                    f"{name} : {info.filename} est trop gros une fois décompressé."
+                    N_("%(name)s : %(filename)s est trop gros une fois décompressé."),
+                    name=name,
+                    filename=info.filename,
                 )
             with archive.open(info) as fh:
                 content = fh.read(MAX_FILE_BYTES + 1)
             if len(content) > MAX_FILE_BYTES:
                 raise UnreadableFile(
-                    f"{name} : {info.filename} est trop gros une fois décompressé."
+                    N_("%(name)s : %(filename)s est trop gros une fois décompressé."),
+                    name=name,
+                    filename=info.filename,
                 )
             out.append(Source(f"{name}:{info.filename}", content))
         return out
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as exc:
-        raise UnreadableFile(f"{name} : archive ZIP illisible ou chiffrée ({exc}).") from exc
+        raise UnreadableFile(
+            N_("%(name)s : archive ZIP illisible ou chiffrée (%(exc)s)."), name=name, exc=exc
+        ) from exc
 
 
 def xml_root_name(data: bytes) -> str | None:
@@ -133,20 +146,29 @@ def detect(source: Source) -> str:
     if stripped.startswith(b"<"):
         root = xml_root_name(source.data)
         if root is None:
-            raise UnreadableFile(f"{source.label} : fichier XML illisible (pas d'élément racine).")
+            raise UnreadableFile(
+                N_("%(label)s : fichier XML illisible (pas d'élément racine)."), label=source.label
+            )
         kind = _ROOTS.get(root.upper())
         if kind is None:
             raise UnreadableFile(
-                f"{source.label} : fichier XML de type « {root} » inconnu. Cartable importe "
-                "ElevesSansAdresses.xml (ou ElevesAvecAdresses.xml), "
-                "ResponsablesAvecAdresses.xml, sts_emp_<UAI>_<année>.xml et le modèle CSV."
+                N_(
+                    "%(label)s : fichier XML de type « %(root)s » inconnu. Cartable importe "
+                    "ElevesSansAdresses.xml (ou ElevesAvecAdresses.xml), "
+                    "ResponsablesAvecAdresses.xml, sts_emp_<UAI>_<année>.xml et le modèle CSV."
+                ),
+                label=source.label,
+                root=root,
             )
         return kind
     if _looks_like_csv_template(source.data):
         return CSV
     raise UnreadableFile(
-        f"{source.label} : format non reconnu. Ce n'est ni un export SIECLE ou STS-Web (XML), "
-        "ni le modèle CSV de Cartable (ligne d'en-tête avec profil;id;nom;prenom…)."
+        N_(
+            "%(label)s : format non reconnu. Ce n'est ni un export SIECLE ou STS-Web (XML), "
+            "ni le modèle CSV de Cartable (ligne d'en-tête avec profil;id;nom;prenom…)."
+        ),
+        label=source.label,
     )
 
 

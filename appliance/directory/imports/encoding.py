@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
+from appliance.i18n import N_
+from backup.errors import Phrase
+
 BOM_UTF8 = codecs.BOM_UTF8
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 
@@ -143,7 +146,15 @@ def check_xml_bytes(data: bytes) -> tuple[str | None, list[tuple[int | None, str
     declared = xml_declared_encoding(data)
     codec = codec_name(declared)
     if codec is None:
-        return None, [(1, f"Le fichier déclare un encodage inconnu « {declared} ».")]
+        return None, [
+            (
+                1,
+                Phrase(
+                    N_("Le fichier déclare un encodage inconnu « %(declared)s »."),
+                    declared=declared,
+                ),
+            )
+        ]
     has_bom = data.startswith(BOM_UTF8)
     if codec in _SINGLE_BYTE:
         if has_bom or _is_multibyte_utf8(data):
@@ -153,9 +164,14 @@ def check_xml_bytes(data: bytes) -> tuple[str | None, list[tuple[int | None, str
             return codec, [
                 (
                     c1_line,
-                    f"Le fichier déclare l'encodage {declared.upper()} mais contient des "
-                    "caractères de Windows-1252 (il a été réenregistré sous Windows). "
-                    "Demandez un nouvel export, sans l'ouvrir dans un éditeur.",
+                    Phrase(
+                        N_(
+                            "Le fichier déclare l'encodage %(declared)s mais contient des "
+                            "caractères de Windows-1252 (il a été réenregistré sous Windows). "
+                            "Demandez un nouvel export, sans l'ouvrir dans un éditeur."
+                        ),
+                        declared=declared.upper(),
+                    ),
                 )
             ]
     else:
@@ -163,14 +179,28 @@ def check_xml_bytes(data: bytes) -> tuple[str | None, list[tuple[int | None, str
             _, mojibake = _scan(data, "utf-8-sig" if codec == "utf-8" else codec, "strict", False)
         except UnicodeDecodeError as exc:
             if codec != "utf-8":
-                return codec, [(1, f"Le fichier n'est pas lisible dans l'encodage {declared}.")]
-            guess = guess_encoding(data) or "inconnu"
+                return codec, [
+                    (
+                        1,
+                        Phrase(
+                            N_("Le fichier n'est pas lisible dans l'encodage %(declared)s."),
+                            declared=declared,
+                        ),
+                    )
+                ]
+            guess = guess_encoding(data) or Phrase(N_("inconnu"))
             line = data.count(b"\n", 0, exc.position) + 1
             return codec, [
                 (
                     line,
-                    f"Le fichier déclare l'encodage UTF-8 mais n'en est pas (encodage probable : "
-                    f"{guess}). Il a sans doute été réenregistré ; demandez un nouvel export.",
+                    Phrase(
+                        N_(
+                            "Le fichier déclare l'encodage UTF-8 mais n'en est pas (encodage "
+                            "probable : %(guess)s). Il a sans doute été réenregistré ; demandez un "
+                            "nouvel export."
+                        ),
+                        guess=guess,
+                    ),
                 )
             ]
     if mojibake is not None:
@@ -266,17 +296,23 @@ def _first_non_ascii_line(data: bytes) -> int:
 
 
 def _resaved_message(declared: str) -> str:
-    return (
-        f"Le fichier déclare l'encodage {declared.upper()} mais a été réenregistré en UTF-8 "
-        "(sans doute ouvert puis enregistré dans un éditeur) : les lettres accentuées "
-        "seraient importées déformées (« Ã© » au lieu de « é »). Demandez un nouvel export "
-        "à SIECLE ou STS-Web et importez-le sans l'ouvrir."
+    return Phrase(
+        N_(
+            "Le fichier déclare l'encodage %(declared)s mais a été réenregistré en UTF-8 "
+            "(sans doute ouvert puis enregistré dans un éditeur) : les lettres accentuées "
+            "seraient importées déformées (« Ã© » au lieu de « é »). Demandez un nouvel export "
+            "à SIECLE ou STS-Web et importez-le sans l'ouvrir."
+        ),
+        declared=declared.upper(),
     )
 
 
 def _mojibake_message(excerpt: str) -> str:
-    return (
-        f"Le fichier contient des lettres déformées (« {excerpt} ») : il a été converti "
-        "deux fois d'un encodage à l'autre. Les noms seraient importés abîmés ; demandez "
-        "un nouvel export, ou réenregistrez le fichier d'origine en UTF-8."
+    return Phrase(
+        N_(
+            "Le fichier contient des lettres déformées (« %(excerpt)s ») : il a été converti "
+            "deux fois d'un encodage à l'autre. Les noms seraient importés abîmés ; demandez "
+            "un nouvel export, ou réenregistrez le fichier d'origine en UTF-8."
+        ),
+        excerpt=excerpt,
     )

@@ -17,11 +17,12 @@ People are keyed by a stable external id, a `(source, value)` pair:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from appliance.errors import CartableError
+from backup.errors import Phrase, fill, identity, translate
 
 ERROR = "error"
 WARNING = "warning"
@@ -52,6 +53,16 @@ class Problem:
     severity: str
     message: str
     element: str | None = None
+    # The marked French template and its values, for the web preview in the UI language
+    # (`message` is the French text, for the CLI and the JSON).
+    template: str | None = field(default=None, compare=False)
+    params: dict[str, object] | None = field(default=None, compare=False)
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """The message in the language of `gettext`."""
+        if self.template is None:
+            return self.message
+        return translate(self.template, self.params or {}, gettext)
 
     def to_json(self) -> dict:
         return {
@@ -148,15 +159,30 @@ class ParsedFile:
     stats: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
-    def error(self, message: str, line: int | None = None, element: str | None = None) -> None:
-        self.problems.append(Problem(self.label, line, ERROR, message, element))
+    def error(
+        self, message: str, line: int | None = None, element: str | None = None, **params: object
+    ) -> None:
+        """Record an error: `message` a template marked with N_(), `params` its values."""
+        self.problems.append(_problem(self.label, line, ERROR, message, element, params))
 
-    def warn(self, message: str, line: int | None = None, element: str | None = None) -> None:
-        self.problems.append(Problem(self.label, line, WARNING, message, element))
+    def warn(
+        self, message: str, line: int | None = None, element: str | None = None, **params: object
+    ) -> None:
+        """Record a warning: `message` a template marked with N_(), `params` its values."""
+        self.problems.append(_problem(self.label, line, WARNING, message, element, params))
 
     @property
     def has_errors(self) -> bool:
         return any(p.severity == ERROR for p in self.problems)
+
+
+def _problem(
+    label: str, line: int | None, severity: str, template: str, element, params: dict
+) -> Problem:
+    if isinstance(template, Phrase) and not params:  # a message built beforehand
+        template, params = template.template, template.params
+    message = fill(template, params, identity)
+    return Problem(label, line, severity, message, element, template, params)
 
 
 @dataclass(slots=True)

@@ -22,6 +22,7 @@ from appliance.directory.imports.records import (
     clean_email,
 )
 from appliance.directory.imports.xmlsafe import Tree, first, parse_date, stream, value
+from appliance.i18n import N_
 
 PARKING_CLASSES = {"inactif", "inactifs"}
 
@@ -32,14 +33,16 @@ GUARDIAN_ITEMS = {"PARAMETRES", "PERSONNE", "RESPONSABLE_ELEVE"}
 
 def _header(params: Tree | None, pf: ParsedFile) -> None:
     if params is None:
-        pf.error("Le bloc PARAMETRES manque : le fichier n'est pas un export SIECLE complet.", 1)
+        pf.error(
+            N_("Le bloc PARAMETRES manque : le fichier n'est pas un export SIECLE complet."), 1
+        )
         return
     pf.uai = value(params.root, "UAJ").upper() or None
     year = value(params.root, "ANNEE_SCOLAIRE")
     pf.year = int(year) if year.isdigit() else None
     if pf.uai is None:
         pf.error(
-            "Le code UAJ (UAI de l'établissement) manque dans PARAMETRES.",
+            N_("Le code UAJ (UAI de l'établissement) manque dans PARAMETRES."),
             params.line(params.root),
         )
 
@@ -71,14 +74,19 @@ def parse_students(data: bytes, pf: ParsedFile, today: date) -> None:
         stats["students_in_file"] += 1
         eleve_id = value(el, "ELEVE_ID")
         if not eleve_id:
-            pf.error("Un élève n'a pas d'identifiant ELEVE_ID.", line, "ELEVE")
+            pf.error(N_("Un élève n'a pas d'identifiant ELEVE_ID."), line, "ELEVE")
             continue
         if eleve_id in seen:
             pf.error(
-                f"L'identifiant ELEVE_ID {eleve_id} apparaît deux fois (lignes {seen[eleve_id]} "
-                f"et {line}) : le fichier est incohérent, refaites l'export.",
+                N_(
+                    "L'identifiant ELEVE_ID %(eleve_id)s apparaît deux fois (lignes %(seen)s "
+                    "et %(line_no)s) : le fichier est incohérent, refaites l'export."
+                ),
                 line,
                 "ELEVE",
+                eleve_id=eleve_id,
+                seen=seen[eleve_id],
+                line_no=line,
             )
             continue
         seen[eleve_id] = line
@@ -94,10 +102,14 @@ def parse_students(data: bytes, pf: ParsedFile, today: date) -> None:
         pf.people.append(rec)
     for eleve_id, items in structures.items():
         pf.warn(
-            f"Des classes ou groupes sont donnés pour l'élève ELEVE_ID {eleve_id}, absent de la "
-            "liste des élèves : ignorés.",
+            N_(
+                "Des classes ou groupes sont donnés pour l'élève ELEVE_ID %(eleve_id)s, absent de "
+                "la "
+                "liste des élèves : ignorés."
+            ),
             items[0][2] if items else None,
             "STRUCTURES_ELEVE",
+            eleve_id=eleve_id,
         )
     pf.stats.update(stats)
 
@@ -109,9 +121,13 @@ def _student(
     first_name = value(el, "PRENOM")
     if not last or not first_name:
         pf.error(
-            f"L'élève ELEVE_ID {eleve_id} n'a pas de nom ou de prénom : complétez-le dans SIECLE.",
+            N_(
+                "L'élève ELEVE_ID %(eleve_id)s n'a pas de nom ou de prénom : complétez-le dans "
+                "SIECLE."
+            ),
             line,
             "ELEVE",
+            eleve_id=eleve_id,
         )
         return None
     rec = PersonRecord(
@@ -130,23 +146,39 @@ def _student(
     raw_birth = value(el, "DATE_NAISS")
     birth = parse_date(raw_birth)
     if raw_birth and birth is None:
-        pf.warn(f"Date de naissance illisible « {raw_birth} » pour {rec.label()}.", line)
+        pf.warn(
+            N_("Date de naissance illisible « %(raw_birth)s » pour %(name)s."),
+            line,
+            raw_birth=raw_birth,
+            name=rec.label(),
+        )
     rec.birth_date = birth.isoformat() if birth else None
     rec.email, bad = clean_email(value(el, "MEL"))
     if bad:
-        pf.warn(f"Adresse e-mail invalide pour {rec.label()} : ignorée.", line, "MEL")
+        pf.warn(
+            N_("Adresse e-mail invalide pour %(name)s : ignorée."), line, "MEL", name=rec.label()
+        )
     raw_exit = value(el, "DATE_SORTIE")
     left = parse_date(raw_exit)
     if raw_exit and left is None:
-        pf.warn(f"Date de sortie illisible « {raw_exit} » pour {rec.label()} : ignorée.", line)
+        pf.warn(
+            N_("Date de sortie illisible « %(raw_exit)s » pour %(name)s : ignorée."),
+            line,
+            raw_exit=raw_exit,
+            name=rec.label(),
+        )
     if left is not None and left <= today:
         rec.current = False
         rec.left_on = left
         pf.warn(
-            f"{rec.label()} a quitté l'établissement le {left:%d/%m/%Y} (DATE_SORTIE) : "
-            "son compte n'est pas créé, ou il est marqué parti.",
+            N_(
+                "%(name)s a quitté l'établissement le %(left)s (DATE_SORTIE) : "
+                "son compte n'est pas créé, ou il est marqué parti."
+            ),
             line,
             "DATE_SORTIE",
+            name=rec.label(),
+            left=format(left, "%d/%m/%Y"),
         )
     return rec
 
@@ -159,7 +191,7 @@ def _structures(
         code = sys.intern(value(st, "CODE_STRUCTURE"))  # a few codes, shared by many pupils
         kind = value(st, "TYPE_STRUCTURE").upper()
         if not code:
-            pf.warn("Une structure sans CODE_STRUCTURE est ignorée.", item.line(st))
+            pf.warn(N_("Une structure sans CODE_STRUCTURE est ignorée."), item.line(st))
             continue
         out[eleve_id].append((code, kind, item.line(st)))
 
@@ -170,12 +202,22 @@ def _place(rec: PersonRecord, items: list[tuple[str, str, int | None]], pf: Pars
     rec.groups = sorted({c for c, k, _ in items if k == "G"})
     for code, kind, line in items:
         if kind not in ("D", "G"):
-            pf.warn(f"Type de structure « {kind} » inconnu pour {code} : ignoré.", line)
+            pf.warn(
+                N_("Type de structure « %(kind)s » inconnu pour %(code)s : ignoré."),
+                line,
+                kind=kind,
+                code=code,
+            )
     if len(divisions) > 1:
         pf.warn(
-            f"{rec.label()} est dans plusieurs classes ({', '.join(divisions)}) : "
-            f"seule la première ({divisions[0]}) est retenue.",
+            N_(
+                "%(name)s est dans plusieurs classes (%(divisions)s) : "
+                "seule la première (%(first)s) est retenue."
+            ),
             rec.line,
+            name=rec.label(),
+            divisions=", ".join(divisions),
+            first=divisions[0],
         )
     parked = bool(divisions) and divisions[0].strip().lower() in PARKING_CLASSES
     rec.class_code = divisions[0] if divisions and not parked else None
@@ -183,17 +225,24 @@ def _place(rec: PersonRecord, items: list[tuple[str, str, int | None]], pf: Pars
         return
     if parked:
         pf.warn(
-            f"{rec.label()} est dans la division « {divisions[0]} » (élèves en attente) : "
-            "le compte est créé sans classe.",
+            N_(
+                "%(name)s est dans la division « %(divisions)s » (élèves en attente) : "
+                "le compte est créé sans classe."
+            ),
             rec.line,
             "STRUCTURES_ELEVE",
+            name=rec.label(),
+            divisions=divisions[0],
         )
     elif rec.class_code is None:
         pf.warn(
-            f"{rec.label()} n'est dans aucune classe (pas de structure de type D) : "
-            "le compte est créé sans classe ; placez l'élève dans SIECLE.",
+            N_(
+                "%(name)s n'est dans aucune classe (pas de structure de type D) : "
+                "le compte est créé sans classe ; placez l'élève dans SIECLE."
+            ),
             rec.line,
             "STRUCTURES_ELEVE",
+            name=rec.label(),
         )
     else:
         pf.classes.setdefault(rec.class_code, StructureRecord(rec.class_code, rec.class_code))
@@ -238,14 +287,19 @@ def parse_guardians(data: bytes, pf: ParsedFile) -> None:
             continue
         pid = value(el, "PERSONNE_ID")
         if not pid:
-            pf.error("Une personne n'a pas d'identifiant PERSONNE_ID.", line, "PERSONNE")
+            pf.error(N_("Une personne n'a pas d'identifiant PERSONNE_ID."), line, "PERSONNE")
             continue
         if pid in seen:
             pf.error(
-                f"L'identifiant PERSONNE_ID {pid} apparaît deux fois (lignes {seen[pid]} et "
-                f"{line}) : le fichier est incohérent, refaites l'export.",
+                N_(
+                    "L'identifiant PERSONNE_ID %(pid)s apparaît deux fois (lignes %(seen)s et "
+                    "%(line_no)s) : le fichier est incohérent, refaites l'export."
+                ),
                 line,
                 "PERSONNE",
+                pid=pid,
+                seen=seen[pid],
+                line_no=line,
             )
             continue
         seen[pid] = line
@@ -260,7 +314,12 @@ def parse_guardians(data: bytes, pf: ParsedFile) -> None:
         rec.ids.append(rec.key)
         rec.email, bad = clean_email(value(el, "MEL"))
         if bad:
-            pf.warn(f"Adresse e-mail invalide pour {rec.label()} : ignorée.", line, "MEL")
+            pf.warn(
+                N_("Adresse e-mail invalide pour %(name)s : ignorée."),
+                line,
+                "MEL",
+                name=rec.label(),
+            )
         rec.sets_children = True
         pf.people.append(rec)
     _header(params, pf)
@@ -276,14 +335,19 @@ def _links(
     legal_by_student: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for eleve_id, pid, line, level, legacy, relationship, pays in links:
         if not eleve_id or not pid:
-            pf.warn("Un lien responsable-élève sans ELEVE_ID ou PERSONNE_ID est ignoré.", line)
+            pf.warn(N_("Un lien responsable-élève sans ELEVE_ID ou PERSONNE_ID est ignoré."), line)
             continue
         if pid not in persons:
             pf.warn(
-                f"Le lien vers l'élève ELEVE_ID {eleve_id} cite la personne PERSONNE_ID {pid}, "
-                "absente de la liste des personnes : ignoré.",
+                N_(
+                    "Le lien vers l'élève ELEVE_ID %(eleve_id)s cite la personne PERSONNE_ID "
+                    "%(pid)s, "
+                    "absente de la liste des personnes : ignoré."
+                ),
                 line,
                 "RESPONSABLE_ELEVE",
+                eleve_id=eleve_id,
+                pid=pid,
             )
             continue
         if level:
@@ -294,9 +358,14 @@ def _links(
                 legal_by_student[eleve_id].append((pid, legacy))
         else:
             pf.warn(
-                f"Le lien PERSONNE_ID {pid} → ELEVE_ID {eleve_id} ne dit pas s'il s'agit d'un "
-                "responsable légal (ni NIVEAU_RESPONSABILITE ni RESP_LEGAL) : pas de compte.",
+                N_(
+                    "Le lien PERSONNE_ID %(pid)s → ELEVE_ID %(eleve_id)s ne dit pas s'il s'agit "
+                    "d'un "
+                    "responsable légal (ni NIVEAU_RESPONSABILITE ni RESP_LEGAL) : pas de compte."
+                ),
                 line,
+                pid=pid,
+                eleve_id=eleve_id,
             )
             legal = False
         pf.guardian_links.append(
@@ -312,10 +381,14 @@ def _links(
     for eleve_id, firsts in legal_by_student.items():
         if len(firsts) > 1:
             pf.warn(
-                f"L'élève ELEVE_ID {eleve_id} a {len(firsts)} responsables légaux n° 1 "
-                "(RESP_LEGAL = 1) : anomalie à corriger dans SIECLE ; chacun a son compte.",
+                N_(
+                    "L'élève ELEVE_ID %(eleve_id)s a %(count)s responsables légaux n° 1 "
+                    "(RESP_LEGAL = 1) : anomalie à corriger dans SIECLE ; chacun a son compte."
+                ),
                 None,
                 "RESPONSABLE_ELEVE",
+                eleve_id=eleve_id,
+                count=len(firsts),
             )
     pf.stats["links_in_file"] = len(pf.guardian_links)
     pf.stats["legal_links_in_file"] = sum(1 for g in pf.guardian_links if g.legal)

@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element
 
 from appliance.directory.imports.records import ParsedFile, PersonRecord, StructureRecord
 from appliance.directory.imports.xmlsafe import Tree, collapse, first, parse_date, value
+from appliance.i18n import N_
 
 KNOWN_STAFF_FUNCTIONS = {"DIR", "EDU", "DOC", "AED", "SUR", "ORI", "MDS", "ADF", "LAB", "OUV"}
 
@@ -31,14 +32,17 @@ def parse(tree: Tree, pf: ParsedFile, today: date) -> None:
     year = value(params.find("ANNEE_SCOLAIRE") if params is not None else None, "ANNEE")
     pf.year = int(year) if year.isdigit() else None
     if pf.uai is None:
-        pf.error("Le code UAJ (UAI de l'établissement) manque dans PARAMETRES.", 1)
+        pf.error(N_("Le code UAJ (UAI de l'établissement) manque dans PARAMETRES."), 1)
     source_app = value(params, "APPLICATION_SOURCE")
     if source_app:
         pf.error(
-            f"Ce fichier a été produit par un logiciel d'emploi du temps ({source_app}), pas "
-            "par STS-Web : exportez-le depuis STS-Web (Exports > Emploi du temps).",
+            N_(
+                "Ce fichier a été produit par un logiciel d'emploi du temps (%(source_app)s), pas "
+                "par STS-Web : exportez-le depuis STS-Web (Exports > Emploi du temps)."
+            ),
             tree.line(params),
             "APPLICATION_SOURCE",
+            source_app=source_app,
         )
     pf.complete_for = {("sts", "teacher"), ("sts", "staff")}
     pf.structures_complete = True
@@ -52,9 +56,11 @@ def parse(tree: Tree, pf: ParsedFile, today: date) -> None:
     pf.has_services = bool(teaches)
     if not pf.has_services:
         pf.warn(
-            "Le fichier ne contient encore aucun service (enseignant × classe × matière) : "
-            "STS-Web les reçoit du logiciel d'emploi du temps, en général fin septembre. "
-            "Les personnes sont importées, pas leurs classes ; réimportez plus tard.",
+            N_(
+                "Le fichier ne contient encore aucun service (enseignant × classe × matière) : "
+                "STS-Web les reçoit du logiciel d'emploi du temps, en général fin septembre. "
+                "Les personnes sont importées, pas leurs classes ; réimportez plus tard."
+            ),
             None,
             "SERVICES",
         )
@@ -70,10 +76,14 @@ def parse(tree: Tree, pf: ParsedFile, today: date) -> None:
             for code in rec.head_of:
                 if code not in pf.classes:
                     pf.warn(
-                        f"{rec.label()} est professeur principal de « {code} », classe absente "
-                        "du fichier : ignoré.",
+                        N_(
+                            "%(name)s est professeur principal de « %(code)s », classe absente "
+                            "du fichier : ignoré."
+                        ),
                         rec.line,
                         "PROF_PRINC",
+                        name=rec.label(),
+                        code=code,
                     )
             rec.head_of = [c for c in rec.head_of if c in pf.classes]
             pf.people.append(rec)
@@ -95,15 +105,22 @@ def _people(tree: Tree, pf: ParsedFile, today: date) -> dict[tuple[str, str], Pe
         line = tree.line(el)
         ident, kind = value(el, "ID"), (value(el, "TYPE") or "epp").lower()
         if not ident:
-            pf.error("Une personne (INDIVIDU) n'a pas d'identifiant ID.", line, "INDIVIDU")
+            pf.error(N_("Une personne (INDIVIDU) n'a pas d'identifiant ID."), line, "INDIVIDU")
             continue
         key = ("sts", f"{kind}-{ident}")
         if key in lines:
             pf.error(
-                f"L'individu {kind} {ident} apparaît deux fois (lignes {lines[key]} et {line}) : "
-                "le fichier est incohérent, refaites l'export.",
+                N_(
+                    "L'individu %(kind)s %(ident)s apparaît deux fois (lignes %(lines)s et "
+                    "%(line_no)s) : "
+                    "le fichier est incohérent, refaites l'export."
+                ),
                 line,
                 "INDIVIDU",
+                kind=kind,
+                ident=ident,
+                lines=lines[key],
+                line_no=line,
             )
             continue
         lines[key] = line
@@ -117,18 +134,28 @@ def _people(tree: Tree, pf: ParsedFile, today: date) -> dict[tuple[str, str], Pe
             ids=[key],
         )
         if not rec.first_name or not rec.last_name:
-            pf.error(f"L'individu {kind} {ident} n'a pas de nom ou de prénom.", line, "INDIVIDU")
+            pf.error(
+                N_("L'individu %(kind)s %(ident)s n'a pas de nom ou de prénom."),
+                line,
+                "INDIVIDU",
+                kind=kind,
+                ident=ident,
+            )
             continue
         birth = _date(value(el, "DATE_NAISSANCE"))
         rec.birth_date = birth.isoformat() if birth else None
         function = value(el, "FONCTION").upper()
         if not function:
             pf.warn(
-                f"{rec.label()} n'a pas de fonction (FONCTION) dans STS-Web (congé, départ en "
-                "cours d'année ?) : pas de compte créé, un compte existant est laissé tel quel, "
-                "ses services sont ignorés.",
+                N_(
+                    "%(name)s n'a pas de fonction (FONCTION) dans STS-Web (congé, départ en "
+                    "cours d'année ?) : pas de compte créé, un compte existant est laissé tel "
+                    "quel, "
+                    "ses services sont ignorés."
+                ),
                 line,
                 "FONCTION",
+                name=rec.label(),
             )
             pf.stats["people_without_function"] = pf.stats.get("people_without_function", 0) + 1
             rec.profile = "none"
@@ -136,9 +163,11 @@ def _people(tree: Tree, pf: ParsedFile, today: date) -> dict[tuple[str, str], Pe
             rec.profile = "teacher"
         elif function not in KNOWN_STAFF_FUNCTIONS:
             pf.warn(
-                f"Fonction « {function} » inconnue pour {rec.label()} : importé comme personnel.",
+                N_("Fonction « %(function)s » inconnue pour %(name)s : importé comme personnel."),
                 line,
                 "FONCTION",
+                function=function,
+                name=rec.label(),
             )
         rec.function = function or None
         rec.head_of = _head_of(el, today)
@@ -170,7 +199,7 @@ def _services(
     for kind, block in blocks:
         code = value(block, "CODE")
         if not code:
-            pf.warn("Une division ou un groupe sans CODE est ignoré.", tree.line(block))
+            pf.warn(N_("Une division ou un groupe sans CODE est ignoré."), tree.line(block))
             continue
         name = collapse(value(block, "LIBELLE_LONG")) or code
         if kind == "class":
@@ -182,9 +211,14 @@ def _services(
             subject = value(service, "CODE_MATIERE") or None
             if subject and subject not in pf.subjects:
                 pf.warn(
-                    f"La matière {subject} (service de {code}) n'est pas dans la nomenclature "
-                    "du fichier : elle est créée sous son code.",
+                    N_(
+                        "La matière %(subject)s (service de %(code)s) n'est pas dans la "
+                        "nomenclature "
+                        "du fichier : elle est créée sous son code."
+                    ),
                     tree.line(service),
+                    subject=subject,
+                    code=code,
                 )
                 pf.subjects[subject] = (subject, None)
             for teacher in service.iterfind("./ENSEIGNANTS/ENSEIGNANT"):
@@ -195,9 +229,15 @@ def _services(
                         reported.add(key)
                         why = "inconnu du fichier" if rec is None else "sans fonction"
                         pf.warn(
-                            f"Un service de {code} cite l'enseignant {key[1]} ({why}) : ignoré.",
+                            N_(
+                                "Un service de %(code)s cite l'enseignant %(key)s (%(why)s) : "
+                                "ignoré."
+                            ),
                             tree.line(teacher),
                             "ENSEIGNANT",
+                            code=code,
+                            key=key[1],
+                            why=why,
                         )
                     continue
                 teaches[key].append((kind, code, subject))

@@ -21,13 +21,15 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from appliance.i18n import N_
+from backup.errors import Explained
 
-class XmlRefused(Exception):
+
+class XmlRefused(Explained):
     """The XML can't be used; `line` says where, `message` why (in French)."""
 
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, line: int | None = None, **params: object):
+        super().__init__(message, **params)
         self.line = line
 
 
@@ -68,9 +70,12 @@ def _refused(exc: Exception, data: bytes) -> XmlRefused:
     """The XmlRefused for a parser exception (unsafe, truncated or malformed file)."""
     if isinstance(exc, DefusedXmlException):
         return XmlRefused(
-            "Le fichier contient des déclarations d'entités ou des références externes "
-            f"({type(exc).__name__}) : c'est le procédé des « bombes XML ». Un export SIECLE "
-            "ou STS-Web n'en contient jamais ; le fichier est refusé par sécurité."
+            N_(
+                "Le fichier contient des déclarations d'entités ou des références externes "
+                "(%(kind)s) : c'est le procédé des « bombes XML ». Un export SIECLE "
+                "ou STS-Web n'en contient jamais ; le fichier est refusé par sécurité."
+            ),
+            kind=type(exc).__name__,
         )
     line = exc.position[0] if getattr(exc, "position", None) else None
     total = data.count(b"\n") + 1
@@ -78,11 +83,20 @@ def _refused(exc: Exception, data: bytes) -> XmlRefused:
         line is not None and line >= total - 1
     ):
         return XmlRefused(
-            f"Le fichier est tronqué ou incomplet : il s'arrête à la ligne {line} "
-            f"({exc}). Il a sans doute été mal copié ou téléchargé ; refaites l'export.",
+            N_(
+                "Le fichier est tronqué ou incomplet : il s'arrête à la ligne %(line_no)s "
+                "(%(exc)s). Il a sans doute été mal copié ou téléchargé ; refaites l'export."
+            ),
             line,
+            line_no=line,
+            exc=exc,
         )
-    return XmlRefused(f"Le fichier XML est mal formé à la ligne {line} ({exc}).", line)
+    return XmlRefused(
+        N_("Le fichier XML est mal formé à la ligne %(line_no)s (%(exc)s)."),
+        line,
+        line_no=line,
+        exc=exc,
+    )
 
 
 def parse(data: bytes) -> Tree:

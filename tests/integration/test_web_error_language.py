@@ -1,0 +1,67 @@
+"""Errors raised by the services read in the page's language: French by default, English
+when the person chose English (the `/lang` form, kept in the session)."""
+
+from __future__ import annotations
+
+from tests.conftest import csrf_token, login_admin, post, text
+from tests.integration.directory.directory_helpers import MESSY
+
+
+def _english(client) -> None:
+    token = csrf_token(client, "/")
+    client.post("/lang", data={"lang": "en", "csrf_token": token, "next": "/"})
+
+
+def _upload(client, path):
+    token = csrf_token(client, "/annuaire/imports")
+    data = {"csrf_token": token, "files": [(path.open("rb"), path.name)]}
+    return client.post("/annuaire/imports", data=data, content_type="multipart/form-data")
+
+
+def test_an_import_of_another_school_reads_in_the_ui_language(client, conn):
+    login_admin(client, conn)
+    preview_url = _upload(client, MESSY / "eleves_other_uai.xml").headers["Location"]
+    french = (
+        "Ce fichier est celui de l'établissement 0751234A, pas du vôtre (0679999X) : il a été "
+        "exporté pour un autre établissement."
+    )
+    english = (
+        "This file belongs to the school 0751234A, not yours (0679999X): it was exported for "
+        "another school."
+    )
+    page = text(client.get(preview_url))
+    assert french in page and english not in page
+    _english(client)
+    page = text(client.get(preview_url))
+    assert english in page and french not in page
+    # An upload refused before any preview (a CartableError of the service) too.
+    r = client.post(
+        "/annuaire/imports", data={"csrf_token": csrf_token(client, "/annuaire/imports")}
+    )
+    assert r.status_code == 400
+    assert "No file received: choose at least one export file" in text(r)
+    assert "Aucun fichier reçu" not in text(r)
+
+
+def test_a_settings_error_reads_in_the_ui_language(client, conn):
+    login_admin(client, conn)
+    form = {"name": "Collège Test", "uai": "12"}
+    r = post(client, "/admin/reglages", form, token_from="/admin/reglages")
+    assert r.status_code == 400
+    assert "UAI « 12 » invalide : il faut 7 chiffres suivis d'une lettre" in text(r)
+    _english(client)
+    r = post(client, "/admin/reglages", form, token_from="/admin/reglages")
+    assert r.status_code == 400
+    assert "Invalid UAI « 12 »: 7 digits followed by a letter are needed" in text(r)
+    assert "invalide" not in text(r)
+
+
+def test_a_backup_error_reads_in_the_ui_language(client, conn):
+    login_admin(client, conn)
+    r = client.get("/admin/sauvegardes/archives?depot=inconnu", follow_redirects=True)
+    assert "Aucun dépôt n'a l'étiquette « inconnu » (dépôts connus : aucun)." in text(r)
+    _english(client)
+    r = client.get("/admin/sauvegardes/archives?depot=inconnu", follow_redirects=True)
+    page = text(r)
+    assert "No repository has the label « inconnu » (known repositories: none)." in page
+    assert "Aucun dépôt n'a" not in page
