@@ -21,6 +21,7 @@ from appliance.directory.imports.records import (
     ParsedFile,
     PersonRecord,
     StructureRecord,
+    UnreadableFile,
     clean_email,
     csv_key,
 )
@@ -124,12 +125,11 @@ def parse(data: bytes, pf: ParsedFile, *, full: bool, default_guest_expiry: date
             None,
         )
         return
-    lines = decoded.text.splitlines()
-    if not lines:
+    header = decoded.text.lstrip("\r\n").split("\n", 1)[0]
+    if not decoded.text.strip():
         pf.error("Le fichier est vide.", 1)
         return
-    reader = csv.reader(io.StringIO(decoded.text), delimiter=_delimiter(lines[0]), quotechar='"')
-    rows = list(reader)
+    rows = _rows(decoded.text, _delimiter(header), pf.label)
     columns: dict[str, list[int]] = defaultdict(list)
     for i, cell in enumerate(rows[0]):
         name = normalise_header(cell)
@@ -164,6 +164,32 @@ def parse(data: bytes, pf: ParsedFile, *, full: bool, default_guest_expiry: date
     pf.stats["rows"] = len(seen)
     if full:
         pf.complete_for = {("csv", p) for p in profiles_seen}
+
+
+def _rows(text: str, delimiter: str, label: str) -> list[list[str]]:
+    """The rows of the CSV text. Raises UnreadableFile naming the line when the file can't
+    be cut into cells (a field longer than the csv module's limit, usually a quote left
+    open that swallows the rest of the file)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"')
+    out: list[list[str]] = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return out
+        except csv.Error as exc:
+            if "field larger" in str(exc):
+                reason = (
+                    f"un champ dépasse {csv.field_size_limit()} caractères : un guillemet "
+                    "ouvert n'est sans doute pas refermé"
+                )
+            else:
+                reason = f"le fichier CSV est mal formé ({exc})"
+            raise UnreadableFile(
+                f"{label}, ligne {line} : {reason}. Corrigez le fichier (rien n'a été importé)."
+            ) from exc
+        out.append(row)
 
 
 class _Cells:
