@@ -225,7 +225,9 @@ def main() -> None:
         # Without standalone mode click returns the code of `Exit` instead of exiting.
         code = cli.main(standalone_mode=False, prog_name="cartable")
     except (CartableError, Unavailable) as exc:
-        click.echo(f"Erreur : {exc.message}", err=True)
+        from appliance.directory.textsafe import for_terminal
+
+        click.echo(f"Erreur : {for_terminal(exc.message)}", err=True)
         sys.exit(exc.exit_code)
     except (sqlite3.OperationalError, OSError) as exc:
         # A write outside `db.transaction` (or a file) met a busy database or a full disk.

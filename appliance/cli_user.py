@@ -8,6 +8,7 @@ import click
 
 from appliance.cli import Context, cli, common_options, pass_ctx, read_secret
 from appliance.directory import people
+from appliance.directory.textsafe import for_terminal
 from appliance.errors import CartableError
 from appliance.security import audit
 
@@ -128,8 +129,10 @@ def user_list(ctx: Context, profile, state, class_code, query, as_json) -> None:
     for p in found:
         classes = ",".join(p["classes"])
         click.echo(
-            f"{p['login']:<28} {p['profile']:<9} {p['state']:<9} "
-            f"{p['last_name']} {p['first_name']}" + (f" [{classes}]" if classes else "")
+            for_terminal(
+                f"{p['login']:<28} {p['profile']:<9} {p['state']:<9} "
+                f"{p['last_name']} {p['first_name']}" + (f" [{classes}]" if classes else "")
+            )
         )
     click.echo(f"{len(found)} compte(s).", err=True)
 
@@ -149,7 +152,7 @@ def user_show(ctx: Context, login, as_json) -> None:
         return
     for key, value in person.items():
         if value not in (None, "", []):
-            click.echo(f"{key:<22} {value}")
+            click.echo(for_terminal(f"{key:<22} {value}"))
 
 
 @user_group.command("passwd")
