@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -16,7 +17,8 @@ import click
 
 from appliance import config as config_mod
 from appliance import timefmt
-from appliance.errors import CartableError
+from appliance.db import unavailable
+from appliance.errors import CartableError, Unavailable
 from appliance.i18n import N_
 
 log = logging.getLogger("cartable")
@@ -229,9 +231,18 @@ def main() -> None:
     try:
         # Without standalone mode click returns the code of `Exit` instead of exiting.
         code = cli.main(standalone_mode=False, prog_name="cartable")
-    except CartableError as exc:
-        click.echo(f"Erreur : {exc.message}", err=True)
+    except (CartableError, Unavailable) as exc:
+        from appliance.directory.textsafe import for_terminal
+
+        click.echo(f"Erreur : {for_terminal(exc.message)}", err=True)
         sys.exit(exc.exit_code)
+    except (sqlite3.OperationalError, OSError) as exc:
+        # A write outside `db.transaction` (or a file) met a busy database or a full disk.
+        plain = unavailable(exc)
+        if plain is None:
+            raise
+        click.echo(f"Erreur : {plain.message}", err=True)
+        sys.exit(plain.exit_code)
     except click.exceptions.Abort:
         click.echo("Abandon.", err=True)
         sys.exit(1)

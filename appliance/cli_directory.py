@@ -14,6 +14,7 @@ from appliance.cli import Context, cli, common_options, pass_ctx
 from appliance.core import write_file_atomic
 from appliance.directory import credentials, lifecycle, reconcile
 from appliance.directory.people import PROFILES
+from appliance.directory.textsafe import for_terminal
 from appliance.errors import CartableError
 from appliance.i18n import N_
 from appliance.school import get_school
@@ -59,12 +60,16 @@ def import_cmd(ctx: Context, files, dry_run, full, as_json) -> None:
         out["import_id"] = result.import_id if result else None
         click.echo(json.dumps(timefmt.json_times(out), ensure_ascii=False, indent=1))
     else:
+        # Names and messages come from the files: escaped so that they can't drive the terminal.
         for line in plan.summary():
-            click.echo(line)
+            click.echo(for_terminal(line))
         for problem in plan.problems:
             where = f"{problem.file}" + (f", ligne {problem.line}" if problem.line else "")
             label = "ERREUR" if problem.severity == "error" else "attention"
-            click.echo(f"{label} : {where} : {problem.message}", err=problem.severity == "error")
+            click.echo(
+                for_terminal(f"{label} : {where} : {problem.message}"),
+                err=problem.severity == "error",
+            )
         if result is not None:
             click.echo(
                 f"Import n° {result.import_id} appliqué ; {len(result.created)} compte(s) "

@@ -9,6 +9,7 @@ import click
 from appliance import labels, timefmt
 from appliance.cli import Context, cli, common_options, pass_ctx, read_secret
 from appliance.directory import people
+from appliance.directory.textsafe import for_terminal
 from appliance.errors import CartableError
 from appliance.i18n import N_
 from appliance.security import audit
@@ -129,9 +130,11 @@ def user_list(ctx: Context, profile, state, class_code, query, as_json) -> None:
     for p in found:
         classes = ",".join(p["classes"])
         click.echo(
-            f"{p['login']:<28} {labels.profile_label(p['profile']):<11} "
-            f"{labels.state_label(p['state']):<10} "
-            f"{p['last_name']} {p['first_name']}" + (f" [{classes}]" if classes else "")
+            for_terminal(
+                f"{p['login']:<28} {labels.profile_label(p['profile']):<11} "
+                f"{labels.state_label(p['state']):<10} "
+                f"{p['last_name']} {p['first_name']}" + (f" [{classes}]" if classes else "")
+            )
         )
     click.echo(f"{len(found)} compte(s).", err=True)
 
@@ -151,7 +154,7 @@ def user_show(ctx: Context, login, as_json) -> None:
         return
     for key, value in person.items():
         if value not in (None, "", []):
-            click.echo(f"{key:<22} {_shown(key, value)}")
+            click.echo(for_terminal(f"{key:<22} {_shown(key, value)}"))
 
 
 def _shown(key: str, value) -> str:

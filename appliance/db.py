@@ -11,6 +11,8 @@ applied in one transaction and recorded in `schema_migrations`.
 
 from __future__ import annotations
 
+import errno
+import logging
 import re
 import sqlite3
 import threading
@@ -21,8 +23,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from appliance.errors import CartableError, DatabaseVersionError
+from appliance.errors import (
+    CartableError,
+    DatabaseBusy,
+    DatabaseVersionError,
+    DiskFull,
+    Unavailable,
+)
 from appliance.i18n import N_
+
+log = logging.getLogger("cartable.db")
 
 BUSY_TIMEOUT_MS = 10_000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -60,30 +70,81 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
+BUSY_MESSAGE = N_(
+    "La base de données est occupée par une longue opération (un import, une restauration) : "
+    "réessayez dans quelques secondes."
+)
+FULL_MESSAGE = N_(
+    "Disque plein : Cartable ne peut plus rien enregistrer. Libérez de la place sur le disque "
+    "des données (vieux fichiers, journaux), puis réessayez ; prévenez le technicien."
+)
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_FULL = 5, 6, 13
+
+
+def unavailable(exc: BaseException) -> Unavailable | None:
+    """The plain-language form of an error that means "not now" rather than a bug.
+
+    Given any exception; returns DatabaseBusy for SQLite's busy/locked, DiskFull for
+    SQLite's "database or disk is full" or an OSError ENOSPC/EDQUOT, else None.
+    """
+    if isinstance(exc, Unavailable):
+        return exc
+    if isinstance(exc, sqlite3.OperationalError):
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        text = str(exc).lower()
+        if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in text:
+            return DatabaseBusy(BUSY_MESSAGE)
+        if code == _SQLITE_FULL or "disk is full" in text:
+            return DiskFull(FULL_MESSAGE)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFull(FULL_MESSAGE)
+    return None
+
+
+def _rollback(conn: sqlite3.Connection, statement: str = "ROLLBACK") -> None:
+    """Roll back if a transaction is still open: SQLite ends it by itself on some errors
+    (a full disk, an I/O error), and a second ROLLBACK would hide the real error behind
+    'cannot rollback - no transaction is active'."""
+    if not conn.in_transaction:
+        return
+    try:
+        conn.execute(statement)
+    except sqlite3.Error:
+        log.exception("annulation de la transaction impossible")
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """Run the block in one write transaction opened with BEGIN IMMEDIATE.
 
     Commits when the block ends normally, rolls back on any exception (re-raised).
-    Nested use joins the outer transaction through a savepoint.
+    Nested use joins the outer transaction through a savepoint. A busy database (the write
+    lock not obtained within BUSY_TIMEOUT_MS) raises DatabaseBusy; a full disk DiskFull.
     """
     if conn.in_transaction:
         conn.execute("SAVEPOINT nested")
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK TO nested")
-            conn.execute("RELEASE nested")
+            if conn.in_transaction:
+                _rollback(conn, "ROLLBACK TO nested")
+                _rollback(conn, "RELEASE nested")
             raise
         conn.execute("RELEASE nested")
         return
-    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise (unavailable(exc) or exc) from exc
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        _rollback(conn)
+        plain = unavailable(exc)
+        if plain is not None and plain is not exc:
+            raise plain from exc
         raise
-    conn.execute("COMMIT")
 
 
 def rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:

@@ -38,3 +38,33 @@ class NotFound(CartableError):
 
 class PolicyDenied(CartableError):
     """The person is not allowed to do this."""
+
+
+class Unavailable(Exception):
+    """The box can't do it now, through nobody's mistake (the database is held by a long
+    write, the disk is full). Not a CartableError on purpose: a form that shows a
+    CartableError as a mistake in a field must let this through to the error pages (503 or
+    507) and the CLI's one line. `message` is a French msgid (translated when shown)."""
+
+    exit_code = 75  # EX_TEMPFAIL: try again later
+    http_status = 503
+    retry_after = 10
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DatabaseBusy(Unavailable):
+    """Another write (a big import, a restore) held the database longer than we wait."""
+
+
+class DiskFull(Unavailable):
+    """The disk of the data folder is full: nothing can be written."""
+
+    exit_code = 74  # EX_IOERR
+    http_status = 507
+    retry_after = 300

@@ -14,7 +14,7 @@ from appliance.school import get_school, set_school
 from appliance.security import audit, totp
 from appliance.security.audit import Actor
 from appliance.security.passwords import generate_initial_password, hash_password
-from webui import shown_once
+from webui import paging, shown_once
 from webui.access import box, client_ip, conn, current_person, requires
 from webui.app import forget_school
 from webui.messages import error_text
@@ -30,10 +30,7 @@ def _actor() -> Actor:
 
 
 def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return paging.page_arg()
 
 
 @bp.route("/")
@@ -57,15 +54,15 @@ def people_list():
         filters["profile"] = None
     if filters["state"] not in (None, *people.STATES):
         filters["state"] = None
-    page = _page()
     total = people.count_people(conn(), **filters)
+    page, pages = paging.clamp(_page(), total, PAGE_SIZE)
     found = people.list_people(conn(), **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template(
         "admin/people.html",
         people_found=found,
         total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=pages,
         filters=filters,
         profiles=people.PROFILES,
         states=people.STATES,
@@ -220,14 +217,20 @@ def audit_log():
         k: request.args.get(k, "").strip()[:100]
         for k in ("actor", "action", "target", "since", "until", "outcome")
     }
-    page = _page()
-    entries, total = audit.search(conn(), **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    asked = _page()
+    offset = (asked - 1) * PAGE_SIZE
+    entries, total = audit.search(conn(), **filters, limit=PAGE_SIZE, offset=offset)
+    page, pages = paging.clamp(asked, total, PAGE_SIZE)
+    if page != asked:  # past the end: show the last page
+        entries, total = audit.search(
+            conn(), **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
     return render_template(
         "admin/audit.html",
         entries=entries,
         total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=pages,
         filters=filters,
         actions=audit.actions(conn()),
     )

@@ -4,7 +4,9 @@ current person, security headers, error pages, blueprints)."""
 from __future__ import annotations
 
 import copy
+import json
 import logging
+import sqlite3
 import time
 from pathlib import Path
 
@@ -15,9 +17,11 @@ from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from itsdangerous import URLSafeTimedSerializer
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from appliance.db import unavailable
 from appliance.directory import people
+from appliance.errors import Unavailable
 from appliance.school import get_school
 from appliance.security import policy, sessions
 from webui import formats
@@ -337,9 +341,47 @@ def _register_errors(app: Flask) -> None:
 
         app.register_error_handler(code, handler)
 
+    @app.errorhandler(Unavailable)
+    @app.errorhandler(sqlite3.OperationalError)
+    @app.errorhandler(OSError)
+    def unavailable_error(error):
+        plain = unavailable(error)
+        if plain is None:
+            raise error  # a bug: Flask's 500 path logs it
+        return unavailable_response(plain)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         msg = _(
             "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez."
         )
         return render_template("errors/error.html", code=400, message=msg), 400
+
+
+def wants_json() -> bool:
+    """True when the caller asked for JSON (an API call, a script) rather than a page."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return request.path.startswith("/api/") or request.is_json or best == "application/json"
+
+
+def unavailable_response(error: Unavailable):
+    """A busy database (503) or a full disk (507), with Retry-After: a French page for a
+    browser, a JSON body for an API call. Logged once, without a traceback: it is a state
+    of the box, not a bug."""
+    log.warning("%s sur %s : %s", type(error).__name__, request.path, error.__cause__ or error)
+    message = _(error.message)
+    if wants_json():
+        body = {"error": message, "retry_after": error.retry_after}
+        response = current_app.response_class(
+            json.dumps(body, ensure_ascii=False),
+            status=error.http_status,
+            mimetype="application/json",
+        )
+    else:
+        try:
+            page = render_template("errors/error.html", code=error.http_status, message=message)
+        except Exception:  # noqa: BLE001 - the page needs the database too; say it plainly
+            page = f"<!doctype html><title>{error.http_status}</title><p>{escape(message)}</p>"
+        response = current_app.response_class(page, status=error.http_status)
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response

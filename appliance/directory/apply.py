@@ -17,7 +17,6 @@ from typing import Any
 
 from appliance.db import now_iso, rows, transaction
 from appliance.directory import history, snapshot
-from appliance.directory.people import create_person
 from appliance.directory.plan import PersonChange, Plan
 from appliance.errors import CartableError
 from appliance.i18n import N_
@@ -130,13 +129,7 @@ def _write(
     _subjects(conn, plan)
     _structures(conn, "school_class", plan.classes.create, plan.classes.update, plan.classes.reopen)
     _structures(conn, "teaching_group", plan.groups.create, plan.groups.update, plan.groups.reopen)
-    refs: dict[str, int] = {}
-    for change, password, pw_hash in adds:
-        pid = _create(conn, change, pw_hash, result.import_id)
-        refs[change.ref] = pid
-        if password:
-            result.initial_passwords[pid] = password
-        result.created.append({"person_id": pid, "login": change.login, "profile": change.profile})
+    refs = _create_all(conn, adds, result)
     for change in plan.people:
         if change.action in ("update", "reactivate", "depart"):
             _update(conn, change, plan)
@@ -152,27 +145,77 @@ def _write(
         )
 
 
-def _create(conn: sqlite3.Connection, change: PersonChange, pw_hash: str, import_id: int) -> int:
-    values = {f: new for f, (_, new) in change.fields.items()}
-    pid = create_person(
-        conn,
-        login=change.login or "",
-        profile=change.profile,
-        first_name=change.first_name,
-        last_name=change.last_name,
-        password_hash=pw_hash or None,
-        must_change_password=True,
-        birth_date=values.get("birth_date"),
-        email=values.get("email"),
-        function=values.get("function"),
-        expires_on=values.get("expires_on"),
-    )
-    conn.execute("UPDATE person SET created_by_import = ? WHERE id = ?", (import_id, pid))
-    conn.executemany(
-        "INSERT INTO external_id (person_id, source, value) VALUES (?, ?, ?)",
-        [(pid, s, v) for s, v in change.new_ids],
-    )
-    return pid
+_PERSON_INSERT = (
+    "INSERT INTO person (id, login, profile, state, first_name, last_name, birth_date, email, "
+    "function, password_hash, must_change_password, expires_on, created_at, updated_at, "
+    "created_by_import) VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)"
+)
+
+
+def _create_all(
+    conn: sqlite3.Connection, adds: list[tuple[PersonChange, str, str]], result: ApplyResult
+) -> dict[str, int]:
+    """Insert every new person in two `executemany` (people, then their external ids).
+
+    The ids are given here, following the highest one, so that nothing has to be read back
+    row by row: a rentrée's thousands of accounts keep the write lock for a fraction of a
+    second. The plan already chose free logins on the directory that the fingerprint
+    vouches for; the UNIQUE index and the retired-login check below stop the apply (and
+    roll it all back) if that were ever wrong. Returns plan ref → new person id.
+    """
+    if not adds:
+        return {}
+    logins = [(change.login or "").strip().lower() for change, _, _ in adds]
+    retired = _retired_among(conn, logins)
+    if retired or any(not login for login in logins):
+        raise StalePlan(
+            N_(
+                "Un identifiant prévu par l'aperçu n'est plus libre : refaites l'aperçu, puis "
+                "appliquez-le."
+            )
+        )
+    first = (conn.execute("SELECT coalesce(max(id), 0) FROM person").fetchone()[0] or 0) + 1
+    stamp = now_iso()
+    people_rows, id_rows, refs = [], [], {}
+    for pid, login, (change, password, pw_hash) in zip(
+        range(first, first + len(adds)), logins, adds, strict=True
+    ):
+        values = {f: new for f, (_, new) in change.fields.items()}
+        people_rows.append(
+            (
+                pid,
+                login,
+                change.profile,
+                change.first_name.strip(),
+                change.last_name.strip(),
+                values.get("birth_date"),
+                values.get("email"),
+                values.get("function"),
+                pw_hash or None,
+                values.get("expires_on"),
+                stamp,
+                stamp,
+                result.import_id,
+            )
+        )
+        id_rows.extend((pid, s, v) for s, v in change.new_ids)
+        refs[change.ref] = pid
+        if password:
+            result.initial_passwords[pid] = password
+        result.created.append({"person_id": pid, "login": login, "profile": change.profile})
+    conn.executemany(_PERSON_INSERT, people_rows)
+    conn.executemany("INSERT INTO external_id (person_id, source, value) VALUES (?, ?, ?)", id_rows)
+    return refs
+
+
+def _retired_among(conn: sqlite3.Connection, logins: list[str]) -> list[str]:
+    found: list[str] = []
+    for start in range(0, len(logins), 500):
+        chunk = logins[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        sql = f"SELECT login FROM retired_login WHERE login IN ({marks})"
+        found += [r[0] for r in conn.execute(sql, chunk)]
+    return found
 
 
 _UPDATABLE = {"first_name", "last_name", "birth_date", "email", "function", "expires_on", "profile"}

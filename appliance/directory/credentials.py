@@ -52,6 +52,9 @@ class Slip:
         return (SECTION_TITLES.get(self.profile, self.profile), self.group)
 
 
+_MAX_IMPORT_NUMBER = 2**63 - 1  # SQLite's INTEGER
+
+
 def select_people(
     conn: sqlite3.Connection,
     *,
@@ -73,6 +76,15 @@ def select_people(
         where.append("p.profile = ?")
         params.append(profile)
     if new_since_import is not None:
+        if not 1 <= new_since_import <= _MAX_IMPORT_NUMBER:
+            raise CartableError(
+                N_(
+                    "Numéro d'import « %(number)s » impossible : donnez le numéro d'un "
+                    "import de l'historique (1, 2, 3…), affiché après chaque import."
+                ),
+                field="new_since_import",
+                number=new_since_import,
+            )
         where.append("p.created_by_import >= ?")
         params.append(new_since_import)
     if class_code:

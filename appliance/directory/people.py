@@ -10,7 +10,7 @@ import sqlite3
 from typing import Any
 
 from appliance.db import now_iso, one, rows, scalar, transaction
-from appliance.directory import logins
+from appliance.directory import logins, textsafe
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
 from appliance.security import audit, passwords, sessions
@@ -79,6 +79,24 @@ def _check_profile(profile: str) -> None:
         )
 
 
+def _safe_fields(
+    login: str | None,
+    first_name: str | None,
+    last_name: str | None,
+    email: str | None,
+    function: str | None,
+) -> tuple[str, str, str, str | None, str | None]:
+    """The typed fields checked by `textsafe` (control characters, lengths, e-mail):
+    raises CartableError naming the field."""
+    return (
+        textsafe.clean_text(login, "login", textsafe.LOGIN_MAX),
+        textsafe.clean_text(first_name, "first_name"),
+        textsafe.clean_text(last_name, "last_name"),
+        textsafe.clean_email_field(email),
+        textsafe.clean_text(function, "function", textsafe.FUNCTION_MAX) or None,
+    )
+
+
 def login_taken(conn: sqlite3.Connection, login: str) -> bool:
     """True if `login` belongs to someone or is reserved for a purged person's data."""
     return bool(
@@ -111,6 +129,9 @@ def create_person(
     unknown profile, a missing name or a rejected password.
     """
     _check_profile(profile)
+    login, first_name, last_name, email, function = _safe_fields(
+        login, first_name, last_name, email, function
+    )
     if not first_name.strip() or not last_name.strip():
         raise CartableError(N_("Le prénom et le nom sont obligatoires."), field="last_name")
     login = logins.check_login(
@@ -382,7 +403,17 @@ def update_names(
     function: str | None = None,
     expires_on: str | None = None,
 ) -> None:
-    """Change a person's descriptive fields (only those given)."""
+    """Change a person's descriptive fields (only those given). Raises CartableError
+    naming the field when a value holds a control character, is too long or, for the
+    e-mail, is not an address."""
+    if first_name is not None:
+        first_name = textsafe.clean_text(first_name, "first_name")
+    if last_name is not None:
+        last_name = textsafe.clean_text(last_name, "last_name")
+    if email is not None:
+        email = textsafe.clean_email_field(email) or ""
+    if function is not None:
+        function = textsafe.clean_text(function, "function", textsafe.FUNCTION_MAX)
     fields = {
         "first_name": first_name,
         "last_name": last_name,

@@ -23,6 +23,7 @@ from appliance.directory.imports.detect import (
 )
 from appliance.directory.imports.encoding import check_xml_bytes
 from appliance.directory.imports.records import ParsedFile, UnreadableFile
+from appliance.directory.imports.sanitize import sanitize
 from appliance.directory.imports.xmlsafe import XmlRefused
 from appliance.directory.imports.xmlsafe import parse as parse_xml
 from appliance.i18n import N_
@@ -49,6 +50,7 @@ def parse_source(source: Source, *, today: date, full: bool, guest_expiry: date)
     pf = ParsedFile(label=source.label, kind=kind, sha256=source.sha256)
     if kind == CSV:
         csv_people.parse(source.data, pf, full=full, default_guest_expiry=guest_expiry)
+        sanitize(pf)
         return pf
     if kind == EDT:
         pf.error(
@@ -77,4 +79,5 @@ def parse_source(source: Source, *, today: date, full: bool, guest_expiry: date)
         # SIECLE files are read as a stream: drop whatever was read before the fault.
         pf = ParsedFile(label=source.label, kind=kind, sha256=source.sha256, encoding=codec)
         pf.error(exc.template, exc.line, **exc.params)
+    sanitize(pf)
     return pf

@@ -21,11 +21,13 @@ from appliance.directory.imports.records import (
     ParsedFile,
     PersonRecord,
     StructureRecord,
+    UnreadableFile,
     clean_email,
     csv_key,
 )
 from appliance.directory.imports.xmlsafe import parse_date
 from appliance.i18n import N_
+from backup.errors import Phrase
 
 PROFILES = {
     "student": "student",
@@ -128,12 +130,11 @@ def parse(data: bytes, pf: ParsedFile, *, full: bool, default_guest_expiry: date
             excerpt=excerpt,
         )
         return
-    lines = decoded.text.splitlines()
-    if not lines:
+    header = decoded.text.lstrip("\r\n").split("\n", 1)[0]
+    if not decoded.text.strip():
         pf.error(N_("Le fichier est vide."), 1)
         return
-    reader = csv.reader(io.StringIO(decoded.text), delimiter=_delimiter(lines[0]), quotechar='"')
-    rows = list(reader)
+    rows = _rows(decoded.text, _delimiter(header), pf.label)
     columns: dict[str, list[int]] = defaultdict(list)
     for i, cell in enumerate(rows[0]):
         name = normalise_header(cell)
@@ -177,6 +178,41 @@ def parse(data: bytes, pf: ParsedFile, *, full: bool, default_guest_expiry: date
     pf.stats["rows"] = len(seen)
     if full:
         pf.complete_for = {("csv", p) for p in profiles_seen}
+
+
+def _rows(text: str, delimiter: str, label: str) -> list[list[str]]:
+    """The rows of the CSV text. Raises UnreadableFile naming the line when the file can't
+    be cut into cells (a field longer than the csv module's limit, usually a quote left
+    open that swallows the rest of the file)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"')
+    out: list[list[str]] = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return out
+        except csv.Error as exc:
+            if "field larger" in str(exc):
+                reason = Phrase(
+                    N_(
+                        "un champ dépasse %(max)s caractères : un guillemet ouvert n'est sans "
+                        "doute pas refermé"
+                    ),
+                    max=csv.field_size_limit(),
+                )
+            else:
+                reason = Phrase(N_("le fichier CSV est mal formé (%(exc)s)"), exc=str(exc))
+            raise UnreadableFile(
+                N_(
+                    "%(file)s, ligne %(line)s : %(reason)s. Corrigez le fichier (rien n'a été "
+                    "importé)."
+                ),
+                file=label,
+                line=line,
+                reason=reason,
+            ) from exc
+        out.append(row)
 
 
 class _Cells:

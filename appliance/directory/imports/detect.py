@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 
 from appliance.directory.imports.csv_people import normalise_header
@@ -34,7 +35,13 @@ KIND_LABELS = {
     EDT: "export du logiciel d'emploi du temps",
 }
 
+# One file, or one ZIP member once decompressed (a lycée's SIECLE export is ~10 MB).
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# All the members of one ZIP once decompressed, and how many it may hold: an export ZIP
+# holds one to four files; a ZIP bomb announces (or inflates to) gigabytes.
+MAX_ZIP_TOTAL_BYTES = 300 * 1024 * 1024
+MAX_ZIP_MEMBERS = 20
+_CHUNK = 1024 * 1024
 _ROOTS = {
     "BEE_ELEVES": SIECLE_ELEVES,
     "BEE_RESPONSABLES": SIECLE_RESPONSABLES,
@@ -57,19 +64,28 @@ class Source:
         return hashlib.sha256(self.data).hexdigest()
 
 
-def read_sources(path: Path) -> list[Source]:
-    """Read a file, or every XML/CSV member of a ZIP.
+def read_sources(path: Path) -> Iterator[Source]:
+    """Read a file, or every XML/CSV member of a ZIP, one at a time.
 
-    Returns the sources; raises UnreadableFile when the file is missing, unreadable,
-    empty, too big, or a ZIP with nothing to import in it.
+    Checks what can be checked up front (the file exists, is not empty or too big; a ZIP
+    holds something to import, not too many members, and its headers announce no more
+    than `MAX_ZIP_TOTAL_BYTES` once decompressed), raising UnreadableFile at once; then
+    returns an iterator that reads the members one by one as a stream, counting the bytes
+    really decompressed (a header can lie), so that only one member is held in memory.
+    The iterator raises UnreadableFile when a member turns out too big or unreadable.
     """
     path = Path(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
             raise UnreadableFile(
                 N_("%(name)s : fichier trop gros (plus de 200 Mo)."), name=path.name
             )
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            head = fh.read(4)
+            if head == b"PK\x03\x04":
+                return _zip_members(path)
+            data = head + fh.read()
     except FileNotFoundError as exc:
         raise UnreadableFile(N_("%(path)s : fichier introuvable."), path=path) from exc
     except IsADirectoryError as exc:
@@ -80,14 +96,19 @@ def read_sources(path: Path) -> list[Source]:
         ) from exc
     if not data.strip():
         raise UnreadableFile(N_("%(name)s : le fichier est vide."), name=path.name)
-    if data.startswith(b"PK\x03\x04"):
-        return _zip_members(path.name, data)
-    return [Source(path.name, data)]
+    return iter([Source(path.name, data)])
 
 
-def _zip_members(name: str, data: bytes) -> list[Source]:
+def _zip_members(path: Path) -> Iterator[Source]:
+    """Check the archive's directory, then return the iterator of its members."""
+    name = path.name
     try:
-        archive = zipfile.ZipFile(BytesIO(data))
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise UnreadableFile(
+            N_("%(name)s : archive ZIP illisible (%(exc)s)."), name=name, exc=str(exc)
+        ) from exc
+    try:
         members = [
             i
             for i in archive.infolist()
@@ -97,28 +118,82 @@ def _zip_members(name: str, data: bytes) -> list[Source]:
             raise UnreadableFile(
                 N_("%(name)s : l'archive ZIP ne contient aucun fichier XML ou CSV."), name=name
             )
-        out = []
+        if len(members) > MAX_ZIP_MEMBERS:
+            raise UnreadableFile(
+                N_(
+                    "%(name)s : l'archive ZIP contient %(count)s fichiers XML ou CSV ; un "
+                    "import en prend au plus %(max)s. Envoyez les exports eux-mêmes."
+                ),
+                name=name,
+                count=len(members),
+                max=MAX_ZIP_MEMBERS,
+            )
+        announced = sum(i.file_size for i in members)
+        if announced > MAX_ZIP_TOTAL_BYTES:
+            raise UnreadableFile(
+                N_(
+                    "%(name)s : l'archive ZIP ferait %(size)s Mo une fois décompressée, au-delà "
+                    "des %(max)s Mo qu'un import accepte (les exports SIECLE et STS-Web d'un "
+                    "établissement en font quelques dizaines) : elle n'est pas un export ; rien "
+                    "n'a été importé."
+                ),
+                name=name,
+                size=announced // (1024 * 1024),
+                max=MAX_ZIP_TOTAL_BYTES // (1024 * 1024),
+            )
+    except BaseException:
+        archive.close()
+        raise
+    return _read_members(name, archive, members)
+
+
+def _read_members(
+    name: str, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]
+) -> Iterator[Source]:
+    budget = MAX_ZIP_TOTAL_BYTES
+    try:
         for info in members:
-            if info.file_size > MAX_FILE_BYTES:
-                raise UnreadableFile(
-                    N_("%(name)s : %(filename)s est trop gros une fois décompressé."),
-                    name=name,
-                    filename=info.filename,
-                )
-            with archive.open(info) as fh:
-                content = fh.read(MAX_FILE_BYTES + 1)
-            if len(content) > MAX_FILE_BYTES:
-                raise UnreadableFile(
-                    N_("%(name)s : %(filename)s est trop gros une fois décompressé."),
-                    name=name,
-                    filename=info.filename,
-                )
-            out.append(Source(f"{name}:{info.filename}", content))
-        return out
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError) as exc:
+            limit = min(MAX_FILE_BYTES, budget)
+            content = _read_capped(name, archive, info, limit)
+            budget -= len(content)
+            yield Source(f"{name}:{info.filename}", content)
+            del content
+    finally:
+        archive.close()
+
+
+def _read_capped(name: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """The decompressed bytes of one member, read in chunks; UnreadableFile past `limit`."""
+    buf = bytearray()
+    try:
+        with archive.open(info) as fh:
+            while chunk := fh.read(_CHUNK):
+                buf += chunk
+                if len(buf) > limit:
+                    raise UnreadableFile(
+                        N_(
+                            "%(name)s : %(filename)s est trop gros une fois décompressé "
+                            "(plus de %(max)s Mo) : rien n'a été importé."
+                        ),
+                        name=name,
+                        filename=info.filename,
+                        max=limit // (1024 * 1024),
+                    )
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError) as exc:
         raise UnreadableFile(
-            N_("%(name)s : archive ZIP illisible ou chiffrée (%(exc)s)."), name=name, exc=exc
+            N_("%(name)s : archive ZIP illisible, abîmée ou chiffrée (%(filename)s : %(exc)s)."),
+            name=name,
+            filename=info.filename,
+            exc=str(exc),
         ) from exc
+    except zlib.error as exc:
+        raise UnreadableFile(
+            N_("%(name)s : archive ZIP abîmée (%(filename)s : %(exc)s)."),
+            name=name,
+            filename=info.filename,
+            exc=str(exc),
+        ) from exc
+    return bytes(buf)
 
 
 def xml_root_name(data: bytes) -> str | None:

@@ -16,11 +16,11 @@ People are keyed by a stable external id, a `(source, value)` pair:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from appliance.directory.textsafe import is_valid_email
 from appliance.errors import CartableError
 from backup.errors import Phrase, fill, identity, translate
 
@@ -223,17 +223,15 @@ def key_text(key: ExternalKey) -> str:
     return f"{SOURCE_LABELS.get(key[0], key[0])} {key[1]}"
 
 
-_EMAIL = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[A-Za-z]{2,}$")
-
-
 def clean_email(text: str | None) -> tuple[str | None, bool]:
     """Normalise an e-mail address: returns (address or None, was_invalid).
 
-    Empty gives (None, False); a malformed address (typos are common) gives (None, True).
+    Empty gives (None, False); a malformed address (typos are common), one with a control
+    character or longer than 254 characters gives (None, True).
     """
     text = (text or "").strip()
     if not text:
         return None, False
-    if _EMAIL.match(text):
+    if is_valid_email(text):
         return text, False
     return None, True
