@@ -89,7 +89,7 @@ def _safe_fields(
     """The typed fields checked by `textsafe` (control characters, lengths, e-mail):
     raises CartableError naming the field."""
     return (
-        textsafe.clean_text(login, "login", textsafe.LOGIN_MAX),
+        login or "",  # `logins.check_login` refuses anything outside its rule, control chars too
         textsafe.clean_text(first_name, "first_name"),
         textsafe.clean_text(last_name, "last_name"),
         textsafe.clean_email_field(email),
