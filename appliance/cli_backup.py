@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from appliance import backup_restore, backups
+from appliance import backup_restore, backups, borg_install
 from appliance.backup_schedule import next_backup_time
 from appliance.cli import Context, cli, common_options, pass_ctx
 from appliance.errors import CartableError
@@ -39,7 +39,10 @@ def backup_errors(func):
         try:
             return func(ctx, *args, **kwargs)
         except BackupError as exc:
-            err = CartableError(exc.message, field=exc.field)
+            # borg still being built by `make run` (or missing): say so, not only "can't run".
+            hint = borg_install.unavailable_text(ctx.config)
+            message = f"{exc.message} {hint}" if hint else exc.message
+            err = CartableError(message, field=exc.field)
             err.exit_code = exc.exit_code
             raise err from exc
         finally:
