@@ -20,14 +20,14 @@ deps-test: ## Install the Debian packages the tests need (installer/system-deps.
 # The core only: borgbackup (compiled by pip, minutes) is the `backup` extra.
 $(BIN)/cartable: pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install -qq --upgrade pip
+	$(BIN)/pip install -qq -e .
 	@touch $(BIN)/cartable
 
 # borg (waiting for a build `make run` started in the background), then the test tools.
 $(VENV)/.dev: $(BIN)/cartable
 	@$(BIN)/python -m appliance.borg_install --data-dir $(DATA)
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install -qq -e '.[dev]'
 	@touch $(VENV)/.dev
 
 venv: deps-run $(BIN)/cartable ## Create the virtual environment and install Cartable in it (without borg)

@@ -118,9 +118,21 @@ def _log_to_file(data_dir: Path) -> Path:
     root = logging.getLogger()
     for existing in root.handlers:
         existing.setLevel(logging.WARNING)
+        existing.addFilter(_not_a_job_finding)
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     return path
+
+
+# What the scheduled jobs find (a health state change, a skipped backup) is shown on the
+# health and backups pages and mailed; on `run`'s console only their errors are printed.
+_JOB_LOGGERS = ("apscheduler", "cartable.health", "cartable.scheduler", "cartable.backup")
+
+
+def _not_a_job_finding(record: logging.LogRecord) -> bool:
+    if record.levelno >= logging.ERROR:
+        return True
+    return not any(record.name == n or record.name.startswith(n + ".") for n in _JOB_LOGGERS)
 
 
 def _demo_box(ctx: Context) -> tuple[Any, list[str]]:

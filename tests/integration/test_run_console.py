@@ -1,6 +1,7 @@
 """`cartable run --demo` as `make run` starts it: the console ends with the demo logins,
 the scheduler's INFO lines go to DATA/cartable.log (#9)."""
 
+import logging
 import os
 import signal
 import socket
@@ -66,6 +67,23 @@ def test_run_console_ends_with_the_demo_logins_and_no_scheduler_lines(tmp_path):
     assert f"http://127.0.0.1:{port}/" in "\n".join(lines[: -len(logins)])
     console = out + err
     assert " INFO " not in console and "apscheduler" not in console, console
+    # the jobs' findings (health state changes…) are for the pages, the mails and the log
+    assert "cartable.health" not in console, console
     assert "Traceback" not in console
     log = (data / "cartable.log").read_text(encoding="utf-8")
     assert "apscheduler" in log and "health.sample" in log and " INFO " in log
+
+
+def test_the_console_keeps_the_jobs_errors_and_other_warnings_only():
+    """Health state changes are warnings of the health job: shown on the health page and
+    in the log file, not between the logins and the prompt; errors always reach it."""
+    from appliance.cli_run import _not_a_job_finding
+
+    def record(name: str, level: int) -> logging.LogRecord:
+        return logging.LogRecord(name, level, __file__, 1, "x", None, None)
+
+    assert not _not_a_job_finding(record("cartable.health", logging.WARNING))
+    assert not _not_a_job_finding(record("apscheduler.executors.default", logging.WARNING))
+    assert _not_a_job_finding(record("cartable.health", logging.ERROR))
+    assert _not_a_job_finding(record("cartable.healthy-other", logging.WARNING))
+    assert _not_a_job_finding(record("cartable.web", logging.WARNING))
