@@ -23,6 +23,8 @@ from appliance.i18n import N_
 
 log = logging.getLogger("cartable")
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
 
 class Context:
     """What every command needs: where the config and data are, loaded on demand."""
@@ -98,9 +100,7 @@ def cli() -> None:
     Chaque commande accepte --config FICHIER et --data-dir DOSSIER. `cartable COMMANDE
     --help` explique une commande.
     """
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
 
 
 def read_secret(password_file: str | None, prompt: str, *, confirm: bool = True) -> str:

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import click
 
-from appliance import backup_restore, backups, labels, timefmt
+from appliance import backup_restore, backups, borg_install, labels, timefmt
 from appliance.backup_schedule import next_backup_time
 from appliance.cli import Context, cli, common_options, pass_ctx
 from appliance.errors import CartableError
 from appliance.i18n import N_
 from appliance.security import audit
-from backup.errors import BackupError
+from backup.errors import BackupError, Phrase
 from backup.fsutil import human_size
 from backup.passphrase import Secret
 from backup.repos import parse_location
@@ -39,7 +39,17 @@ def backup_errors(func):
         try:
             return func(ctx, *args, **kwargs)
         except BackupError as exc:
-            err = CartableError(exc.template, field=exc.field, **exc.params)
+            # borg still being built by `make run` (or missing): say so, not only "can't run".
+            hint = borg_install.unavailable_text(ctx.config)
+            if hint:
+                err = CartableError(
+                    N_("%(problem)s %(hint)s"),
+                    field=exc.field,
+                    problem=Phrase(exc.template, **exc.params),
+                    hint=hint,
+                )
+            else:
+                err = CartableError(exc.template, field=exc.field, **exc.params)
             err.exit_code = exc.exit_code
             raise err from exc
         finally:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import signal
 import threading
 from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
 
 import click
 
-from appliance.cli import Context, cli, common_options, pass_ctx
+from appliance.cli import LOG_FORMAT, Context, cli, common_options, pass_ctx
 from appliance.errors import CartableError
 from appliance.i18n import N_
 
 log = logging.getLogger("cartable")
+
+LOG_FILE = "cartable.log"  # in the data folder, for `cartable run`
 
 
 def load_web_app(box):
@@ -29,8 +34,10 @@ def load_web_app(box):
     return found[0].load()(box)
 
 
-def _serve(box, host: str, port: int) -> None:
-    from waitress import serve
+def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
+    """Serve the portal on host:port until stopped. The lines of `banner` (default: the
+    address) are printed once the socket listens, so that they come last on the console."""
+    from waitress import create_server
 
     cfg = box.config
     app = load_web_app(box)
@@ -41,16 +48,14 @@ def _serve(box, host: str, port: int) -> None:
             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
             "clear_untrusted_proxy_headers": True,
         }
-    click.echo(f"Portail servi sur http://{host}:{port}/ (Ctrl-C pour arrêter)")
     try:
-        serve(
+        server = create_server(
             app,
             host=host,
             port=port,
             threads=cfg["web.threads"],
             connection_limit=cfg["web.connection_limit"],
             ident="Cartable",
-            _quiet=False,
             **kwargs,
         )
     except OSError as exc:
@@ -60,6 +65,15 @@ def _serve(box, host: str, port: int) -> None:
             port=port,
             strerror=exc.strerror,
         ) from exc
+    log.info("portail servi sur http://%s:%s/", host, port)
+    for line in banner or [f"Portail servi sur http://{host}:{port}/ (Ctrl-C pour arrêter)"]:
+        click.echo(line)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 def _host_port(ctx: Context, host, port) -> tuple[str, int]:
@@ -84,23 +98,60 @@ def run_cmd(ctx: Context, host, port, demo) -> None:
     """Lance le portail et les tâches planifiées dans un seul processus (poste, démo)."""
     from appliance import scheduler
 
-    box = _demo_box(ctx) if demo else ctx.box()
+    log_file = _log_to_file(ctx.config.data_dir)
+    box, demo_lines = _demo_box(ctx) if demo else (ctx.box(), [])
     sched = scheduler.build(box, blocking=False)
     sched.start()
+    host, port = _host_port(ctx, host, port)
+    # The logins last: what the person looks for once the portal answers.
+    banner = [f"Portail : http://{host}:{port}/ (Ctrl-C pour arrêter)"]
+    banner += [f"Journal : {log_file}", *demo_lines]
     try:
-        _serve(box, *_host_port(ctx, host, port))
+        _serve(box, host, port, banner)
     finally:
         sched.shutdown(wait=False)
 
 
-def _demo_box(ctx: Context):
+def _log_to_file(data_dir: Path) -> Path:
+    """Send INFO logging to DATA/cartable.log (rotated) and keep only warnings and errors on
+    the console: `run` is watched in a terminal, where the demo logins must stay in view.
+    (`serve` and `worker` keep logging everything to stderr, i.e. to systemd's journal.)"""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / LOG_FILE
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=5 * 1024 * 1024, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setLevel(logging.INFO)
+    root = logging.getLogger()
+    for existing in root.handlers:
+        existing.setLevel(logging.WARNING)
+        existing.addFilter(_not_a_job_finding)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+# What the scheduled jobs find (a health state change, a skipped backup) is shown on the
+# health and backups pages and mailed; on `run`'s console only their errors are printed.
+_JOB_LOGGERS = ("apscheduler", "cartable.health", "cartable.scheduler", "cartable.backup")
+
+
+def _not_a_job_finding(record: logging.LogRecord) -> bool:
+    if record.levelno >= logging.ERROR:
+        return True
+    return not any(record.name == n or record.name.startswith(n + ".") for n in _JOB_LOGGERS)
+
+
+def _demo_box(ctx: Context) -> tuple[Any, list[str]]:
+    """The demo school's box (created on first run) and the console lines naming its
+    accounts (also kept in DATA/demo-logins.txt)."""
     from appliance.core import create_box
     from appliance.directory import demo
+    from appliance.school import get_school
 
     box = create_box(ctx.config)
     conn = box.conn()
-    from appliance.school import get_school
-
     school = get_school(conn)
     if school is not None and school["uai"] != demo.DEMO_UAI:
         raise CartableError(
@@ -112,12 +163,13 @@ def _demo_box(ctx: Context):
             name=school["name"],
         )
     accounts = demo.seed(conn, ctx.config.data_dir)
-    click.echo(f"Établissement de démonstration : {demo.DEMO_NAME}")
-    click.echo(f"Comptes (aussi dans {ctx.config.data_dir / 'demo-logins.txt'}) :")
-    for profile, login, pw in accounts:
-        click.echo(f"  {profile:<9} {login:<16} {pw}")
-    click.echo("Le compte admin devra enrôler une application TOTP à sa première connexion.")
-    return box
+    lines = [
+        f"Établissement de démonstration : {demo.DEMO_NAME}",
+        f"Comptes (aussi dans {ctx.config.data_dir / 'demo-logins.txt'}) :",
+    ]
+    lines += [f"  {profile:<9} {login:<16} {pw}" for profile, login, pw in accounts]
+    lines.append("Le compte admin devra enrôler une application TOTP à sa première connexion.")
+    return box, lines
 
 
 @cli.command("serve")

@@ -18,11 +18,7 @@ die() { echo "install.sh: $*" >&2; exit 1; }
 INIT_ARGS=("$@")
 
 echo "1/6 Paquets système"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends python3 python3-venv python3-dev \
-  build-essential pkg-config libacl1-dev libssl-dev liblz4-dev libzstd-dev libxxhash-dev \
-  smartmontools nut-client openssh-client fonts-dejavu-core >/dev/null
+"$SRC/installer/system-deps.sh" server
 
 echo "2/6 Utilisateur système « cartable »"
 id cartable >/dev/null 2>&1 || adduser --system --group --home "$DATA" --no-create-home cartable
@@ -30,7 +26,7 @@ id cartable >/dev/null 2>&1 || adduser --system --group --home "$DATA" --no-crea
 echo "3/6 Logiciel dans $PREFIX"
 [ -x "$PREFIX/bin/python" ] || python3 -m venv "$PREFIX"
 "$PREFIX/bin/pip" install --quiet --upgrade pip
-"$PREFIX/bin/pip" install --quiet "$SRC"
+"$PREFIX/bin/pip" install --quiet "$SRC[backup]"   # borg compiled here, a few minutes
 
 echo "4/6 Configuration dans $ETC, données dans $DATA"
 install -d -m 0750 -o root -g cartable "$ETC"

@@ -132,3 +132,15 @@ def login_admin(client, conn) -> str:
     r = client.post("/login/code", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token})
     assert r.status_code == 302 and "/login" not in r.headers["Location"]
     return name
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "needs(program, package): fail (never skip) when the program is missing"
+    )
+
+
+def pytest_runtest_setup(item) -> None:
+    from tests.fixtures.tools import check_needs
+
+    check_needs(item)

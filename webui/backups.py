@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from appliance import backup_restore, backups, labels
+from appliance import backup_restore, backups, borg_install, labels
 from appliance.backup_schedule import next_backup_time
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
@@ -150,6 +150,7 @@ def index():
         repos=found,
         histories=histories,
         error=error,
+        borg_missing=borg_install.unavailable(config),
         next_run=next_backup_time(config),
         busy=backups.busy_with(config),
         background=_shown(background_state(config)),

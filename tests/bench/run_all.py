@@ -130,7 +130,27 @@ def render() -> str:
     backup = _load("backup")
     if backup:
         lines += _backup_section(backup)
+    lines += _by_hand_sections()
     return "\n".join(lines)
+
+
+BY_HAND = "(measured by hand)"
+
+
+def _by_hand_sections() -> list[str]:
+    """The sections of the current page whose title ends with "(measured by hand)" (they
+    need a fresh clone or a fresh machine, not `make bench`): kept as they are."""
+    path = REPO / "docs" / "benchmarks.md"
+    if not path.exists():
+        return []
+    kept: list[str] = []
+    keeping = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            keeping = line.rstrip().endswith(BY_HAND)
+        if keeping:
+            kept.append(line)
+    return kept + [""] if kept and kept[-1] else kept
 
 
 def _secs(times: dict) -> str:

@@ -8,12 +8,11 @@ import sys
 import time
 
 import pyotp
-import pytest
 
 from tests.e2e.conftest import ADMIN_PASSWORD
-from tests.fixtures.backup.support import BORG
+from tests.fixtures.backup.support import requires_borg
 
-pytestmark = pytest.mark.skipif(BORG is None, reason="borg n'est pas installé")
+pytestmark = requires_borg
 
 
 def _cartable(paths, *args):

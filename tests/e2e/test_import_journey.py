@@ -4,15 +4,14 @@ student from them logs in: in a real browser against a real server."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
 import pyotp
-import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import SAMPLES
 from tests.e2e.conftest import ADMIN_PASSWORD
+from tests.fixtures.tools import needs
 from tests.integration.directory.directory_helpers import sample
 
 SHARED = SAMPLES
@@ -36,7 +35,7 @@ def _first_student_slip(pdf_path) -> tuple[str, str]:
     return lines[i + 1].split()[0], lines[j + 1].split()[0]
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext absent (poppler-utils)")
+@needs("pdftotext", "poppler-utils")
 def test_technician_imports_prints_slips_and_a_student_logs_in(server, page, tmp_path):
     url, _paths = server
     _login(page, url, "tech", ADMIN_PASSWORD)

@@ -361,7 +361,9 @@ def test_run_demo_serves_the_portal_and_prints_the_logins(tmp_path):
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=10)
-    assert "admin" in out and "sophie.martin" in out and "housekeeping" in out
+    assert "admin" in out and "sophie.martin" in out
+    # the scheduler started with its jobs: said in the log file, not on the console (#9)
+    assert "housekeeping" in (tmp_path / "demo" / "cartable.log").read_text(encoding="utf-8")
 
 
 def test_worker_starts_its_jobs_and_stops_on_sigterm(school):

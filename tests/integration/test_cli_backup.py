@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.backup.support import BORG, SSHD, Sshd, tree_digests
+from tests.fixtures.backup.support import Sshd, requires_borg, tree_digests
+from tests.fixtures.tools import needs
 from tests.integration.test_cli import run
 
-pytestmark = pytest.mark.skipif(BORG is None, reason="borg n'est pas installé")
+pytestmark = requires_borg
 
 PEOPLE = [
     ("alice.martin", "student", "Alice", "Martin"),
@@ -172,7 +173,7 @@ def test_unknown_label_and_busy_messages(school):
     assert "Traceback" not in r.stderr
 
 
-@pytest.mark.skipif(SSHD is None, reason="sshd est absent (paquet openssh-server)")
+@needs("sshd", "openssh-server")
 def test_init_an_offsite_repository_confirms_the_host_key(tmp_path):
     server = Sshd(tmp_path / "sshd")
     server.start()

@@ -11,10 +11,10 @@ import pytest
 from appliance import backups
 from appliance.security.audit import SYSTEM
 from tests.conftest import login, login_admin, make_person, post, text
-from tests.fixtures.backup.support import BORG
+from tests.fixtures.backup.support import requires_borg
 from webui import backups as web_backups
 
-pytestmark = pytest.mark.skipif(BORG is None, reason="borg n'est pas installé")
+pytestmark = requires_borg
 
 
 def _audit(conn, action):

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-import shutil
 import stat
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from appliance.db import scalar
 from appliance.directory import people, reconcile
 from tests.conftest import SAMPLES, csrf_token, login, login_admin, make_person, post, text
+from tests.fixtures.tools import require_program
 from tests.integration.directory.directory_helpers import MESSY, sample
 
 SHARED = SAMPLES
@@ -35,8 +33,7 @@ def apply(client, preview_url: str, digest: str):
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext absent (apt-get install poppler-utils)")
+    require_program("pdftotext", "poppler-utils")
     path = tmp_path / "slips.pdf"
     path.write_bytes(pdf)
     out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)

@@ -6,7 +6,8 @@ import pytest
 
 from backup.context import BackupContext
 from backup.snapshot import BackupSources
-from tests.fixtures.backup.support import BORG, SSHD, Sshd, make_ctx, make_school
+from tests.fixtures.backup.support import Sshd, make_ctx, make_school
+from tests.fixtures.tools import require_program
 
 
 @pytest.fixture
@@ -16,17 +17,14 @@ def school(tmp_path) -> BackupSources:
 
 @pytest.fixture
 def ctx(tmp_path) -> BackupContext:
-    if BORG is None:
-        pytest.skip("borg n'est pas installé")
+    require_program("borg", "borgbackup de PyPI, make dev")
     return make_ctx(tmp_path / "state")
 
 
 @pytest.fixture(scope="module")
 def sshd(tmp_path_factory):
-    if SSHD is None:
-        pytest.skip("sshd est absent (paquet openssh-server) : test SSH impossible ici")
-    if BORG is None:
-        pytest.skip("borg n'est pas installé")
+    require_program("sshd", "openssh-server")
+    require_program("borg", "borgbackup de PyPI, make dev")
     server = Sshd(tmp_path_factory.mktemp("sshd"))
     server.start()
     yield server

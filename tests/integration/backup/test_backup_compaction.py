@@ -8,15 +8,13 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from backup import jobs, setup, status
 from backup.context import Retention
 from backup.errors import NotEnoughSpace
 from backup.repos import Repository, RunRecord
-from tests.fixtures.backup.support import BORG
+from tests.fixtures.backup.support import requires_borg
 
-pytestmark = pytest.mark.skipif(BORG is None, reason="borg n'est pas installé")
+pytestmark = requires_borg
 
 KEEP_ONE = Retention(keep_daily=1, keep_weekly=0, keep_monthly=0, compact_every_days=7)
 

@@ -21,9 +21,9 @@ from backup import archives, jobs, restore, setup
 from backup.commands import create_argv, with_lock_argv
 from backup.passphrase import read_passphrase_file, write_passphrase_file
 from backup.repos import Repository, RunRecord
-from tests.fixtures.backup.support import BORG
+from tests.fixtures.backup.support import requires_borg
 
-pytestmark = pytest.mark.skipif(BORG is None, reason="borg n'est pas installé")
+pytestmark = requires_borg
 
 
 @pytest.fixture
@@ -221,7 +221,8 @@ def small_disk(tmp_path):
         ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mnt)], capture_output=True
     )
     if proc.returncode != 0:
-        pytest.skip(f"mount tmpfs impossible ici : {proc.stderr!r}")
+        # a container denied mount(2): the kernel's rule, no package can change it
+        pytest.skip(f"le noyau refuse mount ici (conteneur) : {proc.stderr!r}")
     yield mnt
     subprocess.run(["umount", str(mnt)], check=True)
 

@@ -17,9 +17,15 @@ from backup import archives, jobs, restore, setup, status
 from backup.errors import BackupError, JobBusy
 from backup.locking import job_lock
 from backup.passphrase import read_passphrase_file
-from tests.fixtures.backup.support import BORG, db_content, make_ctx, make_school, tree_digests
+from tests.fixtures.backup.support import (
+    db_content,
+    make_ctx,
+    make_school,
+    requires_borg,
+    tree_digests,
+)
 
-pytestmark = pytest.mark.skipif(BORG is None, reason="borg n'est pas installé")
+pytestmark = requires_borg
 
 
 @pytest.fixture(scope="module")

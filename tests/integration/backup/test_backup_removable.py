@@ -4,7 +4,6 @@ device (root only), mounted by the job when nobody did, found wherever it is mou
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import uuid
 
@@ -12,11 +11,14 @@ import pytest
 
 from backup import jobs, setup
 from backup.disks import locate_filesystem
+from tests.fixtures.tools import needs
 
-pytestmark = pytest.mark.skipif(
-    os.geteuid() != 0 or not shutil.which("mkfs.ext4") or not shutil.which("losetup"),
-    reason="un disque de test (loop) demande root, mkfs.ext4 et losetup",
-)
+# `make test` runs as root on a fresh machine (CI too): only a non-root run skips these.
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="un disque de test (loop) demande root"),
+    needs("mkfs.ext4", "e2fsprogs"),
+    needs("losetup", "mount"),
+]
 
 
 @pytest.fixture
@@ -28,7 +30,8 @@ def usb_disk(tmp_path):
     subprocess.run(["mkfs.ext4", "-q", "-U", fs_uuid, str(image)], check=True)
     proc = subprocess.run(["losetup", "-f", "--show", str(image)], capture_output=True, text=True)
     if proc.returncode != 0:
-        pytest.skip(f"pas de périphérique loop disponible : {proc.stderr.strip()}")
+        # a container without loop devices: the kernel's, no package can bring them
+        pytest.skip(f"le noyau n'offre pas de périphérique loop ici : {proc.stderr.strip()}")
     device = proc.stdout.strip()
     yield fs_uuid, device
     subprocess.run(["umount", device], capture_output=True)

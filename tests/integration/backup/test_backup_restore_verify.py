@@ -9,14 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
 from backup import jobs, restore, setup, verify
 from backup.steps import RestoreReport, StepFailed, extract_and_verify
 from backup.targets import open_target
-from tests.fixtures.backup.support import BORG
+from tests.fixtures.backup.support import requires_borg
 
-pytestmark = pytest.mark.skipif(BORG is None, reason="borg n'est pas installé")
+pytestmark = requires_borg
 
 
 def _backup(ctx, school, tmp_path, before_create=None, monkeypatch=None) -> str:

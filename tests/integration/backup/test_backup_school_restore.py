@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
-
 from backup import archives, jobs, restore, setup
-from tests.fixtures.backup.support import BORG, db_content, tree_digests
+from tests.fixtures.backup.support import db_content, requires_borg, tree_digests
 
-pytestmark = pytest.mark.skipif(BORG is None, reason="borg n'est pas installé")
+pytestmark = requires_borg
 
 
 def test_restore_a_changed_school_to_an_earlier_archive(ctx, school, tmp_path):

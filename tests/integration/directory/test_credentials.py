@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from datetime import date
 
@@ -14,13 +13,13 @@ from appliance.directory import reconcile
 from appliance.directory.credentials import issue_credentials, slips_after_import
 from appliance.errors import NotFound
 from appliance.security.passwords import verify_password
+from tests.fixtures.tools import require_program
 
 PORTAL = "https://ent.college-exemple.fr"
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext absent (apt-get install poppler-utils)")
+    require_program("pdftotext", "poppler-utils")
     path = tmp_path / "slips.pdf"
     path.write_bytes(pdf)
     out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)

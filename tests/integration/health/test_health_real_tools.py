@@ -1,15 +1,12 @@
-"""The real smartctl and upsc binaries where they exist (no SMART disk, no UPS here:
+"""The real smartctl and upsc binaries (no SMART disk, no UPS here:
 the point is that their real answers to a failure are read and explained)."""
-
-import shutil
-
-import pytest
 
 from appliance.health import smartctl, ups
 from appliance.health.smart import parse_report
+from tests.fixtures.tools import needs
 
 
-@pytest.mark.skipif(shutil.which("smartctl") is None, reason="smartmontools not installed")
+@needs("smartctl", "smartmontools")
 def test_real_smartctl_on_a_device_without_smart():
     data = smartctl.read_device("/dev/null")
     assert data["smartctl"]["version"][0] >= 7
@@ -19,7 +16,7 @@ def test_real_smartctl_on_a_device_without_smart():
     assert smartctl.scan_devices() is not None
 
 
-@pytest.mark.skipif(shutil.which("upsc") is None, reason="nut-client not installed")
+@needs("upsc", "nut-client")
 def test_real_upsc_without_a_ups_server():
     got = ups.read_ups("ups@127.0.0.1")
     assert got["level"] == "warning" and got["error"]

@@ -9,7 +9,8 @@ from backup.exit_codes import TABLE, explain, recognise, severity
 
 
 def _borg_codes() -> set[int]:
-    borg = pytest.importorskip("borg")
+    import borg  # borgbackup, from PyPI: make dev installs it
+
     root = Path(borg.__file__).parent
     codes = set()
     for path in root.rglob("*.py"):

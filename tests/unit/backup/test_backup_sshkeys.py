@@ -1,6 +1,5 @@
 """Host key fingerprints (as ssh-keygen prints them) and pinning in known_hosts."""
 
-import shutil
 import stat
 import subprocess
 
@@ -13,12 +12,12 @@ from backup.sshkeys import (
     pin_host_key,
     pinned_host_keys,
 )
+from tests.fixtures.tools import require_program
 
 
 @pytest.fixture
 def key(tmp_path) -> HostKey:
-    if not shutil.which("ssh-keygen"):
-        pytest.skip("ssh-keygen absent")
+    require_program("ssh-keygen", "openssh-client")
     path = tmp_path / "k"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path)], check=True)
     kind, blob = (tmp_path / "k.pub").read_text().split()[:2]
