@@ -133,7 +133,7 @@ def unavailable(config) -> dict[str, Any] | None:
     if installing(Path(config.data_dir)):
         text = N_(
             "borg est en cours d'installation (compilé en arrière-plan depuis le lancement "
-            "de make run, 2 à 5 minutes) : les sauvegardes seront possibles ensuite. "
+            "de make run, 1 à 3 minutes) : les sauvegardes seront possibles ensuite. "
             "Suivi : %(log)s."
         )
     elif Path(log).exists():

@@ -41,9 +41,14 @@ def _run(*args: str, extra: str | None = None, as_user: str | None = None):
     env = {k: v for k, v in os.environ.items() if k != "CARTABLE_EXTRA_DEBS"}
     if extra:
         env["CARTABLE_EXTRA_DEBS"] = extra
-    cmd = [str(SCRIPT), *args]
     if as_user:
-        cmd = ["runuser", "-u", as_user, "--", *cmd]
+        # the script on stdin: the clone may sit in a folder the user can't enter (/root)
+        cmd = ["runuser", "-u", as_user, "--", "bash", "-s", "--", *args]
+        with open(SCRIPT, encoding="utf-8") as script:
+            return subprocess.run(
+                cmd, stdin=script, capture_output=True, text=True, env=env, timeout=300
+            )
+    cmd = [str(SCRIPT), *args]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
 
 
