@@ -27,12 +27,24 @@ class Context:
         self.config_file: str | None = None
         self.data_dir: str | None = None
         self._config: config_mod.Config | None = None
+        self._overrides: dict[str, tuple[object, str]] = {}
 
     @property
     def config(self) -> config_mod.Config:
         if self._config is None:
-            self._config = config_mod.load(self.config_file, self.data_dir)
+            self._config = config_mod.load(
+                self.config_file,
+                self.data_dir,
+                overrides={k: v for k, (v, _src) in self._overrides.items()},
+                override_sources={k: src for k, (_v, src) in self._overrides.items()},
+            )
         return self._config
+
+    def override(self, key: str, value: object, source: str) -> None:
+        """Make a command option the last layer of the configuration for `key` (shown with
+        `source`, e.g. "option --port"), so that every part of the process sees it."""
+        self._overrides[key] = (value, source)
+        self._config = None
 
     def box(self):
         from appliance.core import open_box

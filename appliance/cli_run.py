@@ -27,7 +27,9 @@ def load_web_app(box):
 
 
 def _serve(box, host: str, port: int) -> None:
-    from waitress import serve
+    from waitress import create_server
+
+    from appliance import listening
 
     cfg = box.config
     app = load_web_app(box)
@@ -38,24 +40,49 @@ def _serve(box, host: str, port: int) -> None:
             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
             "clear_untrusted_proxy_headers": True,
         }
-    click.echo(f"Portail servi sur http://{host}:{port}/ (Ctrl-C pour arrêter)")
     try:
-        serve(
+        server = create_server(
             app,
             host=host,
             port=port,
             threads=cfg["web.threads"],
             connection_limit=cfg["web.connection_limit"],
             ident="Cartable",
-            _quiet=False,
             **kwargs,
         )
     except OSError as exc:
         raise CartableError(f"Impossible d'écouter sur {host}:{port} : {exc.strerror}.") from exc
+    # The worker and `cartable diagnose` probe the address really bound, not web.port.
+    listening.record(cfg, host, getattr(server, "effective_port", port))
+    click.echo(f"Portail servi sur http://{host}:{port}/ (Ctrl-C pour arrêter)")
+    # systemd stops the portal with SIGTERM: end through the `finally` blocks (record
+    # removed, scheduler stopped) instead of dying on the spot.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        server.run()
+    finally:
+        listening.forget(cfg)
 
 
-def _host_port(ctx: Context, host, port) -> tuple[str, int]:
-    return host or ctx.config["web.host"], port or ctx.config["web.port"]
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(0)
+
+
+def _apply_listen_options(ctx: Context, host, port) -> tuple[str, int]:
+    """Make --host/--port the configuration in force for the whole process (settings page,
+    slips, health probe), shown as "option --port"; returns (host, port)."""
+    if host:
+        ctx.override("web.host", host, "option --host")
+    if port is not None:
+        ctx.override("web.port", port, "option --port")
+    return ctx.config["web.host"], ctx.config["web.port"]
+
+
+def _local_url(host: str, port: int) -> str:
+    from appliance.health.probes import connect_host
+
+    dial = connect_host(host)
+    return f"http://{'[' + dial + ']' if ':' in dial else dial}:{port}"
 
 
 host_option = click.option("--host", help="Adresse d'écoute (défaut : web.host).")
@@ -76,16 +103,17 @@ def run_cmd(ctx: Context, host, port, demo) -> None:
     """Lance le portail et les tâches planifiées dans un seul processus (poste, démo)."""
     from appliance import scheduler
 
-    box = _demo_box(ctx) if demo else ctx.box()
+    host, port = _apply_listen_options(ctx, host, port)
+    box = _demo_box(ctx, _local_url(host, port)) if demo else ctx.box()
     sched = scheduler.build(box, blocking=False)
     sched.start()
     try:
-        _serve(box, *_host_port(ctx, host, port))
+        _serve(box, host, port)
     finally:
         sched.shutdown(wait=False)
 
 
-def _demo_box(ctx: Context):
+def _demo_box(ctx: Context, portal_url: str):
     from appliance.core import create_box
     from appliance.directory import demo
 
@@ -99,7 +127,7 @@ def _demo_box(ctx: Context):
             f"{ctx.config.data_dir} contient déjà l'établissement {school['name']} : "
             "--demo ne s'utilise que sur un dossier vide ou de démonstration."
         )
-    accounts = demo.seed(conn, ctx.config.data_dir)
+    accounts = demo.seed(conn, ctx.config.data_dir, portal_url=portal_url)
     click.echo(f"Établissement de démonstration : {demo.DEMO_NAME}")
     click.echo(f"Comptes (aussi dans {ctx.config.data_dir / 'demo-logins.txt'}) :")
     for profile, login, pw in accounts:
@@ -115,7 +143,8 @@ def _demo_box(ctx: Context):
 @pass_ctx
 def serve_cmd(ctx: Context, host, port) -> None:
     """Lance seulement le portail web (waitress), derrière le proxy inverse."""
-    _serve(ctx.box(), *_host_port(ctx, host, port))
+    host, port = _apply_listen_options(ctx, host, port)
+    _serve(ctx.box(), host, port)
 
 
 @cli.command("worker")

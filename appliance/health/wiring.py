@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from appliance import listening
 from appliance.errors import CartableError
 from appliance.health import alerts, probes
 from appliance.health.diagnosis import run_diagnosis
@@ -84,7 +85,8 @@ def services(
     config: Any, role: str, store: MetricStore | None = None, *, now: float | None = None
 ) -> dict[str, Any]:
     """{service name: {"alive", "detail"}} for Cartable's portal and worker, as `role`
-    can tell: a process knows it runs itself; the portal is asked over HTTP; the worker
+    can tell: a process knows it runs itself; the portal is asked over HTTP, on the
+    address it recorded when it started (`listening.address`), else web.host:web.port; the worker
     is judged by the age of the newest sample it wrote into `store`."""
     if role not in ROLES:
         raise ValueError(role)
@@ -92,7 +94,7 @@ def services(
     if role == "web":
         out[probes.SERVICE_WEB] = {"alive": True, "detail": None}
     else:
-        out[probes.SERVICE_WEB] = probes.portal_probe(config["web.host"], config["web.port"])
+        out[probes.SERVICE_WEB] = probes.portal_probe(*listening.address(config))
     if role == "worker":
         out[probes.SERVICE_WORKER] = {"alive": True, "detail": None}
     else:
