@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from appliance import backup_restore, backups
-from appliance.backup_schedule import next_backup_time
+from appliance.backup_schedule import next_backup_shown
 from appliance.cli import Context, cli, common_options, pass_ctx
 from appliance.errors import CartableError
 from appliance.security import audit
@@ -295,7 +295,7 @@ def status_cmd(ctx: Context, as_json):
     restauration prouvée, taille, fiche de clé, alertes ; prochaine sauvegarde."""
     box = ctx.box()
     found = backups.statuses(box)
-    nxt = next_backup_time(box.config)
+    nxt = next_backup_shown(box.config)
     if as_json:
         _echo_json(
             {
@@ -320,7 +320,14 @@ def status_cmd(ctx: Context, as_json):
         click.echo(f"  dernier compactage : {compacted}{pending}")
         for alert in s.alerts:
             click.echo(f"  ATTENTION : {alert}")
-    click.echo(f"Prochaine sauvegarde : {nxt:%d/%m/%Y %H:%M}" if nxt else "Sauvegardes arrêtées.")
+    if nxt:
+        click.echo(f"Prochaine sauvegarde : {nxt:%d/%m/%Y %H:%M}")
+    elif found:
+        click.echo("Sauvegardes arrêtées (backup.enabled = false).")
+    else:
+        click.echo(
+            "Aucune sauvegarde programmée : rien n'est sauvegardé tant qu'aucun dépôt n'existe."
+        )
 
 
 def _local_time(iso: str) -> str:

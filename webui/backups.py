@@ -18,7 +18,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from appliance import backup_restore, backups
-from appliance.backup_schedule import next_backup_time
+from appliance.backup_schedule import next_backup_shown
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
 from appliance.portal import tiles
@@ -158,7 +158,7 @@ def index():
         repos=found,
         histories=histories,
         error=error,
-        next_run=next_backup_time(config),
+        next_run=next_backup_shown(config),
         busy=backups.busy_with(config),
         background=background_state(config),
         enabled=config["backup.enabled"],

@@ -74,8 +74,16 @@ def backups_monitored(box: Any) -> bool:
 
 
 def backup_arguments(box: Any) -> dict[str, Any]:
-    """{"last_backup_at": …} for `run_diagnosis` when backups are monitored, else {}."""
-    return {"last_backup_at": last_backup_time(box)} if backups_monitored(box) else {}
+    """The backup arguments of `run_diagnosis` as the box stands now: {"last_backup_at": …}
+    when backups are monitored, {"backup_setup": "disabled"} when `backup.enabled` is false,
+    {"backup_setup": "none"} when no repository is set up (nothing is backed up)."""
+    from appliance import backups
+
+    if not box.config["backup.enabled"]:
+        return {"backup_setup": "disabled"}
+    if not backups.has_repositories(box.config):
+        return {"backup_setup": "none"}
+    return {"last_backup_at": last_backup_time(box)}
 
 
 # --- services -------------------------------------------------------------------------------
