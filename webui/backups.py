@@ -23,7 +23,7 @@ from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
 from appliance.portal import tiles
 from appliance.security.audit import Actor
-from backup.errors import BackupError
+from backup.errors import ArchiveNotFound, BackupError
 from backup.fsutil import human_size
 from webui.access import box, client_ip, current_person, requires
 
@@ -206,13 +206,18 @@ def archives():
 @requires("admin.backups.restore")
 def browse():
     label = _label_arg()
-    archive = (request.args.get("archive") or "").strip()[:200]
+    # Cut past the longest valid name (200), so that a longer one is refused, not cut.
+    archive = (request.args.get("archive") or "").strip()[:300]
     path = (request.args.get("chemin") or "").strip()[:1000]
     if not label or not archive:
         return _back_to_index(_("Choisissez un dépôt et une archive."))
     try:
         entries = backups.browse(box(), _actor(), label, archive, path)
+    except ArchiveNotFound as exc:
+        return render_template("errors/error.html", code=404, message=exc.message), 404
     except (BackupError, CartableError) as exc:
+        if exc.field in ("archive", "path"):  # the address itself is wrong
+            return render_template("errors/error.html", code=400, message=exc.message), 400
         return _back_to_index(exc.message)
     return render_template(
         "backups/browse.html",
@@ -229,7 +234,7 @@ def browse():
 @requires("admin.backups.restore")
 def restore():
     label = _label_arg()
-    archive = (request.form.get("archive") or "").strip()[:200]
+    archive = (request.form.get("archive") or "").strip()[:300]
     path = (request.form.get("chemin") or "").strip()[:1000]
     login = (request.form.get("login") or "").strip()[:100]
     back = url_for("backups.browse", depot=label, archive=archive, chemin=_parent(path) or "")
