@@ -325,6 +325,7 @@ _GROUP_OWN = N_("Cartable")
 WARNING_LABEL = N_("avertissement")
 CRITICAL_LABEL = N_("critique")
 MAX_PER_FAMILY = 4
+ALWAYS_CHARTED = frozenset({"cpu.total_pct", "load.5", "mem.available_pct"})
 
 
 def _spec(group: str, series: str, title: str, unit: str = "", **kw: Any) -> dict[str, Any]:
@@ -343,15 +344,15 @@ def _spec(group: str, series: str, title: str, unit: str = "", **kw: Any) -> dic
 def chart_specs(store: MetricStore | None, s: HealthSettings) -> list[dict[str, Any]]:
     """The charts of the health page, for the series the store holds: [{"group", "series",
     "title" (source string, "%(name)s" is the disk, sensor or interface), "name", "unit",
-    "y_min", "y_max", "thresholds" [(value, label source string)]}]."""
-    if store is None:
-        return []
-    known = set(store.series_names())
+    "y_min", "y_max", "thresholds" [(value, label source string)]}]. The processor,
+    load and memory charts are always there (saying "no data yet" on a fresh box, even
+    without metrics.db); the others only for the series the store holds."""
+    known = set(store.series_names()) if store is not None else set()
     pct = {"y_min": 0, "y_max": 100}
     out = []
 
     def add(series: str, group: str, title: str, unit: str = "", **kw: Any) -> None:
-        if series in known:
+        if series in known or series in ALWAYS_CHARTED:
             out.append(_spec(group, series, title, unit, **kw))
 
     def family(prefix: str, group: str, title: str, unit: str = "", **kw: Any) -> None:
