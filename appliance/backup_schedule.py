@@ -69,6 +69,14 @@ def next_backup_time(config, now: datetime | None = None) -> datetime | None:
     return CronTrigger(**nightly_trigger(config), timezone=now.tzinfo).get_next_fire_time(None, now)
 
 
+def next_backup_shown(config, now: datetime | None = None) -> datetime | None:
+    """The next nightly backup as the pages and `cartable backup status` show it: None
+    when backups are disabled or no repository is set up (nothing would be backed up)."""
+    if not backups.has_repositories(config):
+        return None
+    return next_backup_time(config, now)
+
+
 def catch_up_due(box: Any, now: float | None = None) -> bool:
     """True when the worker, starting now, should run a backup soon: backups are enabled,
     a repository exists, and the newest successful backup is older than 24 h (or none)."""

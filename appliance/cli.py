@@ -33,13 +33,25 @@ class Context:
         self.config_file: str | None = None
         self.data_dir: str | None = None
         self._config: config_mod.Config | None = None
+        self._overrides: dict[str, tuple[object, str]] = {}
 
     @property
     def config(self) -> config_mod.Config:
         if self._config is None:
-            self._config = config_mod.load(self.config_file, self.data_dir)
+            self._config = config_mod.load(
+                self.config_file,
+                self.data_dir,
+                overrides={k: v for k, (v, _src) in self._overrides.items()},
+                override_sources={k: src for k, (_v, src) in self._overrides.items()},
+            )
             timefmt.use_zone(self._config["school.timezone"])  # what commands show
         return self._config
+
+    def override(self, key: str, value: object, source: str) -> None:
+        """Make a command option the last layer of the configuration for `key` (shown with
+        `source`, e.g. "option --port"), so that every part of the process sees it."""
+        self._overrides[key] = (value, source)
+        self._config = None
 
     def box(self):
         from appliance.core import open_box
@@ -136,12 +148,17 @@ def read_secret(password_file: str | None, prompt: str, *, confirm: bool = True)
 @click.option("--uai", help="Code UAI de l'établissement : 7 chiffres et une lettre.")
 @click.option("--admin-login", help="Identifiant du premier compte technicien.")
 @click.option(
+    "--portal-url",
+    help="Adresse du portail telle que les usagers la tapent, imprimée sur les fiches de "
+    "connexion (défaut : https:// et le nom complet de ce serveur).",
+)
+@click.option(
     "--admin-password-file",
     type=click.Path(dir_okay=False),
     help="Fichier contenant le mot de passe du technicien ('-' : entrée standard).",
 )
 @pass_ctx
-def init(ctx: Context, school_name, uai, admin_login, admin_password_file) -> None:
+def init(ctx: Context, school_name, uai, admin_login, portal_url, admin_password_file) -> None:
     """Crée le dossier de données, la base et le premier compte technicien.
 
     Sans option, pose les questions. Relancer `init` sur une base existante applique
@@ -149,10 +166,18 @@ def init(ctx: Context, school_name, uai, admin_login, admin_password_file) -> No
     """
     from appliance.core import create_box
     from appliance.directory import people
-    from appliance.school import get_school, normalise_uai, set_school
+    from appliance.school import (
+        default_portal_url,
+        get_school,
+        normalise_portal_url,
+        normalise_uai,
+        set_school,
+    )
     from appliance.security import audit
 
     interactive = sys.stdin.isatty() and not admin_password_file
+    if portal_url:  # refused before anything is created
+        portal_url = normalise_portal_url(portal_url)
     box = create_box(ctx.config)
     conn = box.conn()
     if get_school(conn) is None:
@@ -165,7 +190,14 @@ def init(ctx: Context, school_name, uai, admin_login, admin_password_file) -> No
                 raise CartableError(N_("--uai est obligatoire en mode non interactif."))
             uai = click.prompt("Code UAI (7 chiffres et une lettre)")
         normalise_uai(uai)
-        set_school(conn, uai=uai, name=school_name)
+        if not portal_url:
+            portal_url = default_portal_url()
+            if interactive:
+                portal_url = click.prompt("Adresse du portail", default=portal_url)
+        set_school(conn, uai=uai, name=school_name, portal_url=normalise_portal_url(portal_url))
+    elif portal_url:
+        school = get_school(conn)
+        set_school(conn, uai=school["uai"], name=school["name"], portal_url=portal_url)
     has_admin = conn.execute("SELECT 1 FROM person WHERE profile='admin' LIMIT 1").fetchone()
     if not has_admin:
         if not admin_login:
@@ -191,6 +223,8 @@ def init(ctx: Context, school_name, uai, admin_login, admin_password_file) -> No
         click.echo(f"Compte technicien « {admin_login} » créé.")
     school = get_school(conn)
     click.echo(f"Cartable prêt pour {school['name']} ({school['uai']}) dans {ctx.config.data_dir}.")
+    if school["portal_url"]:
+        click.echo(f"Adresse du portail (fiches de connexion) : {school['portal_url']}")
 
 
 # --- config ----------------------------------------------------------------------------

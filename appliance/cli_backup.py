@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from appliance import backup_restore, backups, borg_install, labels, timefmt
-from appliance.backup_schedule import next_backup_time
+from appliance.backup_schedule import next_backup_shown
 from appliance.cli import Context, cli, common_options, pass_ctx
 from appliance.errors import CartableError
 from appliance.i18n import N_
@@ -311,7 +311,7 @@ def status_cmd(ctx: Context, as_json):
     restauration prouvée, taille, fiche de clé, alertes ; prochaine sauvegarde."""
     box = ctx.box()
     found = backups.statuses(box)
-    nxt = next_backup_time(box.config)
+    nxt = next_backup_shown(box.config)
     if as_json:
         _echo_json(
             {
@@ -336,9 +336,14 @@ def status_cmd(ctx: Context, as_json):
         click.echo(f"  dernier compactage : {compacted}{pending}")
         for alert in s.alerts:
             click.echo(f"  ATTENTION : {alert}")
-    click.echo(
-        f"Prochaine sauvegarde : {timefmt.fmt_datetime(nxt)}" if nxt else "Sauvegardes arrêtées."
-    )
+    if nxt:
+        click.echo(f"Prochaine sauvegarde : {timefmt.fmt_datetime(nxt)}")
+    elif found:
+        click.echo("Sauvegardes arrêtées (backup.enabled = false).")
+    else:
+        click.echo(
+            "Aucune sauvegarde programmée : rien n'est sauvegardé tant qu'aucun dépôt n'existe."
+        )
 
 
 def _local_time(iso: str) -> str:

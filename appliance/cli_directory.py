@@ -17,7 +17,7 @@ from appliance.directory.people import PROFILES
 from appliance.directory.textsafe import for_terminal
 from appliance.errors import CartableError
 from appliance.i18n import N_
-from appliance.school import get_school
+from appliance.school import get_school, slip_portal_url
 from appliance.security import audit
 
 
@@ -104,13 +104,13 @@ def credentials_cmd(ctx: Context, class_code, profile, new_since_import, out) ->
     à chaque compte choisi (les mots de passe ne sont jamais conservés en clair)."""
     conn = ctx.box().conn()
     school = get_school(conn) or {}
-    portal = ctx.config["web.public_url"] or school.get("portal_url") or ""
-    if not portal:
-        raise CartableError(
-            N_(
-                "Adresse du portail inconnue : renseignez web.public_url ou "
-                "l'adresse dans Administration → Réglages."
-            )
+    portal, fallback = slip_portal_url(ctx.config["web.public_url"], school)
+    if fallback:
+        click.echo(
+            f"Adresse du portail non renseignée : les fiches portent {portal} (nom de ce "
+            "serveur). Pour une autre adresse : web.public_url, Administration → Réglages "
+            "ou `cartable init --portal-url URL`.",
+            err=True,
         )
     out_path = Path(out)
     if not out_path.parent.exists():

@@ -39,6 +39,8 @@ def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
     address) are printed once the socket listens, so that they come last on the console."""
     from waitress import create_server
 
+    from appliance import listening
+
     cfg = box.config
     app = load_web_app(box)
     kwargs = {}
@@ -65,19 +67,42 @@ def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
             port=port,
             strerror=exc.strerror,
         ) from exc
+    # The worker and `cartable diagnose` probe the address really bound, not web.port.
+    listening.record(cfg, host, getattr(server, "effective_port", port))
     log.info("portail servi sur http://%s:%s/", host, port)
     for line in banner or [f"Portail servi sur http://{host}:{port}/ (Ctrl-C pour arrêter)"]:
         click.echo(line)
+    # systemd stops the portal with SIGTERM: end through the `finally` blocks (record
+    # removed, scheduler stopped) instead of dying on the spot.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        listening.forget(cfg)
         server.close()
 
 
-def _host_port(ctx: Context, host, port) -> tuple[str, int]:
-    return host or ctx.config["web.host"], port or ctx.config["web.port"]
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(0)
+
+
+def _apply_listen_options(ctx: Context, host, port) -> tuple[str, int]:
+    """Make --host/--port the configuration in force for the whole process (settings page,
+    slips, health probe), shown as "option --port"; returns (host, port)."""
+    if host:
+        ctx.override("web.host", host, "option --host")
+    if port is not None:
+        ctx.override("web.port", port, "option --port")
+    return ctx.config["web.host"], ctx.config["web.port"]
+
+
+def _local_url(host: str, port: int) -> str:
+    from appliance.health.probes import connect_host
+
+    dial = connect_host(host)
+    return f"http://{'[' + dial + ']' if ':' in dial else dial}:{port}"
 
 
 host_option = click.option("--host", help="Adresse d'écoute (défaut : web.host).")
@@ -98,11 +123,11 @@ def run_cmd(ctx: Context, host, port, demo) -> None:
     """Lance le portail et les tâches planifiées dans un seul processus (poste, démo)."""
     from appliance import scheduler
 
+    host, port = _apply_listen_options(ctx, host, port)
     log_file = _log_to_file(ctx.config.data_dir)
-    box, demo_lines = _demo_box(ctx) if demo else (ctx.box(), [])
+    box, demo_lines = _demo_box(ctx, _local_url(host, port)) if demo else (ctx.box(), [])
     sched = scheduler.build(box, blocking=False)
     sched.start()
-    host, port = _host_port(ctx, host, port)
     # The logins last: what the person looks for once the portal answers.
     banner = [f"Portail : http://{host}:{port}/ (Ctrl-C pour arrêter)"]
     banner += [f"Journal : {log_file}", *demo_lines]
@@ -143,7 +168,7 @@ def _not_a_job_finding(record: logging.LogRecord) -> bool:
     return not any(record.name == n or record.name.startswith(n + ".") for n in _JOB_LOGGERS)
 
 
-def _demo_box(ctx: Context) -> tuple[Any, list[str]]:
+def _demo_box(ctx: Context, portal_url: str) -> tuple[Any, list[str]]:
     """The demo school's box (created on first run) and the console lines naming its
     accounts (also kept in DATA/demo-logins.txt)."""
     from appliance.core import create_box
@@ -162,7 +187,7 @@ def _demo_box(ctx: Context) -> tuple[Any, list[str]]:
             data_dir=ctx.config.data_dir,
             name=school["name"],
         )
-    accounts = demo.seed(conn, ctx.config.data_dir)
+    accounts = demo.seed(conn, ctx.config.data_dir, portal_url=portal_url)
     lines = [
         f"Établissement de démonstration : {demo.DEMO_NAME}",
         f"Comptes (aussi dans {ctx.config.data_dir / 'demo-logins.txt'}) :",
@@ -179,7 +204,8 @@ def _demo_box(ctx: Context) -> tuple[Any, list[str]]:
 @pass_ctx
 def serve_cmd(ctx: Context, host, port) -> None:
     """Lance seulement le portail web (waitress), derrière le proxy inverse."""
-    _serve(ctx.box(), *_host_port(ctx, host, port))
+    host, port = _apply_listen_options(ctx, host, port)
+    _serve(ctx.box(), host, port)
 
 
 @cli.command("worker")

@@ -404,12 +404,16 @@ def load(
     data_dir: str | Path | None = None,
     env: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
+    override_sources: Mapping[str, str] | None = None,
 ) -> Config:
     """Build the configuration from defaults, file, environment and explicit overrides.
 
     `config_file`/`data_dir` come from the command line; when None they are read from
     CARTABLE_CONFIG / CARTABLE_DATA_DIR, then the defaults (the file is optional only when
-    it was not asked for explicitly). Raises ConfigError naming the key, file or variable.
+    it was not asked for explicitly). `overrides` is the last layer (a command's option
+    such as `serve --port`); `override_sources` names where each came from, as the settings
+    page shows it ("option --port"; default "option"). Raises ConfigError naming the key,
+    file, variable or option.
     """
     env = os.environ if env is None else env
     by_name = _schema_by_name()
@@ -465,8 +469,9 @@ def load(
     for name, value in (overrides or {}).items():
         if name not in by_name:
             raise ConfigError(N_("Clé de configuration inconnue « %(name)s »."), name=name)
-        values[name] = _coerce(by_name[name], value, "option")
-        sources[name] = "option"
+        origin = (override_sources or {}).get(name, "option")
+        values[name] = _coerce(by_name[name], value, origin)
+        sources[name] = origin
 
     ddir = Path(data_dir or env.get("CARTABLE_DATA_DIR") or DEFAULT_DATA_DIR)
     return Config(

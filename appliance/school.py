@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import socket
 import sqlite3
 from typing import Any
+from urllib.parse import urlsplit
 
 from appliance.db import one, transaction
 from appliance.errors import CartableError
@@ -25,6 +27,45 @@ def normalise_uai(uai: str) -> str:
     return value
 
 
+def default_portal_url() -> str:
+    """The portal's address when none was given: https:// and this machine's full name."""
+    return "https://" + (socket.getfqdn() or "localhost")
+
+
+def normalise_portal_url(url: str) -> str:
+    """Return the portal address without its trailing slash; raise CartableError (field
+    "portal_url") unless it is an http:// or https:// address with a machine name."""
+    value = (url or "").strip()
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in value)
+    ):
+        raise CartableError(
+            N_(
+                "Adresse du portail « %(url)s » invalide : il faut une adresse qui commence "
+                "par https:// (ou http://) suivie du nom du serveur, ex. "
+                "https://ent.college-exemple.fr."
+            ),
+            field="portal_url",
+            url=url,
+        )
+    return value.rstrip("/")
+
+
+def slip_portal_url(configured: str, school: dict[str, Any] | None) -> tuple[str, bool]:
+    """The address printed on login slips and whether it is the fallback: `web.public_url`
+    (`configured`), else the school's, else `default_portal_url()` (True)."""
+    url = configured or (school or {}).get("portal_url") or ""
+    return (url, False) if url else (default_portal_url(), True)
+
+
 def get_school(conn: sqlite3.Connection) -> dict[str, Any] | None:
     """The school row as a dict, or None before `cartable init`."""
     return one(conn, "SELECT uai, name, portal_url, school_year FROM school WHERE id = 1")
@@ -33,8 +74,11 @@ def get_school(conn: sqlite3.Connection) -> dict[str, Any] | None:
 def set_school(
     conn: sqlite3.Connection, *, uai: str, name: str, portal_url: str | None = None
 ) -> dict[str, Any]:
-    """Create or update the school; return it. Raises CartableError on a bad UAI or name."""
+    """Create or update the school; return it. Raises CartableError on a bad UAI, name or
+    portal address (an empty address is allowed: the slips then print the default one)."""
     uai = normalise_uai(uai)
+    if portal_url:
+        portal_url = normalise_portal_url(portal_url)
     name = (name or "").strip()
     if not name:
         raise CartableError(N_("Le nom de l'établissement est obligatoire."), field="name")

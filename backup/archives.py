@@ -13,9 +13,16 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from backup.commands import extract_argv, info_argv, list_archives_argv, list_items_argv
+from backup.commands import (
+    ARCHIVE_NAME_RULE,
+    check_archive_name,
+    extract_argv,
+    info_argv,
+    list_archives_argv,
+    list_items_argv,
+)
 from backup.context import BackupContext
-from backup.errors import N_, BackupError
+from backup.errors import N_, ArchiveNotFound, BackupError, BorgError
 from backup.fsutil import human_size
 from backup.jobs import record
 from backup.locking import job_lock
@@ -87,12 +94,55 @@ def archives_of(borg: Borg, target: Target) -> list[ArchiveInfo]:
     return [ArchiveInfo.from_borg(a) for a in (res.json or {}).get("archives", [])]
 
 
+LATEST = "latest"
+_NO_SUCH_ARCHIVE = 31  # borg 1.4's modern exit code for Archive.DoesNotExist
+
+
+def checked_archive_name(archive: str) -> str:
+    """`archive` ("latest" or a name borg can only read as a name); raises BackupError
+    (field "archive") naming the rule otherwise."""
+    if archive == LATEST:
+        return archive
+    try:
+        return check_archive_name(archive)
+    except ValueError:
+        shown = repr(archive[:80]) if isinstance(archive, str) else repr(archive)
+        raise BackupError(
+            N_(
+                "Nom d'archive invalide : %(name)s. Un nom d'archive s'écrit avec %(rule)s ; "
+                "« latest » désigne la plus récente. La liste : « cartable backup list »."
+            ),
+            field="archive",
+            name=shown,
+            rule=ARCHIVE_NAME_RULE,
+        ) from None
+
+
+def _run_on_archive(borg: Borg, target: Target, argv: tuple, archive: str, **kw):
+    """`borg.run(argv)` where borg's "no such archive" becomes ArchiveNotFound."""
+    try:
+        return borg.run(argv, passphrase=target.passphrase, relocated_ok=target.relocated_ok, **kw)
+    except BorgError as exc:
+        if exc.borg_exit_code == _NO_SUCH_ARCHIVE:
+            raise ArchiveNotFound(
+                N_(
+                    "L'archive « %(archive)s » n'existe pas dans le dépôt « %(label)s ». "
+                    "La liste : « cartable backup list » ou la page Archives."
+                ),
+                field="archive",
+                archive=archive,
+                label=target.label,
+            ) from exc
+        raise
+
+
 def resolve_archive(borg: Borg, target: Target, archive: str, *, stats: bool = True) -> ArchiveInfo:
     """The archive named `archive`, or the newest one for "latest"; with its sizes when
-    `stats` (`borg info`, else `borg list`). Raises BackupError when there is no such
-    archive.
+    `stats` (`borg info`, else `borg list`). Raises BackupError for a malformed name or
+    an empty repository, ArchiveNotFound when there is no such archive.
     """
-    if archive == "latest":
+    archive = checked_archive_name(archive)
+    if archive == LATEST:
         argv = (
             info_argv(target.location, last=1)
             if stats
@@ -105,11 +155,7 @@ def resolve_archive(borg: Borg, target: Target, archive: str, *, stats: bool = T
                 N_("Le dépôt « %(label)s » ne contient encore aucune archive."), label=target.label
             )
         return ArchiveInfo.from_borg(found[-1])
-    res = borg.run(
-        info_argv(target.location, archive),
-        passphrase=target.passphrase,
-        relocated_ok=target.relocated_ok,
-    )
+    res = _run_on_archive(borg, target, info_argv(target.location, archive), archive)
     return ArchiveInfo.from_borg((res.json or {})["archives"][0])
 
 
@@ -140,22 +186,21 @@ def browse_archive(
 ) -> list[ArchiveEntry]:
     """The items of `archive` directly under `path` ("" = top), or all below it.
 
-    Raises BackupError when the repository or archive cannot be read.
+    Raises BackupError when the repository or archive cannot be read or the name is
+    malformed, ArchiveNotFound when there is no such archive.
     """
     prefix = _clean_path(path)
+    archive = checked_archive_name(archive)
     repo = ctx.registry.get(label)
     borg = _reader(ctx)
     with open_target(ctx, repo) as target:
         name = (
             resolve_archive(borg, target, archive, stats=False).name
-            if archive == "latest"
+            if archive == LATEST
             else archive
         )
-        res = borg.run(
-            list_items_argv(target.location, name, [prefix] if prefix else []),
-            passphrase=target.passphrase,
-            relocated_ok=target.relocated_ok,
-        )
+        argv = list_items_argv(target.location, name, [prefix] if prefix else [])
+        res = _run_on_archive(borg, target, argv, name)
     out = []
     for item in res.json or []:
         p = item.get("path", "")
@@ -207,6 +252,7 @@ def restore_paths(
     wanted = [_clean_path(p) for p in paths]
     if not wanted or "" in wanted:
         raise BackupError(N_("Indiquez le fichier ou le dossier à restaurer."), field="path")
+    archive = checked_archive_name(archive)
     now = now or datetime.now().astimezone()
     t0 = time.monotonic()
     repo = ctx.registry.get(label)

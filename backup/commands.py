@@ -2,12 +2,32 @@
 
 Each returns a tuple such as ("create", "--json", ...). `runner.Borg.run` puts the
 binary and the common options (`--lock-wait`) in front. No secret ever goes in here:
-the passphrase travels through a pipe.
+the passphrase travels through a pipe. Positional arguments that may come from a person
+(archive names, paths inside an archive) follow `--`, so that a path such as
+`--patterns-from=/etc/passwd` is a path and never an option.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+
+# Borg refuses "/" and "::" in a name and expands "{…}" placeholders; we also keep out
+# control and invisible characters, a leading "-", and more than 200 characters.
+_ARCHIVE_NAME = re.compile(r"[\w][\w .,:;+=@#%~()\[\]-]{0,199}")
+ARCHIVE_NAME_RULE = (
+    "lettres, chiffres, espaces et . , : ; + = @ # % ~ ( ) [ ] - _ ; pas de « / » ni de « :: », "
+    "200 caractères au plus"
+)
+
+
+def check_archive_name(archive: str) -> str:
+    """Return `archive` when borg can only read it as an archive name; raise ValueError
+    otherwise (empty, "/", "::", placeholders, control characters, leading "-"…)."""
+    if not isinstance(archive, str) or not _ARCHIVE_NAME.fullmatch(archive) or "::" in archive:
+        raise ValueError(f"Nom d'archive invalide : {archive!r}")
+    return archive
+
 
 ENCRYPTION = "repokey-blake2"
 DEFAULT_COMPRESSION = "zstd,3"
@@ -15,9 +35,7 @@ DEFAULT_COMPRESSION = "zstd,3"
 
 def archive_ref(repo: str, archive: str) -> str:
     """`REPO::ARCHIVE`; raises ValueError for an empty or malformed archive name."""
-    if not archive or "::" in archive or "/" in archive:
-        raise ValueError(f"Nom d'archive invalide : {archive!r}")
-    return f"{repo}::{archive}"
+    return f"{repo}::{check_archive_name(archive)}"
 
 
 def init_argv(
@@ -64,7 +82,7 @@ def create_argv(
         argv.append("--progress")
     if comment:
         argv += ["--comment", comment]
-    return (*argv, archive_ref(repo, archive), *paths)
+    return (*argv, "--", archive_ref(repo, archive), *paths)
 
 
 def list_archives_argv(repo: str, *, last: int | None = None, glob: str | None = None) -> tuple:
@@ -79,7 +97,7 @@ def list_archives_argv(repo: str, *, last: int | None = None, glob: str | None =
 
 def list_items_argv(repo: str, archive: str, paths: Sequence[str] = ()) -> tuple:
     """`borg list --json-lines REPO::ARCHIVE [PATH...]`: one JSON object per item."""
-    return ("list", "--json-lines", "--log-json", archive_ref(repo, archive), *paths)
+    return ("list", "--json-lines", "--log-json", "--", archive_ref(repo, archive), *paths)
 
 
 def info_argv(
@@ -89,7 +107,7 @@ def info_argv(
     with their stats."""
     argv = ["info", "--json", "--log-json"]
     if archive:
-        return (*argv, archive_ref(repo, archive))
+        return (*argv, "--", archive_ref(repo, archive))
     if all_archives:
         argv += ["--glob-archives", "*"]
     if last:
@@ -183,7 +201,7 @@ def extract_argv(
         argv.append("--dry-run")
     if strip_components:
         argv += ["--strip-components", str(int(strip_components))]
-    return (*argv, archive_ref(repo, archive), *paths)
+    return (*argv, "--", archive_ref(repo, archive), *paths)
 
 
 def key_export_paper_argv(repo: str) -> tuple:

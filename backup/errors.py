@@ -116,6 +116,10 @@ class BorgError(BackupError):
         return int(getattr(self.result, "returncode", -1))
 
 
+class ArchiveNotFound(BackupError):
+    """The repository holds no archive of that name (a page answers 404)."""
+
+
 class SnapshotError(BackupError):
     """A database or file could not be copied consistently into the staging folder."""
 

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 from backup.errors import N_, JobBusy, Phrase
+from backup.orphans import reap_orphans
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ def job_lock(state_dir: Path, job: str, *, wait_seconds: float = 0) -> Iterator[
     """Hold the backup job lock of `state_dir` for the block; yields a `JobLock`.
 
     Waits up to `wait_seconds` for another job to finish, then raises JobBusy naming it.
+    A borg left running by a job that died (it inherited the lock) is stopped first
+    (`orphans.reap_orphans`), so a killed job never blocks the next one.
     """
     state_dir = Path(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -57,11 +60,14 @@ def job_lock(state_dir: Path, job: str, *, wait_seconds: float = 0) -> Iterator[
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     deadline = time.monotonic() + wait_seconds
     try:
+        reap_orphans(state_dir)
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if reap_orphans(state_dir):
+                    continue  # the holder was an orphan borg, now stopped
                 if time.monotonic() >= deadline:
                     raise JobBusy(
                         N_(
@@ -95,7 +101,11 @@ def _pid_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:  # a zombie (dead, not yet reaped by its new parent) holds no lock any more
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
 
 
 def _parse_lock_name(name: str) -> tuple[str, int] | None:

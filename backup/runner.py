@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from backup import orphans
 from backup.errors import N_, BorgError, HostKeyError
 from backup.exit_codes import Explanation, explain, recognise
 from backup.passphrase import Secret
@@ -126,7 +127,8 @@ class Borg:
     Given the state folder (borg's dirs go in `state_dir/borg`, the pinned SSH host keys
     in `state_dir/ssh/known_hosts`), the borg binary, the lock wait and default timeout
     in seconds, an optional SSH private key, and `hold_fds`: descriptors borg inherits
-    (the job lock, so a borg orphaned by a killed worker still blocks the next job).
+    (the job lock: no other job starts while a borg runs; a borg orphaned by a killed job
+    is stopped by the next one, see `orphans`).
     """
 
     state_dir: Path
@@ -218,11 +220,15 @@ class Borg:
         log.info("borg : %s", shlex.join(shown))
         start = time.monotonic()
         proc = self._spawn(argv, passphrase, cwd, relocated_ok)
-        if on_start:
-            on_start(proc.pid)
-        out, records, stopped_at = _communicate(
-            proc, timeout or self.timeout, stop_signal, secrets, on_log, keep_listing
-        )
+        tracked = orphans.record(self.state_dir, proc.pid, shown)
+        try:
+            if on_start:
+                on_start(proc.pid)
+            out, records, stopped_at = _communicate(
+                proc, timeout or self.timeout, stop_signal, secrets, on_log, keep_listing
+            )
+        finally:
+            orphans.forget(tracked)
         duration = time.monotonic() - start
         result = _result(shown, proc.returncode, out, records, duration, stopped_at, argv)
         level = logging.INFO if result.severity == "ok" else logging.WARNING
@@ -236,7 +242,10 @@ class Borg:
     def _spawn(
         self, argv: Sequence[str], passphrase: Secret | None, cwd: Path | None, relocated: bool
     ) -> subprocess.Popen:
-        """Start borg in its own session; the passphrase goes into a pipe it inherits."""
+        """Start borg in its own session; the passphrase goes into a pipe it inherits.
+
+        Borg gets SIGTERM when this thread ends (`orphans.child_setup`): it is started by
+        the thread that waits for it, so it never outlives its job."""
         self.base_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.known_hosts.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         read_fd = None
@@ -258,6 +267,7 @@ class Borg:
                 cwd=cwd,
                 pass_fds=tuple(fds),
                 start_new_session=True,
+                preexec_fn=orphans.child_setup(os.getpid()),  # noqa: PLW1509 (prctl only)
             )
         except OSError as exc:
             raise BorgError(

@@ -3,7 +3,10 @@
 # /opt/cartable (virtual environment), /etc/cartable, /var/lib/cartable, systemd units.
 # Usage (as root, from a clone of the repository):
 #   installer/install.sh --school-name "Collège Jean-Moulin" --uai 0671234A \
-#       --admin-login tech --admin-password-file /root/admin-password.txt
+#       --admin-login tech --admin-password-file /root/admin-password.txt \
+#       [--portal-url https://ent.college-exemple.fr]
+# --portal-url is the address people type (printed on the login slips); by default
+# https:// and this server's full name.
 # Run it again to upgrade: the data and the configuration are kept.
 set -euo pipefail
 
@@ -15,7 +18,17 @@ DATA=/var/lib/cartable
 die() { echo "install.sh: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "lancez ce script en root (sudo)."
 
-INIT_ARGS=("$@")
+# The options of `cartable init`, with --portal-url defaulting to https://<this FQDN>
+# (the same default as `cartable init`: Python's socket.getfqdn()).
+init_args() {
+  INIT_ARGS=("$@")
+  local a
+  for a in "$@"; do
+    case "$a" in --portal-url|--portal-url=*) return 0 ;; esac
+  done
+  INIT_ARGS+=(--portal-url "https://$(python3 -c 'import socket; print(socket.getfqdn())')")
+}
+init_args "$@"
 
 echo "1/6 Paquets système"
 "$SRC/installer/system-deps.sh" server

@@ -18,12 +18,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 
 from appliance import backup_restore, backups, borg_install, labels
-from appliance.backup_schedule import next_backup_time
+from appliance.backup_schedule import next_backup_shown
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
 from appliance.portal import tiles
 from appliance.security.audit import Actor
-from backup.errors import BackupError
+from backup.errors import ArchiveNotFound, BackupError
 from backup.fsutil import human_size
 from webui.access import box, client_ip, current_person, requires
 from webui.formats import datetime_fr
@@ -151,7 +151,7 @@ def index():
         histories=histories,
         error=error,
         borg_missing=borg_install.unavailable(config),
-        next_run=next_backup_time(config),
+        next_run=next_backup_shown(config),
         busy=backups.busy_with(config),
         background=_shown(background_state(config)),
         enabled=config["backup.enabled"],
@@ -199,13 +199,18 @@ def archives():
 @requires("admin.backups.restore")
 def browse():
     label = _label_arg()
-    archive = (request.args.get("archive") or "").strip()[:200]
+    # Cut past the longest valid name (200), so that a longer one is refused, not cut.
+    archive = (request.args.get("archive") or "").strip()[:300]
     path = (request.args.get("chemin") or "").strip()[:1000]
     if not label or not archive:
         return _back_to_index(_("Choisissez un dépôt et une archive."))
     try:
         entries = backups.browse(box(), _actor(), label, archive, path)
+    except ArchiveNotFound as exc:
+        return render_template("errors/error.html", code=404, message=error_text(exc)), 404
     except (BackupError, CartableError) as exc:
+        if exc.field in ("archive", "path"):  # the address itself is wrong
+            return render_template("errors/error.html", code=400, message=error_text(exc)), 400
         return _back_to_index(error_text(exc))
     return render_template(
         "backups/browse.html",
@@ -222,7 +227,7 @@ def browse():
 @requires("admin.backups.restore")
 def restore():
     label = _label_arg()
-    archive = (request.form.get("archive") or "").strip()[:200]
+    archive = (request.form.get("archive") or "").strip()[:300]
     path = (request.form.get("chemin") or "").strip()[:1000]
     login = (request.form.get("login") or "").strip()[:100]
     back = url_for("backups.browse", depot=label, archive=archive, chemin=_parent(path) or "")

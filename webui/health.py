@@ -80,23 +80,31 @@ def _glance(results: list[dict]) -> list[dict]:
 
 
 def _charts(store, settings, period: str, now: float) -> list[tuple[str, list[dict]]]:
-    """[(group label, [{"title", "svg"}])] for the period."""
+    """[(group label, [{"title", "svg", "svg_narrow"}])] for the period: each chart in
+    the wide layout and in the phone one (the style sheet shows one of them)."""
     groups: dict[str, list[dict]] = {}
     for spec in wiring.chart_specs(store, settings):
         title = _(spec["title"], name=spec["name"])
-        svg = chart.chart_for(
-            store,
-            spec["series"],
-            period,
-            now=now,
-            title=title,
-            unit=spec["unit"],
-            y_min=spec["y_min"],
-            y_max=spec["y_max"],
-            thresholds=[(v, _(label)) for v, label in spec["thresholds"]],
-        )
-        # The SVG is built by chart.render_chart, which escapes every text it holds.
-        groups.setdefault(_(spec["group"]), []).append({"title": title, "svg": Markup(svg)})  # noqa: S704
+        drawn = {}
+        for key, layout, suffix in (("svg", chart.WIDE, ""), ("svg_narrow", chart.NARROW, "-n")):
+            svg = chart.chart_for(
+                store,
+                spec["series"],
+                period,
+                now=now,
+                title=title,
+                unit=spec["unit"],
+                y_min=spec["y_min"],
+                y_max=spec["y_max"],
+                thresholds=[(v, _(label)) for v, label in spec["thresholds"]],
+                chart_id="chart-"
+                + "".join(c if c.isalnum() else "-" for c in spec["series"])
+                + suffix,
+                **layout,
+            )
+            # Built by chart.render_chart, which escapes every text it holds.
+            drawn[key] = Markup(svg)  # noqa: S704
+        groups.setdefault(_(spec["group"]), []).append({"title": title, **drawn})
     return list(groups.items())
 
 

@@ -47,17 +47,21 @@ def is_seeded(conn: sqlite3.Connection) -> bool:
     return bool(scalar(conn, "SELECT 1 FROM school WHERE uai = ?", (DEMO_UAI,)))
 
 
-def seed(conn: sqlite3.Connection, data_dir: Path) -> list[tuple[str, str, str]]:
+def seed(
+    conn: sqlite3.Connection, data_dir: Path, *, portal_url: str = "http://127.0.0.1:8080"
+) -> list[tuple[str, str, str]]:
     """Create the demo school; return (profile, login, password) for every account.
 
-    Also writes them to `<data_dir>/demo-logins.txt`. Does nothing and returns the saved
-    list when the demo already exists.
+    Also writes them to `<data_dir>/demo-logins.txt`. When the demo already exists, only
+    sets its portal address to `portal_url` (the one the demo is served on now, printed on
+    its login slips) and returns the saved list.
     """
     saved = data_dir / "demo-logins.txt"
-    if is_seeded(conn):
+    seeded = is_seeded(conn)
+    set_school(conn, uai=DEMO_UAI, name=DEMO_NAME, portal_url=portal_url)
+    if seeded:
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
-    set_school(conn, uai=DEMO_UAI, name=DEMO_NAME, portal_url="http://127.0.0.1:8080")
     with transaction(conn):
         ids: dict[str, int] = {}
 

@@ -3,6 +3,10 @@
 No JavaScript, nothing loaded from outside, no `style` attribute or element (the CSP
 forbids them): only SVG presentation attributes. Accessible: role="img", a <title> and a
 <desc> that says in words what the chart shows (range, minimum, average, maximum, last).
+Labels are plain French numbers with their unit (`format_value`: « 1 Ko/s », « 2,5 % »,
+never « 1e+03 »). The SVG takes the width of its container (viewBox, width 100 %);
+`NARROW` is the layout for a phone (larger text, fewer ticks) that the page shows on
+small screens instead of `WIDE`.
 """
 
 from __future__ import annotations
@@ -26,31 +30,55 @@ RANGE_LABELS = {
     "year": "les 12 derniers mois",
 }
 LINE, BAND, GRID, TEXT, ALERT = "#1f5fa8", "#9cc1ea", "#d0d5dc", "#2b2f36", "#b3261e"
-_PAD_L, _PAD_R, _PAD_T, _PAD_B = 64, 16, 12, 28
+_PAD_R, _PAD_T = 16, 12
+WIDE = {"width": 720, "height": 220, "font_size": 11, "x_ticks": 5, "y_ticks": 5}
+NARROW = {"width": 360, "height": 240, "font_size": 14, "x_ticks": 3, "y_ticks": 3}
+_BYTE_UNITS = ("o", "Ko", "Mo", "Go", "To", "Po")
+_THIN_SPACE = "\u202f"  # the French thousands separator (narrow no-break space)
+
+
+def _number(v: float) -> str:
+    """`v` with about three significant digits, a decimal comma and a thousands
+    separator, never an exponent: 1234.5 → « 1 235 », 12.34 → « 12,3 », 0.25 → « 0,25 »."""
+    a = abs(v)
+    digits = 0 if a >= 100 or a == 0 else 1 if a >= 10 else 2 if a >= 1 else 3
+    text = f"{v:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    return text.replace(",", _THIN_SPACE).replace(".", ",")
+
+
+def format_value(v: float, unit: str = "") -> str:
+    """A value as a person reads it: bytes in o, Ko, Mo, Go, To (powers of 1000; « o/s »
+    too), then « 45 % », « 52 °C », « 1 200 tr/min », or the bare number."""
+    if unit in ("o", "o/s"):
+        suffix = unit[1:]
+        scaled, index = float(v), 0
+        # 999.7 o rounds to « 1 000 o »: show « 1 Ko » instead
+        while abs(scaled) >= 999.5 and index < len(_BYTE_UNITS) - 1:
+            scaled, index = scaled / 1000, index + 1
+        return f"{_number(scaled)} {_BYTE_UNITS[index]}{suffix}"
+    return f"{_number(v)} {unit}".strip()
+
+
+_fmt = format_value
 
 
 def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     if hi <= lo:
         hi = lo + 1.0
-    raw = (hi - lo) / n
+    raw = (hi - lo) / max(n, 1)
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
     first = math.floor(lo / step) * step
+    # rounded: no float noise (0.30000000000000004) in the labels
     return [
-        first + i * step
+        round(first + i * step, 10)
         for i in range(int((hi - first) / step) + 2)
         if first + i * step <= hi + step * 1e-9
     ]
-
-
-def _fmt(v: float, unit: str) -> str:
-    if unit == "o" or unit == "o/s":
-        for u in ("", "K", "M", "G", "T"):
-            if abs(v) < 1024 or u == "T":
-                return f"{v:.3g} {u}{unit}".replace(".", ",")
-            v /= 1024
-    text = f"{v:.3g}".replace(".", ",")
-    return f"{text} {unit}".strip()
 
 
 def _time_label(ts: float, span: float) -> str:
@@ -83,17 +111,27 @@ class _Frame:
     end: float
     lo: float
     hi: float
+    font_size: int = 11
+    x_ticks: int = 5
+
+    @property
+    def pad_l(self) -> int:
+        return round(self.font_size * 6)  # room for « 999 Ko/s » at this text size
+
+    @property
+    def pad_b(self) -> int:
+        return round(self.font_size * 2.5)
 
     @property
     def plot_w(self) -> int:
-        return self.width - _PAD_L - _PAD_R
+        return self.width - self.pad_l - _PAD_R
 
     @property
     def plot_h(self) -> int:
-        return self.height - _PAD_T - _PAD_B
+        return self.height - _PAD_T - self.pad_b
 
     def x(self, ts: float) -> float:
-        return _PAD_L + (ts - self.start) / max(self.end - self.start, 1) * self.plot_w
+        return self.pad_l + (ts - self.start) / max(self.end - self.start, 1) * self.plot_w
 
     def y(self, v: float) -> float:
         clamped = min(max(v, self.lo), self.hi)
@@ -114,17 +152,19 @@ def _axes(f: _Frame, ticks: list[float], unit: str) -> list[str]:
     for t in ticks:
         if f.lo - 1e-9 <= t <= f.hi + 1e-9:
             out.append(
-                f'<line x1="{_PAD_L}" x2="{f.width - _PAD_R}" y1="{f.y(t):.1f}" '
+                f'<line x1="{f.pad_l}" x2="{f.width - _PAD_R}" y1="{f.y(t):.1f}" '
                 f'y2="{f.y(t):.1f}" stroke="{GRID}" stroke-width="1"/>'
-                f'<text x="{_PAD_L - 6}" y="{f.y(t) + 4:.1f}" text-anchor="end" '
-                f'fill="{TEXT}">{escape(_fmt(t, unit))}</text>'
+                f'<text x="{f.pad_l - 6}" y="{f.y(t) + f.font_size * 0.35:.1f}" '
+                f'text-anchor="end" fill="{TEXT}">{escape(_fmt(t, unit))}</text>'
             )
-    for i in range(5):
-        ts = f.start + (f.end - f.start) * i / 4
-        anchor = "start" if i == 0 else "end" if i == 4 else "middle"
+    last = max(f.x_ticks - 1, 1)
+    for i in range(last + 1):
+        ts = f.start + (f.end - f.start) * i / last
+        anchor = "start" if i == 0 else "end" if i == last else "middle"
         out.append(
-            f'<text x="{f.x(ts):.1f}" y="{f.height - 8}" text-anchor="{anchor}" '
-            f'fill="{TEXT}">{escape(_time_label(ts, f.end - f.start))}</text>'
+            f'<text x="{f.x(ts):.1f}" y="{f.height - f.font_size * 0.7:.1f}" '
+            f'text-anchor="{anchor}" fill="{TEXT}">'
+            f"{escape(_time_label(ts, f.end - f.start))}</text>"
         )
     return out
 
@@ -147,12 +187,26 @@ def _series(f: _Frame, pts: Sequence[dict[str, Any]], step: int) -> list[str]:
 
 def _threshold_lines(f: _Frame, thresholds: Sequence[tuple[float, str]]) -> list[str]:
     return [
-        f'<line x1="{_PAD_L}" x2="{f.width - _PAD_R}" y1="{f.y(value):.1f}" '
+        f'<line x1="{f.pad_l}" x2="{f.width - _PAD_R}" y1="{f.y(value):.1f}" '
         f'y2="{f.y(value):.1f}" stroke="{ALERT}" stroke-dasharray="4 3"/>'
         f'<text x="{f.width - _PAD_R}" y="{f.y(value) - 3:.1f}" text-anchor="end" '
         f'fill="{ALERT}">{escape(label)}</text>'
         for value, label in thresholds
     ]
+
+
+def _empty(head: str, did: str, period: str, width: int, height: int, font_size: int) -> str:
+    desc = f"Pas encore de données pour {period}."
+    return (
+        head + f'<desc id="{did}">{escape(desc)}</desc>'
+        f'<rect x="1" y="1" width="{width - 2}" height="{height - 2}" fill="none" '
+        f'stroke="{GRID}" stroke-dasharray="4 3"/>'
+        f'<text x="{width / 2:.0f}" y="{height / 2 - font_size * 0.4:.0f}" '
+        f'text-anchor="middle" fill="{TEXT}" font-size="{round(font_size * 1.25)}">'
+        "Pas encore de données</text>"
+        f'<text x="{width / 2:.0f}" y="{height / 2 + font_size * 1.3:.0f}" '
+        f'text-anchor="middle" fill="{TEXT}">{escape(period)}</text></svg>'
+    )
 
 
 def render_chart(
@@ -161,8 +215,11 @@ def render_chart(
     title: str,
     unit: str = "",
     chart_id: str = "chart",
-    width: int = 720,
-    height: int = 220,
+    width: int = WIDE["width"],
+    height: int = WIDE["height"],
+    font_size: int = WIDE["font_size"],
+    x_ticks: int = WIDE["x_ticks"],
+    y_ticks: int = WIDE["y_ticks"],
     y_min: float | None = None,
     y_max: float | None = None,
     period: str | None = None,
@@ -172,38 +229,35 @@ def render_chart(
 
     `chart_id` makes the title/desc ids unique in a page; `y_min`/`y_max` fix the scale
     (0–100 for percentages); `unit` "o" or "o/s" formats bytes; `thresholds` draws dashed
-    lines [(value, label)].
+    lines [(value, label)]; `width`, `height` (the viewBox), `font_size`, `x_ticks` and
+    `y_ticks` give the layout (see WIDE and NARROW). The SVG is as wide as its container.
     """
     pts = data.get("points", [])
     chart_id = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id) or "chart"
     period = period or "la période choisie"
     tid, did = f"{chart_id}-title", f"{chart_id}-desc"
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="{tid} {did}" '
-        f'font-family="sans-serif" font-size="11">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" '
+        f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMidYMid meet" role="img" '
+        f'aria-labelledby="{tid} {did}" font-family="sans-serif" font-size="{font_size}">'
         f'<title id="{tid}">{escape(title)}</title>'
     )
     if not pts:
-        desc = f"Pas encore de données pour {period}."
-        return (
-            head + f'<desc id="{did}">{escape(desc)}</desc>'
-            f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" '
-            f'fill="{TEXT}">{escape(desc)}</text></svg>'
-        )
+        return _empty(head, did, period, width, height, font_size)
     lo = min(p["min"] for p in pts) if y_min is None else y_min
     hi = max(p["max"] for p in pts) if y_max is None else y_max
     for value, _ in thresholds:
         lo, hi = min(lo, value), max(hi, value)
-    ticks = _nice_ticks(lo, hi)
+    ticks = _nice_ticks(lo, hi, y_ticks)
     lo, hi = (ticks[0], ticks[-1]) if y_min is None and y_max is None else (lo, hi)
-    f = _Frame(width, height, data["start"], data["end"], lo, hi if hi > lo else lo + 1.0)
+    hi = hi if hi > lo else lo + 1.0
+    f = _Frame(width, height, data["start"], data["end"], lo, hi, font_size, x_ticks)
     parts = [head, f'<desc id="{did}">{escape(_describe(title, period, pts, unit))}</desc>']
     parts += _axes(f, ticks, unit)
     parts += _series(f, pts, data.get("step", 60))
     parts += _threshold_lines(f, thresholds)
     parts.append(
-        f'<rect x="{_PAD_L}" y="{_PAD_T}" width="{f.plot_w}" height="{f.plot_h}" '
+        f'<rect x="{f.pad_l}" y="{_PAD_T}" width="{f.plot_w}" height="{f.plot_h}" '
         f'fill="none" stroke="{GRID}"/></svg>'
     )
     return "".join(parts)
@@ -218,12 +272,17 @@ def chart_for(
     title: str | None = None,
     **kwargs: Any,
 ) -> str:
-    """Query `series` over the named range (hour, day, week, month, year) and render it.
+    """Query `series` over the named range (hour, day, week, month, year) and render it;
+    with no store (no metrics.db yet) the chart says there is no data yet.
 
     Raises KeyError for an unknown range name.
     """
     now = int(time.time() if now is None else now)
-    data = store.query(series, now - RANGES[range_name], now)
+    start = now - RANGES[range_name]
+    if store is None:
+        data: dict[str, Any] = {"points": [], "start": start, "end": now}
+    else:
+        data = store.query(series, start, now)
     kwargs.setdefault("period", RANGE_LABELS[range_name])
     kwargs.setdefault("chart_id", "chart-" + "".join(c if c.isalnum() else "-" for c in series))
     return render_chart(data, title=title or series, **kwargs)

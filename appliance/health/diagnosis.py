@@ -62,6 +62,7 @@ def gather_facts(
     sample: dict[str, Any] | None = None,
     services: Mapping[str, Any] | None = None,
     last_backup_at: Any = _NOT_GIVEN,
+    backup_setup: str | None = None,
     updates_cache: str | Path | None = None,
     now: float | None = None,
     ups_reader: Callable[..., dict[str, Any]] = ups.read_ups,
@@ -69,7 +70,9 @@ def gather_facts(
     """Read the box. Given the settings and what the caller knows: the metric store (for
     trends and SMART history), a sample (taken now when None), the services' states
     {name: alive}, the time of the last successful backup (datetime, epoch or ISO; None
-    when none ever succeeded; leave out when unknown), the updates cache file."""
+    when none ever succeeded; leave out when unknown), or instead `backup_setup` "none" (no
+    repository set up: nothing is backed up) or "disabled" (`backup.enabled` is false), the
+    updates cache file."""
     now = time.time() if now is None else now
     f = Facts(sample=sample or sample_now(0.5))
     f.smart_entries = smart_spool.read_spool(
@@ -91,7 +94,9 @@ def gather_facts(
     f.tls = certs.certificate_status(s.tls_cert_file) if s.tls_cert_file else {"path": None}
     if updates_cache is not None:
         f.updates = pending_updates(updates_cache, max_age_hours=s.updates_cache_hours, now=now)
-    if last_backup_at is not _NOT_GIVEN:
+    if backup_setup is not None:
+        f.backup = {"setup": backup_setup}
+    elif last_backup_at is not _NOT_GIVEN:
         f.backup = checks.backup_status(
             last_backup_at, now=now, max_age_hours=s.backup_max_age_hours
         )
@@ -209,6 +214,7 @@ def run_diagnosis(
     store: MetricStore | None = None,
     services: Mapping[str, Any] | None = None,
     last_backup_at: datetime | float | str | None = _NOT_GIVEN,
+    backup_setup: str | None = None,
     updates_cache: str | Path | None = None,
     sample: dict[str, Any] | None = None,
     now: float | None = None,
@@ -226,6 +232,7 @@ def run_diagnosis(
         sample=sample,
         services=services,
         last_backup_at=last_backup_at,
+        backup_setup=backup_setup,
         updates_cache=updates_cache,
         now=now,
     )

@@ -41,8 +41,10 @@ class HealthMonitor:
     """Sampling buffer, rule engine and metric store of the worker.
 
     `services` returns {service name: alive}; `last_backup` returns the time of the last
-    successful backup (None: never). Both are called by `checks_tick`; leave them out and
-    those checks are skipped.
+    successful backup (None: never); `backup_state`, when given, replaces it and returns the
+    backup arguments of `diagnosis.gather_facts` as the box stands now (see
+    `wiring.backup_arguments`: {"last_backup_at": …} or {"backup_setup": "none"|"disabled"}).
+    They are called by `checks_tick`; leave them out and those checks are skipped.
     """
 
     def __init__(
@@ -53,6 +55,7 @@ class HealthMonitor:
         *,
         services: Callable[[], Mapping[str, Any]] | None = None,
         last_backup: Callable[[], Any] | None = None,
+        backup_state: Callable[[], Mapping[str, Any]] | None = None,
         updates_cache: str | Path | None = None,
         host: str | None = None,
         clock: Callable[[], float] = time.time,
@@ -63,6 +66,7 @@ class HealthMonitor:
         self.engine = RuleEngine(alerts.open_levels(self.store.conn))
         self.sampler = Sampler(clock=clock)
         self._services, self._last_backup = services, last_backup
+        self._backup_state = backup_state
         self._updates_cache = updates_cache or Path(metrics_path).with_name("health-updates.json")
         self._host = host or socket.gethostname()
         self._clock, self._sender = clock, sender
@@ -95,15 +99,20 @@ class HealthMonitor:
         now = self._clock()
         try:
             services = self._services() if self._services else None
-            backup: Any = self._last_backup() if self._last_backup else diagnosis._NOT_GIVEN
+            if self._backup_state is not None:
+                backup_args = dict(self._backup_state())
+            elif self._last_backup is not None:
+                backup_args = {"last_backup_at": self._last_backup()}
+            else:
+                backup_args = {}
             # Commands (timedatectl, upsc, apt) run outside the lock: sampling goes on.
             facts = diagnosis.gather_facts(
                 self.settings,
                 sample=self.last_sample,
                 services=services,
-                last_backup_at=backup,
                 updates_cache=self._updates_cache,
                 now=now,
+                **backup_args,
             )
             with self._lock:
                 facts.smart_reports = reports_from_spool(self.store.conn, facts.smart_entries)

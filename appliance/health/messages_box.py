@@ -101,6 +101,30 @@ def _backup(level: str, c: dict[str, Any]) -> Message:
     )
 
 
+@renders("backup_none")
+def _backup_none(level: str, c: dict[str, Any]) -> Message:
+    return Message(
+        "Aucune sauvegarde n'est configurée : les données seraient perdues avec le disque.",
+        "Comptes, devoirs, fichiers et messages ne sont copiés nulle part : une panne de "
+        "disque, une erreur ou un rançongiciel les ferait disparaître sans retour.",
+        "Branchez un disque externe ou préparez un serveur distant, puis créez le dépôt : "
+        "`cartable backup init --help` (ou la page Sauvegardes) ; la première sauvegarde "
+        "part la nuit suivante, ou tout de suite avec `cartable backup run`.",
+    )
+
+
+@renders("backup_disabled")
+def _backup_disabled(level: str, c: dict[str, Any]) -> Message:
+    return Message(
+        "Les sauvegardes programmées sont désactivées (backup.enabled = false).",
+        "Cartable ne sauvegarde plus ce serveur : sans autre sauvegarde, les données seraient "
+        "perdues avec le disque.",
+        "Remettez « backup.enabled = true » dans le fichier de configuration et redémarrez le "
+        "service cartable-worker, ou mettez cet avertissement en sourdine si le serveur est "
+        "sauvegardé autrement.",
+    )
+
+
 @renders("service")
 def _service(level: str, c: dict[str, Any]) -> Message:
     if level == OK:

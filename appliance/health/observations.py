@@ -244,6 +244,18 @@ def from_ups(summary: dict[str, Any] | None, s: HealthSettings) -> list[Observat
     ]
 
 
+def _backup_observation(backup: dict[str, Any]) -> Observation:
+    """A box with no repository is not backed up: an error, as an overdue backup is; backups
+    switched off in the configuration are a warning (the box may be backed up otherwise)."""
+    setup = backup.get("setup")
+    if setup == "none":
+        return Observation("backup.none", "backups", "backup_none", "box", level=CRITICAL)
+    if setup == "disabled":
+        return Observation("backup.disabled", "backups", "backup_disabled", "box", level=WARNING)
+    level = CRITICAL if backup["overdue"] else OK
+    return Observation("backup.age", "backups", "backup", "box", level=level, context=backup)
+
+
 def from_box(
     s: HealthSettings,
     *,
@@ -296,10 +308,7 @@ def from_box(
             )
         )
     if backup is not None:
-        level = CRITICAL if backup["overdue"] else OK
-        out.append(
-            Observation("backup.age", "backups", "backup", "box", level=level, context=backup)
-        )
+        out.append(_backup_observation(backup))
     for svc in services or []:
         out.append(
             Observation(

@@ -1,6 +1,7 @@
 """Is Cartable running? The liveness of the portal and of the worker, as seen from outside.
 
-- The portal answers HTTP on `web.host:web.port`: `portal_probe` asks for its login page.
+- The portal answers HTTP where it listens (`appliance.listening.address`: the address the
+  serving process recorded, else `web.host:web.port`): `portal_probe` asks for its login page.
 - The worker leaves a trace every minute: the samples it writes into `metrics.db`.
   `worker_heartbeat` reads the time of the newest one, so that the web process and
   `cartable diagnose` can tell whether the worker still runs without talking to it.
@@ -21,7 +22,7 @@ SERVICE_WEB = "cartable-web"
 SERVICE_WORKER = "cartable-worker"
 
 
-def _connect_host(host: str) -> str:
+def connect_host(host: str) -> str:
     """The address to dial for a listening address (a wildcard means this machine)."""
     if host in ("", "0.0.0.0"):  # noqa: S104 - we dial it, we do not bind it
         return "127.0.0.1"
@@ -32,7 +33,7 @@ def _connect_host(host: str) -> str:
 
 def portal_probe(host: str, port: int, *, timeout: float = 3.0) -> dict[str, Any]:
     """Ask the portal for its login page; alive when it answers without a server error."""
-    conn = http.client.HTTPConnection(_connect_host(host), port, timeout=timeout)
+    conn = http.client.HTTPConnection(connect_host(host), port, timeout=timeout)
     try:
         conn.request("GET", "/login", headers={"User-Agent": "cartable-health"})
         status = conn.getresponse().status

@@ -8,8 +8,9 @@
 
 The monitor is built on the first tick (so that listing the jobs opens no file) from the
 box's configuration: `metrics.db` in the data folder, the services the worker can see
-(itself, and the portal asked over HTTP on web.host:web.port), and the time of the last
-successful backup once backups report it (`wiring.last_backup_time`).
+(itself, and the portal asked over HTTP where it listens), and the state of the backups
+at each check (`wiring.backup_arguments`: the time of the last successful backup, or no
+repository set up, or backups switched off).
 
 SMART is not read here: smartctl needs root, so the root one-shot `cartable health
 smart-spool` (a daily systemd timer) writes the spool that `checks_tick` reads.
@@ -60,13 +61,13 @@ class _MonitorHolder:
 def build_monitor(box: Any) -> HealthMonitor:
     """A HealthMonitor for `box`, as the worker runs it."""
     config = box.config
-    backup = (lambda: wiring.last_backup_time(box)) if wiring.backups_monitored(box) else None
     return HealthMonitor(
         config.metrics_db_path,
         wiring.health_settings(config),
         wiring.mail_settings(config),
         services=lambda: wiring.services(config, "worker"),
-        last_backup=backup,
+        # Asked at every check: a repository set up later is seen without a restart.
+        backup_state=lambda: wiring.backup_arguments(box),
         updates_cache=wiring.updates_cache_path(config),
     )
 

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from appliance import listening
 from appliance.errors import CartableError
 from appliance.health import alerts, probes
 from appliance.health.diagnosis import run_diagnosis
@@ -73,8 +74,16 @@ def backups_monitored(box: Any) -> bool:
 
 
 def backup_arguments(box: Any) -> dict[str, Any]:
-    """{"last_backup_at": …} for `run_diagnosis` when backups are monitored, else {}."""
-    return {"last_backup_at": last_backup_time(box)} if backups_monitored(box) else {}
+    """The backup arguments of `run_diagnosis` as the box stands now: {"last_backup_at": …}
+    when backups are monitored, {"backup_setup": "disabled"} when `backup.enabled` is false,
+    {"backup_setup": "none"} when no repository is set up (nothing is backed up)."""
+    from appliance import backups
+
+    if not box.config["backup.enabled"]:
+        return {"backup_setup": "disabled"}
+    if not backups.has_repositories(box.config):
+        return {"backup_setup": "none"}
+    return {"last_backup_at": last_backup_time(box)}
 
 
 # --- services -------------------------------------------------------------------------------
@@ -84,7 +93,8 @@ def services(
     config: Any, role: str, store: MetricStore | None = None, *, now: float | None = None
 ) -> dict[str, Any]:
     """{service name: {"alive", "detail"}} for Cartable's portal and worker, as `role`
-    can tell: a process knows it runs itself; the portal is asked over HTTP; the worker
+    can tell: a process knows it runs itself; the portal is asked over HTTP, on the
+    address it recorded when it started (`listening.address`), else web.host:web.port; the worker
     is judged by the age of the newest sample it wrote into `store`."""
     if role not in ROLES:
         raise ValueError(role)
@@ -92,7 +102,7 @@ def services(
     if role == "web":
         out[probes.SERVICE_WEB] = {"alive": True, "detail": None}
     else:
-        out[probes.SERVICE_WEB] = probes.portal_probe(config["web.host"], config["web.port"])
+        out[probes.SERVICE_WEB] = probes.portal_probe(*listening.address(config))
     if role == "worker":
         out[probes.SERVICE_WORKER] = {"alive": True, "detail": None}
     else:
@@ -323,6 +333,7 @@ _GROUP_OWN = N_("Cartable")
 WARNING_LABEL = N_("avertissement")
 CRITICAL_LABEL = N_("critique")
 MAX_PER_FAMILY = 4
+ALWAYS_CHARTED = frozenset({"cpu.total_pct", "load.5", "mem.available_pct"})
 
 
 def _spec(group: str, series: str, title: str, unit: str = "", **kw: Any) -> dict[str, Any]:
@@ -341,15 +352,15 @@ def _spec(group: str, series: str, title: str, unit: str = "", **kw: Any) -> dic
 def chart_specs(store: MetricStore | None, s: HealthSettings) -> list[dict[str, Any]]:
     """The charts of the health page, for the series the store holds: [{"group", "series",
     "title" (source string, "%(name)s" is the disk, sensor or interface), "name", "unit",
-    "y_min", "y_max", "thresholds" [(value, label source string)]}]."""
-    if store is None:
-        return []
-    known = set(store.series_names())
+    "y_min", "y_max", "thresholds" [(value, label source string)]}]. The processor,
+    load and memory charts are always there (saying "no data yet" on a fresh box, even
+    without metrics.db); the others only for the series the store holds."""
+    known = set(store.series_names()) if store is not None else set()
     pct = {"y_min": 0, "y_max": 100}
     out = []
 
     def add(series: str, group: str, title: str, unit: str = "", **kw: Any) -> None:
-        if series in known:
+        if series in known or series in ALWAYS_CHARTED:
             out.append(_spec(group, series, title, unit, **kw))
 
     def family(prefix: str, group: str, title: str, unit: str = "", **kw: Any) -> None:

@@ -58,3 +58,37 @@ def test_technician_reads_the_health_page_and_the_diagnosis(server, page, tmp_pa
     )
     assert page.locator(".health-banner").count() == 0
     page.screenshot(path=str(tmp_path / "diagnosis.png"), full_page=True)
+
+
+def test_the_charts_fit_a_phone_screen(server, browser, tmp_path):
+    """A 390 × 844 phone: the charts take the screen's width, no sideways scrolling, and
+    their labels are large enough to read (issue #9)."""
+    url, paths = server
+    write_samples(paths["data"] / "metrics.db")
+    context = browser.new_context(
+        locale="fr-FR", viewport={"width": 390, "height": 844}, device_scale_factor=2
+    )
+    page = context.new_page()
+    try:
+        page.goto(url + "/login")
+        page.get_by_label("Identifiant").fill("tech")
+        page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        secret = page.locator("#totp-secret").get_attribute("data-secret")
+        page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+        page.get_by_role("button", name="Activer").click()
+        page.goto(url + "/admin/sante/")
+        charts = page.locator("figure.chart .chart-narrow svg[role=img]")
+        assert charts.count() >= 3
+        assert page.locator("figure.chart .chart-wide svg").first.is_hidden()
+        for i in range(charts.count()):
+            box = charts.nth(i).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+            assert box["width"] > 250  # it uses the screen, it is not a thumbnail
+        scroll = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll[0] <= scroll[1], scroll
+        label = charts.first.locator("text").first.bounding_box()
+        assert label["height"] >= 11, label  # about 13 px text, not 6 px
+        page.screenshot(path=str(tmp_path / "health-phone.png"), full_page=True)
+    finally:
+        context.close()

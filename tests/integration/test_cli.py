@@ -364,6 +364,13 @@ def test_run_demo_serves_the_portal_and_prints_the_logins(tmp_path):
     assert "admin" in out and "sophie.martin" in out
     # the scheduler started with its jobs: said in the log file, not on the console (#9)
     assert "housekeeping" in (tmp_path / "demo" / "cartable.log").read_text(encoding="utf-8")
+    # the demo's slips print the address it is served on, not 8080
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "demo" / "cartable.db") as db:
+        assert db.execute("SELECT portal_url FROM school").fetchone()[0] == (
+            f"http://127.0.0.1:{port}"
+        )
 
 
 def test_worker_starts_its_jobs_and_stops_on_sigterm(school):

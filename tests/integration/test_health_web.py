@@ -202,3 +202,17 @@ def test_category_labels_follow_the_diagnosis():
     from webui.health import CATEGORY_LABELS
 
     assert CATEGORY_LABELS == CATEGORIES
+
+
+def test_a_fresh_box_shows_empty_charts_that_say_so(box, client, conn):
+    """Before the fix an empty metrics.db showed no chart and no word (issue #9)."""
+    from appliance.health.store import MetricStore
+
+    MetricStore.open(box.config.metrics_db_path).close()  # created, nothing sampled yet
+    login_admin(client, conn)
+    r = client.get("/admin/sante/")
+    assert r.status_code == 200
+    page = text(r)
+    assert page.count("Pas encore de données") >= 3
+    assert "Processeur occupé (%)" in page and "Mémoire vive disponible (%)" in page
+    assert 'class="chart-narrow"' in page and 'width="100%"' in page

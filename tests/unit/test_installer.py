@@ -37,3 +37,26 @@ def test_units_run_unprivileged_except_the_smart_reader():
             assert "User=" not in text
         else:
             assert "User=cartable" in text and "NoNewPrivileges=yes" in text
+
+
+def _init_args(*args: str) -> list[str]:
+    """The `cartable init` options install.sh builds from its own (its init_args function)."""
+    script = (INSTALLER / "install.sh").read_text()
+    func = re.search(r"^init_args\(\) \{.*?^\}", script, re.S | re.M).group(0)
+    out = subprocess.run(
+        ["bash", "-c", func + '\ninit_args "$@"; printf "%s\\n" "${INIT_ARGS[@]}"', "_", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.splitlines()
+
+
+def test_installer_passes_a_portal_url_to_init():
+    import socket
+
+    given = ["--school-name", "Collège Jean-Moulin", "--uai", "0671234A"]
+    assert _init_args(*given) == [*given, "--portal-url", "https://" + socket.getfqdn()]
+    mine = [*given, "--portal-url", "https://ent.college.test"]
+    assert _init_args(*mine) == mine
+    assert "--portal-url" in (INSTALLER / "install.sh").read_text().split("# Usage")[1][:400]

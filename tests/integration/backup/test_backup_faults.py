@@ -266,3 +266,53 @@ def test_full_disk_during_create_then_next_run_succeeds(ctx, school, small_disk,
     assert len(names) == 2 and names[0] == rec.archive and "trop-grosse" not in names
     (drill,) = restore.restore_drill(ctx, tmp_path / "exercice")
     assert drill.outcome == "ok", drill.message
+
+
+_ORPHAN_MAKER = """
+import json, os, signal, subprocess, sys
+from backup import orphans
+from backup.locking import job_lock
+cmd, env, state_dir = json.loads(sys.argv[1])
+with job_lock(state_dir, "backup") as lock:
+    # a job as an older Cartable ran it: borg in its own session, holding the job lock,
+    # without the kernel guard; then the job is killed before borg ends
+    proc = subprocess.Popen(cmd, env=env, pass_fds=(lock.fd,), start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    orphans.record(state_dir, proc.pid, cmd)
+    print(proc.pid, flush=True)
+    sys.stdin.readline()
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_an_orphan_borg_of_a_killed_job_is_stopped_by_the_next_one(ctx, school, local, caplog):
+    """Before the fix: « Une autre tâche de sauvegarde est en cours (processus N) » naming
+    the dead job, as long as its borg ran."""
+    import json
+    import sys
+
+    import psutil
+
+    cmd = ctx.borg.command(with_lock_argv(str(local), ["sleep", "300"]))
+    maker = subprocess.Popen(
+        [sys.executable, "-c", _ORPHAN_MAKER, json.dumps([cmd, ctx.borg.environment(),
+                                                          str(ctx.state_dir)])],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3])},
+    )  # fmt: skip
+    borg_pid = int(maker.stdout.readline())
+    _wait_for(local / "lock.exclusive")
+    maker.stdin.write("\n")
+    maker.stdin.flush()
+    maker.wait(timeout=10)
+    assert psutil.pid_exists(borg_pid)  # the orphan still runs and holds both locks
+    caplog.set_level(logging.WARNING, logger="cartable.backup")
+    (rec,) = jobs.run_backup(ctx, school)
+    assert rec.outcome == "ok", rec.message
+    try:
+        gone = psutil.Process(borg_pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        gone = True
+    assert gone
+    assert any(f"borg orphelin {borg_pid}" in r.getMessage() for r in caplog.records)
+    assert not list((ctx.state_dir / "borg-running").glob("*.json"))

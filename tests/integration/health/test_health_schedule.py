@@ -117,12 +117,13 @@ def test_worker_heartbeat_follows_the_newest_sample(tmp_path):
     assert probes.heartbeat_limit(60) == 300 and probes.heartbeat_limit(600) == 1800
 
 
-def test_backups_are_not_monitored_until_the_backup_integration_reports(box):
+def test_a_box_without_repository_is_not_backed_up(box):
     assert schedule.last_backup_time(box) is None
-    assert wiring.backups_monitored(box) is False
+    assert wiring.backups_monitored(box) is False  # no dead-man check on the age...
     results = wiring.diagnose(box, "web", None)
     backups = [r for r in results if r["category"] == "backups"]
-    assert [r["status"] for r in backups] == ["info"]  # skipped, not a false dead-man alert
+    # ...but nothing is backed up: an error (issue #9), not « Rien n'est vérifié ici »
+    assert [(r["key"], r["status"]) for r in backups] == [("backup.none", "error")]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the file to another user")

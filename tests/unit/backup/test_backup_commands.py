@@ -28,10 +28,32 @@ def test_create_has_json_compression_and_archive_ref():
         commands.create_argv("/d", "a", [])
 
 
-@pytest.mark.parametrize("bad", ["", "a::b", "a/b"])
+@pytest.mark.parametrize(
+    "bad", ["", "a::b", "a/b", "latest::x", "-x", "--help", "{now}", "a\nb", "x\u202e", "a" * 201]
+)
 def test_archive_ref_refuses_bad_names(bad):
     with pytest.raises(ValueError):
         commands.archive_ref("/d", bad)
+
+
+@pytest.mark.parametrize(
+    "good", ["cartable-2026-01-01T01:30:00", "avant-restauration-2026-01-01T01:30:00", "été 2026"]
+)
+def test_archive_names_borg_accepts_are_kept(good):
+    assert commands.archive_ref("/d", good) == f"/d::{good}"
+
+
+def test_user_positionals_follow_a_double_dash():
+    """A path such as --patterns-from=/etc/passwd must reach borg as a path."""
+    evil = "--patterns-from=/etc/passwd"
+    for argv in (
+        commands.list_items_argv("/d", "a", [evil]),
+        commands.extract_argv("/d", "a", [evil]),
+        commands.create_argv("/d", "a", [evil]),
+        commands.info_argv("/d", "a"),
+    ):
+        assert argv[argv.index("--") + 1] == "/d::a"
+        assert evil not in argv[: argv.index("--")]
 
 
 def test_list_info_extract_key_break_lock():
@@ -51,6 +73,7 @@ def test_list_info_extract_key_break_lock():
         "--log-json",
         "--strip-components",
         "1",
+        "--",
         "/d::a",
         "x",
     )
