@@ -106,3 +106,16 @@ def page(browser):
     yield page
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def enrol_totp(page) -> None:
+    """The technician's first login: enrol the TOTP app from the page's key, then go past
+    the ten recovery codes shown once. Leaves the browser on the home page."""
+    import pyotp
+    from playwright.sync_api import expect
+
+    secret = page.locator("#totp-secret").get_attribute("data-secret")
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Activer").click()
+    expect(page.locator("code.recovery-code")).to_have_count(10)
+    page.get_by_role("link", name="J'ai noté mes codes : continuer").click()

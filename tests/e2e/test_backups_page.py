@@ -7,9 +7,7 @@ import subprocess
 import sys
 import time
 
-import pyotp
-
-from tests.e2e.conftest import ADMIN_PASSWORD
+from tests.e2e.conftest import ADMIN_PASSWORD, enrol_totp
 from tests.fixtures.backup.support import requires_borg
 
 pytestmark = requires_borg
@@ -33,9 +31,7 @@ def test_technician_backs_up_browses_restores_and_confirms_the_key_sheet(server,
     page.get_by_label("Identifiant").fill("tech")
     page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    secret = page.locator("#totp-secret").get_attribute("data-secret")
-    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Activer").click()
+    enrol_totp(page)
 
     page.get_by_role("link", name="Sauvegardes").first.click()
     assert page.url.endswith("/admin/sauvegardes/")

@@ -3,9 +3,7 @@ metrics.db written from real samples and a warning raised by the real rule engin
 
 import re
 
-import pyotp
-
-from tests.e2e.conftest import ADMIN_PASSWORD
+from tests.e2e.conftest import ADMIN_PASSWORD, enrol_totp
 from tests.health_data import open_filesystem_warning, write_samples
 
 
@@ -19,9 +17,7 @@ def test_technician_reads_the_health_page_and_the_diagnosis(server, page, tmp_pa
     page.get_by_label("Identifiant").fill("tech")
     page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    secret = page.locator("#totp-secret").get_attribute("data-secret")
-    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Activer").click()
+    enrol_totp(page)
 
     # from the home page, the health tile leads to the health page
     page.get_by_role("link", name="Santé du serveur").click()
@@ -74,9 +70,7 @@ def test_the_charts_fit_a_phone_screen(server, browser, tmp_path):
         page.get_by_label("Identifiant").fill("tech")
         page.get_by_label("Mot de passe").fill(ADMIN_PASSWORD)
         page.get_by_role("button", name="Se connecter").click()
-        secret = page.locator("#totp-secret").get_attribute("data-secret")
-        page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
-        page.get_by_role("button", name="Activer").click()
+        enrol_totp(page)
         page.goto(url + "/admin/sante/")
         charts = page.locator("figure.chart .chart-narrow svg[role=img]")
         assert charts.count() >= 3

@@ -18,6 +18,19 @@ PO = REPO / "webui" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 AUDIT_CALLS = {"record": 2, "audit": 1, "audited": 2, "_audit": 2, "_audit_fresh": 2}
 
 
+# Other modules have a `record` of their own (listening.record, orphans.record): only the
+# audit module's is an audit call.
+_NOT_AUDIT = {"listening", "orphans"}
+
+
+def _other_record(func) -> bool:
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id in _NOT_AUDIT
+    )
+
+
 def _name(func):
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
 
@@ -41,7 +54,9 @@ class _Module:
 
     def calls_to(self, fname):
         return [
-            n for n in ast.walk(self.tree) if isinstance(n, ast.Call) and _name(n.func) == fname
+            n
+            for n in ast.walk(self.tree)
+            if isinstance(n, ast.Call) and _name(n.func) == fname and not _other_record(n.func)
         ]
 
     def values(self, node, unresolved):
