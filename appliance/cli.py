@@ -2,7 +2,8 @@
 
 Every command takes --config FILE and --data-dir DIR (or CARTABLE_CONFIG,
 CARTABLE_DATA_DIR). A mistake is answered with one line on stderr and a non-zero exit
-status, never a traceback. Subcommand groups live in `cli_*.py` modules.
+status, never a traceback. Subcommand groups live in `cli_*.py` modules, which the
+features of the manifest (`appliance/features.py`) name.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import functools
 import logging
 import sqlite3
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
 from appliance import config as config_mod
-from appliance import timefmt
+from appliance import features, timefmt
 from appliance.db import unavailable
 from appliance.errors import CartableError, Unavailable
 from appliance.i18n import N_
@@ -259,9 +261,7 @@ def config_check(ctx: Context) -> None:
 
 def main() -> None:
     """Console-script entry point: run the CLI, turning our errors into one-line messages."""
-    from appliance import cli_run, cli_user  # noqa: F401  (registers the subcommands)
-
-    _register_optional()
+    register_commands()
     try:
         # Without standalone mode click returns the code of `Exit` instead of exiting.
         code = cli.main(standalone_mode=False, prog_name="cartable")
@@ -290,13 +290,9 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _register_optional() -> None:
-    """Subcommand modules of later features register themselves if present."""
-    import importlib
-
-    for name in ("cli_directory", "cli_backup", "cli_health"):
-        try:
-            importlib.import_module(f"appliance.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"appliance.{name}":
-                raise
+def register_commands(feature_list: Iterable[features.Feature] | None = None) -> None:
+    """Import each feature's CLI modules (default: every feature of the manifest), which
+    register their groups and commands on `cli`; an import error propagates."""
+    for feature in features.FEATURES if feature_list is None else feature_list:
+        for module in feature.cli:
+            features.resolve(module)

@@ -1,8 +1,9 @@
 """Configuration: built-in defaults, then the TOML file, then CARTABLE_* environment variables.
 
-One schema (`SCHEMA`, gathered from `KEYS` lists of each feature's `*_config` module) gives
-every key its type, default, description and example. The example config and the docs are
-generated from it; unknown or ill-typed keys are errors that name the key.
+One schema (`schema()`, gathered from the config-key modules that each feature of the
+manifest `appliance/features.py` names) gives every key its type, default, description and
+example. The example config and the docs are generated from it; unknown or ill-typed keys
+are errors that name the key.
 
 Keys are dotted (`web.port`); in the file they are tables (`[web]` then `port = 8080`); in
 the environment they are upper case with dots turned into underscores (`CARTABLE_WEB_PORT`).
@@ -15,13 +16,13 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from appliance import timefmt
+from appliance import features, timefmt
 from appliance.errors import ConfigError
 from appliance.i18n import N_
 
@@ -93,7 +94,8 @@ class Config:
         return out
 
 
-def _core_keys() -> list[Key]:
+def core_keys() -> list[Key]:
+    """The keys of the box itself: web server, school, sessions and logins, log."""
     return [
         Key(
             "web.host",
@@ -247,34 +249,37 @@ def _core_keys() -> list[Key]:
     ]
 
 
-_FEATURE_MODULES = (
-    "appliance.security.config_keys",
-    "appliance.directory.config_keys",
-    "appliance.health.config_keys",
-    "backup.config_keys",
-)
+def schema(feature_list: Iterable[features.Feature] | None = None) -> list[Key]:
+    """Every key of the configuration, each feature's in manifest order (default: every
+    feature of `appliance.features.FEATURES`). A feature's module that does not import
+    raises; a key declared twice raises ValueError."""
+    keys: list[Key] = []
+    for feature in features.FEATURES if feature_list is None else feature_list:
+        for ref in feature.config_keys:
+            keys.extend(_feature_keys(ref))
+    seen: set[str] = set()
+    for key in keys:
+        if key.name in seen:
+            raise ValueError(f"configuration key {key.name} is declared twice")
+        seen.add(key.name)
+    return keys
 
 
-def schema() -> list[Key]:
-    """Every key of the configuration: the core ones, then each feature's."""
-    import importlib
-
-    keys = _core_keys()
-    for mod_name in _FEATURE_MODULES:
-        try:
-            mod = importlib.import_module(mod_name)
-        except ModuleNotFoundError as exc:
-            if exc.name in (mod_name, mod_name.rsplit(".", 1)[0]):
-                continue
-            raise
-        if hasattr(mod, "KEYS"):
-            keys.extend(mod.KEYS)
-        for spec in getattr(mod, "KEY_SPECS", ()):
-            # backup/ may not import appliance: it describes its keys as plain dicts.
-            spec = dict(spec)
-            if "choices" in spec:
-                spec["choices"] = tuple(spec["choices"])
-            keys.append(Key(**spec))
+def _feature_keys(ref: str) -> list[Key]:
+    """The keys behind one manifest reference: "module" (its KEYS and KEY_SPECS) or
+    "module:function" (the function returns a list of keys) or "module:LIST"."""
+    found = features.resolve(ref)
+    if callable(found):
+        return list(found())
+    if isinstance(found, list | tuple):
+        return list(found)
+    keys = list(getattr(found, "KEYS", ()))
+    for spec in getattr(found, "KEY_SPECS", ()):
+        # backup/ may not import appliance: it describes its keys as plain dicts.
+        spec = dict(spec)
+        if "choices" in spec:
+            spec["choices"] = tuple(spec["choices"])
+        keys.append(Key(**spec))
     return keys
 
 

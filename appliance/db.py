@@ -5,8 +5,9 @@ rather than fail), then WAL mode and foreign keys. Writes go through `transactio
 which opens `BEGIN IMMEDIATE` so the write lock is taken up front and a transaction
 never has to be retried half-way. Reads need no transaction: WAL readers never block.
 
-Migrations are numbered SQL files in `appliance/migrations/` (`0001_name.sql`); each is
-applied in one transaction and recorded in `schema_migrations`.
+Migrations are numbered SQL files (`0001_name.sql`) in the package each feature of the
+manifest names (`appliance/migrations/` for the platform); each is applied in one
+transaction and recorded in `schema_migrations`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from appliance import features
 from appliance.errors import (
     CartableError,
     DatabaseBusy,
@@ -168,13 +170,19 @@ def scalar(conn: sqlite3.Connection, sql: str, params: Any = ()) -> Any:
 
 
 def available_migrations() -> list[tuple[int, str, str]]:
-    """Return (number, name, sql) for every migration shipped with the code, in order."""
+    """Return (number, name, sql) for every migration shipped with the code, in order: the
+    files of every feature's migrations package (`appliance.features`). Numbers are shared
+    by all features; one used twice raises ValueError."""
     found = []
-    for entry in resources.files("appliance.migrations").iterdir():
-        m = _MIGRATION_NAME.match(entry.name)
-        if m:
-            found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    for package in features.migration_packages():
+        for entry in resources.files(package).iterdir():
+            m = _MIGRATION_NAME.match(entry.name)
+            if m:
+                found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
     found.sort()
+    numbers = [number for number, _name, _sql in found]
+    if len(set(numbers)) != len(numbers):
+        raise ValueError(f"two migrations share a number: {numbers}")
     return found
 
 

@@ -1,4 +1,5 @@
-"""The worker's scheduler (APScheduler 3): every feature registers its periodic jobs here.
+"""The worker's scheduler (APScheduler 3): it runs the jobs each feature of the manifest
+(`appliance/features.py`) names.
 
 Jobs get the opened Box; they never overlap themselves (max_instances=1, coalesce) and a
 job missed while the box was off runs once at start (misfire grace).
@@ -6,14 +7,15 @@ job missed while the box was off runs once at start (misfire grace).
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+
+from appliance import features
 
 log = logging.getLogger("cartable.scheduler")
 
@@ -30,6 +32,7 @@ class JobSpec:
 
 
 def _core_jobs(box) -> list[JobSpec]:
+    """The platform's jobs (named by its manifest entry): sessions, counters, audit log."""
     from appliance.security import audit, known_addresses, recovery_codes, sessions, throttle, totp
 
     def housekeeping(box) -> None:
@@ -65,25 +68,13 @@ def _core_jobs(box) -> list[JobSpec]:
     ]
 
 
-# Each feature's `jobs(box) -> list[JobSpec]` function, in the module that wires it.
-_FEATURE_JOBS: tuple[str, ...] = (
-    "appliance.directory.schedule",
-    "appliance.health.schedule",
-    "appliance.backup_schedule",
-)
-
-
-def all_jobs(box) -> list[JobSpec]:
-    """Every job of every feature present."""
-    specs = _core_jobs(box)
-    for name in _FEATURE_JOBS:
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        specs.extend(mod.jobs(box))
+def all_jobs(box, feature_list: Iterable[features.Feature] | None = None) -> list[JobSpec]:
+    """Every job of every feature of the manifest (default `appliance.features.FEATURES`),
+    in manifest order; a feature's jobs module that does not import raises."""
+    specs: list[JobSpec] = []
+    for feature in features.FEATURES if feature_list is None else feature_list:
+        for ref in feature.jobs:
+            specs.extend(features.resolve(ref)(box))
     return specs
 
 

@@ -8,6 +8,7 @@ import json
 import logging
 import sqlite3
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from babel.support import Translations
@@ -19,6 +20,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from itsdangerous import URLSafeTimedSerializer
 from markupsafe import Markup, escape
 
+from appliance import features
 from appliance.db import unavailable
 from appliance.directory import people
 from appliance.errors import Unavailable
@@ -92,8 +94,9 @@ class _SessionInterface(SecureCookieSessionInterface):
         return request.is_secure
 
 
-def create_app(box) -> Flask:
-    """Build the portal for an opened `appliance.core.Box`."""
+def create_app(box, feature_list: Sequence[features.Feature] | None = None) -> Flask:
+    """Build the portal for an opened `appliance.core.Box`, with the blueprints of
+    `feature_list` (default: every feature of `appliance.features.FEATURES`)."""
     cfg = box.config
     app = Flask(__name__)
     app.config.update(
@@ -123,7 +126,7 @@ def create_app(box) -> Flask:
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
 
     formats.register(app, cfg["school.timezone"])
-    _register_blueprints(app)
+    _register_blueprints(app, features.FEATURES if feature_list is None else feature_list)
     app.before_request(_load_person)
     app.after_request(_sign_csrf_once)
     app.wsgi_app = SecurityHeaders(app.wsgi_app, app.static_url_path + "/")
@@ -132,22 +135,11 @@ def create_app(box) -> Flask:
     return app
 
 
-def _register_blueprints(app: Flask) -> None:
-    from webui import account, admin, auth, portal
-
-    for module in (auth, portal, account, admin):
-        app.register_blueprint(module.bp)
-    import importlib
-
-    # Blueprints of later features register themselves when present.
-    for name in ("webui.directory", "webui.backups", "webui.health"):
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        app.register_blueprint(mod.bp)
+def _register_blueprints(app: Flask, feature_list: Sequence[features.Feature]) -> None:
+    """Register every feature's blueprints, in manifest order; an import error propagates."""
+    for feature in feature_list:
+        for ref in feature.blueprints:
+            app.register_blueprint(features.resolve(ref))
 
 
 _CATALOGUES: dict[str, Translations] = {}

@@ -21,7 +21,6 @@ from appliance import backup_restore, backups, borg_install, labels
 from appliance.backup_schedule import next_backup_shown
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
-from appliance.portal import tiles
 from appliance.security.audit import Actor
 from backup.errors import ArchiveNotFound, BackupError
 from backup.fsutil import human_size
@@ -32,8 +31,6 @@ from webui.messages import error_text
 log = logging.getLogger("cartable.web")
 
 bp = Blueprint("backups", __name__, url_prefix="/admin/sauvegardes")
-
-tiles.register_endpoint("backups", "backups.index")
 
 
 JOB_LABELS = labels.BACKUP_JOBS

@@ -15,7 +15,6 @@ from appliance.errors import CartableError
 from appliance.health import alerts, chart, wiring
 from appliance.health.diagnosis import CATEGORIES, category_status
 from appliance.i18n import N_
-from appliance.portal import tiles
 from appliance.security import policy
 from appliance.security.audit import Actor
 from webui.access import box, client_ip, current_person, requires
@@ -25,8 +24,6 @@ from webui.messages import error_text
 log = logging.getLogger("cartable.web")
 
 bp = Blueprint("health", __name__, url_prefix="/admin/sante")
-
-tiles.register_endpoint("health", "health.index")
 
 
 # The diagnosis' category labels (appliance.health.diagnosis.CATEGORIES), for translation.

@@ -35,7 +35,8 @@ def _tiles_html(profile: str) -> Markup:
         for t in tiles_for(profile, set(views))
         if t.endpoint is None or ask(getattr(views[t.endpoint], "required_action", "-"))
     ]
-    key = (tuple(t.key for t in tiles), select_locale(), request.script_root)
+    # An app built without a feature shows its tile as coming: the endpoints are in the key.
+    key = (tuple((t.key, t.endpoint) for t in tiles), select_locale(), request.script_root)
     html = _TILES_CACHE.get(key)
     if html is None:
         html = Markup(render_template("portal/_tiles.html", tiles=tiles))  # noqa: S704

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from appliance import features
 from appliance.db import scalar
 
 # Actions any logged-in person may do on themselves.
@@ -29,40 +30,12 @@ _SELF_ACTIONS = {
     "account.export",
 }
 
-# Actions by profile (no target needed).
+# Actions by profile (no target needed): each feature declares its own in its entry of
+# the manifest (`appliance/features.py`, `Feature.actions`).
+_PROFILES = ("admin", "teacher", "staff", "relative", "student", "guest")
 _BY_PROFILE: dict[str, set[str]] = {
-    "admin": {
-        "admin.area",
-        "admin.people.view",
-        "admin.people.create",
-        "admin.people.state",
-        "admin.people.reset_password",
-        "admin.people.totp_reset",
-        "admin.audit.view",
-        "admin.settings.view",
-        "admin.settings.edit",
-        "admin.people.export",
-        "account.totp",
-        "directory.home",
-        "directory.import",
-        "directory.credentials",
-        "directory.browse",
-        "directory.accounts.view",
-        "directory.guardians.view",
-        "directory.logins.view",
-        "admin.health.view",
-        "admin.health.silence",
-        "admin.health.bundle",
-        "admin.backups.view",
-        "admin.backups.run",
-        "admin.backups.restore",
-        "admin.backups.key_sheet",
-    },
-    "teacher": {"account.totp", "directory.home", "directory.my_students", "directory.logins.view"},
-    "staff": {"account.totp"},
-    "relative": {"child.select", "directory.home", "directory.my_teachers"},
-    "student": {"directory.home", "directory.my_teachers", "directory.my_class"},
-    "guest": set(),
+    **{profile: set() for profile in _PROFILES},
+    **features.actions_by_profile(),
 }
 
 # What staff may do by function: the STS-Web FONCTION codes (`person.function`, several

@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from appliance.portal.tiles import register_endpoint
-
 bp = Blueprint("directory", __name__)
-
-register_endpoint("directory", "directory.index")
 
 from webui.directory import views_accounts, views_browse, views_imports  # noqa: E402
 
