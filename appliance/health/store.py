@@ -160,7 +160,9 @@ class MetricStore:
                 f"SELECT data FROM {tier.name} WHERE block = ? AND series_id = ?",
                 (block, sid),
             )
-            current = decode(row["data"], tier.slots) if row else [None] * tier.slots
+            current: list[Agg | None] = (
+                decode(row["data"], tier.slots) if row else [None] * tier.slots
+            )
             for i, agg in slots.items():
                 current[i] = agg
             self.conn.execute(

@@ -17,7 +17,7 @@ PROFILES = (
     "anonymous", "student", "teacher", "relative", "staff", "guest", "admin", *STAFF_FUNCTIONS,
 )  # fmt: skip
 
-PUBLIC = dict.fromkeys(PROFILES, 200)
+PUBLIC: dict[str, object] = dict.fromkeys(PROFILES, 200)
 LOGGED_IN = {**dict.fromkeys(PROFILES, 200), "anonymous": "login"}
 ADMIN_ONLY = {**dict.fromkeys(PROFILES, 403), "anonymous": "login", "admin": 200}
 RELATIVE_ONLY = {**dict.fromkeys(PROFILES, 403), "anonymous": "login", "relative": 200}
