@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-TYPED = ["backup"]
+TYPED = ["backup", "appliance"]
 
 
 @pytest.mark.parametrize("package", TYPED)
