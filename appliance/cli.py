@@ -199,7 +199,10 @@ def init(ctx: Context, school_name, uai, admin_login, portal_url, admin_password
         set_school(conn, uai=uai, name=school_name, portal_url=normalise_portal_url(portal_url))
     elif portal_url:
         school = get_school(conn)
+        assert school is not None  # a missing school was handled by the `if` above
         set_school(conn, uai=school["uai"], name=school["name"], portal_url=portal_url)
+    school = get_school(conn)
+    assert school is not None  # created above or before
     has_admin = conn.execute("SELECT 1 FROM person WHERE profile='admin' LIMIT 1").fetchone()
     if not has_admin:
         if not admin_login:
@@ -212,7 +215,7 @@ def init(ctx: Context, school_name, uai, admin_login, portal_url, admin_password
             login=admin_login,
             profile="admin",
             first_name="Technicien",
-            last_name=get_school(conn)["name"][:60],
+            last_name=school["name"][:60],
             password=pw,
         )
         audit.record(
@@ -223,7 +226,6 @@ def init(ctx: Context, school_name, uai, admin_login, portal_url, admin_password
             details={"admin_login": admin_login},
         )
         click.echo(f"Compte technicien « {admin_login} » créé.")
-    school = get_school(conn)
     click.echo(f"Cartable prêt pour {school['name']} ({school['uai']}) dans {ctx.config.data_dir}.")
     if school["portal_url"]:
         click.echo(f"Adresse du portail (fiches de connexion) : {school['portal_url']}")

@@ -85,7 +85,7 @@ def _labels(label: str | None) -> list[str] | None:
     return [label] if label else None
 
 
-def _passphrase(passphrase_file: str | None, *, confirm: bool = False) -> Secret | Path | None:
+def _passphrase(passphrase_file: str | None, *, confirm: bool = False) -> Secret | Path:
     """The passphrase source: a file, standard input ('-'), or asked when interactive."""
     if passphrase_file and passphrase_file != "-":  # noqa: S105 ("-" means stdin)
         return Path(passphrase_file)

@@ -31,7 +31,8 @@ def _print_results(results: list[dict]) -> None:
         items = [r for r in results if r["category"] == cat]
         if not items:
             continue
-        worst = max((r["status"] for r in items if not r["silenced"]), key=_RANK.get, default="")
+        statuses = [r["status"] for r in items if not r["silenced"]]
+        worst = max(statuses, key=lambda status: _RANK.get(status, 0), default="")
         click.echo(f"{label} : {STATUS_WORDS.get(worst, 'OK')}")
         for r in items:
             silenced = f" (en sourdine : {r['silence_reason']})" if r["silenced"] else ""
@@ -172,6 +173,7 @@ def silence_cmd(ctx: Context, key: str, reason: str) -> None:
     """
     box = ctx.box()
     with wiring.opened_store(ctx.config, write=True) as store:
+        assert store is not None  # opened for writing: created when missing
         known = wiring.silenceable_keys(wiring.diagnose(box, "cli", store), store)
         done = wiring.silence(box, store, key, reason, audit.cli_actor(), known=known)
     replaced = f" (remplace : {done['replaced']})" if done["replaced"] else ""
@@ -186,6 +188,7 @@ def unsilence_cmd(ctx: Context, key: str) -> None:
     """Lève la mise en sourdine de l'avertissement KEY."""
     box = ctx.box()
     with wiring.opened_store(ctx.config, write=True) as store:
+        assert store is not None  # opened for writing: created when missing
         done = wiring.unsilence(box, store, key, audit.cli_actor())
     click.echo(f"Avertissement « {done['key']} » de nouveau signalé.")
 

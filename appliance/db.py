@@ -5,9 +5,11 @@ rather than fail), then WAL mode and foreign keys. Writes go through `transactio
 which opens `BEGIN IMMEDIATE` so the write lock is taken up front and a transaction
 never has to be retried half-way. Reads need no transaction: WAL readers never block.
 
-Migrations are numbered SQL files (`0001_name.sql`) in the package each feature of the
-manifest names (`appliance/migrations/` for the platform); each is applied in one
-transaction and recorded in `schema_migrations`.
+Migrations are numbered SQL files (`0001_name.sql`) in one package per database file
+(`Schema`): for cartable.db, the package each feature of the manifest names
+(`appliance/migrations/` for the platform); `appliance/health/migrations/` for metrics.db.
+Each is applied in one transaction and recorded in that file's `schema_migrations`. A
+database newer than the code refuses to start.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -169,12 +172,40 @@ def scalar(conn: sqlite3.Connection, sql: str, params: Any = ()) -> Any:
 # --- migrations -------------------------------------------------------------------------
 
 
-def available_migrations() -> list[tuple[int, str, str]]:
-    """Return (number, name, sql) for every migration shipped with the code, in order: the
-    files of every feature's migrations package (`appliance.features`). Numbers are shared
-    by all features; one used twice raises ValueError."""
+@dataclass(frozen=True)
+class Schema:
+    """The numbered migrations of one database file, and how it speaks of a newer one.
+
+    `package` holds the `0001_name.sql` files; `newer` is the N_ template (with
+    %(have)s and %(code)s) of the error a database newer than the code raises; `adopt`,
+    when given, looks at a database that has no `schema_migrations` table and returns the
+    version its existing tables already are (0 when it is new): a file written before
+    that database had migrations is marked, not rebuilt.
+    """
+
+    package: str
+    newer: str
+    adopt: Callable[[sqlite3.Connection], int] | None = None
+
+
+CARTABLE = Schema(
+    "appliance.migrations",
+    N_(
+        "La base de données est au schéma %(have)s, plus récent que ce logiciel "
+        "(schéma %(code)s) : elle a été écrite par une version plus récente de "
+        "Cartable. "
+        "Installez cette version (ou plus récente) ; ne démarrez pas l'ancienne."
+    ),
+)
+
+
+def available_migrations(schema: Schema = CARTABLE) -> list[tuple[int, str, str]]:
+    """Return (number, name, sql) for every migration of `schema` shipped, in order. For
+    cartable.db, the files of every feature's migrations package (`appliance.features`):
+    numbers are shared by all features; one used twice raises ValueError."""
+    packages = features.migration_packages() if schema is CARTABLE else [schema.package]
     found = []
-    for package in features.migration_packages():
+    for package in packages:
         for entry in resources.files(package).iterdir():
             m = _MIGRATION_NAME.match(entry.name)
             if m:
@@ -186,50 +217,49 @@ def available_migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-def code_schema_version() -> int:
-    """The highest migration number this code knows."""
-    migs = available_migrations()
+def code_schema_version(schema: Schema = CARTABLE) -> int:
+    """The highest migration number of `schema` this code knows."""
+    migs = available_migrations(schema)
     return migs[-1][0] if migs else 0
 
 
-def current_version(conn: sqlite3.Connection) -> int:
-    """The highest migration recorded in the database (0 for a new database)."""
-    has = scalar(
-        conn, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+def _has_migrations_table(conn: sqlite3.Connection) -> bool:
+    return bool(
+        scalar(
+            conn,
+            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'",
+        )
     )
-    if not has:
-        return 0
+
+
+def current_version(conn: sqlite3.Connection, schema: Schema = CARTABLE) -> int:
+    """The highest migration recorded in the database (0 for a new database).
+
+    A database without `schema_migrations` is 0, or what `schema.adopt` says it is.
+    Writes nothing (so it serves read-only connections too).
+    """
+    if not _has_migrations_table(conn):
+        return schema.adopt(conn) if schema.adopt else 0
     return scalar(conn, "SELECT coalesce(max(version), 0) FROM schema_migrations") or 0
 
 
 _migrate_lock = threading.Lock()
 
 
-def migrate(conn: sqlite3.Connection) -> list[int]:
-    """Apply the migrations the database lacks; return the numbers applied.
+def migrate(conn: sqlite3.Connection, schema: Schema = CARTABLE) -> list[int]:
+    """Apply the migrations of `schema` the database lacks; return the numbers applied.
 
-    Raises DatabaseVersionError when the database is newer than the code.
+    An adopted database (see Schema.adopt) gets its existing versions recorded first, in
+    the same transaction as creating `schema_migrations`. Raises DatabaseVersionError,
+    before writing anything, when the database is newer than the code.
     """
     with _migrate_lock:
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-        )
-        have = current_version(conn)
-        code = code_schema_version()
-        if have > code:
-            raise DatabaseVersionError(
-                N_(
-                    "La base de données est au schéma %(have)s, plus récent que ce logiciel "
-                    "(schéma %(code)s) : elle a été écrite par une version plus récente de "
-                    "Cartable. "
-                    "Installez cette version (ou plus récente) ; ne démarrez pas l'ancienne."
-                ),
-                have=have,
-                code=code,
-            )
+        check_version(conn, schema)
+        if not _has_migrations_table(conn):
+            _record_existing(conn, schema)
+        have = current_version(conn, schema)
         applied = []
-        for number, name, sql in available_migrations():
+        for number, name, sql in available_migrations(schema):
             if number <= have:
                 continue
             with transaction(conn):
@@ -243,18 +273,34 @@ def migrate(conn: sqlite3.Connection) -> list[int]:
         return applied
 
 
-def check_version(conn: sqlite3.Connection) -> None:
-    """Raise DatabaseVersionError if the database is newer than the code."""
-    have, code = current_version(conn), code_schema_version()
-    if have > code:
-        raise DatabaseVersionError(
-            N_(
-                "La base de données est au schéma %(have)s, plus récent que ce logiciel "
-                "(schéma %(code)s). Installez la version de Cartable qui l'a écrite."
-            ),
-            have=have,
-            code=code,
+def _record_existing(conn: sqlite3.Connection, schema: Schema) -> None:
+    """Create `schema_migrations`, marking the versions an adopted database already has.
+
+    Looked at again inside the write transaction: another process may have just done it.
+    """
+    with transaction(conn):
+        if _has_migrations_table(conn):
+            return
+        adopted = current_version(conn, schema)
+        conn.execute(
+            "CREATE TABLE schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
+        for number, name, _sql in available_migrations(schema):
+            if number <= adopted:
+                conn.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (number, f"{name} (adopted)", now_iso()),
+                )
+    if adopted:
+        log.info("base %s adoptée au schéma %s", schema.package, adopted)
+
+
+def check_version(conn: sqlite3.Connection, schema: Schema = CARTABLE) -> None:
+    """Raise DatabaseVersionError if the database is newer than the code."""
+    have, code = current_version(conn, schema), code_schema_version(schema)
+    if have > code:
+        raise DatabaseVersionError(schema.newer, have=have, code=code)
 
 
 def _split_sql(sql: str) -> list[str]:

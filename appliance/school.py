@@ -89,4 +89,6 @@ def set_school(
             "portal_url = coalesce(?, portal_url)",
             (uai, name, portal_url, portal_url),
         )
-    return get_school(conn)
+    school = get_school(conn)
+    assert school is not None  # written just above
+    return school

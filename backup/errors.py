@@ -15,6 +15,7 @@ language.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 
 def N_(text: str) -> str:  # noqa: N802 (the usual gettext name)
@@ -57,7 +58,7 @@ class Phrase(str):
     translated when shown."""
 
     template: str
-    params: dict[str, object]
+    params: dict[str, Any]  # Any: they are passed on as **params, beside typed keywords
 
     def __new__(cls, template: str, **params: object) -> Phrase:
         self = super().__new__(cls, fill(template, params, identity))
@@ -74,7 +75,7 @@ class Explained(Exception):
 
     def __init__(self, message: str, **params: object):
         self.template = message
-        self.params = params
+        self.params: dict[str, Any] = params
         self.message = fill(message, params, identity)
         super().__init__(self.message)
 
@@ -107,7 +108,7 @@ class BackupError(Explained):
 class BorgError(BackupError):
     """Borg ended with an error; `result` is the `runner.BorgResult` (masked, no secret)."""
 
-    def __init__(self, message: str, result: object, **params: object):
+    def __init__(self, message: str, result: object, **params: Any):
         super().__init__(message, **params)
         self.result = result
 
@@ -149,7 +150,7 @@ class RepositoryUnavailable(BackupError):
         *,
         skippable: bool = False,
         step: str | None = None,
-        **params: object,
+        **params: Any,
     ):
         super().__init__(message, step=step, **params)
         self.skippable = skippable

@@ -25,6 +25,7 @@ import signal
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -34,6 +35,7 @@ RECORDS = "borg-running"
 TERM_WAIT_SECONDS = 10.0
 _PR_SET_PDEATHSIG = 1
 
+_prctl: Any
 try:  # resolved once here: the child between fork and exec only calls it
     _prctl = ctypes.CDLL(None, use_errno=True).prctl
     _prctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)

@@ -3,7 +3,8 @@
 The registry is one JSON file in the state folder (`repositories.json`, written
 atomically; read-modify-write under a flock) holding, per repository: its label, URL,
 kind, borg repository id, pinned SSH host key, whether the key sheet is stored, and the
-history of runs (each with start, end, outcome, plain message and sizes).
+history of runs (each with start, end, outcome, plain message and sizes). The file says
+its format version; `repos_format` upgrades older ones and refuses newer ones.
 
 Locations:
 - local: an absolute path (`/srv/sauvegardes/cartable`);
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -25,6 +28,7 @@ from typing import Any
 
 from backup.errors import N_, Phrase, RegistryError
 from backup.fsutil import atomic_write_json
+from backup.repos_format import REGISTRY_VERSION, upgrade
 
 KINDS = ("local", "ssh", "removable")
 HISTORY_LIMIT = 200
@@ -34,6 +38,7 @@ _SSH_URL = re.compile(
 )
 _SCP = re.compile(r"^(?:(?P<user>[^@/:]+)@)?(?P<host>[^:/]+):(?P<path>.+)$")
 _UUID = re.compile(r"^[0-9A-Fa-f-]{4,64}$")
+log = logging.getLogger("cartable.backup.repos")
 
 
 def now_iso() -> str:
@@ -222,11 +227,29 @@ class Registry:
         self.path = self.state_dir / "repositories.json"
         self.lock_path = self.state_dir / "repositories.lock"
 
-    def _read(self) -> dict[str, Repository]:
+    def _read(self, *, locked: bool = False) -> dict[str, Repository]:
+        """The stored repositories by label ({} when there is no file yet).
+
+        An older file is upgraded (`repos_format`) and written back: at once when the
+        caller holds the lock (`locked`), else under the lock taken here. Raises
+        RegistryError when the file is unreadable or newer than the code.
+        """
+        data, changed = self._load()
+        if changed and not locked:
+            with self._locked():
+                data, changed = self._load()
+                if changed:
+                    self._write_back(data)
+        elif changed:
+            self._write_back(data)
+        return {r["label"]: Repository.from_dict(r) for r in data.get("repositories", [])}
+
+    def _load(self) -> tuple[dict[str, Any], bool]:
+        """The file's payload at the current version, and whether it had to be upgraded."""
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return {}
+            return {"version": REGISTRY_VERSION, "repositories": []}, False
         except (OSError, ValueError) as exc:
             raise RegistryError(
                 N_(
@@ -236,10 +259,22 @@ class Registry:
                 path=self.path,
                 exc=exc,
             ) from exc
-        return {r["label"]: Repository.from_dict(r) for r in data.get("repositories", [])}
+        return upgrade(data, self.path)
+
+    def _write_back(self, data: dict[str, Any]) -> None:
+        """Save an upgraded payload, unless the file belongs to another user: rewriting
+        it would hand it to us (the web process could then no longer read a file root
+        rewrote), so that reader keeps the upgraded copy in memory only."""
+        if self.path.stat().st_uid != os.geteuid():
+            log.info("registre %s mis à jour en mémoire seulement", self.path)
+            return
+        atomic_write_json(self.path, data, mode=0o600)
 
     def _write(self, repos: dict[str, Repository]) -> None:
-        payload = {"version": 1, "repositories": [r.to_dict() for r in repos.values()]}
+        payload = {
+            "version": REGISTRY_VERSION,
+            "repositories": [r.to_dict() for r in repos.values()],
+        }
         atomic_write_json(self.path, payload, mode=0o600)
 
     @contextmanager
@@ -287,7 +322,7 @@ class Registry:
         """Add `repo`; raises RegistryError when its label or URL is already used."""
         check_label(repo.label)
         with self._locked():
-            repos = self._read()
+            repos = self._read(locked=True)
             if repo.label in repos:
                 raise RegistryError(
                     N_("L'étiquette « %(label)s » est déjà utilisée."), label=repo.label
@@ -305,7 +340,7 @@ class Registry:
     def update(self, label: str, change: Callable[[Repository], Any]) -> Repository:
         """Apply `change(repo)` to the stored repository `label` and save; returns it."""
         with self._locked():
-            repos = self._read()
+            repos = self._read(locked=True)
             if label not in repos:
                 raise RegistryError(N_("Aucun dépôt n'a l'étiquette « %(label)s »."), label=label)
             change(repos[label])
@@ -315,7 +350,7 @@ class Registry:
     def remove(self, label: str) -> None:
         """Forget `label` (the repository itself is left untouched)."""
         with self._locked():
-            repos = self._read()
+            repos = self._read(locked=True)
             repos.pop(label, None)
             self._write(repos)
 

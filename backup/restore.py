@@ -14,6 +14,7 @@ import time
 from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from backup.archives import PRE_RESTORE_PREFIX, ArchiveInfo, resolve_archive
 from backup.context import BackupContext
@@ -234,7 +235,8 @@ def restore_school(
     base = Path(work_dir) if work_dir else first.parent
     work = base / f".restauration-en-cours-{now:%Y%m%d-%H%M%S}"
     aside = base / f".remplace-{now:%Y%m%d-%H%M%S}"
-    report, state, t0 = RestoreReport(), {}, time.monotonic()
+    report, t0 = RestoreReport(), time.monotonic()
+    state: dict[str, Any] = {}  # what each step hands to the next
     with job_lock(ctx.state_dir, "restore") as lock, ExitStack() as stack:
         borg = ctx.borg.holding(lock.fd)
 
@@ -334,7 +336,8 @@ def restore_drill(
 
 def _drill_one(ctx: BackupContext, borg: Borg, repo: Repository, scratch: Path) -> RunRecord:
     t0 = time.monotonic()
-    report, state = RestoreReport(), {}
+    report = RestoreReport()
+    state: dict[str, Any] = {}
     work = scratch / f"exercice-{repo.label}-{datetime.now():%Y%m%d-%H%M%S}"
     rec = RunRecord(repo.label, "drill", "error", "")
     try:
@@ -347,7 +350,8 @@ def _drill_one(ctx: BackupContext, borg: Borg, repo: Repository, scratch: Path) 
                 return _check_space(scratch, info, ctx.margin_bytes)
 
             run_step(report, "repository", "Accès au dépôt", connect)
-            _, verification = extract_and_verify(report, borg, target, report.archive, work)
+            name = state["info"].name
+            _, verification = extract_and_verify(report, borg, target, name, work)
             report.ok = True
             rec.outcome = "ok"
             rec.message = (
@@ -361,6 +365,7 @@ def _drill_one(ctx: BackupContext, borg: Borg, repo: Repository, scratch: Path) 
         rec.message, rec.alert = exc.message, True
     except StepFailed:
         failed = report.failed_step
+        assert failed is not None  # StepFailed is raised by the step that failed
         rec.message = f"Exercice échoué à l'étape « {failed.title} » : {failed.message}"
         rec.alert = True
     finally:

@@ -304,9 +304,11 @@ def _communicate(
     records: list[dict] = []
 
     def read_out() -> None:
+        assert proc.stdout is not None  # started with stdout=PIPE
         chunks.append(proc.stdout.read())
 
     def read_err() -> None:
+        assert proc.stderr is not None  # started with stderr=PIPE
         for raw in proc.stderr:
             rec = _parse_log_line(mask_text(raw.decode("utf-8", "replace").rstrip(), secrets))
             if rec is None:

@@ -234,7 +234,7 @@ def scan_tree(root: Path, name: str, cache: dict, new_cache: dict):
     if not root.is_dir():
         raise SnapshotError(N_("Le dossier à sauvegarder %(root)s est introuvable."), root=root)
     dev = root.stat().st_dev
-    found: list[tuple[str, str, list, object]] = []
+    found: list[tuple[str, str, list, os.stat_result, str | None]] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(
             d for d in dirnames if os.lstat(os.path.join(dirpath, d)).st_dev == dev
@@ -323,7 +323,7 @@ def build_snapshot(
 
 
 def _fill(sources: BackupSources, folder: Path, cache_path: Path | None, now: datetime):
-    cache, new_cache = _load_cache(cache_path), {}
+    cache, new_cache = _load_cache(cache_path), {}  # type: dict, dict
 
     def scan_all() -> tuple[dict, list]:
         trees, stamps = {}, []

@@ -40,8 +40,10 @@ class RepoStatus:
 def _brief(rec: RunRecord | None) -> dict | None:
     if rec is None:
         return None
-    keys = ("job", "outcome", "started", "ended", "message", "archive", "original_size")
-    keys += ("deduplicated_size", "nfiles", "duration")
+    keys = (
+        *("job", "outcome", "started", "ended", "message", "archive", "original_size"),
+        *("deduplicated_size", "nfiles", "duration"),
+    )
     return {k: getattr(rec, k) for k in keys}
 
 

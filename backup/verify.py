@@ -199,7 +199,7 @@ def verify_files(
             result.files += 1
     for tree, info in manifest["trees"].items():
         seen = set(info["files"])
-        known = {}
+        known: dict[str, tuple[os.stat_result | None, str | None]] = {}
         if checker is not None:
             for rel in info["files"]:
                 found = checker.inspected(f"{tree}/{rel}")

@@ -176,7 +176,9 @@ def _create_all(
         )
     first = (conn.execute("SELECT coalesce(max(id), 0) FROM person").fetchone()[0] or 0) + 1
     stamp = now_iso()
-    people_rows, id_rows, refs = [], [], {}
+    people_rows: list[tuple] = []
+    id_rows: list[tuple[int, str, str]] = []
+    refs: dict[str, int] = {}
     for pid, login, (change, password, pw_hash) in zip(
         range(first, first + len(adds)), logins, adds, strict=True
     ):

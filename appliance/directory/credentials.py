@@ -142,7 +142,11 @@ def build_slips(
             detail = f"Élève — {group}"
         elif p["profile"] == "relative":
             classes = sorted({c["class_code"] or "Sans classe" for c in p["children"]})
-            group = class_code if class_code in classes else (classes[0] if classes else "")
+            group = (
+                class_code
+                if class_code is not None and class_code in classes
+                else (classes[0] if classes else "")
+            )
             names = [
                 f"{c['first_name']} ({c['class_code'] or 'sans classe'})" for c in p["children"]
             ]

@@ -66,6 +66,7 @@ def insert_import_run(
             created,
         ),
     )
+    assert cur.lastrowid is not None  # an INSERT sets it
     return int(cur.lastrowid)
 
 

@@ -257,6 +257,7 @@ def _write(
             len(report.logins_released),
         ),
     )
+    assert cur.lastrowid is not None  # an INSERT sets it
     report.run_id = int(cur.lastrowid)
     history.audit(
         conn,

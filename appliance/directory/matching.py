@@ -44,7 +44,8 @@ class Matcher:
 
     def run(self) -> None:
         usable = [pf for pf in self.parsed if not pf.has_errors]
-        first_wave, csv_relatives = [], []
+        first_wave: list[PersonRecord] = []
+        csv_relatives: list[PersonRecord] = []
         for pf in self.parsed:
             for rec in pf.people:
                 self.file_of[id(rec)] = pf
@@ -312,7 +313,7 @@ class Matcher:
         self.diff.existing(rec, pid, self._child_refs(rec), additive=additive, pf=pf)
 
     def _child_refs(self, rec: PersonRecord) -> list[tuple[str, str | None]]:
-        out = []
+        out: list[tuple[str, str | None]] = []
         for key in rec.children:
             ref = self.ref_by_key.get(key) or (
                 f"p:{self.snap.ext[key]}" if key in self.snap.ext else None

@@ -178,6 +178,7 @@ def create_person(
                 stamp,
             ),
         )
+        assert cur.lastrowid is not None  # an INSERT sets it
         return int(cur.lastrowid)
 
 

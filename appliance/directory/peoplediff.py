@@ -131,7 +131,7 @@ class PeopleDiff:
 
     def _relation_count(self) -> int:
         p = self.plan
-        lists = (p.class_add, p.class_drop, p.group_add, p.group_drop)
+        lists: tuple[list, ...] = (p.class_add, p.class_drop, p.group_add, p.group_drop)
         lists += (p.link_add, p.link_drop, p.teaching_add, p.teaching_drop)
         return sum(len(x) for x in lists)
 

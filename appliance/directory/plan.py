@@ -47,7 +47,7 @@ class PersonChange:
     line: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        out = {
+        out: dict[str, Any] = {
             "ref": self.ref,
             "profile": self.profile,
             "login": self.login,

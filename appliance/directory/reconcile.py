@@ -124,7 +124,7 @@ def run_import(
 
 def _check_files(parsed: list[ParsedFile], school: dict | None, year: int) -> None:
     """Cross-file checks: school UAI, school year, the same file or kind given twice."""
-    seen_sha: dict[str, str] = {}
+    seen_sha: dict[str | None, str] = {}
     seen_kind: dict[str, str] = {}
     for pf in parsed:
         if pf.sha256 in seen_sha:

@@ -111,7 +111,7 @@ def _structures(
         rec = wanted[code]
         row = have.get(code)
         if row is None:
-            item = {"code": code, "name": rec.name or code}
+            item: dict[str, str | None] = {"code": code, "name": rec.name or code}
             if with_level:
                 item["level"] = rec.level
             out.create.append(item)

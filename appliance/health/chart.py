@@ -83,6 +83,8 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 def _time_label(ts: float, span: float) -> str:
     d = timefmt.to_local(ts)  # the school's clock, not the server's
+    if d is None:  # only for an empty moment, which a chart tick never is
+        return ""
     if span <= 2 * 86400:
         return d.strftime("%H:%M")
     if span <= 40 * 86400:

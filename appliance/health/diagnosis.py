@@ -103,7 +103,8 @@ def gather_facts(
     if services is not None:
         f.services = checks.services_status(services)
     if store is not None:
-        free = {fs["mountpoint"]: fs["free_bytes"] for fs in f.sample.get("filesystems", [])}
+        filesystems = (f.sample or {}).get("filesystems", [])
+        free = {fs["mountpoint"]: fs["free_bytes"] for fs in filesystems}
         f.trends = trend.predict_filesystems(store, free, now, s.prediction_window_hours)
     return f
 

@@ -116,7 +116,8 @@ class HealthMonitor:
             )
             with self._lock:
                 facts.smart_reports = reports_from_spool(self.store.conn, facts.smart_entries)
-                free = {f["mountpoint"]: f["free_bytes"] for f in facts.sample["filesystems"]}
+                filesystems = facts.sample["filesystems"] if facts.sample else []
+                free = {f["mountpoint"]: f["free_bytes"] for f in filesystems}
                 facts.trends = predict_filesystems(
                     self.store, free, now, self.settings.prediction_window_hours
                 )

@@ -200,7 +200,7 @@ def read_spool(
     folder = Path(spool_dir)
     if not folder.is_dir():
         return []
-    out = []
+    out: list[dict[str, Any]] = []
     for path in sorted(folder.glob("*.json")):
         if path.name == SELFTESTS_FILE or path.name.startswith("."):
             continue

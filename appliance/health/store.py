@@ -4,7 +4,8 @@ Its own SQLite file (so the history never competes with the school's data for th
 lock), opened through `appliance.db.connect`. Raw points are rows keyed by (ts, series_id)
 WITHOUT ROWID: time-major keys make every batch an append at the end of the tree, so
 pages stay full. The tiers hold packed blocks (see `blocks`). Alert and SMART tables
-live here too; their DDL is in `SCHEMA`.
+live here too. Its DDL is the numbered migrations of `appliance/health/migrations/`
+(`METRICS`), run like cartable.db's; a file from before them is adopted (`_adopt`).
 """
 
 from __future__ import annotations
@@ -15,53 +16,32 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from appliance.db import connect, one, rows, scalar, transaction
+from appliance.db import Schema, check_version, connect, migrate, one, rows, scalar, transaction
 from appliance.health.blocks import HOUR, MINUTE, Agg, Tier, decode, encode
+from appliance.i18n import N_
 
-SCHEMA_VERSION = 1
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS series (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-CREATE TABLE IF NOT EXISTS raw (
-  ts INTEGER NOT NULL, series_id INTEGER NOT NULL, value REAL NOT NULL,
-  PRIMARY KEY (ts, series_id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS minute (
-  block INTEGER NOT NULL, series_id INTEGER NOT NULL, data BLOB NOT NULL,
-  PRIMARY KEY (block, series_id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS hour (
-  block INTEGER NOT NULL, series_id INTEGER NOT NULL, data BLOB NOT NULL,
-  PRIMARY KEY (block, series_id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS alerts (
-  id INTEGER PRIMARY KEY,
-  key TEXT NOT NULL,
-  category TEXT NOT NULL,
-  source TEXT NOT NULL,
-  level TEXT NOT NULL CHECK (level IN ('warning', 'critical')),
-  peak_level TEXT NOT NULL CHECK (peak_level IN ('warning', 'critical')),
-  started_at INTEGER NOT NULL,
-  ended_at INTEGER,
-  updated_at INTEGER NOT NULL,
-  summary TEXT NOT NULL,
-  why TEXT NOT NULL,
-  advice TEXT NOT NULL,
-  value REAL,
-  notified_level TEXT,
-  notified_at INTEGER);
-CREATE UNIQUE INDEX IF NOT EXISTS alerts_open_key ON alerts (key) WHERE ended_at IS NULL;
-CREATE INDEX IF NOT EXISTS alerts_started ON alerts (started_at);
-CREATE TABLE IF NOT EXISTS silences (
-  key TEXT PRIMARY KEY,
-  reason TEXT NOT NULL,
-  created_by TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  expires_at INTEGER);
-CREATE TABLE IF NOT EXISTS smart_log (
-  device TEXT NOT NULL,
-  collected_at INTEGER NOT NULL,
-  serial TEXT,
-  report TEXT NOT NULL,
-  PRIMARY KEY (device, collected_at)) WITHOUT ROWID;
-"""
+
+def _adopt(conn: sqlite3.Connection) -> int:
+    """The version of a metrics.db written before it had migrations: the one its `meta`
+    table recorded (1), or 1 when it has the tables without it; 0 for a new file."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "meta" in tables:
+        recorded = scalar(conn, "SELECT value FROM meta WHERE key = 'schema_version'")
+        if recorded is not None:
+            return int(recorded)
+    return 1 if "series" in tables else 0
+
+
+METRICS = Schema(
+    "appliance.health.migrations",
+    N_(
+        "La base des mesures (metrics.db) est au schéma %(have)s, plus récent que ce "
+        "logiciel (schéma %(code)s) : elle a été écrite par une version plus récente de "
+        "Cartable. Installez cette version (ou plus récente), ou mettez ce fichier de côté "
+        "pour repartir d'un historique vide ; ne démarrez pas l'ancienne."
+    ),
+    adopt=_adopt,
+)
 
 TIERS: dict[str, Tier] = {"minute": MINUTE, "hour": HOUR}
 NICE_STEPS = (10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
@@ -80,19 +60,18 @@ class MetricStore:
 
         `readonly` opens an existing file without writing anything (for `cartable
         diagnose` run by another user than the worker's, so that no file changes owner).
-        Raises CartableError when the file can't be opened.
+        Raises CartableError when the file can't be opened, DatabaseVersionError when it
+        was written by a newer Cartable.
         """
         conn = connect(path, readonly=readonly)
-        if readonly:
-            return cls(conn)
-        with transaction(conn):
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                (str(SCHEMA_VERSION),),
-            )
+        try:
+            if readonly:
+                check_version(conn, METRICS)
+            else:
+                migrate(conn, METRICS)
+        except BaseException:
+            conn.close()
+            raise
         return cls(conn)
 
     def close(self) -> None:
@@ -181,7 +160,9 @@ class MetricStore:
                 f"SELECT data FROM {tier.name} WHERE block = ? AND series_id = ?",
                 (block, sid),
             )
-            current = decode(row["data"], tier.slots) if row else [None] * tier.slots
+            current: list[Agg | None] = (
+                decode(row["data"], tier.slots) if row else [None] * tier.slots
+            )
             for i, agg in slots.items():
                 current[i] = agg
             self.conn.execute(

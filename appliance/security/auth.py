@@ -76,7 +76,7 @@ def authenticate(
     if not slot.allowed:
         audit.record(conn, actor, "login.throttled", outcome="refused", coalesce=True)
         return LoginResult("throttled", retry_after=slot.wait, reason=slot.reason)
-    if with_code and not totp.verify_for_person(conn, row["id"], code):
+    if with_code and row is not None and not totp.verify_for_person(conn, row["id"], code):
         audit.record(conn, actor, "login.totp_failed", outcome="failed", coalesce=True)
         return LoginResult("bad", retry_after=slot.next_wait)
     ok, new_hash = passwords.verify_password(row["password_hash"] if row else None, password)
@@ -84,6 +84,7 @@ def authenticate(
         details = {"unknown_login": True} if row is None else None
         audit.record(conn, actor, "login.failed", outcome="failed", details=details, coalesce=True)
         return LoginResult("bad", retry_after=slot.next_wait)
+    assert row is not None  # verify_password fails for a missing hash
     throttle.release(conn, login, ip, settings)
     if new_hash:
         with transaction(conn):

@@ -140,7 +140,7 @@ def _made_of_names(folded: str, personal: tuple[str, ...]) -> bool:
     """True when the (folded) password is only the person's login and name parts, in any
     order, with any case, accents, spaces, hyphens or dots between them and digits or
     punctuation at the end: "Léger Dupont-Jean 2012" for Jean Dupont-Léger."""
-    parts = set()
+    parts: set[str] = set()
     for word in personal:
         for part in _NOT_ALNUM.split(_fold(word or "")):
             parts.update(p for p in (part, part.rstrip("0123456789")) if len(p) >= 2)

@@ -86,7 +86,7 @@ def may(
     """
     if not person or person.get("state") == "disabled":
         return False
-    profile = person.get("profile")
+    profile = person.get("profile") or ""
     if action in _SELF_ACTIONS:
         return True
     if action in _BY_PROFILE.get(profile, set()):

@@ -85,6 +85,7 @@ def pending_secret(conn: sqlite3.Connection, person_id: int) -> str:
             (person_id, new_secret(), time.time()),
         )
         row = one(conn, "SELECT secret FROM totp_enrolment WHERE person_id = ?", (person_id,))
+    assert row is not None  # inserted just above if it was missing
     return row["secret"]
 
 

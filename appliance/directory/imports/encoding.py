@@ -103,7 +103,8 @@ def _decoded(data: bytes, codec: str, errors: str = "strict") -> Iterator[tuple[
             text = decoder.decode(data[start : start + _CHUNK], last)
         except UnicodeDecodeError as exc:
             skipped = 3 if start == 0 and codec == "utf-8-sig" and data.startswith(BOM_UTF8) else 0
-            exc.position = start - pending + exc.start + skipped
+            # Where the fault is in the whole file (exc.start is within this chunk).
+            exc.position = start - pending + exc.start + skipped  # type: ignore[attr-defined]
             raise
         yield text, line, last
         line += text.count("\n")
@@ -135,7 +136,7 @@ def _scan(data: bytes, codec: str, errors: str, c1: bool) -> tuple[int | None, t
     return c1_line, mojibake
 
 
-def check_xml_bytes(data: bytes) -> tuple[str | None, list[tuple[int | None, str]]]:
+def check_xml_bytes(data: bytes) -> tuple[str | None, list[tuple[int | None, Phrase]]]:
     """Check that an XML file's bytes agree with its declared encoding.
 
     Given the raw bytes; returns (codec name or None, errors as (line, French message)).
@@ -189,7 +190,7 @@ def check_xml_bytes(data: bytes) -> tuple[str | None, list[tuple[int | None, str
                     )
                 ]
             guess = guess_encoding(data) or Phrase(N_("inconnu"))
-            line = data.count(b"\n", 0, exc.position) + 1
+            line = data.count(b"\n", 0, exc.position) + 1  # type: ignore[attr-defined]
             return codec, [
                 (
                     line,
@@ -295,7 +296,7 @@ def _first_non_ascii_line(data: bytes) -> int:
     return 1 if m is None else data.count(b"\n", 0, m.start()) + 1
 
 
-def _resaved_message(declared: str) -> str:
+def _resaved_message(declared: str) -> Phrase:
     return Phrase(
         N_(
             "Le fichier déclare l'encodage %(declared)s mais a été réenregistré en UTF-8 "
@@ -307,7 +308,7 @@ def _resaved_message(declared: str) -> str:
     )
 
 
-def _mojibake_message(excerpt: str) -> str:
+def _mojibake_message(excerpt: str) -> Phrase:
     return Phrase(
         N_(
             "Le fichier contient des lettres déformées (« %(excerpt)s ») : il a été converti "

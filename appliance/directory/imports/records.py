@@ -180,7 +180,8 @@ def _problem(
     label: str, line: int | None, severity: str, template: str, element, params: dict
 ) -> Problem:
     if isinstance(template, Phrase) and not params:  # a message built beforehand
-        template, params = template.template, template.params
+        phrase = template
+        template, params = phrase.template, phrase.params
     message = fill(template, params, identity)
     return Problem(label, line, severity, message, element, template, params)
 

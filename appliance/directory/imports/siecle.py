@@ -59,7 +59,7 @@ def parse_students(data: bytes, pf: ParsedFile, today: date) -> None:
     pf.structures_complete = True
     structures: dict[str, list[tuple[str, str, int | None]]] = defaultdict(list)
     seen: dict[str, int | None] = {}
-    stats = defaultdict(int)
+    stats: dict[str, int] = defaultdict(int)
     params: Tree | None = None
     records: list[PersonRecord] = []
     for item in stream(data, STUDENT_ITEMS):

@@ -77,7 +77,8 @@ def _refused(exc: Exception, data: bytes) -> XmlRefused:
             ),
             kind=type(exc).__name__,
         )
-    line = exc.position[0] if getattr(exc, "position", None) else None
+    position = getattr(exc, "position", None)  # set by expat and ElementTree's ParseError
+    line = position[0] if position else None
     total = data.count(b"\n") + 1
     if str(exc).startswith(("no element found", "unclosed token")) or (
         line is not None and line >= total - 1
