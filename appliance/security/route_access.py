@@ -102,6 +102,7 @@ ROUTES: dict[str, dict[str, object]] = {
     # Backups (issue 4): status, run now, archives, browse and restore beside, key sheet.
     "backups.index": ADMIN_ONLY,
     "backups.run_now": ADMIN_ONLY,
+    "backups.cancel_run": ADMIN_ONLY,
     "backups.archives": ADMIN_ONLY,
     "backups.browse": ADMIN_ONLY,
     "backups.restore": ADMIN_ONLY,
