@@ -11,7 +11,8 @@ connection; writes are one transaction each (BEGIN IMMEDIATE), and the person's 
   whose worker process is gone are marked failed;
 - `progress(conn, id, done, total, template, **params)`: raises `JobCancelled` once the
   job's cancel was asked, so that the handler stops there;
-- `finish(conn, id, result=, error=)`; `cancel(conn, id, actor=)`; `get`; `list_recent`.
+- `finish(conn, id, result=, error=)`; `cancel(conn, id, actor=)`; `get`; `list_recent`;
+- `purge_ended(conn, days)`: the ended jobs older than that, forgotten.
 
 Messages (progress, error) are stored as their French template and values, and given
 back as `Phrase`s: a page shows them in its language (`webui.messages.error_text`).
@@ -23,12 +24,13 @@ import json
 import os
 import socket
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import psutil
 
-from appliance.db import now_iso, one, rows, transaction
+from appliance.db import now_iso, one, rows, scalar, transaction
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
 from appliance.security import audit
@@ -36,6 +38,7 @@ from appliance.security.audit import Actor
 from backup.errors import Phrase
 
 ACTIVE = ("queued", "running")
+KEEP_DAYS = 90  # ended jobs are shown that long, then forgotten (the audit log stays)
 UNEXPECTED = N_("Erreur inattendue : voir le journal du serveur.")
 WORKER_GONE = N_(
     "Le processus qui exécutait cette tâche (%(worker)s) s'est arrêté avant de la terminer."
@@ -211,7 +214,7 @@ def finish(
             "WHERE id = ? AND state = 'running'",
             (state, now_iso(), stored_result, stored_error, job_id),
         )
-        return str(one(conn, "SELECT state FROM job WHERE id = ?", (job_id,))["state"])
+        return str(scalar(conn, "SELECT state FROM job WHERE id = ?", (job_id,)))
 
 
 def cancel(conn: sqlite3.Connection, job_id: int, *, actor: Actor) -> str:
@@ -257,3 +260,14 @@ def latest(conn: sqlite3.Connection, kind: str) -> dict[str, Any] | None:
     """The newest job of `kind`, or None."""
     found = list_recent(conn, kind=kind, limit=1)
     return found[0] if found else None
+
+
+def purge_ended(conn: sqlite3.Connection, days: int = KEEP_DAYS) -> int:
+    """Delete the jobs that ended more than `days` days ago; return how many."""
+    cutoff = (datetime.now(UTC) - timedelta(days=days)).replace(microsecond=0).isoformat()
+    with transaction(conn):
+        cur = conn.execute(
+            "DELETE FROM job WHERE state NOT IN ('queued', 'running') AND ended_at < ?",
+            (cutoff,),
+        )
+    return cur.rowcount

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from backup.errors import Explained
 log = logging.getLogger("cartable.jobs")
 
 POLL_SECONDS = 2.0
+PURGE_SECONDS = 3600.0
 
 Report = Callable[..., None]
 Handler = Callable[[Any, dict[str, Any], Report], dict[str, Any] | None]
@@ -62,7 +64,8 @@ def run_next(
     def report(done: int | None, total: int | None, template: str | None = None, /, **params):
         jobqueue.progress(conn, job["id"], done, total, template, **params)
 
-    result, error = None, None
+    result: dict[str, Any] | None = None
+    error: BaseException | None = None
     try:
         if handler is None:
             raise _UnknownKind(
@@ -88,7 +91,8 @@ def run_pending(box, limit: int = 100) -> int:
 
 
 class Poller:
-    """A thread that runs the queued jobs, looking every POLL_SECONDS."""
+    """A thread that runs the queued jobs, looking every POLL_SECONDS; once an hour it
+    forgets the jobs ended long ago (`jobqueue.purge_ended`)."""
 
     def __init__(self, box, every: float = POLL_SECONDS):
         self.box, self.every = box, every
@@ -104,9 +108,13 @@ class Poller:
         self._stop.set()
 
     def _loop(self) -> None:
+        purged_at = 0.0
         while not self._stop.is_set():
             try:
                 run_pending(self.box)
+                if time.monotonic() - purged_at > PURGE_SECONDS:
+                    purged_at = time.monotonic()
+                    jobqueue.purge_ended(self.box.conn())
             except Exception:  # noqa: BLE001 - a busy database must not end the loop
                 log.exception("file des tâches : lecture impossible")
             self._stop.wait(self.every)

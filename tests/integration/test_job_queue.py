@@ -194,3 +194,15 @@ def test_a_reopened_box_keeps_the_queue(box, conn):
     job_id = jobqueue.enqueue(conn, "mail.digest", {}, actor=ACTOR)
     again = open_box(box.config)
     assert jobqueue.get(again.conn(), job_id)["state"] == "queued"
+
+
+def test_jobs_ended_long_ago_are_forgotten_the_others_kept(conn):
+    old, recent, queued = (jobqueue.enqueue(conn, f"k{i}", {}, actor=ACTOR) for i in range(3))
+    for job_id in (old, recent):
+        jobqueue.claim(conn, "w1")
+        jobqueue.finish(conn, job_id, result={})
+    # As if `old` had ended 100 days ago.
+    conn.execute("UPDATE job SET ended_at = '2000-01-01T00:00:00+00:00' WHERE id = ?", (old,))
+    assert jobqueue.purge_ended(conn, 90) == 1
+    assert [j["id"] for j in jobqueue.list_recent(conn)] == [queued, recent]
+    assert _audit(conn, "job.enqueue")[0][2] == f"k0#{old}"  # the audit log keeps it
