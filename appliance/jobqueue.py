@@ -256,6 +256,17 @@ def list_recent(
     return [job for job in map(_shown, found) if job is not None]
 
 
+def active(conn: sqlite3.Connection, kind: str) -> dict[str, Any] | None:
+    """The oldest job of `kind` still queued or running, or None."""
+    return _shown(
+        one(
+            conn,
+            "SELECT * FROM job WHERE kind = ? AND state IN ('queued', 'running') ORDER BY id",
+            (kind,),
+        )
+    )
+
+
 def latest(conn: sqlite3.Connection, kind: str) -> dict[str, Any] | None:
     """The newest job of `kind`, or None."""
     found = list_recent(conn, kind=kind, limit=1)

@@ -32,7 +32,7 @@ PURGE_SECONDS = 3600.0
 Report = Callable[..., None]
 Handler = Callable[[Any, dict[str, Any], Report], dict[str, Any] | None]
 
-_FEATURE_HANDLERS: tuple[str, ...] = ("appliance.backup_jobs",)
+_FEATURE_HANDLERS: tuple[str, ...] = ("appliance.backup_jobs", "appliance.health.schedule")
 
 
 def handlers() -> dict[str, Handler]:
@@ -78,7 +78,10 @@ def run_next(
         log.exception("tâche %s #%s : erreur inattendue", job["kind"], job["id"])
         error = exc
     state = jobqueue.finish(conn, job["id"], result=result, error=error)
-    log.info("tâche %s #%s : %s", job["kind"], job["id"], state)
+    if state == "failed" and isinstance(error, Explained | Unavailable):
+        log.error("tâche %s #%s échouée : %s", job["kind"], job["id"], error)
+    else:
+        log.info("tâche %s #%s : %s", job["kind"], job["id"], state)
     return jobqueue.get(conn, job["id"])
 
 
