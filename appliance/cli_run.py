@@ -128,13 +128,22 @@ def run_cmd(ctx: Context, host, port, demo) -> None:
     box, demo_lines = _demo_box(ctx, _local_url(host, port)) if demo else (ctx.box(), [])
     sched = scheduler.build(box, blocking=False)
     sched.start()
+    poller = _start_job_queue(box)
     # The logins last: what the person looks for once the portal answers.
     banner = [f"Portail : http://{host}:{port}/ (Ctrl-C pour arrêter)"]
     banner += [f"Journal : {log_file}", *demo_lines]
     try:
         _serve(box, host, port, banner)
     finally:
+        poller.stop()
         sched.shutdown(wait=False)
+
+
+def _start_job_queue(box):
+    """The thread that runs the queued jobs (#10): in `run` and `worker`, never `serve`."""
+    from appliance import jobrunner
+
+    return jobrunner.start_poller(box)
 
 
 def _log_to_file(data_dir: Path) -> Path:
@@ -159,7 +168,13 @@ def _log_to_file(data_dir: Path) -> Path:
 
 # What the scheduled jobs find (a health state change, a skipped backup) is shown on the
 # health and backups pages and mailed; on `run`'s console only their errors are printed.
-_JOB_LOGGERS = ("apscheduler", "cartable.health", "cartable.scheduler", "cartable.backup")
+_JOB_LOGGERS = (
+    "apscheduler",
+    "cartable.health",
+    "cartable.scheduler",
+    "cartable.backup",
+    "cartable.jobs",
+)
 
 
 def _not_a_job_finding(record: logging.LogRecord) -> bool:
@@ -218,9 +233,11 @@ def worker_cmd(ctx: Context) -> None:
     box = ctx.box()
     sched = scheduler.build(box, blocking=True)
     stop = threading.Event()
+    poller = _start_job_queue(box)
 
     def _stop(signum, frame):
         stop.set()
+        poller.stop()
         sched.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, _stop)

@@ -54,6 +54,8 @@ class Feature:
     cli: tuple[str, ...] = ()
     jobs: tuple[str, ...] = ()
     job_ids: tuple[str, ...] = ()
+    # modules with a HANDLERS dict (kind → function) for the job queue (appliance/jobrunner)
+    job_handlers: tuple[str, ...] = ()
     blueprints: tuple[str, ...] = ()
     tiles: tuple[Tile, ...] = ()
     routes: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
@@ -73,6 +75,11 @@ def resolve(ref: str) -> Any:
         return getattr(module, attr)
     except AttributeError as exc:
         raise ImportError(f"{ref}: {module_name} has no {attr!r}", name=module_name) from exc
+
+
+def job_handler_modules(features: Iterable[Feature] | None = None) -> list[str]:
+    """The modules whose HANDLERS run the job queue's kinds, in manifest order."""
+    return [m for f in (FEATURES if features is None else features) for m in f.job_handlers]
 
 
 def migration_packages(features: Iterable[Feature] | None = None) -> list[str]:
@@ -221,6 +228,7 @@ HEALTH = Feature(
     cli=("appliance.cli_health",),
     jobs=("appliance.health.schedule:jobs",),
     job_ids=("health.sample", "health.checks", "health.maintenance", "health.digest"),
+    job_handlers=("appliance.health.schedule",),
     blueprints=("webui.health:bp",),
     tiles=(
         Tile(
@@ -248,6 +256,7 @@ BACKUPS = Feature(
     config_keys=("backup.config_keys",),
     cli=("appliance.cli_backup",),
     jobs=("appliance.backup_schedule:jobs",),
+    job_handlers=("appliance.backup_jobs",),
     job_ids=(
         "backup.nightly",
         "backup.check",
@@ -267,6 +276,7 @@ BACKUPS = Feature(
     routes={
         "backups.index": ADMIN_ONLY,
         "backups.run_now": ADMIN_ONLY,
+        "backups.cancel_run": ADMIN_ONLY,
         "backups.archives": ADMIN_ONLY,
         "backups.browse": ADMIN_ONLY,
         "backups.restore": ADMIN_ONLY,

@@ -3,21 +3,19 @@ proven restore, sizes, next run, key sheet and history; run a backup now; browse
 archive and restore files beside the current ones; download and confirm the key sheet.
 
 Every action goes through `appliance.backups` (audit-logged there). A backup started
-here runs in a background thread of the web process, so that no waitress thread waits
-for borg; the page shows it as running until it ends.
+here is a job of the queue (`appliance.backup_jobs`), run by the worker process: the page
+shows it queued, running (with its progress) or ended, and refreshes itself meanwhile.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from datetime import datetime
 from pathlib import PurePosixPath
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from appliance import backup_restore, backups, borg_install, labels
+from appliance import backup_jobs, backup_restore, backups, borg_install, jobqueue, labels
 from appliance.backup_schedule import next_backup_shown
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
@@ -42,58 +40,15 @@ KIND_LABELS = {
 }
 
 
-# --- the background run ------------------------------------------------------------------
-
-_RUNS: dict[str, dict] = {}
-_RUNS_LOCK = threading.Lock()
-
-
-def background_state(config) -> dict | None:
-    """The backup started from this page in this process (running or finished), if any."""
-    with _RUNS_LOCK:
-        state = _RUNS.get(str(config.data_dir))
-        return dict(state) if state else None
-
-
-def _shown(state: dict | None) -> dict | None:
-    """The background run's state for the page, its error in the page's language."""
-    if state and state.get("error") is not None:
-        state["error"] = error_text(state["error"])
-    return state
-
-
-def _start_background(the_box, actor: Actor, labels: list[str] | None) -> bool:
-    """Start `backups.run` in a thread; False when one started here still runs."""
-    key = str(the_box.config.data_dir)
-    with _RUNS_LOCK:
-        current = _RUNS.get(key)
-        if current and current["running"]:
-            return False
-        state = {"running": True, "by": actor.login, "labels": labels, "records": []}
-        state["started"] = datetime.now().astimezone().isoformat(timespec="seconds")
-        state["error"] = None
-
-        def work() -> None:
-            try:
-                records = backups.run(the_box, actor, labels)
-                result = {"records": [r.to_dict() for r in records], "error": None}
-            except (BackupError, CartableError) as exc:
-                # Kept as the error: translated in the language of the page that shows it.
-                result = {"records": [], "error": exc}
-            except Exception:  # noqa: BLE001 - shown on the page, the traceback in the log
-                log.exception("sauvegarde lancée depuis la page : erreur inattendue")
-                result = {"records": [], "error": None, "unexpected": True}
-            with _RUNS_LOCK:
-                state.update(result, running=False)
-                state["ended"] = datetime.now().astimezone().isoformat(timespec="seconds")
-
-        state["thread"] = threading.Thread(target=work, name="backup-now", daemon=True)
-        _RUNS[key] = state
-        state["thread"].start()
-    return True
-
-
 # --- helpers ----------------------------------------------------------------------------
+
+
+def _shown(job: dict | None) -> dict | None:
+    """The backup job for the page: its message and error in the page's language."""
+    if job is not None:
+        for key in ("message", "error"):
+            job[key] = error_text(job[key]) if job[key] is not None else None
+    return job
 
 
 def _actor() -> Actor:
@@ -150,7 +105,8 @@ def index():
         borg_missing=borg_install.unavailable(config),
         next_run=next_backup_shown(config),
         busy=backups.busy_with(config),
-        background=_shown(background_state(config)),
+        background=_shown(backup_jobs.current_run(box())),
+        active=jobqueue.ACTIVE,
         enabled=config["backup.enabled"],
         job_labels=JOB_LABELS,
         outcome_labels=OUTCOME_LABELS,
@@ -170,12 +126,34 @@ def run_now():
         return _back_to_index(
             _("Une tâche de sauvegarde est déjà en cours : %(job)s.", job=running)
         )
-    if not _start_background(box(), _actor(), [label] if label else None):
-        return _back_to_index(_("Une sauvegarde lancée depuis cette page est déjà en cours."))
+    try:
+        backup_jobs.request_run(box(), _actor(), [label] if label else None)
+    except CartableError as exc:
+        return _back_to_index(error_text(exc))
     flash(
-        _("Sauvegarde lancée. Elle se poursuit en arrière-plan : actualisez la page pour suivre."),
+        _(
+            "Sauvegarde lancée. Elle se fait en arrière-plan : cette page se met à jour "
+            "pendant qu'elle avance."
+        ),
         "success",
     )
+    return redirect(url_for("backups.index"))
+
+
+@bp.route("/annuler", methods=["POST"])
+@requires("admin.backups.run")
+def cancel_run():
+    try:
+        job_id = int(request.form.get("tache") or "")
+        state = backup_jobs.cancel_run(box(), _actor(), job_id)
+    except ValueError:
+        return _back_to_index(_("Choisissez la sauvegarde à annuler."))
+    except CartableError as exc:
+        return _back_to_index(error_text(exc))
+    if state == "cancelled":
+        flash(_("Sauvegarde annulée : elle ne démarrera pas."), "success")
+    else:
+        flash(_("Annulation demandée : la sauvegarde s'arrête dès qu'elle le peut."), "success")
     return redirect(url_for("backups.index"))
 
 

@@ -142,14 +142,20 @@ class HealthMonitor:
         done["written"] = written
         return done
 
-    def digest_tick(self) -> int:
-        """Send the daily digest; returns the number of alerts it held (0: no mail)."""
+    def digest_tick(self, *, quiet: bool = True) -> int:
+        """Send the daily digest; returns the number of alerts it held (0: no mail).
+
+        A relay that fails is logged (`quiet`) or raised as CartableError (the job queue's
+        handler: the failure is then shown with the job).
+        """
         with self._lock:
             try:
                 return mailer.send_digest(
                     self.store.conn, self.mail, self._clock(), host=self._host, sender=self._sender
                 )
             except CartableError as exc:
+                if not quiet:
+                    raise
                 log.error("Résumé quotidien non envoyé : %s", exc.message)
                 return 0
 

@@ -3,7 +3,10 @@
     every health.sample_interval_seconds (10 s)  health.sample        monitor.sample_tick()
     every 60 s                                   health.checks        monitor.checks_tick()
     every 5 min                                  health.maintenance   monitor.maintenance_tick()
-    daily at health.digest_time (07:30)          health.digest        monitor.digest_tick()
+    daily at health.digest_time (07:30)          health.digest        queues a `health.digest`
+                                                                      job: the job queue's
+                                                                      worker runs
+                                                                      monitor.digest_tick()
     when the worker process ends                 (atexit)             monitor.close()
 
 The monitor is built on the first tick (so that listing the jobs opens no file) from the
@@ -23,10 +26,13 @@ import logging
 import threading
 from typing import Any
 
+from appliance import jobqueue
 from appliance.health import wiring
 from appliance.health.jobs import HealthMonitor
 from appliance.health.mailer import digest_time
+from appliance.i18n import N_
 from appliance.scheduler import JobSpec
+from appliance.security.audit import SYSTEM
 
 # Re-exported: the backup integration fills it in (see its docstring).
 last_backup_time = wiring.last_backup_time
@@ -35,6 +41,7 @@ log = logging.getLogger("cartable.health")
 
 CHECKS_SECONDS = 60
 MAINTENANCE_SECONDS = 300
+DIGEST = "health.digest"  # the job queue's kind (#10)
 
 
 class _MonitorHolder:
@@ -58,6 +65,34 @@ class _MonitorHolder:
             monitor.close()
 
 
+_HOLDERS: dict[str, _MonitorHolder] = {}
+_HOLDERS_LOCK = threading.Lock()
+
+
+def _holder(box: Any) -> _MonitorHolder:
+    """The one monitor holder of this process for `box` (its data folder): the scheduled
+    ticks and the digest job of the queue share its monitor and its lock."""
+    with _HOLDERS_LOCK:
+        return _HOLDERS.setdefault(str(box.config.data_dir), _MonitorHolder())
+
+
+def queue_digest(box: Any) -> int | None:
+    """Queue the daily digest (by the system); None when one is already queued or runs."""
+    conn = box.conn()
+    if jobqueue.active(conn, DIGEST) is not None:
+        return None
+    return jobqueue.enqueue(conn, DIGEST, {}, actor=SYSTEM)
+
+
+def _send_digest(box: Any, job: dict[str, Any], report: Any) -> dict[str, Any]:
+    """The `health.digest` job: the mail sent (a failing relay fails the job)."""
+    report(0, 1, N_("Envoi du résumé quotidien de santé."))
+    return {"alerts": _holder(box).get(box).digest_tick(quiet=False)}
+
+
+HANDLERS = {DIGEST: _send_digest}
+
+
 def build_monitor(box: Any) -> HealthMonitor:
     """A HealthMonitor for `box`, as the worker runs it."""
     config = box.config
@@ -74,7 +109,7 @@ def build_monitor(box: Any) -> HealthMonitor:
 
 def jobs(box: Any) -> list[JobSpec]:
     """The four health jobs, at the intervals `jobs.HealthMonitor` documents."""
-    holder = _MonitorHolder()
+    holder = _holder(box)
     interval = box.config["health.sample_interval_seconds"]
     hour, minute = digest_time(box.config["health.digest_time"])
 
@@ -90,7 +125,7 @@ def jobs(box: Any) -> list[JobSpec]:
         holder.get(box).maintenance_tick()
 
     def digest(box: Any) -> None:
-        holder.get(box).digest_tick()
+        queue_digest(box)
 
     return [
         # A missed sample is not worth catching up: the next one comes soon.

@@ -73,6 +73,22 @@ def server(tmp_path):
     log.close()
 
 
+@pytest.fixture
+def worker(server, tmp_path):
+    """A real `cartable worker` beside the server (as systemd runs them): it runs the jobs
+    the pages queue (#10). Yields the process."""
+    _url, paths = server
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CARTABLE_")}
+    cmd = [sys.executable, "-m", "appliance", "--config", str(paths["config"]),
+           "--data-dir", str(paths["data"]), "worker"]  # fmt: skip
+    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 (open while the worker runs)
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    yield proc
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

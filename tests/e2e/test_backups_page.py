@@ -1,6 +1,7 @@
-"""The technician's backups page in a real browser against a real server and a real borg:
-run a backup now, follow it, browse the archive, restore a file beside the current one,
-download the key sheet and confirm it is in the safe."""
+"""The technician's backups page in a real browser against a real server, a real worker
+(which runs the queued backup) and a real borg: run a backup now, follow it, browse the
+archive, restore a file beside the current one, download the key sheet and confirm it is
+in the safe."""
 
 import os
 import subprocess
@@ -20,7 +21,9 @@ def _cartable(paths, *args):
     return subprocess.run(cmd, env=env, capture_output=True, text=True, check=True, timeout=120)
 
 
-def test_technician_backs_up_browses_restores_and_confirms_the_key_sheet(server, page, tmp_path):
+def test_technician_backs_up_browses_restores_and_confirms_the_key_sheet(
+    server, worker, page, tmp_path
+):
     url, paths = server
     folder = paths["data"] / "files" / "people" / "1"
     folder.mkdir(parents=True)

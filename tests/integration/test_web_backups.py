@@ -1,6 +1,6 @@
 """The backups page with the Flask test client and a real borg on a repository in
-tmp_path: status, run now (background thread), archives, browse, restore beside the
-current files, key sheet download and confirmation, audit log, access."""
+tmp_path: status, run now (a job of the queue, run by the worker's `run_next`), archives,
+browse, restore beside the current files, key sheet download and confirmation, audit log, access."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ import re
 
 import pytest
 
-from appliance import backups
+from appliance import backup_jobs, backups, jobrunner
 from appliance.security.audit import SYSTEM
 from tests.conftest import login, login_admin, make_person, post, text
 from tests.fixtures.backup.support import requires_borg
-from webui import backups as web_backups
 
 pytestmark = requires_borg
 
@@ -23,10 +22,13 @@ def _audit(conn, action):
 
 
 def _wait_background(box):
-    state = web_backups.background_state(box.config)
+    """Run the queued backup with the worker's own function; the job as the page shows it."""
+    state = backup_jobs.current_run(box)
     assert state is not None
-    state["thread"].join(timeout=120)
-    return web_backups.background_state(box.config)
+    assert jobrunner.run_next(box)["id"] == state["id"]
+    job = backup_jobs.current_run(box)
+    return {"running": job["state"] in ("queued", "running"), "error": job["error"],
+            "records": (job["result"] or {}).get("records", [])}  # fmt: skip
 
 
 def test_backups_page_run_browse_restore_and_key_sheet(app, client, box, conn, tmp_path):
