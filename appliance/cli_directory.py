@@ -11,7 +11,6 @@ import click
 
 from appliance import timefmt
 from appliance.cli import Context, cli, common_options, pass_ctx
-from appliance.core import write_file_atomic
 from appliance.directory import credentials, lifecycle, reconcile
 from appliance.directory.people import PROFILES
 from appliance.directory.textsafe import for_terminal
@@ -19,6 +18,7 @@ from appliance.errors import CartableError
 from appliance.i18n import N_
 from appliance.school import get_school, slip_portal_url
 from appliance.security import audit
+from backup.fsutil import atomic_write
 
 
 def _actor() -> str:
@@ -124,7 +124,7 @@ def credentials_cmd(ctx: Context, class_code, profile, new_since_import, out) ->
         school_name=school.get("name", ""),
         actor=_actor(),
     )
-    write_file_atomic(out_path, pdf, mode=0o600)
+    atomic_write(out_path, pdf, mode=0o600)
     click.echo(f"{count} fiche(s) écrite(s) dans {out_path}.")
 
 

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from backup.fsutil import atomic_write
+
 _LINE = re.compile(r"^(\S+?)/(\S+)\s+(\S+)\s+(\S+)(?:\s+\[upgradable from: ([^\]]+)\])?")
 LISTS_STAMP = Path("/var/lib/apt/periodic/update-success-stamp")
 LISTS_DIR = Path("/var/lib/apt/lists")
@@ -112,11 +114,9 @@ def pending_updates(
     except (OSError, ValueError, KeyError, TypeError):
         pass
     result = check_updates(runner, now)
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(result), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write(path, json.dumps(result))
     except OSError:
         pass  # a read-only data folder must not stop the check itself
     result["cached"] = False

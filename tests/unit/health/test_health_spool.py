@@ -100,12 +100,16 @@ def test_write_atomic_does_not_follow_a_planted_symlink(tmp_path):
     fd = smart_spool.open_spool_dir(spool)
     target = tmp_path / "victim"
     target.write_text("keep")
-    # an attacker plants the temporary name as a symlink: O_EXCL|O_NOFOLLOW refuses it
+    # An attacker plants links at the temporary name the spool used to take (pid) and at
+    # the final name: the temporary name is now random, opened O_EXCL|O_NOFOLLOW, and the
+    # rename replaces the link itself, so nothing is written through either link.
     os.symlink(target, spool / f".sda.json.{os.getpid()}.tmp")
-    with pytest.raises(FileExistsError):
-        smart_spool.write_atomic(fd, "sda.json", {"x": 1})
+    os.symlink(target, spool / "sda.json")
+    smart_spool.write_atomic(fd, "sda.json", {"x": 1})
     os.close(fd)
     assert target.read_text() == "keep"
+    assert not (spool / "sda.json").is_symlink()
+    assert json.loads((spool / "sda.json").read_text()) == {"x": 1}
 
 
 def test_read_spool_flags_stale_and_broken_entries(tmp_path):
