@@ -25,7 +25,7 @@ from appliance.portal import tiles
 from appliance.security.audit import Actor
 from backup.errors import ArchiveNotFound, BackupError
 from backup.fsutil import human_size
-from webui.access import box, client_ip, current_person, requires
+from webui.access import actor, box, requires
 from webui.formats import datetime_fr
 from webui.messages import error_text
 
@@ -99,11 +99,6 @@ def _start_background(the_box, actor: Actor, labels: list[str] | None) -> bool:
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _actor() -> Actor:
-    p = current_person()
-    return Actor(p["id"], p["login"], client_ip())
-
-
 @bp.app_template_filter("backup_time")
 def backup_time(iso: str | None) -> str:
     """An ISO time (UTC, local or naive borg time) as « 29/11/2026 01:30 » in the school's
@@ -173,7 +168,7 @@ def run_now():
         return _back_to_index(
             _("Une tâche de sauvegarde est déjà en cours : %(job)s.", job=running)
         )
-    if not _start_background(box(), _actor(), [label] if label else None):
+    if not _start_background(box(), actor(), [label] if label else None):
         return _back_to_index(_("Une sauvegarde lancée depuis cette page est déjà en cours."))
     flash(
         _("Sauvegarde lancée. Elle se poursuit en arrière-plan : actualisez la page pour suivre."),
@@ -205,7 +200,7 @@ def browse():
     if not label or not archive:
         return _back_to_index(_("Choisissez un dépôt et une archive."))
     try:
-        entries = backups.browse(box(), _actor(), label, archive, path)
+        entries = backups.browse(box(), actor(), label, archive, path)
     except ArchiveNotFound as exc:
         return render_template("errors/error.html", code=404, message=error_text(exc)), 404
     except (BackupError, CartableError) as exc:
@@ -236,7 +231,7 @@ def restore():
     try:
         if login:
             path = backup_restore.person_folder(box(), login)[1]
-        out = backup_restore.restore_files(box(), _actor(), label, archive, [path])
+        out = backup_restore.restore_files(box(), actor(), label, archive, [path])
     except NotFound:
         flash(_("Aucun compte n'a l'identifiant « %(login)s ».", login=login), "error")
         return redirect(back)
@@ -262,7 +257,7 @@ def key_sheet():
     if not label:
         return _back_to_index(_("Choisissez un dépôt."))
     try:
-        pdf = backups.key_sheet_pdf(box(), _actor(), label)
+        pdf = backups.key_sheet_pdf(box(), actor(), label)
     except (BackupError, CartableError) as exc:
         return _back_to_index(error_text(exc))
     return Response(
@@ -279,7 +274,7 @@ def key_sheet_confirm():
     if not label:
         return _back_to_index(_("Choisissez un dépôt."))
     try:
-        backups.confirm_key_sheet(box(), _actor(), label)
+        backups.confirm_key_sheet(box(), actor(), label)
     except (BackupError, CartableError) as exc:
         return _back_to_index(error_text(exc))
     flash(_("Fiche de clé de « %(label)s » notée comme rangée au coffre.", label=label), "success")
