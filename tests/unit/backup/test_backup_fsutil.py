@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from backup.fsutil import atomic_write, atomic_write_json
+from tests.fixtures.tmpfs import mounted_tmpfs
 
 
 def test_writes_bytes_or_text_with_exactly_the_mode(tmp_path):
@@ -34,17 +35,8 @@ def test_json_is_sorted_indented_utf8(tmp_path):
 @pytest.fixture
 def full_tmpfs(tmp_path):
     """A real 64 KiB tmpfs (root only), filled to the last block."""
-    mnt = tmp_path / "petit"
-    mnt.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    try:
+    with mounted_tmpfs(tmp_path / "petit", "size=64k") as mnt:
         yield mnt
-    finally:
-        subprocess.run(["umount", str(mnt)], check=True)
 
 
 def test_a_full_disk_leaves_the_old_file_whole(full_tmpfs):

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import threading
 import time
 
@@ -16,6 +15,7 @@ from backup import snapshot as snap_mod
 from backup.errors import NotEnoughSpace, SnapshotError
 from backup.snapshot import BackupSources, build_snapshot, snapshot_database
 from backup.verify import verify_extracted
+from tests.fixtures.tmpfs import mounted_tmpfs
 
 
 def _db(path, rows=100):
@@ -103,18 +103,8 @@ def test_build_snapshot_and_manifest(tmp_path):
 def strictatime_files(tmp_path):
     """tmp_path/files on a real tmpfs mounted `strictatime` (root only): every read of a
     file's content moves its access time, so a test sees which files were read."""
-    files = tmp_path / "files"
-    files.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m,strictatime", "tmpfs", str(files)],
-        capture_output=True,
-    )
-    if done.returncode != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    try:
+    with mounted_tmpfs(tmp_path / "files", "size=1m,strictatime") as files:
         yield files
-    finally:
-        subprocess.run(["umount", str(files)], check=True)
 
 
 def _read_since(root, before):
