@@ -11,7 +11,6 @@ import click
 
 from appliance import timefmt
 from appliance.cli import Context, cli, common_options, pass_ctx
-from appliance.core import write_file_atomic
 from appliance.directory import credentials, lifecycle, reconcile
 from appliance.directory.people import PROFILES
 from appliance.directory.textsafe import for_terminal
@@ -19,10 +18,7 @@ from appliance.errors import CartableError
 from appliance.i18n import N_
 from appliance.school import get_school, slip_portal_url
 from appliance.security import audit
-
-
-def _actor() -> str:
-    return audit.cli_actor().login
+from backup.fsutil import atomic_write
 
 
 @cli.command("import")
@@ -51,7 +47,7 @@ def import_cmd(ctx: Context, files, dry_run, full, as_json) -> None:
         full=full,
         dry_run=dry_run,
         school_year=year,
-        actor=_actor(),
+        actor=audit.cli_actor().login,
     )
     code = reconcile.exit_code(plan)
     if as_json:
@@ -122,9 +118,9 @@ def credentials_cmd(ctx: Context, class_code, profile, new_since_import, out) ->
         new_since_import=new_since_import,
         portal_url=portal,
         school_name=school.get("name", ""),
-        actor=_actor(),
+        actor=audit.cli_actor().login,
     )
-    write_file_atomic(out_path, pdf, mode=0o600)
+    atomic_write(out_path, pdf, mode=0o600)
     click.echo(f"{count} fiche(s) écrite(s) dans {out_path}.")
 
 
@@ -150,7 +146,7 @@ def lifecycle_run(ctx: Context, today, dry_run, as_json) -> None:
             N_("Date « %(today)s » invalide : écrivez AAAA-MM-JJ."), today=today
         ) from exc
     report = lifecycle.run_with_config(
-        ctx.box().conn(), ctx.config, today=day, dry_run=dry_run, actor=_actor()
+        ctx.box().conn(), ctx.config, today=day, dry_run=dry_run, actor=audit.cli_actor().login
     )
     data = report.to_json()
     if as_json:

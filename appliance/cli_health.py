@@ -10,12 +10,12 @@ import click
 
 from appliance import timefmt
 from appliance.cli import Context, cli, common_options, pass_ctx
-from appliance.core import write_file_atomic
 from appliance.errors import CartableError
 from appliance.health import wiring
 from appliance.health.diagnosis import CATEGORIES
 from appliance.i18n import N_
 from appliance.security import audit
+from backup.fsutil import atomic_write
 
 STATUS_WORDS = {"success": "OK", "info": "info", "warning": "ATTENTION", "error": "ERREUR"}
 _RANK = {"success": 0, "info": 0, "warning": 1, "error": 2}
@@ -211,5 +211,5 @@ def bundle_cmd(ctx: Context, out: str) -> None:
     box = ctx.box()
     with wiring.opened_store(ctx.config) as store:
         data = wiring.support_bundle(box, "cli", store, audit.cli_actor())
-    write_file_atomic(out_path, data, mode=0o600)
+    atomic_write(out_path, data, mode=0o600)
     click.echo(f"Paquet d'assistance écrit dans {out_path} ({len(data) // 1024 + 1} Ko).")

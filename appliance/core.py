@@ -7,40 +7,18 @@ the code) and hands out one SQLite connection per thread.
 
 from __future__ import annotations
 
-import os
 import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from appliance import db, timefmt
 from appliance.config import Config
 from appliance.errors import CartableError
 from appliance.i18n import N_
+from backup.fsutil import atomic_write
 
 VERSION = "0.1.0"
-
-
-def write_file_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write `data` to `path` through a temporary name, fsync, then rename."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 @dataclass
@@ -77,7 +55,7 @@ def ensure_data_dir(config: Config) -> None:
         ) from exc
     key = data_dir / "secret_key"
     if not key.exists():
-        write_file_atomic(key, secrets.token_hex(32).encode() + b"\n", mode=0o600)
+        atomic_write(key, secrets.token_hex(32).encode() + b"\n", mode=0o600)
 
 
 def open_box(config: Config, *, migrate: bool = True) -> Box:

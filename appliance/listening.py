@@ -16,7 +16,7 @@ from typing import Any
 
 import psutil
 
-from appliance.core import write_file_atomic
+from backup.fsutil import atomic_write
 
 FILE_NAME = "web-listen.json"
 
@@ -28,7 +28,7 @@ def _path(config: Any) -> Path:
 def record(config: Any, host: str, port: int) -> None:
     """Write the address this process listens on (atomically; mode 0644)."""
     data = {"host": host, "port": int(port), "pid": os.getpid()}
-    write_file_atomic(_path(config), json.dumps(data).encode() + b"\n")
+    atomic_write(_path(config), json.dumps(data).encode() + b"\n")
 
 
 def forget(config: Any) -> None:

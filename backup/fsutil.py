@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -25,34 +25,57 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> Path:
-    """Write `data` to `path` atomically with permissions `mode`; returns `path`.
+def atomic_write(
+    path: str | os.PathLike[str], data: bytes | str, *, mode: int = 0o644, dir_fd: int | None = None
+) -> Path:
+    """Write `data` (str is written as UTF-8) to `path` atomically with permissions `mode`;
+    returns `path`. The one way Cartable writes a file over another.
 
-    Raises OSError when the folder is missing or not writable (the old file is untouched).
+    The bytes go to a new temporary name beside `path` (never following a link planted
+    there), are fsynced, renamed over `path`, then the folder is fsynced: after a crash or
+    a full disk the old file or the new one is there, whole, never a mix. With `dir_fd`,
+    `path` is a bare name inside that already opened folder (whose checks the caller made).
+    Raises OSError when the folder is missing, not writable or full (the old file is
+    untouched and no temporary file is left).
     """
+    body = data.encode("utf-8") if isinstance(data, str) else data
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if dir_fd is not None and path.name != str(path):
+        raise ValueError(f"with dir_fd, {path} must be a bare file name")
+    folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY) if dir_fd is None else dir_fd
     try:
-        os.fchmod(fd, mode)
+        _write_and_rename(folder, path.name, body, mode)
+        os.fsync(folder)
+    finally:
+        if dir_fd is None:
+            os.close(folder)
+    return path
+
+
+def _write_and_rename(folder: int, name: str, body: bytes, mode: int) -> None:
+    """Write `body` to a fresh temporary file in the open `folder`, fsync, rename to `name`."""
+    tmp = f".{name}.{secrets.token_hex(4)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(tmp, flags, 0o600, dir_fd=folder)
+    try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            os.fchmod(fh.fileno(), mode)  # exactly `mode`, whatever the umask
+            fh.write(body)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
     except BaseException:
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
+            os.unlink(tmp, dir_fd=folder)
+        except OSError:
             pass
         raise
-    fsync_dir(path.parent)
-    return path
 
 
 def atomic_write_json(path: Path, obj: Any, *, mode: int = 0o644) -> Path:
     """Write `obj` as indented UTF-8 JSON to `path` atomically; returns `path`."""
     text = json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    return atomic_write_bytes(path, text.encode("utf-8"), mode=mode)
+    return atomic_write(path, text, mode=mode)
 
 
 def fsync_file(path: Path) -> None:

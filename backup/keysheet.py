@@ -15,7 +15,7 @@ from io import BytesIO
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from backup.fsutil import atomic_write_bytes
+from backup.fsutil import atomic_write
 from backup.passphrase import Secret
 
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -140,4 +140,4 @@ def render_key_sheet(sheet: KeySheet, dest: Path, *, font_dir: Path = DEJAVU_DIR
     doc.build(story)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    return atomic_write_bytes(dest, buf.getvalue(), mode=0o600)
+    return atomic_write(dest, buf.getvalue(), mode=0o600)

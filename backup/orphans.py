@@ -29,6 +29,8 @@ from typing import Any
 
 import psutil
 
+from backup.fsutil import atomic_write
+
 log = logging.getLogger("cartable.backup")
 
 RECORDS = "borg-running"
@@ -87,9 +89,7 @@ def record(state_dir: Path, pid: int, command: Sequence[str]) -> Path | None:
     path = folder / f"{pid}.json"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data))
-        os.replace(tmp, path)
+        atomic_write(path, json.dumps(data))
     except OSError as exc:
         log.warning("Suivi du processus borg %s impossible : %s", pid, exc)
         return None

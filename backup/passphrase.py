@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 from backup.errors import N_, BackupError
-from backup.fsutil import atomic_write_bytes
+from backup.fsutil import atomic_write
 
 # No 0/o, 1/l/i: the passphrase is copied by hand from a printed sheet.
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -71,7 +71,7 @@ def write_passphrase_file(path: Path, secret: Secret) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(path.parent, 0o700)
-        atomic_write_bytes(path, (secret.reveal() + "\n").encode("utf-8"), mode=0o600)
+        atomic_write(path, (secret.reveal() + "\n").encode("utf-8"), mode=0o600)
     except OSError as exc:
         raise BackupError(
             N_("Impossible d'enregistrer la phrase de passe dans %(path)s : %(strerror)s."),

@@ -29,6 +29,7 @@ from typing import Any
 from backup import orphans
 from backup.errors import N_, BorgError, HostKeyError
 from backup.exit_codes import Explanation, explain, recognise
+from backup.fsutil import atomic_write
 from backup.passphrase import Secret
 
 log = logging.getLogger("cartable.backup.borg")
@@ -74,7 +75,7 @@ def default_host_id(state_dir: Path) -> str:
         except OSError:
             machine = uuid.uuid4().hex
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(machine + "\n")
+            atomic_write(path, machine + "\n")
     return f"{host}@{machine}"
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from backup.errors import N_, BackupError, HostKeyError
-from backup.fsutil import atomic_write_bytes
+from backup.fsutil import atomic_write
 
 KEY_TYPES = ("ed25519", "ecdsa", "rsa")
 _PREFERENCE = ("ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "rsa-sha2-512")
@@ -118,7 +118,7 @@ def pin_host_key(known_hosts: Path, host: str, port: int, key: HostKey) -> Path:
         lines = []
     kept = [ln for ln in lines if not ((p := _parse_key_line(ln)) and wanted in p[0].split(","))]
     kept.append(key.known_hosts_line(host, port))
-    atomic_write_bytes(known_hosts, ("\n".join(kept) + "\n").encode(), mode=0o600)
+    atomic_write(known_hosts, ("\n".join(kept) + "\n").encode(), mode=0o600)
     return known_hosts
 
 

@@ -12,6 +12,7 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 
 from appliance.errors import NotFound
 from appliance.security import policy
+from appliance.security.audit import Actor
 
 
 def client_ip() -> str:
@@ -30,6 +31,13 @@ def box():
 
 def current_person() -> dict | None:
     return g.get("person")
+
+
+def actor() -> Actor:
+    """The logged-in person as the audit log's actor, with their address: the one way a
+    view names who acts."""
+    p = current_person()
+    return Actor(p["id"], p["login"], client_ip())
 
 
 def requires(action: str, target=None):

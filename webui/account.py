@@ -21,17 +21,12 @@ from flask_babel import gettext as _
 from appliance.directory import people
 from appliance.errors import CartableError
 from appliance.security import auth, passwords, policy, recovery_codes, totp
-from appliance.security.audit import Actor, record
-from webui.access import box, client_ip, conn, current_person, requires
+from appliance.security.audit import record
+from webui.access import actor, box, client_ip, conn, current_person, requires
 from webui.auth import throttle_settings, too_many
 from webui.messages import error_text
 
 bp = Blueprint("account", __name__, url_prefix="/compte")
-
-
-def _actor() -> Actor:
-    p = current_person()
-    return Actor(p["id"], p["login"], client_ip())
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
@@ -54,7 +49,7 @@ def password():
         allow_code=False,
     )
     if proof.status == "throttled" or proof.retry_after:
-        record(conn(), _actor(), "account.password_change", outcome="refused", coalesce=True)
+        record(conn(), actor(), "account.password_change", outcome="refused", coalesce=True)
         return too_many("account/password.html", proof.retry_after, minimum=minimum)
     error = None
     if proof.status != "ok":
@@ -69,9 +64,9 @@ def password():
         except CartableError as exc:
             error = error_text(exc)
     if error:
-        record(conn(), _actor(), "account.password_change", outcome="failed", coalesce=True)
+        record(conn(), actor(), "account.password_change", outcome="failed", coalesce=True)
         return render_template("account/password.html", minimum=minimum, error=error), 400
-    record(conn(), _actor(), "account.password_change")
+    record(conn(), actor(), "account.password_change")
     # set_password ended every session, this one included: open a fresh one.
     token = auth.complete_login(conn(), person["id"], client_ip(), request.user_agent.string)
     lang = session.get("lang")
@@ -104,8 +99,8 @@ def totp_page():
     if request.method == "POST":
         if totp.enable(conn(), person["id"], request.form.get("code", "")):
             recovery_codes.generate(conn(), person["id"])
-            record(conn(), _actor(), "account.totp_enable")
-            record(conn(), _actor(), "account.recovery_codes", details={"count": 10})
+            record(conn(), actor(), "account.totp_enable")
+            record(conn(), actor(), "account.recovery_codes", details={"count": 10})
             flash(_("La double authentification est activée."), "success")
             return redirect(url_for("account.recovery_codes"))
         error = _(
@@ -146,7 +141,7 @@ def totp_disable():
     if refused is not None:
         return refused
     totp.disable(conn(), person["id"])
-    record(conn(), _actor(), "account.totp_disable")
+    record(conn(), actor(), "account.totp_disable")
     flash(_("La double authentification est désactivée."), "info")
     return redirect(url_for("account.totp"))
 
@@ -188,7 +183,7 @@ def recovery_codes_page():
         if refused is not None:
             return refused
         recovery_codes.generate(conn(), person["id"])
-        record(conn(), _actor(), "account.recovery_codes", details={"count": 10})
+        record(conn(), actor(), "account.recovery_codes", details={"count": 10})
         return redirect(url_for("account.recovery_codes"))
     codes = recovery_codes.reveal(conn(), person["id"])
     return render_template(

@@ -12,21 +12,15 @@ from appliance.directory import logins, people
 from appliance.errors import CartableError, NotFound
 from appliance.school import get_school, set_school
 from appliance.security import audit, totp
-from appliance.security.audit import Actor
 from appliance.security.passwords import generate_initial_password, hash_password
 from webui import paging, shown_once
-from webui.access import box, client_ip, conn, current_person, requires
+from webui.access import actor, box, conn, current_person, requires
 from webui.app import forget_school
 from webui.messages import error_text
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PAGE_SIZE = 50
-
-
-def _actor() -> Actor:
-    p = current_person()
-    return Actor(p["id"], p["login"], client_ip())
 
 
 def _page() -> int:
@@ -138,7 +132,7 @@ def _create(form: dict) -> tuple[int, str]:
         )
         audit.record(
             conn(),
-            _actor(),
+            actor(),
             "person.create",
             target=f"person:{pid}",
             details={"login": form["login"].lower(), "profile": form["profile"]},
@@ -174,7 +168,7 @@ def person_state(person_id: int):
     verb = "disable" if state == "disabled" else "enable"
     audit.record(
         conn(),
-        _actor(),
+        actor(),
         f"person.{verb}",
         target=f"person:{person_id}",
         details={"login": target["login"]},
@@ -187,7 +181,7 @@ def person_state(person_id: int):
 @requires("admin.people.reset_password")
 def person_reset_password(person_id: int):
     target = _person_or_404(person_id)
-    initial = people.reset_password(conn(), target["id"], actor=_actor())
+    initial = people.reset_password(conn(), target["id"], actor=actor())
     shown_once.keep(person_id, initial)
     return redirect(url_for("admin.password_shown", person_id=person_id))
 
@@ -199,7 +193,7 @@ def person_totp_reset(person_id: int):
     totp.disable(conn(), person_id)
     audit.record(
         conn(),
-        _actor(),
+        actor(),
         "person.totp_reset",
         target=f"person:{person_id}",
         details={"login": target["login"]},
@@ -258,7 +252,7 @@ def settings():
         else:
             audit.record(
                 conn(),
-                _actor(),
+                actor(),
                 "settings.school",
                 details={
                     "uai": request.form.get("uai", "").upper(),

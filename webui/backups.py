@@ -19,10 +19,9 @@ from appliance import backup_jobs, backup_restore, backups, borg_install, jobque
 from appliance.backup_schedule import next_backup_shown
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
-from appliance.security.audit import Actor
 from backup.errors import ArchiveNotFound, BackupError
 from backup.fsutil import human_size
-from webui.access import box, client_ip, current_person, requires
+from webui.access import actor, box, requires
 from webui.formats import datetime_fr
 from webui.messages import error_text
 
@@ -49,11 +48,6 @@ def _shown(job: dict | None) -> dict | None:
         for key in ("message", "error"):
             job[key] = error_text(job[key]) if job[key] is not None else None
     return job
-
-
-def _actor() -> Actor:
-    p = current_person()
-    return Actor(p["id"], p["login"], client_ip())
 
 
 @bp.app_template_filter("backup_time")
@@ -127,7 +121,7 @@ def run_now():
             _("Une tâche de sauvegarde est déjà en cours : %(job)s.", job=running)
         )
     try:
-        backup_jobs.request_run(box(), _actor(), [label] if label else None)
+        backup_jobs.request_run(box(), actor(), [label] if label else None)
     except CartableError as exc:
         return _back_to_index(error_text(exc))
     flash(
@@ -145,7 +139,7 @@ def run_now():
 def cancel_run():
     try:
         job_id = int(request.form.get("tache") or "")
-        state = backup_jobs.cancel_run(box(), _actor(), job_id)
+        state = backup_jobs.cancel_run(box(), actor(), job_id)
     except ValueError:
         return _back_to_index(_("Choisissez la sauvegarde à annuler."))
     except CartableError as exc:
@@ -180,7 +174,7 @@ def browse():
     if not label or not archive:
         return _back_to_index(_("Choisissez un dépôt et une archive."))
     try:
-        entries = backups.browse(box(), _actor(), label, archive, path)
+        entries = backups.browse(box(), actor(), label, archive, path)
     except ArchiveNotFound as exc:
         return render_template("errors/error.html", code=404, message=error_text(exc)), 404
     except (BackupError, CartableError) as exc:
@@ -211,7 +205,7 @@ def restore():
     try:
         if login:
             path = backup_restore.person_folder(box(), login)[1]
-        out = backup_restore.restore_files(box(), _actor(), label, archive, [path])
+        out = backup_restore.restore_files(box(), actor(), label, archive, [path])
     except NotFound:
         flash(_("Aucun compte n'a l'identifiant « %(login)s ».", login=login), "error")
         return redirect(back)
@@ -237,7 +231,7 @@ def key_sheet():
     if not label:
         return _back_to_index(_("Choisissez un dépôt."))
     try:
-        pdf = backups.key_sheet_pdf(box(), _actor(), label)
+        pdf = backups.key_sheet_pdf(box(), actor(), label)
     except (BackupError, CartableError) as exc:
         return _back_to_index(error_text(exc))
     return Response(
@@ -254,7 +248,7 @@ def key_sheet_confirm():
     if not label:
         return _back_to_index(_("Choisissez un dépôt."))
     try:
-        backups.confirm_key_sheet(box(), _actor(), label)
+        backups.confirm_key_sheet(box(), actor(), label)
     except (BackupError, CartableError) as exc:
         return _back_to_index(error_text(exc))
     flash(_("Fiche de clé de « %(label)s » notée comme rangée au coffre.", label=label), "success")

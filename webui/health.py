@@ -16,8 +16,7 @@ from appliance.health import alerts, chart, wiring
 from appliance.health.diagnosis import CATEGORIES, category_status
 from appliance.i18n import N_
 from appliance.security import policy
-from appliance.security.audit import Actor
-from webui.access import box, client_ip, current_person, requires
+from webui.access import actor, box, current_person, requires
 from webui.formats import datetime_fr
 from webui.messages import error_text
 
@@ -58,11 +57,6 @@ PERIODS = {
     "year": N_("12 mois"),
 }
 DEFAULT_PERIOD = "day"
-
-
-def _actor() -> Actor:
-    p = current_person()
-    return Actor(p["id"], p["login"], client_ip())
 
 
 def _category_label(cat: str) -> str:
@@ -195,7 +189,7 @@ def silence():
     with wiring.opened_store(box().config, write=True) as store:
         try:
             known = wiring.silenceable_keys(wiring.diagnose(box(), "web", store), store)
-            wiring.silence(box(), store, key, reason, _actor(), known=known)
+            wiring.silence(box(), store, key, reason, actor(), known=known)
             flash(_("Avertissement « %(key)s » mis en sourdine.", key=key), "success")
         except CartableError as exc:
             flash(error_text(exc), "error")
@@ -208,7 +202,7 @@ def unsilence():
     key = request.form.get("key", "").strip()[:200]
     with wiring.opened_store(box().config, write=True) as store:
         try:
-            wiring.unsilence(box(), store, key, _actor())
+            wiring.unsilence(box(), store, key, actor())
             flash(_("Avertissement « %(key)s » de nouveau signalé.", key=key), "success")
         except CartableError as exc:
             flash(error_text(exc), "error")
@@ -219,7 +213,7 @@ def unsilence():
 @requires("admin.health.bundle")
 def bundle():
     with wiring.opened_store(box().config) as store:
-        data = wiring.support_bundle(box(), "web", store, _actor())
+        data = wiring.support_bundle(box(), "web", store, actor())
     return Response(
         data,
         mimetype="application/gzip",

@@ -20,6 +20,7 @@ from appliance.directory.people import PROFILES
 from appliance.directory.slips_pdf import render_pdf
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
+from appliance.security import sessions
 from appliance.security.passwords import generate_initial_password
 
 SECTION_ORDER = {"student": 0, "relative": 1, "teacher": 2, "staff": 3, "guest": 4}
@@ -216,7 +217,7 @@ def issue_credentials(
             "WHERE id = ?",
             [(h, stamp, i) for h, i in zip(hashes, ids, strict=True)],
         )
-        conn.executemany("DELETE FROM web_session WHERE person_id = ?", [(i,) for i in ids])
+        sessions.end_sessions(conn, *ids)
         history.audit(
             conn,
             "directory.credentials",

@@ -12,11 +12,11 @@ import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
-from appliance.core import write_file_atomic
 from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
 from appliance.school import set_school
 from appliance.security import passwords
+from backup.fsutil import atomic_write
 
 DEMO_UAI = "0999999Z"
 DEMO_NAME = "Collège Jules-Ferry (démo)"
@@ -117,7 +117,7 @@ def seed(
         conn.execute("UPDATE person SET updated_at = ?", (now_iso(),))
     lines = ["# Comptes de démonstration (ne jamais utiliser pour un vrai établissement)"]
     lines += [f"{profile}\t{login}\t{pw}" for profile, login, pw in accounts]
-    write_file_atomic(saved, ("\n".join(lines) + "\n").encode(), mode=0o600)
+    atomic_write(saved, ("\n".join(lines) + "\n").encode(), mode=0o600)
     return accounts
 
 

@@ -37,6 +37,7 @@ from appliance.db import now_iso, rows, transaction
 from appliance.directory import history
 from appliance.errors import CartableError
 from appliance.i18n import N_
+from appliance.security import sessions
 
 LEGAL_MAX_PURGE_DAYS = 90
 
@@ -237,14 +238,14 @@ def _write(
             "UPDATE person SET state = 'disabled', disabled_on = ?, updated_at = ? WHERE id = ?",
             (today, stamp, p["id"]),
         )
-        conn.execute("DELETE FROM web_session WHERE person_id = ?", (p["id"],))
+        sessions.end_sessions(conn, p["id"])
     for p in report.guests_expired:
         conn.execute(
             "UPDATE person SET state = 'disabled', disabled_on = ?, departed_on = ?, "
             "updated_at = ? WHERE id = ?",
             (today, p["expires_on"], stamp, p["id"]),
         )
-        conn.execute("DELETE FROM web_session WHERE person_id = ?", (p["id"],))
+        sessions.end_sessions(conn, p["id"])
     cur = conn.execute(
         "INSERT INTO lifecycle_run (ran_at, effective_date, disabled, purged, guests_expired, "
         "logins_released) VALUES (?, ?, ?, ?, ?, ?)",

@@ -325,7 +325,7 @@ def set_state(conn: sqlite3.Connection, person_id: int, state: str) -> dict[str,
                 (stamp[:10], stamp, person_id),
             )
         if state == "disabled":
-            conn.execute("DELETE FROM web_session WHERE person_id = ?", (person_id,))
+            sessions.end_sessions(conn, person_id)
     return before
 
 
@@ -362,7 +362,7 @@ def _store_hash(
             "UPDATE person SET password_hash=?, must_change_password=?, updated_at=? WHERE id=?",
             (new_hash, int(must_change), now_iso(), person_id),
         )
-        conn.execute("DELETE FROM web_session WHERE person_id = ?", (person_id,))
+        sessions.end_sessions(conn, person_id)
         if then is not None:
             then(conn)
 

@@ -13,28 +13,18 @@ import os
 import platform
 import re
 import socket
-import subprocess
 import tarfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
+
+from appliance.health import command
+from appliance.health.command import Runner
 
 MASK = "••••••"
 LOG_TAIL_BYTES = 2 * 1024 * 1024
 _SECRET_NAME = re.compile(r"pass(word|phrase)?|secret|token|api_?key|credential", re.I)
-
-Runner = Callable[[Sequence[str], float], tuple[int, str, str]]
-
-
-def _runner(argv: Sequence[str], timeout: float) -> tuple[int, str, str]:
-    try:
-        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            list(argv), capture_output=True, text=True, timeout=timeout, check=False
-        )
-    except (FileNotFoundError, subprocess.TimeoutExpired) as exc:
-        return 127, "", str(exc)
-    return done.returncode, done.stdout, done.stderr
 
 
 def clean_config(
@@ -75,7 +65,11 @@ def _tail(path: Path, limit: int = LOG_TAIL_BYTES) -> str:
 
 
 def collect_logs(
-    units: Sequence[str], files: Sequence[str], *, since_hours: float = 48, runner: Runner = _runner
+    units: Sequence[str],
+    files: Sequence[str],
+    *,
+    since_hours: float = 48,
+    runner: Runner = command.run,
 ) -> dict[str, str]:
     """{name in the bundle: text}: the journal of `units` when journalctl answers, plus the
     `files` (their last 2 MB) when it does not; a missing file is noted, not fatal."""
@@ -93,11 +87,13 @@ def collect_logs(
         ]
         for unit in units:
             argv += ["-u", unit]
-        code, out, err = runner(argv, 60.0)
-        if code == 0 and out.strip() and "-- No entries --" not in out[:200]:
-            logs["logs/journal.txt"] = out
+        res = runner(argv, 60.0)
+        if res.ok and res.stdout.strip() and "-- No entries --" not in res.stdout[:200]:
+            logs["logs/journal.txt"] = res.stdout
         else:
-            logs["logs/journal-unavailable.txt"] = err or out or f"journalctl code {code}"
+            logs["logs/journal-unavailable.txt"] = (
+                res.stderr or res.stdout or f"journalctl code {res.code}"
+            )
     if "logs/journal.txt" not in logs:
         for name in files:
             path = Path(name)
@@ -133,7 +129,7 @@ def write_support_bundle(
     log_files: Sequence[str] = (),
     extra: Mapping[str, Any] | None = None,
     now: float | None = None,
-    runner: Runner = _runner,
+    runner: Runner = command.run,
 ) -> list[str]:
     """Write the bundle as .tar.gz into the binary stream `out`; return the member names.
 

@@ -7,28 +7,18 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import subprocess
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from appliance.health import command
+from appliance.health.command import Runner
+
 TIMESYNC_FLAG = Path("/run/systemd/timesync/synchronized")
 STA_UNSYNC = 0x0040
 TIME_ERROR = 5
-
-Runner = Callable[[Sequence[str], float], tuple[int, str, str]]
-
-
-def _runner(argv: Sequence[str], timeout: float) -> tuple[int, str, str]:
-    try:
-        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            list(argv), capture_output=True, text=True, timeout=timeout, check=False
-        )
-    except (FileNotFoundError, subprocess.TimeoutExpired) as exc:
-        return 127, "", str(exc)
-    return done.returncode, done.stdout, done.stderr
 
 
 class _Timeval(ctypes.Structure):
@@ -81,15 +71,15 @@ def kernel_clock_synchronised() -> bool | None:
     return state != TIME_ERROR and not tx.status & STA_UNSYNC
 
 
-def clock_status(runner: Runner = _runner) -> dict[str, Any]:
+def clock_status(runner: Runner = command.run) -> dict[str, Any]:
     """{"synchronised": bool | None, "source": how it was learnt, "detail"}.
 
     Asks `timedatectl show -p NTPSynchronized --value` first, then the kernel (adjtimex),
     then systemd-timesyncd's flag file.
     """
-    code, out, _ = runner(("timedatectl", "show", "-p", "NTPSynchronized", "--value"), 10.0)
-    value = out.strip().lower()
-    if code == 0 and value in ("yes", "no"):
+    res = runner(("timedatectl", "show", "-p", "NTPSynchronized", "--value"), 10.0)
+    value = res.stdout.strip().lower()
+    if res.ok and value in ("yes", "no"):
         return {"synchronised": value == "yes", "source": "timedatectl", "detail": None}
     kernel = kernel_clock_synchronised()
     if kernel is not None:

@@ -30,6 +30,7 @@ from typing import Any
 from appliance.errors import CartableError
 from appliance.health import smartctl
 from appliance.i18n import N_
+from backup.fsutil import atomic_write
 
 SELFTESTS_FILE = "selftests.json"
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -75,25 +76,11 @@ def open_spool_dir(path: str | Path) -> int:
 
 
 def write_atomic(dir_fd: int, name: str, data: dict[str, Any]) -> None:
-    """Write `data` as JSON to `name` inside the folder `dir_fd`: temporary file, fsync,
-    rename, fsync of the folder. The file is readable by all (0644)."""
-    tmp = f".{name}.{os.getpid()}.tmp"
-    body = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-    fd = os.open(tmp, flags, 0o644, dir_fd=dir_fd)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(body)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-    except BaseException:
-        try:
-            os.unlink(tmp, dir_fd=dir_fd)
-        except OSError:
-            pass
-        raise
-    os.fsync(dir_fd)
+    """Write `data` as JSON to `name` inside the folder `dir_fd` through
+    `backup.fsutil.atomic_write` (temporary file, fsync, rename, fsync of the folder; a
+    link planted at the temporary name is not followed). Readable by all (0644)."""
+    body = json.dumps(data, ensure_ascii=False, indent=1)
+    atomic_write(name, body, mode=0o644, dir_fd=dir_fd)
 
 
 def _read_json(dir_fd: int, name: str) -> dict[str, Any]:

@@ -9,11 +9,12 @@ the reason in `smartctl.messages` and the bit mask in `smartctl.exit_status`).
 from __future__ import annotations
 
 import json
-import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from appliance.errors import CartableError
+from appliance.health import command
+from appliance.health.command import Result, Runner
 from appliance.i18n import N_
 
 SMARTCTL = "smartctl"
@@ -21,29 +22,20 @@ DEFAULT_TIMEOUT = 120.0
 # What smartctl says when it cannot tell how to talk through a USB enclosure.
 _NEEDS_TYPE = ("Unknown USB bridge", "specify device type with the -d option")
 
-Runner = Callable[[Sequence[str], float], tuple[int, str, str]]
 
-
-def subprocess_runner(argv: Sequence[str], timeout: float) -> tuple[int, str, str]:
-    """Run argv; return (exit code, stdout, stderr). Raises CartableError when it can't."""
-    try:
-        done = subprocess.run(  # noqa: S603 - argv built by this module, no shell
-            list(argv),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            env={"LC_ALL": "C.UTF-8", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-        )
-    except FileNotFoundError as exc:
+def subprocess_runner(argv: Sequence[str], timeout: float) -> Result:
+    """`command.run`, except that a missing or hung smartctl raises CartableError (a
+    spool entry then says why the disk could not be read)."""
+    res = command.run(argv, timeout)
+    if res.missing:
         raise CartableError(
             N_(
                 "La commande %(argv)s est introuvable : installez le paquet qui la fournit "
                 "(smartmontools pour smartctl)."
             ),
             argv=argv[0],
-        ) from exc
-    except subprocess.TimeoutExpired as exc:
+        )
+    if res.timed_out:
         raise CartableError(
             N_(
                 "La commande %(argv)s n'a pas répondu en %(timeout)s s : le disque "
@@ -51,8 +43,8 @@ def subprocess_runner(argv: Sequence[str], timeout: float) -> tuple[int, str, st
             ),
             argv=" ".join(argv),
             timeout=format(timeout, ".0f"),
-        ) from exc
-    return done.returncode, done.stdout, done.stderr
+        )
+    return res
 
 
 def scan_argv() -> tuple[str, ...]:
@@ -79,7 +71,8 @@ def run_json(
 
     Raises CartableError when smartctl is missing, hangs, or prints no JSON.
     """
-    code, out, err = runner(argv, timeout)
+    res = runner(argv, timeout)
+    code, out, err = res.code, res.stdout, res.stderr
     try:
         data = json.loads(out)
     except json.JSONDecodeError as exc:

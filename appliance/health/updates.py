@@ -10,17 +10,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import time
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from appliance.health import command
+from appliance.health.command import Runner
+from backup.fsutil import atomic_write
 
 _LINE = re.compile(r"^(\S+?)/(\S+)\s+(\S+)\s+(\S+)(?:\s+\[upgradable from: ([^\]]+)\])?")
 LISTS_STAMP = Path("/var/lib/apt/periodic/update-success-stamp")
 LISTS_DIR = Path("/var/lib/apt/lists")
-
-Runner = Callable[[Sequence[str], float], tuple[int, str, str]]
 
 
 def parse_upgradable(text: str) -> list[dict[str, Any]]:
@@ -45,21 +45,6 @@ def parse_upgradable(text: str) -> list[dict[str, Any]]:
     return out
 
 
-def _runner(argv: Sequence[str], timeout: float) -> tuple[int, str, str]:
-    try:
-        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            list(argv),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            env={"LC_ALL": "C.UTF-8", "PATH": "/usr/bin:/bin"},
-        )
-    except (FileNotFoundError, subprocess.TimeoutExpired) as exc:
-        return 127, "", str(exc)
-    return done.returncode, done.stdout, done.stderr
-
-
 def lists_age_hours(now: float | None = None) -> float | None:
     """Hours since apt's package lists were last refreshed, or None when unknown."""
     now = time.time() if now is None else now
@@ -71,21 +56,21 @@ def lists_age_hours(now: float | None = None) -> float | None:
     return None
 
 
-def check_updates(runner: Runner = _runner, now: float | None = None) -> dict[str, Any]:
+def check_updates(runner: Runner = command.run, now: float | None = None) -> dict[str, Any]:
     """Run apt now; return {"checked_at", "count", "security_count", "security" (names),
     "lists_age_hours", "error"} (error set, counts None, when apt could not be run)."""
     now = time.time() if now is None else now
-    code, out, err = runner(("apt", "list", "--upgradable"), 300.0)
+    res = runner(("apt", "list", "--upgradable"), 300.0)
     result: dict[str, Any] = {"checked_at": int(now), "lists_age_hours": lists_age_hours(now)}
-    if code != 0:
+    if not res.ok:
         result.update(
             count=None,
             security_count=None,
             security=[],
-            error=(err.strip().splitlines() or [f"apt code {code}"])[-1],
+            error=(res.stderr.strip().splitlines() or [f"apt code {res.code}"])[-1],
         )
         return result
-    pkgs = parse_upgradable(out)
+    pkgs = parse_upgradable(res.stdout)
     sec = sorted(p["name"] for p in pkgs if p["security"])
     result.update(count=len(pkgs), security_count=len(sec), security=sec, error=None)
     return result
@@ -96,7 +81,7 @@ def pending_updates(
     *,
     max_age_hours: float = 6.0,
     now: float | None = None,
-    runner: Runner = _runner,
+    runner: Runner = command.run,
 ) -> dict[str, Any]:
     """check_updates' result, served from `cache_path` while younger than `max_age_hours`.
 
@@ -112,11 +97,9 @@ def pending_updates(
     except (OSError, ValueError, KeyError, TypeError):
         pass
     result = check_updates(runner, now)
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(result), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write(path, json.dumps(result))
     except OSError:
         pass  # a read-only data folder must not stop the check itself
     result["cached"] = False

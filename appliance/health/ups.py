@@ -6,10 +6,10 @@
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Callable, Sequence
 from typing import Any
 
+from appliance.health import command
+from appliance.health.command import Runner
 from appliance.health.rules import CRITICAL, OK, WARNING
 
 # NUT's ups.status tokens (docs/new-drivers.txt, "Status data").
@@ -31,8 +31,6 @@ STATUS_TOKENS = {
     "ALARM": "alarme",
     "TEST": "test en cours",
 }
-
-Runner = Callable[[Sequence[str], float], tuple[int, str, str]]
 
 
 def parse_upsc(text: str) -> dict[str, str]:
@@ -103,34 +101,21 @@ def summarize(
     return summary
 
 
-def subprocess_runner(argv: Sequence[str], timeout: float) -> tuple[int, str, str]:
-    """Run argv; return (exit code, stdout, stderr); a missing command gives code 127."""
-    try:
-        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            list(argv), capture_output=True, text=True, timeout=timeout, check=False
-        )
-    except FileNotFoundError:
-        return 127, "", f"{argv[0]}: introuvable"
-    except subprocess.TimeoutExpired:
-        return 124, "", f"{argv[0]}: pas de réponse en {timeout:.0f} s"
-    return done.returncode, done.stdout, done.stderr
-
-
 def read_ups(
-    name: str, *, runner: Runner = subprocess_runner, timeout: float = 10.0, **thresholds: float
+    name: str, *, runner: Runner = command.run, timeout: float = 10.0, **thresholds: float
 ) -> dict[str, Any]:
     """Run `upsc NAME` and summarize it; `thresholds` go to `summarize`.
 
     An unreachable UPS (driver stopped, data stale, upsd down, upsc missing) gives
     {"error": message, "level": "warning"} rather than raising.
     """
-    code, out, err = runner(("upsc", name), timeout)
-    variables = parse_upsc(out) if code == 0 else {}
-    if code != 0 or not variables:
-        message = (err or out).strip().splitlines()
+    res = runner(("upsc", name), timeout)
+    variables = parse_upsc(res.stdout) if res.ok else {}
+    if not res.ok or not variables:
+        message = (res.stderr or res.stdout).strip().splitlines()
         return {
             "name": name,
-            "error": message[-1] if message else f"upsc code {code}",
+            "error": message[-1] if message else f"upsc code {res.code}",
             "level": WARNING,
         }
     summary = summarize(variables, **thresholds)

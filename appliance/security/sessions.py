@@ -100,10 +100,20 @@ def close(conn: sqlite3.Connection, token: str | None) -> None:
             conn.execute("DELETE FROM web_session WHERE id_hash = ?", (_hash(token),))
 
 
-def close_all(conn: sqlite3.Connection, person_id: int) -> None:
-    """End every session of a person."""
+def end_sessions(conn: sqlite3.Connection, *person_ids: int) -> int:
+    """End every session of the given people; return how many sessions were ended.
+
+    The one place that does it (password changed or reset, account disabled, departed or
+    expired). Inside the caller's transaction it joins it, so the change that ends the
+    sessions, its audit row and the deletion commit or roll back together.
+    """
+    if not person_ids:
+        return 0
     with transaction(conn):
-        conn.execute("DELETE FROM web_session WHERE person_id = ?", (person_id,))
+        cur = conn.executemany(
+            "DELETE FROM web_session WHERE person_id = ?", [(i,) for i in person_ids]
+        )
+    return cur.rowcount
 
 
 def purge_expired(conn: sqlite3.Connection, limits: SessionLimits) -> int:

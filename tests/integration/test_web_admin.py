@@ -12,6 +12,7 @@ def _admin(client, conn):
 
 def test_admin_creates_a_student_who_must_change_password(app, conn):
     c = app.test_client()
+    c.environ_base["REMOTE_ADDR"] = "10.1.2.3"
     admin = _admin(c, conn)
     r = post(
         c,
@@ -30,6 +31,9 @@ def test_admin_creates_a_student_who_must_change_password(app, conn):
     ).fetchone()
     assert entry["actor_login"] == admin and "zoe.lefevre" in entry["details"]
     assert initial not in (entry["details"] or "")
+    # webui.access.actor: the audit row names the person by id and login, with their address
+    who = conn.execute("SELECT actor_id, ip FROM audit_log WHERE action='person.create'").fetchone()
+    assert tuple(who) == (people.get_by_login(conn, admin)["id"], "10.1.2.3")
     s = app.test_client()
     login(s, "zoe.lefevre", initial)
     assert s.get("/").headers["Location"].endswith("/compte/mot-de-passe")

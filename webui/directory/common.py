@@ -6,15 +6,6 @@ import re
 
 from flask import Response, request
 
-from appliance.security.audit import Actor
-from webui.access import client_ip, current_person
-
-
-def actor() -> Actor:
-    """The logged-in person as the audit log's actor, with their address."""
-    p = current_person()
-    return Actor(p["id"], p["login"], client_ip())
-
 
 def attachment(data: bytes, filename: str, mimetype: str) -> Response:
     """A download response: the browser saves it under `filename` (made ASCII-safe)."""

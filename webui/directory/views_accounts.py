@@ -7,9 +7,9 @@ from flask import g, redirect, render_template, request, url_for
 from appliance.directory import browse, export, people
 from appliance.security import audit
 from webui import shown_once
-from webui.access import conn, current_person, requires
+from webui.access import actor, conn, current_person, requires
 from webui.directory import bp
-from webui.directory.common import actor, attachment
+from webui.directory.common import attachment
 
 
 def _person(**kwargs) -> dict:

@@ -14,9 +14,9 @@ from appliance.directory.people import PROFILES
 from appliance.errors import CartableError, NotFound
 from appliance.school import get_school
 from appliance.security import audit
-from webui.access import box, conn, current_person, requires
+from webui.access import actor, box, conn, current_person, requires
 from webui.directory import bp, preview
-from webui.directory.common import actor, attachment, int_field
+from webui.directory.common import attachment, int_field
 from webui.messages import error_text
 
 SLIP_PROFILES = [p for p in PROFILES if p != "admin"]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 
 import pytest
 
-from appliance.directory import apply as apply_module
 from appliance.directory import reconcile
 from appliance.directory.apply import PlanHasErrors, StalePlan
 from appliance.directory.people import create_person
@@ -83,21 +83,23 @@ def test_same_file_twice_is_an_error(conn, messy):
     assert any("une seule fois" in p.message for p in plan.errors)
 
 
-def test_apply_is_all_or_nothing(conn, messy, monkeypatch):
+def test_apply_is_all_or_nothing(conn, messy):
     before = dump(conn)
     plan = reconcile.plan(
         conn, [messy / "eleves_latin9.xml", messy / "responsables_legacy.xml"], today=TODAY
     )
     assert plan.applicable
 
-    def boom(*args, **kwargs):
-        raise RuntimeError("disque plein")
-
-    monkeypatch.setattr(apply_module, "_relations", boom)
-    with pytest.raises(RuntimeError):
+    # A real failure late in the apply, once the people are written: the database itself
+    # refuses the guardian links (a temporary trigger of this connection only).
+    conn.execute(
+        "CREATE TEMP TRIGGER refuse_links BEFORE INSERT ON guardian_link "
+        "BEGIN SELECT RAISE(ABORT, 'disque plein'); END"
+    )
+    with pytest.raises(sqlite3.DatabaseError, match="disque plein"):
         reconcile.apply(conn, plan)
     assert dump(conn) == before
-    monkeypatch.undo()
+    conn.execute("DROP TRIGGER temp.refuse_links")
     result = reconcile.apply(conn, plan)
     assert len(result.created) == 5 + 2  # 5 current students, 2 legal guardians
 

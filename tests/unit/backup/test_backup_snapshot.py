@@ -1,11 +1,13 @@
 """The consistent snapshot (online backup API, integrity check, never an empty dump) and
 the verification of restored data against its manifest."""
 
+import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import threading
+import time
 
 import pytest
 
@@ -13,6 +15,7 @@ from backup import snapshot as snap_mod
 from backup.errors import NotEnoughSpace, SnapshotError
 from backup.snapshot import BackupSources, build_snapshot, snapshot_database
 from backup.verify import verify_extracted
+from tests.fixtures.tmpfs import mounted_tmpfs
 
 
 def _db(path, rows=100):
@@ -96,17 +99,35 @@ def test_build_snapshot_and_manifest(tmp_path):
     assert "1 base(s), 100 lignes ; 2 fichiers" in snap.comment
 
 
-def test_checksum_cache_avoids_hashing_unchanged_files(tmp_path, monkeypatch):
+@pytest.fixture
+def strictatime_files(tmp_path):
+    """tmp_path/files on a real tmpfs mounted `strictatime` (root only): every read of a
+    file's content moves its access time, so a test sees which files were read."""
+    with mounted_tmpfs(tmp_path / "files", "size=1m,strictatime") as files:
+        yield files
+
+
+def _read_since(root, before):
+    """The files under `root` whose content was read since the {path: atime_ns} `before`."""
+    return sorted(
+        str(p) for p in root.rglob("*") if p.is_file() and not p.is_symlink()
+        and p.stat().st_atime_ns != before.get(str(p))
+    )  # fmt: skip
+
+
+def test_checksum_cache_avoids_hashing_unchanged_files(tmp_path, strictatime_files):
     sources = _sources(tmp_path)
     cache = tmp_path / "checksums.json"
     build_snapshot(sources, tmp_path / "staging", checksum_cache=cache)
-    hashed = []
-    real = snap_mod.sha256_file
-    monkeypatch.setattr(snap_mod, "sha256_file", lambda p: hashed.append(str(p)) or real(p))
-    (tmp_path / "files" / "a" / "one.txt").write_text("deux")
-    build_snapshot(sources, tmp_path / "staging", checksum_cache=cache)
-    tree_hashes = [h for h in hashed if "/files/" in h]
+    one = tmp_path / "files" / "a" / "one.txt"
+    one.write_text("deux")
+    atimes = {str(p): p.stat().st_atime_ns for p in strictatime_files.rglob("*") if p.is_file()}
+    time.sleep(0.01)  # a read now gives a later access time
+    snap = build_snapshot(sources, tmp_path / "staging", checksum_cache=cache)
+    tree_hashes = _read_since(strictatime_files, atimes)
     assert tree_hashes == [str(tmp_path / "files" / "a" / "one.txt")]
+    manifest = json.loads((snap.folder / snap_mod.MANIFEST_NAME).read_text())
+    assert json.dumps(manifest).count(hashlib.sha256(b"deux").hexdigest()) == 1
 
 
 def test_staging_without_space_refuses(tmp_path):

@@ -9,6 +9,7 @@ import pytest
 
 from appliance.errors import CartableError
 from appliance.health import certs, checks, trend, updates
+from appliance.health.command import Result
 
 FIX = Path(__file__).parents[2] / "fixtures" / "health"
 
@@ -67,7 +68,7 @@ def test_pending_updates_are_cached(tmp_path):
 
     def run(argv, timeout):
         calls.append(argv)
-        return 0, text, ""
+        return Result(0, text, "")
 
     cache = tmp_path / "updates.json"
     first = updates.pending_updates(cache, max_age_hours=6, now=1000, runner=run)
@@ -77,17 +78,19 @@ def test_pending_updates_are_cached(tmp_path):
     updates.pending_updates(cache, max_age_hours=6, now=1000 + 7 * 3600, runner=run)
     assert len(calls) == 2
     assert json.loads(cache.read_text())["checked_at"] == 1000 + 7 * 3600
-    failed = updates.check_updates(lambda a, t: (100, "", "E: Could not open lock file\n"))
+    failed = updates.check_updates(lambda a, t: Result(100, "", "E: Could not open lock file\n"))
     assert failed["error"] == "E: Could not open lock file" and failed["count"] is None
 
 
 def test_clock_status_sources():
-    yes = checks.clock_status(lambda a, t: (0, "yes\n", ""))
+    yes = checks.clock_status(lambda a, t: Result(0, "yes\n", ""))
     assert yes == {"synchronised": True, "source": "timedatectl", "detail": None}
-    no = checks.clock_status(lambda a, t: (0, "no\n", ""))
+    no = checks.clock_status(lambda a, t: Result(0, "no\n", ""))
     assert no["synchronised"] is False
     # without systemd (containers, this test machine) the kernel answers through adjtimex
-    fallback = checks.clock_status(lambda a, t: (1, "", "System has not been booted with systemd"))
+    fallback = checks.clock_status(
+        lambda a, t: Result(1, "", "System has not been booted with systemd")
+    )
     assert fallback["source"] in ("adjtimex", str(checks.TIMESYNC_FLAG), None)
     assert fallback["synchronised"] in (True, False, None)
     assert checks.kernel_clock_synchronised() in (True, False, None)

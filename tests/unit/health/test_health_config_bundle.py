@@ -6,6 +6,7 @@ import tarfile
 
 from appliance.config import Key, load, schema
 from appliance.health.bundle import MASK, clean_config, redact, support_bundle_bytes
+from appliance.health.command import Result
 from appliance.health.config_keys import KEYS
 from appliance.health.settings import HealthSettings, MailSettings
 
@@ -74,7 +75,7 @@ def test_support_bundle(tmp_path):
         journal_units=["cartable*"],
         log_files=[str(log), str(tmp_path / "absent.log")],
         extra={"alerts.json": []},
-        runner=lambda argv, t: (1, "", "No journal files were found."),
+        runner=lambda argv, t: Result(1, "", "No journal files were found."),
         now=0,
     )
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from appliance.health import mdstat, ups
+from appliance.health.command import Result
 
 FIX = Path(__file__).parents[2] / "fixtures" / "health"
 
@@ -88,10 +89,10 @@ def test_read_ups_runs_upsc_and_reports_errors():
 
     def ok(argv, timeout):
         calls.append(argv)
-        return 0, text, "Init SSL without certificate database\n"
+        return Result(0, text, "Init SSL without certificate database\n")
 
     s = ups.read_ups("ups@localhost", runner=ok)
     assert calls == [("upsc", "ups@localhost")] and s["error"] is None and s["level"] == "ok"
     stale = (FIX / "ups" / "data_stale_stderr.txt").read_text()
-    s = ups.read_ups("ups@localhost", runner=lambda a, t: (1, "", stale))
+    s = ups.read_ups("ups@localhost", runner=lambda a, t: Result(1, "", stale))
     assert s == {"name": "ups@localhost", "error": "Error: Data stale", "level": "warning"}

@@ -8,6 +8,7 @@ import pytest
 
 from appliance.errors import CartableError
 from appliance.health import smartctl
+from appliance.health.command import Result
 from appliance.health.smart import decode_exit_status, parse_report
 
 FIX = Path(__file__).parents[2] / "fixtures" / "health" / "smart"
@@ -118,7 +119,7 @@ def fake_runner(answers):
     def run(argv, timeout):
         calls.append(list(argv))
         name, code = answers[len(calls) - 1]
-        return code, (FIX / f"{name}.json").read_text(), ""
+        return Result(code, (FIX / f"{name}.json").read_text(), "")
 
     run.calls = calls
     return run
@@ -145,7 +146,7 @@ def test_read_device_does_not_retry_a_known_disk():
 
 def test_run_json_explains_missing_json():
     with pytest.raises(CartableError, match="JSON"):
-        smartctl.run_json(("smartctl", "-a"), runner=lambda a, t: (1, "", "invalid option"))
+        smartctl.run_json(("smartctl", "-a"), runner=lambda a, t: Result(1, "", "invalid option"))
 
 
 def test_scan_and_argv_builders():

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from appliance.errors import CartableError
 from appliance.health import smart_spool
+from appliance.health.command import CLEAN_ENV, Result
 
 FIX = Path(__file__).parents[2] / "fixtures" / "health" / "smart"
 NOW = 1_750_000_000
@@ -27,7 +29,7 @@ def runner_for(answers):
         else:
             name = answers[(argv[-1], "-d" in argv)]
         data = (FIX / f"{name}.json").read_text()
-        return json.loads(data)["smartctl"]["exit_status"], data, ""
+        return Result(json.loads(data)["smartctl"]["exit_status"], data, "")
 
     run.calls = calls
     return run
@@ -100,12 +102,16 @@ def test_write_atomic_does_not_follow_a_planted_symlink(tmp_path):
     fd = smart_spool.open_spool_dir(spool)
     target = tmp_path / "victim"
     target.write_text("keep")
-    # an attacker plants the temporary name as a symlink: O_EXCL|O_NOFOLLOW refuses it
+    # An attacker plants links at the temporary name the spool used to take (pid) and at
+    # the final name: the temporary name is now random, opened O_EXCL|O_NOFOLLOW, and the
+    # rename replaces the link itself, so nothing is written through either link.
     os.symlink(target, spool / f".sda.json.{os.getpid()}.tmp")
-    with pytest.raises(FileExistsError):
-        smart_spool.write_atomic(fd, "sda.json", {"x": 1})
+    os.symlink(target, spool / "sda.json")
+    smart_spool.write_atomic(fd, "sda.json", {"x": 1})
     os.close(fd)
     assert target.read_text() == "keep"
+    assert not (spool / "sda.json").is_symlink()
+    assert json.loads((spool / "sda.json").read_text()) == {"x": 1}
 
 
 def test_read_spool_flags_stale_and_broken_entries(tmp_path):
@@ -125,8 +131,10 @@ def test_read_spool_flags_stale_and_broken_entries(tmp_path):
     assert smart_spool.read_spool(tmp_path / "absent") == []
 
 
+@pytest.mark.skipif(not shutil.which("smartctl", path=CLEAN_ENV["PATH"]), reason="smartmontools")
 def test_main_prints_a_summary(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(smart_spool.smartctl, "subprocess_runner", runner_for(ANSWERS))
+    # The real smartctl: on a machine without that disk it still answers JSON (exit
+    # status 2, « No such device »), which the spool records as the disk's state.
     monkeypatch.setenv("CARTABLE_CONFIG", str(tmp_path / "none.toml"))
     code = smart_spool.main(
         [
