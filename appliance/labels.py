@@ -33,6 +33,8 @@ AUDIT_ACTIONS = {
     "account.recovery_codes": N_("Nouveaux codes de secours"),
     "login.recovery_code": N_("Connexion avec un code de secours"),
     "audit.purge": N_("Purge des anciennes entrées du journal"),
+    "job.enqueue": N_("Tâche mise en file d'attente"),
+    "job.cancel": N_("Tâche annulée"),
     "person.create": N_("Création d'un compte"),
     "person.password_reset": N_("Nouveau mot de passe donné"),
     "person.disable": N_("Désactivation d'un compte"),
