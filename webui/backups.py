@@ -3,7 +3,7 @@ proven restore, sizes, next run, key sheet and history; run a backup now; browse
 archive and restore files beside the current ones; download and confirm the key sheet.
 
 Every action goes through `appliance.backups` (audit-logged there). A backup started
-here is a job of the queue (`appliance.backup_jobs`), run by the worker process: the page
+here is a job of the queue (`appliance.backups.jobs`), run by the worker process: the page
 shows it queued, running (with its progress) or ended, and refreshes itself meanwhile.
 """
 
@@ -15,12 +15,13 @@ from pathlib import PurePosixPath
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from appliance import backup_jobs, backup_restore, backups, borg_install, jobqueue, labels
-from appliance.backup_schedule import next_backup_shown
+from appliance import backups, borg_install, jobqueue, labels
+from appliance.backups import ArchiveNotFound, BackupError, human_size
+from appliance.backups import jobs as backup_jobs
+from appliance.backups import restore as backup_restore
+from appliance.backups.schedule import next_backup_shown
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
-from backup.errors import ArchiveNotFound, BackupError
-from backup.fsutil import human_size
 from webui.access import actor, box, requires
 from webui.formats import datetime_fr
 from webui.messages import error_text

@@ -13,7 +13,7 @@ Not a pytest test. Run: `.venv/bin/python -m tests.bench.backup_bench [--gb 1.5]
   repository (same encryption repokey-blake2 and compression). Measured for the first
   (full) backup (checksum cache emptied: every file hashed) and for a second one after a
   night's changes (1 % of files changed, new files, new rows). Target: ours ≤ 1.2 × bare.
-- Full restore: `appliance.backup_restore.disaster_restore` (extract, integrity, row counts,
+- Full restore: `appliance.backups.restore.disaster_restore` (extract, integrity, row counts,
   every file's checksum, putting in place) into an empty data folder, against a bare
   `borg extract` of the latest archive of the bare repository (same data). Target: ours
   ≤ 1.2 × bare.
@@ -39,8 +39,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from appliance import backup_restore, backups
+from appliance import backups
 from appliance import config as config_mod
+from appliance.backups import restore as backup_restore
 from appliance.core import create_box
 from appliance.directory import reconcile
 from appliance.school import set_school

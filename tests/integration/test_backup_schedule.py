@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from appliance import backup_schedule, backups, scheduler
+from appliance import backups, scheduler
 from appliance import config as config_mod
+from appliance.backups import schedule as backup_schedule
 from appliance.core import create_box
 from appliance.health import wiring
 from backup.errors import JobBusy

@@ -77,7 +77,7 @@ def test_run_console_ends_with_the_demo_logins_and_no_scheduler_lines(tmp_path):
 def test_the_console_keeps_the_jobs_errors_and_other_warnings_only():
     """Health state changes are warnings of the health job: shown on the health page and
     in the log file, not between the logins and the prompt; errors always reach it."""
-    from appliance.cli_run import _not_a_job_finding
+    from appliance.cli.run import _not_a_job_finding
 
     def record(name: str, level: int) -> logging.LogRecord:
         return logging.LogRecord(name, level, __file__, 1, "x", None, None)

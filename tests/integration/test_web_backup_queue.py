@@ -5,7 +5,8 @@ failing one explains its error."""
 
 from __future__ import annotations
 
-from appliance import backup_jobs, backups, jobrunner
+from appliance import backups, jobrunner
+from appliance.backups import jobs as backup_jobs
 from appliance.security.audit import SYSTEM
 from tests.conftest import login_admin, post, text
 from tests.fixtures.backup.support import requires_borg

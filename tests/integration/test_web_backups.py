@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from appliance import backup_jobs, backups, jobrunner
+from appliance import backups, jobrunner
+from appliance.backups import jobs as backup_jobs
 from appliance.security.audit import SYSTEM
 from tests.conftest import login, login_admin, make_person, post, text
 from tests.fixtures.backup.support import requires_borg

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import click
 
-from appliance import backup_restore, backups, borg_install, labels, timefmt
-from appliance.backup_schedule import next_backup_shown
+from appliance import backups, borg_install, labels, timefmt
+from appliance.backups import restore as backup_restore
+from appliance.backups.schedule import next_backup_shown
 from appliance.cli import Context, cli, common_options, pass_ctx
 from appliance.errors import CartableError
 from appliance.i18n import N_

@@ -8,7 +8,7 @@ configuration and records every action in the audit log.
   the files area, the config file, the product and schema versions);
 - actions, each given the opened Box and the acting `Actor`: `run`, `check`, `drill`,
   `browse`, `init`, `trust_host`, `key_sheet`, `confirm_key_sheet`, `break_lock`, …;
-- restores are in `appliance.backup_restore` (files beside the current ones, the whole
+- restores are in `appliance.backups.restore` (files beside the current ones, the whole
   school, the dead-server rebuild).
 
 Backup errors are `backup.errors.BackupError` (not CartableError): callers show
@@ -38,9 +38,16 @@ from appliance.core import VERSION
 from appliance.errors import CartableError
 from appliance.security import audit
 from appliance.security.audit import Actor
-from backup import archives, jobs, restore, setup
+from backup import archives, setup
+from backup import jobs as borg_jobs
+from backup import restore as borg_restore
 from backup.context import MIB, BackupContext, Retention
-from backup.errors import BackupError
+
+# What the web pages need of backup/ comes through here (explicit re-exports): webui
+# never imports backup/ itself.
+from backup.errors import ArchiveNotFound as ArchiveNotFound
+from backup.errors import BackupError as BackupError
+from backup.fsutil import human_size as human_size
 from backup.passphrase import PassphraseSource
 from backup.repos import RunRecord, parse_location
 from backup.snapshot import BackupSources
@@ -170,7 +177,7 @@ def run(box, actor: Actor, labels: list[str] | None = None) -> list[RunRecord]:
     `labels`."""
     config = box.config
     with audited(box, actor, "backup.run", ",".join(labels or []) or None) as details:
-        records = jobs.run_backup(
+        records = borg_jobs.run_backup(
             backup_context(config),
             backup_sources(config),
             labels=labels,
@@ -190,9 +197,9 @@ def check(
     with audited(box, actor, action, ",".join(labels or []) or None) as details:
         if verify_data:
             budget = box.config["backup.verify_data_max_minutes"]
-            records = jobs.verify_data(ctx, budget, labels=labels)
+            records = borg_jobs.verify_data(ctx, budget, labels=labels)
         else:
-            records = jobs.check_repositories(ctx, labels=labels)
+            records = borg_jobs.check_repositories(ctx, labels=labels)
         details.update(_summary(records))
     return records
 
@@ -201,7 +208,7 @@ def drill(box, actor: Actor, labels: list[str] | None = None) -> list[RunRecord]
     """The restore drill: the latest archive of each repository extracted and verified."""
     ctx = backup_context(box.config)
     with audited(box, actor, "backup.drill", ",".join(labels or []) or None) as details:
-        records = restore.restore_drill(ctx, drill_scratch_dir(box.config), labels=labels)
+        records = borg_restore.restore_drill(ctx, drill_scratch_dir(box.config), labels=labels)
         details.update(_summary(records))
     return records
 
