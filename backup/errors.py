@@ -74,6 +74,10 @@ class Explained(Exception):
     """An exception whose message is a marked French template and its values."""
 
     def __init__(self, message: str, **params: object):
+        if isinstance(message, Phrase) and not params:
+            # A message built of phrases (borg's explanations): its template and values.
+            phrase = message
+            message, params = phrase.template, phrase.params
         self.template = message
         self.params: dict[str, Any] = params
         self.message = fill(message, params, identity)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from backup import orphans
-from backup.errors import N_, BorgError, HostKeyError
+from backup.errors import N_, BorgError, HostKeyError, Phrase
 from backup.exit_codes import Explanation, explain, recognise
 from backup.fsutil import atomic_write
 from backup.passphrase import Secret
@@ -112,12 +112,15 @@ class BorgResult:
 
     @property
     def message(self) -> str:
-        """Plain French: what happened, what to do, then borg's own words."""
+        """Plain French (a Phrase, translated when shown): what happened, what to do, then
+        borg's own words (as they are)."""
         head = self.problem_message or self.explanation.message
         if self.timed_out:
-            head = "Durée maximale dépassée : borg a été arrêté. " + head
+            head = Phrase(N_("Durée maximale dépassée : borg a été arrêté. %(head)s"), head=head)
         if self.detail and self.severity != "ok":
-            return f"{head} (Détail technique : {self.detail})"
+            return Phrase(
+                N_("%(head)s (Détail technique : %(detail)s)"), head=head, detail=self.detail
+            )
         return head
 
 

@@ -3,7 +3,12 @@ when the person chose English (the `/lang` form, kept in the session)."""
 
 from __future__ import annotations
 
+import shutil
+
+from appliance import backups
+from appliance.security.audit import SYSTEM
 from tests.conftest import csrf_token, login_admin, post, text
+from tests.fixtures.backup.support import requires_borg
 from tests.integration.directory.directory_helpers import MESSY
 
 
@@ -65,3 +70,29 @@ def test_a_backup_error_reads_in_the_ui_language(client, conn):
     page = text(r)
     assert "No repository has the label « inconnu » (known repositories: none)." in page
     assert "Aucun dépôt n'a" not in page
+
+
+@requires_borg
+def test_a_borg_error_reads_in_the_ui_language(client, box, conn, tmp_path):
+    """Borg's own exit-code explanation (a repository gone: exit 13) on the archives page."""
+    login_admin(client, conn)
+    backups.init(box, SYSTEM, "local", str(tmp_path / "depot"))
+    shutil.rmtree(tmp_path / "depot")
+    url = "/admin/sauvegardes/archives?depot=local"
+    french = (
+        "Il n'y a pas de dépôt à cet endroit. Vérifiez le chemin ou l'adresse (et, pour un "
+        "disque amovible, que c'est le bon disque), ou créez le dépôt avec « cartable backup "
+        "init ». (Détail technique : Repository "
+    )
+    english = (
+        "There is no repository at this location. Check the path or the address (and, for a "
+        "removable disk, that it is the right disk), or create the repository with « cartable "
+        "backup init ». (Technical details: Repository "
+    )
+    page = text(client.get(url, follow_redirects=True))
+    assert french in page and english not in page
+    assert "depot does not exist.)" in page  # borg's own words, as they are
+    _english(client)
+    page = text(client.get(url, follow_redirects=True))
+    assert english in page and "depot does not exist.)" in page
+    assert "Il n'y a pas de dépôt" not in page and "Détail technique" not in page

@@ -19,12 +19,16 @@ PO = REPO / "webui" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 SOURCES = sorted([*(REPO / "appliance").rglob("*.py"), *(REPO / "backup").rglob("*.py")])
 # Keyword arguments of the error classes themselves, not values of the message.
 NOT_VALUES = {"field", "step", "skippable"}
-# Borg's own exit-code explanation (backup/exit_codes.py) passed through as it is.
+# Borg's exit-code explanation (backup/exit_codes.py): a Phrase of marked templates, whose
+# template and values the error takes (backup.errors.Explained).
 # Templates passed through a variable; each is checked where it is written (a Schema's
 # `newer` in tests/unit/health/test_health_store_migrations.py).
 PASSED_THROUGH = {
     ("backup/runner.py", "result.message"),
     ("backup/setup.py", "res.message"),
+    # exit_codes._marked: the module's literals, each marked N_ where written (their
+    # English is checked in tests/unit/backup/test_backup_exit_codes.py).
+    ("backup/exit_codes.py", "text"),
     ("appliance/db.py", "schema.newer"),
 }
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
