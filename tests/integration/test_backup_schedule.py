@@ -3,7 +3,10 @@ when another job holds the lock, and the last backup time the health dead-man re
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -14,7 +17,7 @@ from appliance import config as config_mod
 from appliance.backups import schedule as backup_schedule
 from appliance.core import create_box
 from appliance.health import wiring
-from backup.errors import JobBusy
+from appliance.security.audit import SYSTEM
 from backup.locking import job_lock
 from backup.repos import Registry, Repository, RunRecord
 
@@ -102,31 +105,53 @@ def test_catch_up_after_24_hours_and_last_backup_time(sbox):
     assert backup_schedule.catch_up_due(sbox, now=time.time() + 22 * 3600)  # 25 h old
 
 
-def test_a_busy_lock_makes_a_job_skip_after_waiting(sbox, caplog, monkeypatch):
+def _audited(box, action: str) -> int:
+    return (
+        box.conn()
+        .execute("SELECT count(*) FROM audit_log WHERE action = ?", (action,))
+        .fetchone()[0]
+    )
+
+
+def test_a_busy_lock_makes_a_job_skip_after_waiting(sbox, caplog):
     _register(sbox)
     spec = next(s for s in backup_schedule.jobs(sbox) if s.id == "backup.check")
-    called = []
-    monkeypatch.setattr(backups, "check", lambda *a, **k: called.append(1) or [])
-    monkeypatch.setattr(backups, "wait_until_free", lambda config, seconds: False)
     caplog.set_level(logging.INFO, "cartable.backup")
+    # The scheduled job waits (its budget is half an hour and more) while the lock is held:
+    # it has not started the check one second later, and starts it once the lock is free.
     with job_lock(backups.state_dir(sbox.config), "backup"):
         assert backups.busy_with(sbox.config).startswith("backup (depuis")
-        spec.func(sbox)
-    assert called == [] and "sautée" in caplog.text
+        waiting = threading.Thread(target=spec.func, args=(sbox,), daemon=True)
+        waiting.start()
+        waiting.join(1.0)
+        assert waiting.is_alive() and _audited(sbox, "backup.check") == 0
+    waiting.join(60)
+    assert not waiting.is_alive() and _audited(sbox, "backup.check") == 1
+    # When the wait runs out (the same guard, a short wait), the job is skipped unrun.
+    short = backup_schedule._guarded(
+        "backup.check", lambda box: backups.check(box, SYSTEM), wait_seconds=0.3
+    )
+    with job_lock(backups.state_dir(sbox.config), "backup"):
+        short(sbox)
+    assert _audited(sbox, "backup.check") == 1 and "backup.check sautée" in caplog.text
     assert backups.busy_with(sbox.config) is None
 
 
-def test_wait_until_free_and_job_busy_is_logged_not_raised(sbox, caplog, monkeypatch):
+def test_wait_until_free_and_job_busy_is_logged_not_raised(sbox, caplog):
     _register(sbox)
     with job_lock(backups.state_dir(sbox.config), "drill"):
         assert backups.wait_until_free(sbox.config, 0.3, poll=0.1) is False
     assert backups.wait_until_free(sbox.config, 0.3, poll=0.1) is True
 
-    def busy(*args, **kwargs):
-        raise JobBusy("Une autre tâche de sauvegarde est en cours.")
-
-    monkeypatch.setattr(backups, "run", busy)
+    # A probe holding the lock shared (busy_with of another process, at that very moment)
+    # lets the wait pass, but the backup cannot take the lock: JobBusy, logged as a skip.
     caplog.set_level(logging.INFO, "cartable.backup")
     spec = next(s for s in backup_schedule.jobs(sbox) if s.id == "backup.nightly")
-    spec.func(sbox)  # never raises into the scheduler
+    fd = os.open(backups.state_dir(sbox.config) / "job.lock", os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        spec.func(sbox)  # never raises into the scheduler
+    finally:
+        os.close(fd)
     assert "backup.nightly sautée" in caplog.text
+    assert _audited(sbox, "backup.run") == 1
