@@ -5,14 +5,18 @@ and the status shows when it last ran."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
+import re
 from datetime import UTC, datetime, timedelta
 
 from backup import jobs, setup, status
-from backup.context import Retention
-from backup.errors import NotEnoughSpace
+from backup.context import MIB, Retention
 from backup.repos import Repository, RunRecord
+from backup.targets import free_bytes
 from tests.fixtures.backup.support import requires_borg
+from tests.fixtures.tmpfs import mounted_tmpfs
 
 pytestmark = requires_borg
 
@@ -69,29 +73,46 @@ def test_compact_runs_only_after_a_prune_that_deleted_and_at_most_every_n_days(
     assert status.repository_status(ctx)[0].compaction_pending
 
 
-def test_a_short_disk_is_compacted_before_the_backup(ctx, school, tmp_path, caplog, monkeypatch):
-    setup.init_repository(ctx, "local", str(tmp_path / "depot"))
-    _night(ctx, school, 1, caplog)
-    _night(ctx, school, 2, caplog)  # pruned, not compacted (new repository)
-    calls = []
+def _fill(disk, leave: int) -> None:
+    """Write a filler file on `disk` so that only about `leave` bytes stay free."""
+    size = free_bytes(disk) - leave
+    with open(disk / f"filler-{size}", "wb") as f:
+        f.write(b"\0" * size)
+        f.flush()
+        os.fsync(f.fileno())
 
-    def short_once(target, needed, margin):
-        calls.append(needed)
-        if len(calls) == 1:
-            raise NotEnoughSpace("plein")
 
-    monkeypatch.setattr(jobs, "check_space", short_once)
-    rec, commands = _night(ctx, school, 3, caplog)
-    assert commands[:2] == ["compact", "create"] and rec.compacted and len(calls) == 2
-    assert "presque plein" in rec.message
+def test_a_short_disk_is_compacted_before_the_backup(ctx, school, tmp_path, caplog):
+    with mounted_tmpfs(tmp_path / "disque", "size=160m") as disk:
+        ctx = dataclasses.replace(ctx, margin_bytes=34 * MIB)
+        setup.init_repository(ctx, "local", str(disk / "depot"))
+        # borg keeps room for a whole segment (500 MB by default) free: small segments fit
+        # this small disk (borg reads its repository's own config file).
+        conf = disk / "depot" / "config"
+        text = conf.read_text()
+        conf.write_text(re.sub(r"max_segment_size = \d+", f"max_segment_size = {MIB}", text))
+        # The first archive holds 40 MiB of its own; the second night prunes it, so once
+        # compacted those 40 MiB are given back (the repository is new: not compacted yet).
+        big = school.trees[0] / "gros.bin"
+        big.write_bytes(os.urandom(40 * MIB))
+        _night(ctx, school, 1, caplog)
+        big.unlink()
+        rec, _ = _night(ctx, school, 2, caplog)
+        assert rec.pruned == 1 and not rec.compacted
 
-    # Nothing left to give back: a short disk stops the backup with the plain message.
-    calls.clear()
-    monkeypatch.setattr(
-        jobs, "check_space", lambda *a: (_ for _ in ()).throw(NotEnoughSpace("plein"))
-    )
-    (rec,) = jobs.run_backup(ctx, school, retention=KEEP_ONE)
-    assert rec.outcome == "error" and rec.message == "plein" and not rec.compacted
+        # 28 MiB free (borg itself wants ~22 MiB to work) is less than the 34 MiB margin:
+        # compact first, then there is room.
+        _fill(disk, 28 * MIB)
+        rec, commands = _night(ctx, school, 3, caplog)
+        assert commands[:2] == ["compact", "create"] and rec.compacted
+        assert "presque plein" in rec.message
+
+        # Nothing left to give back: a short disk stops the backup with the plain message.
+        _fill(disk, 28 * MIB)
+        (rec,) = jobs.run_backup(ctx, school, retention=KEEP_ONE)
+        assert rec.outcome == "error" and not rec.compacted
+        assert rec.message.startswith("Pas assez de place sur le disque du dépôt « local »")
+        assert "Rien n'a été écrit" in rec.message
 
 
 def test_compaction_due_rules():
