@@ -74,7 +74,7 @@ def _person_or_404(person_id: int) -> dict:
 @requires("admin.people.view")
 def person(person_id: int):
     target = _person_or_404(person_id)
-    children = people.children_of(conn(), person_id) if target["profile"] == "relative" else []
+    children = people.children_of(conn(), person_id)
     history, _total = audit.search(conn(), target=f"person:{person_id}", limit=20)
     return render_template("admin/person.html", target=target, children=children, history=history)
 
