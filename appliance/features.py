@@ -29,7 +29,6 @@ from typing import Any
 
 from appliance.i18n import N_
 from appliance.portal.tiles import Tile
-from appliance.security.rules import Rule, grant
 from appliance.security.route_rows import (
     ADMIN_ONLY,
     CLASS_MEMBERS,
@@ -44,6 +43,7 @@ from appliance.security.route_rows import (
     by_function,
     hidden,
 )
+from appliance.security.rules import Rule, grant
 
 
 @dataclass(frozen=True, eq=False)

@@ -74,6 +74,8 @@ def may(
 def totp_required(person: Mapping[str, Any], admin_totp_required: bool) -> bool:
     """True when the person must enrol TOTP before using the portal (the technician, by
     default: the one account the `account.totp_required` rule names)."""
-    return admin_totp_required and may(person, "account.totp_required") and not person.get(
-        "totp_enabled"
+    return (
+        admin_totp_required
+        and may(person, "account.totp_required")
+        and not person.get("totp_enabled")
     )

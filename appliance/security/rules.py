@@ -41,7 +41,9 @@ class Rule:
             raise ValueError(f"rule {self.action}: unknown relation {self.relation!r}")
 
 
-def grant(who: str | tuple[str, ...], *actions: str, relation: str | None = None) -> tuple[Rule, ...]:
+def grant(
+    who: str | tuple[str, ...], *actions: str, relation: str | None = None
+) -> tuple[Rule, ...]:
     """Rows giving each of `actions` to `who` (one or several), with the same relation."""
     whos = (who,) if isinstance(who, str) else who
     return tuple(Rule(action, w, relation) for w in whos for action in actions)

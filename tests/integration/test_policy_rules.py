@@ -74,9 +74,13 @@ def school(conn):
     conn.commit()
 
     people_by_key = {
-        key: {"kind": "person", "id": pid, "profile": conn.execute(
-            "SELECT profile FROM person WHERE id = ?", (pid,)
-        ).fetchone()[0]}
+        key: {
+            "kind": "person",
+            "id": pid,
+            "profile": conn.execute("SELECT profile FROM person WHERE id = ?", (pid,)).fetchone()[
+                0
+            ],
+        }
         for key, pid in ids.items()
     }
     targets = {
@@ -87,9 +91,14 @@ def school(conn):
         "C2/other": {"kind": "class", "id": cls["C2"], "subject_code": OTHER_SUBJECT},
     }
     askers = {
-        key: {**dict(conn.execute(
-            "SELECT id, login, profile, state, function FROM person WHERE id = ?", (pid,)
-        ).fetchone()), "id": pid}
+        key: {
+            **dict(
+                conn.execute(
+                    "SELECT id, login, profile, state, function FROM person WHERE id = ?", (pid,)
+                ).fetchone()
+            ),
+            "id": pid,
+        }
         for key, pid in ids.items()
     }
     return {"askers": askers, "tokens": tokens, "targets": targets}
@@ -141,7 +150,8 @@ def test_every_rule_of_every_feature_answers_as_the_table_says(conn, school):
     # Every row is the one reason for some "yes" (or shares it with a wider row).
     for rule in all_rules:
         wider = [
-            r for r in by_action[rule.action]
+            r
+            for r in by_action[rule.action]
             if r is not rule and r.relation is None and (r.who == rule.who or r.who == ANYONE)
         ]
         assert rule in used or wider, f"rule never decides anything: {rule}"
@@ -155,7 +165,9 @@ def test_relations_hold_exactly_as_built(conn, school):
             for target_key, target in targets.items():
                 expected = _related(relation, asker_key, target_key)
                 assert relations.holds(relation, conn, asker, target) == expected, (
-                    relation, asker_key, target_key
+                    relation,
+                    asker_key,
+                    target_key,
                 )
 
 
