@@ -12,6 +12,7 @@ imports nothing heavy, and `appliance` never imports `webui`):
 - `blueprints`: "webui.module:bp", registered by the web app's factory;
 - `tiles`: the home-page tiles the feature fills, each with the endpoint of its page;
 - `routes`: the route-access rows of the feature's endpoints (`route_access.ROUTES`);
+- `blob_refs`: the "table.column"s that name a stored content (`appliance/blobs.py`);
 - `rules`: the policy's rows `(action, who, relation)` the feature adds (`policy.may`,
   `appliance.security.rules`).
 
@@ -62,6 +63,8 @@ class Feature:
     tiles: tuple[Tile, ...] = ()
     routes: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
+    # "table.column" naming a stored content (appliance/blobs.py): kept while one uses it
+    blob_refs: tuple[str, ...] = ()
 
 
 def resolve(ref: str) -> Any:
@@ -102,7 +105,7 @@ PLATFORM = Feature(
     migrations="appliance.migrations",
     cli=("appliance.cli.run", "appliance.cli.user"),
     jobs=("appliance.scheduler:_core_jobs",),
-    job_ids=("housekeeping", "audit_retention"),
+    job_ids=("housekeeping", "audit_retention", "blobs_gc"),
     blueprints=("webui.auth:bp", "webui.portal:bp", "webui.account:bp", "webui.admin:bp"),
     tiles=(
         Tile("account", N_("Mon compte"), N_("Mot de passe et sécurité."), "account.password"),
