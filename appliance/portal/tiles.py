@@ -45,12 +45,13 @@ _BY_PROFILE = {
     "teacher": [*_SCHOOL_LIFE, "files", "directory", "account"],
     # The directory tile shows to staff whose function opens it (the portal asks the policy).
     "staff": ["absences", "messages", "news", "files", "directory", "account"],
-    "guest": ["news", "files", "account"],
+    "guest": ["messages", "news", "files", "account"],
     "admin": [
         "admin",
         "admin_people",
         "directory",
         "admin_audit",
+        "messages",
         "backups",
         "health",
         "news",
