@@ -49,6 +49,12 @@ def _archived_again(ctx, archive: str, tmp_path: Path, change: Callable[[Path], 
     return name
 
 
+def _restore_changed(ctx, school, tmp_path, change: Callable[[Path], None]):
+    """A backup, archived again by borg after `change`, then extracted and verified."""
+    archive = _archived_again(ctx, _backup(ctx, school, tmp_path), tmp_path, change)
+    return _extract(ctx, archive, tmp_path / "travail")
+
+
 def _extract(ctx, archive: str, work: Path) -> tuple[RestoreReport, object]:
     report = RestoreReport()
     with open_target(ctx, ctx.registry.get("local")) as target:
@@ -95,9 +101,7 @@ def test_a_corrupted_file_is_found_and_named(ctx, school, tmp_path):
             fh.write(b"\0" * 64)
         os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
 
-    archive = _archived_again(ctx, _backup(ctx, school, tmp_path), tmp_path, corrupt)
-    report, _v = _extract(ctx, archive, tmp_path / "travail")
-    failed = report.failed_step
+    failed = _restore_changed(ctx, school, tmp_path, corrupt)[0].failed_step
     assert failed.name == "checksums"
     assert "files/classes/6A/cours.bin : contenu différent du manifeste" in failed.message
 
@@ -108,9 +112,7 @@ def test_a_corrupted_database_stops_at_the_databases_step(ctx, school, tmp_path)
         with db.open("ab") as fh:  # one more byte: still readable, not the manifest's
             fh.write(b"\0")
 
-    archive = _archived_again(ctx, _backup(ctx, school, tmp_path), tmp_path, corrupt)
-    report, _v = _extract(ctx, archive, tmp_path / "travail")
-    failed = report.failed_step
+    failed = _restore_changed(ctx, school, tmp_path, corrupt)[0].failed_step
     assert failed.name == "databases"
     assert "base metrics.db : somme de contrôle différente" in failed.message
 
@@ -122,8 +124,7 @@ def test_missing_and_extra_files_are_reported(ctx, school, tmp_path):
             "arrivé pendant la sauvegarde"
         )
 
-    archive = _archived_again(ctx, _backup(ctx, school, tmp_path), tmp_path, change)
-    report, verification = _extract(ctx, archive, tmp_path / "travail")
+    report, verification = _restore_changed(ctx, school, tmp_path, change)
     assert report.failed_step is None, report.text()
     assert "files/lisez-moi.txt supprimé pendant la sauvegarde" in verification.notes
     assert "1 fichier(s) de files créés pendant la sauvegarde" in verification.notes
