@@ -18,8 +18,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from appliance.security import auth, sessions, throttle
-from appliance.security.audit import Actor, record
+from appliance.security import auth, throttle
+from appliance.security.audit import Actor
 from webui.access import box, client_ip, conn, current_person, requires
 
 bp = Blueprint("auth", __name__)
@@ -161,8 +161,7 @@ def logout():
     if request.method == "GET":
         return render_template("auth/logout.html")
     person = current_person()
-    sessions.close(conn(), session.get("sid"))
-    record(conn(), Actor(person["id"], person["login"], client_ip()), "logout")
+    auth.logout(conn(), session.get("sid"), Actor(person["id"], person["login"], client_ip()))
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
