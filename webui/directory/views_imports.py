@@ -7,13 +7,12 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from appliance.directory import browse, credentials, history, reconcile, uploads
+from appliance.directory import browse, credentials, history, import_actions, reconcile, uploads
 from appliance.directory.apply import PlanHasErrors, StalePlan
 from appliance.directory.imports.records import UnreadableFile
 from appliance.directory.people import PROFILES
 from appliance.errors import CartableError, NotFound
 from appliance.school import get_school
-from appliance.security import audit
 from webui.access import actor, box, conn, current_person, requires
 from webui.directory import bp, preview
 from webui.directory.common import attachment, int_field
@@ -73,20 +72,15 @@ def import_upload():
     files = request.files.getlist("files")
     full = request.form.get("full") == "1"
     try:
-        pending = uploads.save(
+        pending = import_actions.upload(
+            conn(),
             _data_dir(),
             [(f.filename or "", f.stream) for f in files],
             full=full,
-            actor=current_person()["login"],
+            actor=actor(),
         )
     except CartableError as exc:
         return _upload_page(error_text(exc), 400)
-    audit.record(
-        conn(),
-        actor(),
-        "directory.import_upload",
-        details={"files": len(pending.files), "full": full},
-    )
     return redirect(url_for("directory.import_preview", token=pending.token))
 
 
@@ -102,20 +96,23 @@ def import_preview(token: str):
     return _preview_page(pending, plan)
 
 
-def _refusal(plan: reconcile.Plan, digest: str | None) -> tuple[str, str] | None:
-    """Why the plan can't be applied now, as (reason, message), or None."""
-    if not plan.applicable:
+def _refusal(exc: CartableError) -> tuple[str, str]:
+    """A refused apply (logged by the service) as (reason, message)."""
+    if isinstance(exc, PlanHasErrors):
         return "errors", _(
             "Cet import a des erreurs : rien n'a été appliqué. Corrigez les fichiers "
             "(voir les problèmes ci-dessous), puis envoyez-les à nouveau."
         )
-    if digest != plan.to_json()["digest"]:
+    if isinstance(exc, import_actions.PreviewOutdated):
         return "changed", _(
             "L'annuaire a changé depuis l'aperçu que vous avez lu (un autre import, un "
             "compte créé ou modifié) : rien n'a été appliqué. Voici l'aperçu à jour ; "
             "relisez-le, puis appliquez-le."
         )
-    return None
+    return "changed", _(
+        "L'annuaire a changé pendant l'application : rien n'a été appliqué. "
+        "Relisez l'aperçu à jour, puis appliquez-le."
+    )
 
 
 @bp.route("/annuaire/imports/apercu/<token>/appliquer", methods=["POST"])
@@ -127,32 +124,16 @@ def import_apply(token: str):
     except UnreadableFile as exc:
         uploads.discard(_data_dir(), token)
         return _upload_page(error_text(exc), 400)
-    refused = _refusal(plan, request.form.get("digest"))
-    if refused is None:
-        try:
-            # No initial password now: the slips printed next issue them (printing again
-            # would replace them anyway, and the apply stays fast).
-            result = reconcile.apply(
-                conn(), plan, actor=current_person()["login"], initial_passwords=False
-            )
-        except StalePlan:
-            message = _(
-                "L'annuaire a changé pendant l'application : rien n'a été appliqué. "
-                "Relisez l'aperçu à jour, puis appliquez-le."
-            )
-            refused = ("changed", message)
-        except PlanHasErrors as exc:
-            refused = ("errors", error_text(exc))
-    if refused is not None:
-        audit.record(
-            conn(),
-            actor(),
-            "directory.import_apply",
-            outcome="refused",
-            details={"reason": refused[0], "errors": len(plan.errors)},
+    try:
+        # No initial password now: the slips printed next issue them (printing again
+        # would replace them anyway, and the apply stays fast).
+        result = import_actions.apply_previewed(
+            conn(), plan, digest=request.form.get("digest"), actor=actor()
         )
-        status = 409 if refused[0] == "changed" else 400
-        return _preview_page(pending, plan, notice=refused[1], status=status)
+    except (PlanHasErrors, StalePlan) as exc:
+        reason, notice = _refusal(exc)
+        status = 409 if reason == "changed" else 400
+        return _preview_page(pending, plan, notice=notice, status=status)
     uploads.discard(_data_dir(), token)
     flash(_("Import n° %(n)s appliqué.", n=result.import_id), "success")
     return redirect(url_for("directory.import_detail", import_id=result.import_id))
@@ -162,8 +143,7 @@ def import_apply(token: str):
 @requires("directory.import")
 def import_cancel(token: str):
     _pending(token)
-    uploads.discard(_data_dir(), token)
-    audit.record(conn(), actor(), "directory.import_cancel")
+    import_actions.abandon(conn(), _data_dir(), token, actor=actor())
     flash(_("Import abandonné : les fichiers envoyés ont été effacés du serveur."), "info")
     return redirect(url_for("directory.imports"))
 
