@@ -68,6 +68,9 @@ _FUNCTION_WORDS = {
 # Actions on a class or a group (target: a dict with `kind` "class" or "group" and `id`).
 _STRUCTURE_ACTIONS = {"directory.class.view", "directory.group.view"}
 
+# Actions on a job of the queue (target: the job, `jobqueue.get`'s shape).
+_JOB_ACTIONS = {"job.view", "job.result"}
+
 
 def may(
     person: Mapping[str, Any] | None,
@@ -82,7 +85,9 @@ def may(
     to the technician for anyone and to a teacher for a student of a class they teach;
     `directory.class.view` (target: a class) to the technician, to the teachers of the
     class and to its students; `directory.group.view` (target: a group) to the technician
-    and to the teachers of the group.
+    and to the teachers of the group; `job.view` (target: a job of the queue) to whoever
+    asked for it and to whom its feature's "<kind's feature>.jobs.any" is given,
+    `job.result` to whoever asked for it only.
     """
     if not person or person.get("state") == "disabled":
         return False
@@ -102,7 +107,19 @@ def may(
             return _teaches(conn, person["id"], target["id"])
     if action in _STRUCTURE_ACTIONS and target is not None:
         return _may_see_structure(person, action, target, conn)
+    if action in _JOB_ACTIONS and target is not None:
+        return _may_follow_job(person, action, target)
     return False
+
+
+def _may_follow_job(person: Mapping[str, Any], action: str, target: Mapping[str, Any]) -> bool:
+    """`job.view` (follow, cancel): whoever asked for the job, and those whom its feature
+    lets follow anyone's ("<feature>.jobs.any": the technician for the directory);
+    `job.result` (take its file, e.g. slips with passwords): only whoever asked."""
+    if target.get("actor_id") is not None and target.get("actor_id") == person.get("id"):
+        return True
+    feature = str(target.get("kind") or "").split(".", 1)[0]
+    return action == "job.view" and bool(feature) and may(person, f"{feature}.jobs.any")
 
 
 def _may_see_structure(
