@@ -189,7 +189,9 @@ DIRECTORY = Feature(
     config_keys=("appliance.directory.config_keys",),
     cli=("appliance.cli.directory",),
     jobs=("appliance.directory.schedule:jobs",),
-    job_ids=("lifecycle",),
+    job_ids=("lifecycle", "directory.housekeeping"),
+    # The web import's plan and apply, the slips PDF (#10).
+    job_handlers=("appliance.directory.import_jobs", "appliance.directory.slips_jobs"),
     blueprints=("webui.directory:bp",),
     tiles=(
         Tile(
@@ -213,6 +215,11 @@ DIRECTORY = Feature(
         "directory.import_history": ADMIN_ONLY,
         "directory.import_detail": ADMIN_ONLY,
         "directory.credentials_page": ADMIN_ONLY,
+        # A job of the queue: whoever asked for it and the technician follow it; only
+        # whoever asked takes its file (the walk's job was asked by its technician).
+        "directory.job": hidden(ADMIN_ONLY),
+        "directory.job_cancel": hidden(ADMIN_ONLY),
+        "directory.job_download": hidden(ADMIN_ONLY),
         "directory.my_students": TEACHER_ONLY,
         # The walk's student is taught by the walk's teacher.
         "directory.student_password": hidden(TEACHER_OR_ADMIN),
@@ -246,6 +253,11 @@ DIRECTORY = Feature(
         Rule("directory.class.view", "teacher", "teaches"),
         Rule("directory.class.view", "student", "member_of"),
         Rule("directory.group.view", "teacher", "teaches"),
+        # A job of the queue (imports, slips): followed and cancelled by whoever asked for
+        # it and by the technician; its result (slips with passwords) by whoever asked only.
+        Rule("job.view", "anyone", "asked_for"),
+        Rule("job.view", "admin"),
+        Rule("job.result", "anyone", "asked_for"),
     ),
 )
 

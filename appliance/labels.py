@@ -49,6 +49,7 @@ AUDIT_ACTIONS = {
     "directory.lifecycle": N_("Cycle de vie des comptes (départs, désactivations)"),
     "directory.purge": N_("Suppression des données d'une personne partie"),
     "directory.credentials": N_("Fiches de connexion imprimées"),
+    "directory.credentials_download": N_("Fiches de connexion téléchargées"),
     "health.silence": N_("Alerte mise en sourdine"),
     "health.unsilence": N_("Sourdine d'alerte levée"),
     "health.bundle": N_("Dossier de diagnostic téléchargé"),

@@ -73,6 +73,18 @@ def apply_previewed(
         raise
 
 
+def refuse_apply(conn: sqlite3.Connection, actor: Actor, *, reason: str, errors: int) -> None:
+    """Log an apply refused before it is queued ("errors": the preview has errors;
+    "changed": the form came from an older preview than the one kept)."""
+    record(
+        conn,
+        actor,
+        "directory.import_apply",
+        outcome="refused",
+        details={"reason": reason, "errors": errors},
+    )
+
+
 def abandon(conn: sqlite3.Connection, data_dir: Path, token: str, *, actor: Actor) -> None:
     """Erase the files of a pending import, audited as `directory.import_cancel`.
     Raises NotFound for an unknown token."""

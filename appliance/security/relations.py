@@ -16,6 +16,7 @@ and optionally `subject_code` to narrow the relation to one subject).
 - `head_teacher_of`: the asker is the professeur principal of the target class, or of a
   class of the target student.
 - `member_of`: the asker is a member of the target class or group.
+- `asked_for`: the target is a job of the queue (`jobqueue.get`'s shape) the asker asked for.
 
 `functions(person)` gives a staff member's function codes (`has_function`): the STS-Web
 FONCTION codes (several joined by commas when a CSV file gives them) and the words a CSV
@@ -159,6 +160,12 @@ def member_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     return _exists(conn, sql, (person["id"], target["id"]))
 
 
+def asked_for(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    return "actor_id" in target and target["actor_id"] is not None and (
+        target["actor_id"] == person.get("id")
+    )
+
+
 RELATIONS: dict[str, Relation] = {
     "self": is_self,
     "guardian_of": guardian_of,
@@ -166,6 +173,7 @@ RELATIONS: dict[str, Relation] = {
     "teaches": teaches,
     "head_teacher_of": head_teacher_of,
     "member_of": member_of,
+    "asked_for": asked_for,
 }
 
 

@@ -89,6 +89,8 @@ def school(conn):
         **{k: {"kind": "group", "id": v} for k, v in grp.items()},
         "C2/subject": {"kind": "class", "id": cls["C2"], "subject_code": SUBJECT},
         "C2/other": {"kind": "class", "id": cls["C2"], "subject_code": OTHER_SUBJECT},
+        # A job of the queue, as jobqueue.get gives it, asked for by the teacher T.
+        "job": {"id": 1, "kind": "directory.import_plan", "actor_id": ids["T"]},
     }
     askers = {
         key: {
@@ -112,6 +114,7 @@ RELATED: dict[str, dict[str, set[str]]] = {
     "head_teacher_of": {"T": {"C1", "S"}},
     # A class named with a subject is still the class its students are members of.
     "member_of": {"S": {"C1"}, "S2": {"C2", "C2/subject", "C2/other"}, "S3": {"G1"}},
+    "asked_for": {"T": {"job"}},
 }
 
 
