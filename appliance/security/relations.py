@@ -35,7 +35,6 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from appliance.db import scalar
 
 Thing = Mapping[str, Any]
 Relation = Callable[[sqlite3.Connection, Thing, Thing], bool]
@@ -84,7 +83,9 @@ def _kind(target: Thing) -> str:
 
 
 def _exists(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> bool:
-    return bool(scalar(conn, sql, params))
+    # Plain sqlite3 (not appliance.db): the manifest's rules import this module, and the
+    # database module reads the manifest.
+    return conn.execute(sql, params).fetchone() is not None
 
 
 def is_self(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
@@ -161,8 +162,10 @@ def member_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
 
 
 def asked_for(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
-    return "actor_id" in target and target["actor_id"] is not None and (
-        target["actor_id"] == person.get("id")
+    return (
+        "actor_id" in target
+        and target["actor_id"] is not None
+        and (target["actor_id"] == person.get("id"))
     )
 
 
