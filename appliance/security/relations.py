@@ -35,7 +35,6 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
-
 Thing = Mapping[str, Any]
 Relation = Callable[[sqlite3.Connection, Thing, Thing], bool]
 
