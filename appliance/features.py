@@ -39,6 +39,7 @@ from appliance.security.route_rows import (
     TEACHER_ONLY,
     TEACHER_OR_ADMIN,
     TOTP_PROFILES,
+    api,
     by_function,
     hidden,
 )
@@ -98,14 +99,24 @@ def actions_by_profile(features: Iterable[Feature] | None = None) -> dict[str, s
 
 # --- the manifest ---------------------------------------------------------------------
 
+_NOT_ADMIN = {**LOGGED_IN, "admin": 403}
+# A route on one of the walk's student's own things (an API token): theirs only.
+_ONLY_THE_OWNER = {**dict.fromkeys(LOGGED_IN, 403), "anonymous": "login", "student": 200}
+
 PLATFORM = Feature(
     name="platform",
     config_keys=("appliance.config:core_keys", "appliance.security.config_keys"),
     migrations="appliance.migrations",
-    cli=("appliance.cli.run", "appliance.cli.user"),
+    cli=("appliance.cli.run", "appliance.cli.user", "appliance.cli.token"),
     jobs=("appliance.scheduler:_core_jobs",),
     job_ids=("housekeeping", "audit_retention"),
-    blueprints=("webui.auth:bp", "webui.portal:bp", "webui.account:bp", "webui.admin:bp"),
+    blueprints=(
+        "webui.auth:bp",
+        "webui.portal:bp",
+        "webui.account:bp",
+        "webui.admin:bp",
+        "webui.api:bp",
+    ),
     tiles=(
         Tile("account", N_("Mon compte"), N_("Mot de passe et sécurité."), "account.password"),
         Tile(
@@ -133,6 +144,15 @@ PLATFORM = Feature(
         "account.totp_qr": TOTP_PROFILES,
         "account.totp_disable": TOTP_PROFILES,
         "account.recovery_codes": TOTP_PROFILES,
+        # Personal API tokens: everyone but the technician, whose tokens (they bypass the
+        # TOTP step) are made with `cartable token create` only.
+        "account.tokens": _NOT_ADMIN,
+        "account.token_revoke": hidden(_ONLY_THE_OWNER),
+        # The JSON API (#11): an anonymous call is answered 401 in JSON.
+        "api.openapi_document": PUBLIC,
+        "api.me": api(LOGGED_IN),
+        "api.my_tokens": api(_NOT_ADMIN),
+        "api.my_token_revoke": api(hidden(_ONLY_THE_OWNER)),
         "admin.index": ADMIN_ONLY,
         "admin.people": ADMIN_ONLY,
         "admin.person": ADMIN_ONLY,
@@ -160,9 +180,11 @@ PLATFORM = Feature(
                 "account.totp",
             }
         ),
-        "teacher": frozenset({"account.totp"}),
-        "staff": frozenset({"account.totp"}),
-        "relative": frozenset({"child.select"}),
+        "teacher": frozenset({"account.totp", "account.tokens"}),
+        "staff": frozenset({"account.totp", "account.tokens"}),
+        "relative": frozenset({"child.select", "account.tokens"}),
+        "student": frozenset({"account.tokens"}),
+        "guest": frozenset({"account.tokens"}),
     },
 )
 
