@@ -16,6 +16,7 @@ and optionally `subject_code` to narrow the relation to one subject).
 - `head_teacher_of`: the asker is the professeur principal of the target class, or of a
   class of the target student.
 - `member_of`: the asker is a member of the target class or group.
+- `asked_for`: the target is a job of the queue (`jobqueue.get`'s shape) the asker asked for.
 
 The scopes of the communication rules (`appliance.community.rules`) are relations too,
 between the person who writes and a person written to:
@@ -49,8 +50,6 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
-
-from appliance.db import scalar
 
 Thing = Mapping[str, Any]
 Relation = Callable[[sqlite3.Connection, Thing, Thing], bool]
@@ -99,7 +98,9 @@ def _kind(target: Thing) -> str:
 
 
 def _exists(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> bool:
-    return bool(scalar(conn, sql, params))
+    # Plain sqlite3 (not appliance.db): the manifest's rules import this module, and the
+    # database module reads the manifest.
+    return conn.execute(sql, params).fetchone() is not None
 
 
 def is_self(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
@@ -242,6 +243,14 @@ def may_write_to(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool
     return rules.may_write_to(conn, person, target)
 
 
+def asked_for(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    return (
+        "actor_id" in target
+        and target["actor_id"] is not None
+        and (target["actor_id"] == person.get("id"))
+    )
+
+
 RELATIONS: dict[str, Relation] = {
     "self": is_self,
     "guardian_of": guardian_of,
@@ -249,6 +258,7 @@ RELATIONS: dict[str, Relation] = {
     "teaches": teaches,
     "head_teacher_of": head_teacher_of,
     "member_of": member_of,
+    "asked_for": asked_for,
     "taught_by": taught_by,
     "classmate_of": classmate_of,
     "teacher_of_child": teacher_of_child,

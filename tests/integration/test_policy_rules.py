@@ -91,6 +91,8 @@ def school(conn):
         **{k: {"kind": "group", "id": v} for k, v in grp.items()},
         "C2/subject": {"kind": "class", "id": cls["C2"], "subject_code": SUBJECT},
         "C2/other": {"kind": "class", "id": cls["C2"], "subject_code": OTHER_SUBJECT},
+        # A job of the queue, as jobqueue.get gives it, asked for by the teacher T.
+        "job": {"id": 1, "kind": "directory.import_plan", "actor_id": ids["T"]},
     }
     askers = {
         key: {
@@ -144,6 +146,7 @@ RELATED: dict[str, dict[str, set[str]]] = {
         "S4": {"T", "edu", "dir"},
         "guest": {"T", "T2", *_STAFF},
     },
+    "asked_for": {"T": {"job"}},
 }
 
 
