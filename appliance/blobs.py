@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from appliance.db import now_iso, rows, transaction
+from appliance import errors
 from appliance.errors import CartableError
 from appliance.i18n import N_
 from backup.fsutil import fsync_dir
@@ -40,7 +41,7 @@ CHUNK = 1024 * 1024
 ORPHAN_GRACE_S = 24 * 3600
 
 
-class TooLarge(CartableError):
+class TooLarge(errors.TooLarge):
     """The content is larger than allowed (HTTP 413)."""
 
     code = "too_large"

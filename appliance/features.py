@@ -366,7 +366,7 @@ COMMUNITY = Feature(
     cli=("appliance.community.cli",),
     jobs=("appliance.community.schedule:jobs",),
     job_ids=("messages.trash",),
-    blueprints=("webui.community:bp",),
+    blueprints=("webui.community:bp", "webui.community.api:bp"),
     tiles=(
         Tile(
             "messages",
@@ -392,6 +392,12 @@ COMMUNITY = Feature(
         "community.rules_public": LOGGED_IN,
         "community.rules": ADMIN_ONLY,
         "community.rules_set": ADMIN_ONLY,
+        "community_api.messages": api(LOGGED_IN),
+        "community_api.send": api(LOGGED_IN),
+        "community_api.message": api(_MESSAGE_HOLDERS),
+        "community_api.delete": api(_MESSAGE_HOLDERS),
+        "community_api.recall": api(hidden(TEACHER_ONLY)),
+        "community_api.recipients": api(LOGGED_IN),
     },
     rules=(
         *grant("anyone", "messages.use", "messages.send"),

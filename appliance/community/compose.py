@@ -30,7 +30,7 @@ from appliance import blobs, richtext
 from appliance.community import hooks, mailbox, recipients, rules
 from appliance.community.text import fold
 from appliance.db import now_iso, rows, transaction
-from appliance.errors import CartableError, NotFound, PolicyDenied
+from appliance.errors import CartableError, Conflict, NotFound, PolicyDenied
 from appliance.i18n import N_
 from appliance.security import audit, policy
 
@@ -83,7 +83,7 @@ class Recalled:
         return len(self.recipient_ids)
 
 
-class TooLate(CartableError):
+class TooLate(Conflict):
     """The recall delay has passed (HTTP 409)."""
 
     code = "too_late"
@@ -307,7 +307,7 @@ def send(
     person: Person,
     draft: Draft,
     *,
-    actor: audit.Actor,
+    actor: audit.Actor | None,
     draft_id: int | None = None,
     max_attachment_bytes: int,
 ) -> Sent:
@@ -340,7 +340,7 @@ def send(
     files = _store_files(files_dir, draft, max_attachment_bytes)
     stamp = now_iso()
     ids = sorted(reached)
-    with transaction(conn):
+    with audit.audited(conn, actor, "message.send") as entry:
         message_id = _write_message(
             conn, person, draft, draft_id, texts, written, files, original, stamp
         )
@@ -363,13 +363,8 @@ def send(
             "SELECT id, thread_id, subject, sender_id, sent_at FROM message WHERE id = ?",
             (message_id,),
         )[0]
-        audit.record(
-            conn,
-            actor,
-            "message.send",
-            target=f"message:{message_id}",
-            details={"recipients": len(ids), "attachments": len(files)},
-        )
+        entry.target = f"message:{message_id}"
+        entry.details = {"recipients": len(ids), "attachments": len(files)}
         hooks.message_sent(conn, message, ids)
     return Sent(message_id, message["thread_id"], ids)
 
@@ -379,7 +374,7 @@ def recall(
     person: Person,
     message_id: int,
     *,
-    actor: audit.Actor,
+    actor: audit.Actor | None,
     recall_minutes: int,
     now: datetime | None = None,
 ) -> Recalled:
@@ -403,7 +398,7 @@ def recall(
             ),
             minutes=recall_minutes,
         )
-    with transaction(conn):
+    with audit.audited(conn, actor, "message.recall", target=f"message:{message_id}") as entry:
         gone = [
             r["owner_id"]
             for r in rows(
@@ -419,13 +414,7 @@ def recall(
             (message_id,),
         )
         conn.execute("UPDATE message SET recalled_at = ? WHERE id = ?", (now_iso(), message_id))
-        audit.record(
-            conn,
-            actor,
-            "message.recall",
-            target=f"message:{message_id}",
-            details={"recalled": len(gone)},
-        )
+        entry.details = {"recalled": len(gone)}
         hooks.message_recalled(conn, dict(copy), gone)
     return Recalled(message_id, gone)
 

@@ -213,6 +213,7 @@ def list_folder(
     q: str = "",
     page: int = 1,
     size: int = PAGE_SIZE,
+    offset: int | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """A folder's messages, newest first, and how many in all: (items, total).
 
@@ -220,8 +221,9 @@ def list_folder(
     one of the person's own folders (NotFound otherwise). `q` keeps the messages whose
     subject, text or sender's name holds every word of it (accents and case ignored).
     Items: id, thread_id, subject, sender {login, name}, date, read, role, draft,
-    recalled, has_attachments, preview, to (the "À" line as the person sees it, for the
-    sender's copies).
+    recalled, has_attachments, preview, reply_all, delivered_at, to (the "À" line, for
+    the sender's copies). Pages are `page` (of `size`), or the `size` items from
+    `offset` when it is given.
     """
     where, params = _folder_clause(conn, person, folder)
     sql_from = (
@@ -238,6 +240,8 @@ def list_folder(
         )
         params += [like_pattern(word)] * 2
     total = int(scalar(conn, f"SELECT count(*) {sql_from}", params) or 0)
+    if offset is None:
+        offset = (max(page, 1) - 1) * size
     found = rows(
         conn,
         "SELECT m.id, m.thread_id, m.subject, m.body_text, m.sent_at, m.updated_at, "
@@ -245,7 +249,7 @@ def list_folder(
         "s.login AS sender_login, s.first_name AS sender_first, s.last_name AS sender_last, "
         "EXISTS (SELECT 1 FROM message_attachment a WHERE a.message_id = m.id) AS has_attachments "
         f"{sql_from} ORDER BY b.delivered_at DESC, m.id DESC LIMIT ? OFFSET ?",
-        [*params, size, (max(page, 1) - 1) * size],
+        [*params, size, offset],
     )
     items = []
     for m in found:
@@ -267,6 +271,8 @@ def list_folder(
             "recalled": m["recalled_at"] is not None,
             "has_attachments": bool(m["has_attachments"]),
             "preview": preview(m["body_text"]),
+            "reply_all": bool(m["reply_all"]),
+            "delivered_at": m["delivered_at"],
             "to": addresses(conn, m["id"]) if m["role"] == "sender" else [],
         })  # fmt: skip
     return items, total

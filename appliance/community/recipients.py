@@ -28,7 +28,7 @@ from typing import Any
 from appliance.community import rules
 from appliance.community.text import fold, like_pattern, with_fold
 from appliance.db import rows
-from appliance.errors import CartableError
+from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_, Label
 from appliance.security import policy
 
@@ -66,7 +66,7 @@ def parse_list(list_id: str) -> tuple[str, str, str | None]:
     Raises CartableError for anything else."""
     m = _LIST_ID.match(list_id or "")
     if m is None or (m.group(1) == "staff" and not m.group(2)):
-        raise CartableError(
+        raise NotFound(
             N_("« %(name)s » n'est pas une liste de destinataires connue."),
             field="to",
             name=list_id,
@@ -109,7 +109,7 @@ def members(conn: sqlite3.Connection, list_id: str, *, exclude: int | None = Non
             conn, f"SELECT id FROM {table} WHERE code = ? AND retired_at IS NULL", (code,)
         )
         if not struct:
-            raise CartableError(
+            raise NotFound(
                 N_("« %(name)s » n'est pas une liste de destinataires connue."),
                 field="to",
                 name=list_id,
@@ -157,7 +157,7 @@ def check_list(conn: sqlite3.Connection, person: Person, list_id: str) -> list[d
     the list) or CartableError (an unknown or empty list)."""
     found = members(conn, list_id, exclude=person["id"])
     if not found:
-        raise CartableError(
+        raise NotFound(
             N_("La liste « %(name)s » n'a aucun membre : rien n'a été envoyé."),
             field="to",
             name=label(list_id),
@@ -180,9 +180,7 @@ def person_by_login(conn: sqlite3.Connection, login: str) -> dict:
         ((login or "").strip().lower(),),
     )
     if not found:
-        raise CartableError(
-            N_("Aucun destinataire ne s'appelle « %(name)s »."), field="to", name=login
-        )
+        raise NotFound(N_("Aucun destinataire ne s'appelle « %(name)s »."), field="to", name=login)
     return found[0]
 
 

@@ -34,7 +34,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from appliance.db import now_iso, rows, transaction
+from appliance.db import now_iso, rows
 from appliance.errors import CartableError, PolicyDenied
 from appliance.i18n import N_, Label
 from appliance.security import audit, relations
@@ -246,7 +246,8 @@ def set_rule(
             recipient=to_profile,
             choices=", ".join(fits),
         )
-    with transaction(conn):
+    target = f"comm_rule:{from_profile}:{to_profile}"
+    with audit.audited(conn, actor, "comm_rules.set", target=target) as entry:
         before = load(conn).get((from_profile, to_profile))
         if decision == "allow":
             after: str | None = scope or before or natural_scope(from_profile, to_profile)
@@ -256,19 +257,14 @@ def set_rule(
         new = {"allowed": after is not None, "scope": after}
         result = {"from": from_profile, "to": to_profile, "old": old, "new": new}
         if before == after:
+            entry.skip()
             return {**result, "changed": False}
         conn.execute(
             "UPDATE comm_rule SET allowed = ?, scope = ?, updated_at = ? "
             "WHERE from_profile = ? AND to_profile = ?",
             (int(after is not None), after, now_iso(), from_profile, to_profile),
         )
-        audit.record(
-            conn,
-            actor,
-            "comm_rules.set",
-            target=f"comm_rule:{from_profile}:{to_profile}",
-            details={"from": from_profile, "to": to_profile, "old": old, "new": new},
-        )
+        entry.details = {"from": from_profile, "to": to_profile, "old": old, "new": new}
     return {**result, "changed": True}
 
 
