@@ -29,9 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from appliance.db import now_iso, rows, transaction
 from appliance import errors
-from appliance.errors import CartableError
+from appliance.db import now_iso, rows, transaction
 from appliance.i18n import N_
 from backup.fsutil import fsync_dir
 
