@@ -85,17 +85,21 @@ def label(list_id: str) -> Label:
     return Label(LABELS[f"{who}:{kind}"], code=code)
 
 
-def members(conn: sqlite3.Connection, list_id: str, *, exclude: int | None = None) -> list[dict]:
-    """The active people of a list, each once, in name order (without `exclude`).
-    Raises CartableError for an unknown list, class or group."""
+def members(
+    conn: sqlite3.Connection, list_id: str, *, exclude: int | None = None, probe: bool = False
+) -> list[dict]:
+    """The active people of a list, each once, in name order (without `exclude`); with
+    `probe`, two of them in no order (cheap: is the list empty, is its first one allowed).
+    Raises NotFound for an unknown list, class or group."""
     who, kind, code = parse_list(list_id)
     profile = WHO[who]
-    active = "p.state = 'active' AND p.profile = ?"
     params: list[Any] = []
     if kind == "all":
-        sql = f"SELECT {_COLUMNS} FROM person p WHERE {active}"
+        sql = f"SELECT {_COLUMNS} FROM person p WHERE p.state = 'active' AND p.profile = ?"
         params = [profile]
     else:
+        # "+": not the index of profiles (thousands of parents) but the class's members
+        active = "+p.state = 'active' AND +p.profile = ?"
         table, column = (
             ("school_class", "class_id")
             if kind == "class"
@@ -132,24 +136,37 @@ def members(conn: sqlite3.Connection, list_id: str, *, exclude: int | None = Non
                 f"WHERE t.{column} = ? AND {active}"
             )
         params = [sid, profile]
-    found = rows(conn, sql + _ORDER, params)
+    found = rows(conn, sql + (" LIMIT 2" if probe else _ORDER), params)
     return [p for p in found if p["id"] != exclude]
 
 
-def _whole_list_allowed(conn: sqlite3.Connection, person: Person, list_id: str) -> bool:
+def _whole_list_allowed(
+    conn: sqlite3.Connection, person: Person, list_id: str, table: rules.Rules | None = None
+) -> bool:
     who, _kind, _code = parse_list(list_id)
-    scope = rules.load(conn).get((person["profile"], WHO[who]))
+    scope = (rules.load(conn) if table is None else table).get((person["profile"], WHO[who]))
     return scope == "school" and policy.may(person, "messages.whole_lists")
 
 
-def may_use(conn: sqlite3.Connection, person: Person, list_id: str) -> tuple[bool, list[dict]]:
-    """(whether `person` may write to the list, its members)."""
-    found = members(conn, list_id, exclude=person["id"])
-    if not found:
-        return False, found
+def may_use(
+    conn: sqlite3.Connection, person: Person, list_id: str, table: rules.Rules | None = None
+) -> tuple[bool, list[dict]]:
+    """(whether `person` may write to the list, its members); `table`: the rules, when
+    the caller has read them already."""
+    table = rules.load(conn) if table is None else table
+    who, _kind, _code = parse_list(list_id)
+    if table.get((person["profile"], WHO[who])) is None:
+        return False, []  # the rule refuses that profile: no need to read the list
     if list_id.endswith(":all"):
-        return _whole_list_allowed(conn, person, list_id), found
-    return rules.first_refused(conn, person, found) is None, found
+        if not _whole_list_allowed(conn, person, list_id, table):
+            return False, []
+        found = members(conn, list_id, exclude=person["id"])
+        return bool(found), found
+    probe = members(conn, list_id, exclude=person["id"], probe=True)
+    if not probe or rules.first_refused(conn, person, probe, table=table) is not None:
+        return False, probe  # empty, or one member refused: the whole list is
+    found = members(conn, list_id, exclude=person["id"])
+    return rules.first_refused(conn, person, found, table=table) is None, found
 
 
 def check_list(conn: sqlite3.Connection, person: Person, list_id: str) -> list[dict]:
@@ -235,10 +252,11 @@ def _matches(list_id: str, folded_q: str) -> bool:
 
 def _lists(conn: sqlite3.Connection, person: Person, q: str) -> Iterator[dict[str, Any]]:
     folded = fold(q)
+    table = rules.load(conn)
     for list_id in _candidate_lists(conn):
         if not _matches(list_id, folded):
             continue
-        allowed, found = may_use(conn, person, list_id)
+        allowed, found = may_use(conn, person, list_id, table)
         if allowed:
             yield {"id": list_id, "kind": "list", "name": label(list_id), "count": len(found)}
 
@@ -258,7 +276,7 @@ def _people(conn: sqlite3.Connection, person: Person, q: str) -> Iterator[dict[s
         (person["id"], *(like_pattern(w) for w in words)),
     )
     candidates = (dict(r) for r in found)
-    for p in rules.writable(conn, person, candidates):
+    for p in rules.writable(conn, person, candidates, table=rules.load(conn)):
         yield {
             "id": p["login"],
             "kind": "person",

@@ -328,11 +328,13 @@ def writable(
     targets: Iterable[Mapping[str, Any]],
     *,
     exempt: Iterable[int] = (),
+    table: Rules | None = None,
 ) -> Iterable[Mapping[str, Any]]:
     """The `targets` (people with profile, state, function) `writer` may write to, in
     their order, lazily (a search stops once its page is full). `exempt`: ids the writer
-    may reach whatever the rules (the people a reply goes back to)."""
-    rules = load(conn)
+    may reach whatever the rules (the people a reply goes back to); `table`: the rules
+    when the caller has read them already."""
+    rules = load(conn) if table is None else table
     free = set(exempt)
     for target in targets:
         if (target["id"] in free and target.get("state") != "disabled") or allows(
@@ -347,9 +349,10 @@ def first_refused(
     targets: Iterable[Mapping[str, Any]],
     *,
     exempt: Iterable[int] = (),
+    table: Rules | None = None,
 ) -> Mapping[str, Any] | None:
     """The first of `targets` the rules refuse, or None when all are allowed."""
-    rules = load(conn)
+    rules = load(conn) if table is None else table
     free = set(exempt)
     for target in targets:
         if target["id"] in free and target.get("state") != "disabled":
