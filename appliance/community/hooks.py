@@ -2,8 +2,8 @@
 notifications (timeline, e-mail: `appliance/community/notifications.py`, built apart)
 are to be wired.
 
-Both functions are called by `appliance.community.messages` inside the transaction that
-sends or recalls, so a notification written here lands with the message or not at all.
+Both functions are called inside the transaction that sends (`compose.send`) or recalls
+(`recall.recall`), so a notification written here lands with the message or not at all.
 They do nothing yet.
 """
 

@@ -34,11 +34,19 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from appliance.community.refusals import Refused, Rules, name_of, refusal, whole_list_refusal
+from appliance.community.words import HEADERS, SCOPE_LABELS, WORDS
 from appliance.db import now_iso, rows
-from appliance.errors import CartableError, PolicyDenied
-from appliance.i18n import N_, Label
+from appliance.errors import CartableError
+from appliance.i18n import N_
 from appliance.security import audit, relations
-from backup.errors import Phrase
+
+__all__ = [
+    "DEFAULTS", "HEADERS", "PROFILES", "SCOPES", "SCOPE_LABELS", "WORDS", "Refused", "Rules",
+    "allows", "check", "first_refused", "history", "load", "may_write_to", "name_of",
+    "natural_scope", "refusal", "scopes_for", "set_rule", "table", "whole_list_refusal",
+    "writable",
+]  # fmt: skip
 
 # The order of the matrix (rows: from; columns: to), and the rule names of the CLI.
 PROFILES = ("student", "relative", "teacher", "staff", "guest", "admin")
@@ -70,37 +78,6 @@ SCOPE_FITS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "school": (_ALL, _ALL),
 }
 
-# Who may be reached under each scope, in words (the matrix, the refusals).
-SCOPE_LABELS = {
-    "own_class": N_("les élèves de sa classe"),
-    "own_teachers": N_("ses professeurs"),
-    "own_children": N_("ses propres enfants"),
-    "own_parents": N_("ses propres parents"),
-    "children_teachers": N_("les professeurs de ses enfants"),
-    "taught_students": N_("les élèves de ses classes"),
-    "parents_of_taught": N_("les parents de ses élèves"),
-    "school_life": N_("la vie scolaire et la direction"),
-    "school": N_("tout l'établissement"),
-}
-
-# The rule names in words: one person (refusals), and the matrix's headers.
-WORDS = {
-    "student": N_("élève"),
-    "relative": N_("parent"),
-    "teacher": N_("enseignant"),
-    "staff": N_("personnel"),
-    "guest": N_("invité"),
-    "admin": N_("technicien"),
-}
-HEADERS = {
-    "student": N_("Élèves"),
-    "relative": N_("Parents"),
-    "teacher": N_("Enseignants"),
-    "staff": N_("Personnels (vie scolaire, direction, documentation…)"),
-    "guest": N_("Invités"),
-    "admin": N_("Technicien"),
-}
-
 # The issue's matrix: (from, to) -> scope when allowed, None when refused.
 DEFAULTS: dict[tuple[str, str], str | None] = {
     ("student", "student"): None,  # a setting may allow own_class
@@ -130,25 +107,6 @@ DEFAULTS: dict[tuple[str, str], str | None] = {
     ("guest", "admin"): None,
     **{("admin", to): "school" for to in PROFILES},
 }
-
-Rules = dict[tuple[str, str], str | None]
-
-
-class Refused(PolicyDenied):
-    """A recipient the communication rules do not allow (HTTP 403, nothing is sent);
-    `refused` lists them ({"id", "login", "profile"})."""
-
-    code = "communication_rule"
-    http_status = 403
-    refused: list[dict[str, Any]] = []
-
-
-def _naming(error: Refused, refused: Sequence[Mapping[str, Any]]) -> Refused:
-    error.field = "to"
-    error.refused = [
-        {"id": p["id"], "login": p.get("login"), "profile": p.get("profile")} for p in refused
-    ]
-    return error
 
 
 # --- the table ----------------------------------------------------------------------------
@@ -384,90 +342,3 @@ def check(
             refused.append(target)
     if refused:
         raise refusal(writer, refused, rules)
-
-
-def name_of(person: Mapping[str, Any]) -> str:
-    return f"{person.get('first_name', '')} {person.get('last_name', '')}".strip() or str(
-        person.get("login", "?")
-    )
-
-
-def refusal(
-    writer: Mapping[str, Any],
-    refused: Sequence[Mapping[str, Any]],
-    rules: Rules,
-    *,
-    name: str | None = None,
-) -> Refused:
-    """The error naming the rule that refuses the first of `refused` (and how many);
-    `name` replaces the person's (a list refused because of one of its members)."""
-    first = refused[0]
-    if name is None:
-        name = name_of(first)
-        if len(refused) > 1:
-            name = Phrase(N_("%(name)s et %(others)s autre(s)"), name=name, others=len(refused) - 1)
-    if first.get("id") == writer.get("id"):
-        return _naming(
-            Refused(N_("On ne peut pas s'écrire à soi-même : rien n'a été envoyé.")), refused
-        )
-    if first.get("state") == "disabled":
-        return _naming(
-            Refused(
-                N_("Le compte de %(name)s est désactivé : rien n'a été envoyé à personne."),
-                name=name,
-            ),
-            refused,
-        )
-    to_profile = str(first.get("profile", ""))
-    scope = rules.get((writer["profile"], to_profile))
-    words = {
-        "sender": Label(WORDS.get(writer["profile"], writer["profile"])),
-        "recipient": Label(WORDS.get(to_profile, to_profile)),
-        "name": name,
-    }
-    if scope is None:
-        return _naming(
-            Refused(
-                N_(
-                    "Message non envoyé : la règle de communication « %(sender)s → "
-                    "%(recipient)s » interdit d'écrire à %(name)s. Rien n'a été envoyé à "
-                    "personne."
-                ),
-                sender=words["sender"],
-                recipient=words["recipient"],
-                name=name,
-            ),
-            refused,
-        )
-    return _naming(
-        Refused(
-            N_(
-                "Message non envoyé : la règle de communication « %(sender)s → "
-                "%(recipient)s » ne permet d'écrire qu'à ce cercle : %(scope)s ; %(name)s "
-                "n'en fait pas partie. Rien n'a été envoyé à personne."
-            ),
-            sender=words["sender"],
-            recipient=words["recipient"],
-            name=name,
-            scope=Label(SCOPE_LABELS[scope]),
-        ),
-        refused,
-    )
-
-
-def whole_list_refusal(
-    writer: Mapping[str, Any], member: Mapping[str, Any], name: str, rules: Rules
-) -> Refused:
-    """The error for a list of everyone of a profile the writer may not use."""
-    to_profile = str(member.get("profile", ""))
-    error = Refused(
-        N_(
-            "Message non envoyé : la liste « %(name)s » est réservée à ceux que la règle "
-            "« %(sender)s → %(recipient)s » laisse écrire à tout l'établissement (personnels "
-            "et enseignants). Rien n'a été envoyé à personne."
-        ),
-        name=name,
-        sender=Label(WORDS.get(writer["profile"], writer["profile"])),
-        recipient=Label(WORDS.get(to_profile, to_profile)),
-    )
-    return _naming(error, [member])

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from appliance import blobs
-from appliance.community import compose, folders, mailbox, recipients, rules
+from appliance.community import compose, folders, mailbox, recall, recipients, rules
 from appliance.db import rows, scalar
 from appliance.directory import export, people
 from appliance.directory.lifecycle import run_lifecycle
@@ -152,8 +152,8 @@ def test_recall_takes_back_the_unread_copies_within_the_delay(conn, school):
     sent = send(conn, school, "marie", ["parents:class:5A", "lea"])
     mailbox.read(conn, who(conn, "sophie"), sent.id)
     marie = who(conn, "marie")
-    assert compose.can_recall(conn, marie, mailbox.copy_of(conn, marie, sent.id), 60)
-    done = compose.recall(conn, marie, sent.id, actor=Actor(ids["marie"], "marie"),
+    assert recall.can_recall(conn, marie, mailbox.copy_of(conn, marie, sent.id), 60)
+    done = recall.recall(conn, marie, sent.id, actor=Actor(ids["marie"], "marie"),
                           recall_minutes=60)  # fmt: skip
     assert sorted(done.recipient_ids) == sorted([ids["yann"], ids["lea"]]) and done.recalled == 2
     assert inbox(conn, "yann")[1] == 0 and inbox(conn, "lea")[1] == 0
@@ -165,22 +165,22 @@ def test_recall_takes_back_the_unread_copies_within_the_delay(conn, school):
     # Too late: 409.
     later = datetime.now(UTC) + timedelta(minutes=61)
     other = send(conn, school, "marie", ["lea"])
-    with pytest.raises(compose.TooLate) as err:
-        compose.recall(conn, marie, other.id, actor=Actor(ids["marie"], "marie"),
+    with pytest.raises(recall.TooLate) as err:
+        recall.recall(conn, marie, other.id, actor=Actor(ids["marie"], "marie"),
                        recall_minutes=60, now=later)  # fmt: skip
     assert err.value.http_status == 409 and err.value.code == "too_late"
     assert inbox(conn, "lea")[1] == 1
-    assert not compose.can_recall(conn, marie, mailbox.copy_of(conn, marie, other.id), 60, later)
+    assert not recall.can_recall(conn, marie, mailbox.copy_of(conn, marie, other.id), 60, later)
 
 
 def test_only_staff_and_teachers_recall_and_only_their_own(conn, school):
     sent = send(conn, school, "lea", ["marie"])
     lea, marie = who(conn, "lea"), who(conn, "marie")
     with pytest.raises(PolicyDenied):
-        compose.recall(conn, lea, sent.id, actor=Actor(lea["id"], "lea"), recall_minutes=60)
+        recall.recall(conn, lea, sent.id, actor=Actor(lea["id"], "lea"), recall_minutes=60)
     with pytest.raises(NotFound):  # a recipient's copy is not theirs to recall
-        compose.recall(conn, marie, sent.id, actor=Actor(marie["id"], "m"), recall_minutes=60)
-    assert not compose.can_recall(conn, lea, mailbox.copy_of(conn, lea, sent.id), 60)
+        recall.recall(conn, marie, sent.id, actor=Actor(marie["id"], "m"), recall_minutes=60)
+    assert not recall.can_recall(conn, lea, mailbox.copy_of(conn, lea, sent.id), 60)
     assert inbox(conn, "marie")[1] == 1
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from appliance import timefmt
 from appliance.community import compose, mailbox, recipients, rules
+from appliance.community import recall as recalling
 from appliance.errors import NotFound
 from appliance.i18n import N_
 from webui.access import actor, box, conn, current_person
@@ -344,7 +345,7 @@ def _recall_target(message_id: int) -> dict:
 def recall(message_id: int):
     """Recall a message I sent (teachers and staff, within `messages.recall_minutes`): it
     disappears for those who have not read it; 409 when too late."""
-    done = compose.recall(
+    done = recalling.recall(
         conn(), current_person(), message_id, actor=actor(),
         recall_minutes=recall_minutes(),
     )  # fmt: skip

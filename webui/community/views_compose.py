@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from appliance import blobs
 from appliance.community import compose, mailbox, recipients, rules
+from appliance.community import recall as recalling
 from appliance.errors import CartableError, NotFound
 from webui import paging
 from webui.access import actor, box, conn, current_person, requires
@@ -176,7 +177,7 @@ def _recall_target(**kwargs) -> dict:
 @requires("messages.recall", target=_recall_target)
 def recall(message_id: int):
     try:
-        done = compose.recall(
+        done = recalling.recall(
             conn(), current_person(), message_id, actor=actor(), recall_minutes=recall_minutes()
         )
     except CartableError as exc:

@@ -7,7 +7,8 @@ from flask import abort, flash, g, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 
 from appliance import blobs
-from appliance.community import compose, folders, mailbox
+from appliance.community import folders, mailbox
+from appliance.community import recall as recalling
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
 from webui import paging
@@ -94,7 +95,7 @@ def message(message_id: int):
     return render_template(
         "community/message.html",
         m=found,
-        can_recall=compose.can_recall(conn(), person, found, recall_minutes()),
+        can_recall=recalling.can_recall(conn(), person, found, recall_minutes()),
         small_group=mailbox.SMALL_GROUP,
         **side(found["folder_id"] if found["folder"] == "own" else found["folder"]),
     )
