@@ -12,7 +12,9 @@ imports nothing heavy, and `appliance` never imports `webui`):
 - `blueprints`: "webui.module:bp", registered by the web app's factory;
 - `tiles`: the home-page tiles the feature fills, each with the endpoint of its page;
 - `routes`: the route-access rows of the feature's endpoints (`route_access.ROUTES`);
-- `actions`: the policy's actions by profile that the feature adds (`policy.may`).
+- `blob_refs`: the "table.column"s that name a stored content (`appliance/blobs.py`);
+- `rules`: the policy's rows `(action, who, relation)` the feature adds (`policy.may`,
+  `appliance.security.rules`).
 
 `FEATURES` is the ordered list read by the configuration, the scheduler, the CLI, the web
 app, the tiles, the route table and the policy. A reference that does not import raises:
@@ -42,6 +44,7 @@ from appliance.security.route_rows import (
     by_function,
     hidden,
 )
+from appliance.security.rules import Rule, grant
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,7 +62,9 @@ class Feature:
     blueprints: tuple[str, ...] = ()
     tiles: tuple[Tile, ...] = ()
     routes: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
-    actions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+    # "table.column" naming a stored content (appliance/blobs.py): kept while one uses it
+    blob_refs: tuple[str, ...] = ()
 
 
 def resolve(ref: str) -> Any:
@@ -87,13 +92,9 @@ def migration_packages(features: Iterable[Feature] | None = None) -> list[str]:
     return [f.migrations for f in (FEATURES if features is None else features) if f.migrations]
 
 
-def actions_by_profile(features: Iterable[Feature] | None = None) -> dict[str, set[str]]:
-    """The policy's actions by profile, every feature's gathered."""
-    out: dict[str, set[str]] = {}
-    for feature in FEATURES if features is None else features:
-        for profile, actions in feature.actions.items():
-            out.setdefault(profile, set()).update(actions)
-    return out
+def rules(features: Iterable[Feature] | None = None) -> list[Rule]:
+    """The policy's rules, every feature's gathered, in manifest order."""
+    return [r for f in (FEATURES if features is None else features) for r in f.rules]
 
 
 # --- the manifest ---------------------------------------------------------------------
@@ -104,7 +105,7 @@ PLATFORM = Feature(
     migrations="appliance.migrations",
     cli=("appliance.cli.run", "appliance.cli.user"),
     jobs=("appliance.scheduler:_core_jobs",),
-    job_ids=("housekeeping", "audit_retention"),
+    job_ids=("housekeeping", "audit_retention", "blobs_gc"),
     blueprints=("webui.auth:bp", "webui.portal:bp", "webui.account:bp", "webui.admin:bp"),
     tiles=(
         Tile("account", N_("Mon compte"), N_("Mot de passe et sécurité."), "account.password"),
@@ -144,27 +145,43 @@ PLATFORM = Feature(
         "admin.audit": ADMIN_ONLY,
         "admin.settings": ADMIN_ONLY,
     },
-    actions={
-        "admin": frozenset(
-            {
-                "admin.area",
-                "admin.people.view",
-                "admin.people.create",
-                "admin.people.state",
-                "admin.people.reset_password",
-                "admin.people.totp_reset",
-                "admin.audit.view",
-                "admin.settings.view",
-                "admin.settings.edit",
-                "admin.people.export",
-                "account.totp",
-            }
+    rules=(
+        # What any logged-in person does on themselves.
+        *grant(
+            "anyone",
+            "portal.home",
+            "account.view",
+            "account.password",
+            "account.locale",
+            "account.export",
         ),
-        "teacher": frozenset({"account.totp"}),
-        "staff": frozenset({"account.totp"}),
-        "relative": frozenset({"child.select"}),
-    },
+        *grant(
+            "admin",
+            "admin.area",
+            "admin.people.view",
+            "admin.people.create",
+            "admin.people.state",
+            "admin.people.reset_password",
+            "admin.people.totp_reset",
+            "admin.audit.view",
+            "admin.settings.view",
+            "admin.settings.edit",
+            "admin.people.export",
+            # Must enrol TOTP before anything else (security.admin_totp_required).
+            "account.totp_required",
+        ),
+        *grant(("admin", "teacher", "staff"), "account.totp"),
+        Rule("child.select", "relative"),
+        Rule("child.view", "relative", "guardian_of"),
+        # A teacher gives a new password to a student of a class or group they teach.
+        Rule("person.reset_password", "admin"),
+        Rule("person.reset_password", "teacher", "teaches"),
+    ),
 )
+
+# Staff whose function opens the students' directory: vie scolaire, direction,
+# secretariat, administration (CSV word) and STS-Web's administrative staff.
+_STUDENTS_DIRECTORY_STAFF = ("staff:EDU", "staff:DIR", "staff:SEC", "staff:ADM", "staff:ADF")
 
 # Issue 3: imports, credentials slips, classes, a teacher's students, RGPD export.
 DIRECTORY = Feature(
@@ -172,7 +189,9 @@ DIRECTORY = Feature(
     config_keys=("appliance.directory.config_keys",),
     cli=("appliance.cli.directory",),
     jobs=("appliance.directory.schedule:jobs",),
-    job_ids=("lifecycle",),
+    job_ids=("lifecycle", "directory.housekeeping"),
+    # The web import's plan and apply, the slips PDF (#10).
+    job_handlers=("appliance.directory.import_jobs", "appliance.directory.slips_jobs"),
     blueprints=("webui.directory:bp",),
     tiles=(
         Tile(
@@ -196,29 +215,50 @@ DIRECTORY = Feature(
         "directory.import_history": ADMIN_ONLY,
         "directory.import_detail": ADMIN_ONLY,
         "directory.credentials_page": ADMIN_ONLY,
+        # A job of the queue: whoever asked for it and the technician follow it; only
+        # whoever asked takes its file (the walk's job was asked by its technician).
+        "directory.job": hidden(ADMIN_ONLY),
+        "directory.job_cancel": hidden(ADMIN_ONLY),
+        "directory.job_download": hidden(ADMIN_ONLY),
         "directory.my_students": TEACHER_ONLY,
         # The walk's student is taught by the walk's teacher.
         "directory.student_password": hidden(TEACHER_OR_ADMIN),
         "directory.export_mine": LOGGED_IN,
         "directory.export_person": hidden(ADMIN_ONLY),
     },
-    # What staff see by function stays in `policy._BY_FUNCTION`.
-    actions={
-        "admin": frozenset(
-            {
-                "directory.home",
-                "directory.import",
-                "directory.credentials",
-                "directory.browse",
-                "directory.accounts.view",
-                "directory.guardians.view",
-                "directory.logins.view",
-            }
+    rules=(
+        *grant(
+            "admin",
+            "directory.home",
+            "directory.import",
+            "directory.credentials",
+            "directory.accounts.view",
         ),
-        "teacher": frozenset({"directory.home", "directory.my_students", "directory.logins.view"}),
-        "relative": frozenset({"directory.home", "directory.my_teachers"}),
-        "student": frozenset({"directory.home", "directory.my_teachers", "directory.my_class"}),
-    },
+        # The directory of students and guardians: every class and group, the students'
+        # logins, their guardians with their e-mail address (to reach a family); no
+        # account states, no write action. Vie scolaire (CPE), direction, secretariat and
+        # administration (read-only).
+        *grant(
+            ("admin", *_STUDENTS_DIRECTORY_STAFF),
+            "directory.browse",
+            "directory.guardians.view",
+            "directory.logins.view",
+            "directory.class.view",
+            "directory.group.view",
+        ),
+        *grant(_STUDENTS_DIRECTORY_STAFF, "directory.home"),
+        *grant("teacher", "directory.home", "directory.my_students", "directory.logins.view"),
+        *grant("relative", "directory.home", "directory.my_teachers"),
+        *grant("student", "directory.home", "directory.my_teachers", "directory.my_class"),
+        Rule("directory.class.view", "teacher", "teaches"),
+        Rule("directory.class.view", "student", "member_of"),
+        Rule("directory.group.view", "teacher", "teaches"),
+        # A job of the queue (imports, slips): followed and cancelled by whoever asked for
+        # it and by the technician; its result (slips with passwords) by whoever asked only.
+        Rule("job.view", "anyone", "asked_for"),
+        Rule("job.view", "admin"),
+        Rule("job.result", "anyone", "asked_for"),
+    ),
 )
 
 # Issue 5: the technician's health page, diagnosis, silences, support bundle.
@@ -245,9 +285,7 @@ HEALTH = Feature(
         "health.unsilence": ADMIN_ONLY,
         "health.bundle": ADMIN_ONLY,
     },
-    actions={
-        "admin": frozenset({"admin.health.view", "admin.health.silence", "admin.health.bundle"}),
-    },
+    rules=grant("admin", "admin.health.view", "admin.health.silence", "admin.health.bundle"),
 )
 
 # Issue 4: status, run now, archives, browse and restore beside, key sheet.
@@ -283,16 +321,13 @@ BACKUPS = Feature(
         "backups.key_sheet": ADMIN_ONLY,
         "backups.key_sheet_confirm": ADMIN_ONLY,
     },
-    actions={
-        "admin": frozenset(
-            {
-                "admin.backups.view",
-                "admin.backups.run",
-                "admin.backups.restore",
-                "admin.backups.key_sheet",
-            }
-        ),
-    },
+    rules=grant(
+        "admin",
+        "admin.backups.view",
+        "admin.backups.run",
+        "admin.backups.restore",
+        "admin.backups.key_sheet",
+    ),
 )
 
 # Issue 11: the school year's calendar, the timetable import and its read service.
@@ -317,10 +352,7 @@ SCHOOLLIFE = Feature(
         "schoollife.timetable_apply": ADMIN_ONLY,
         "schoollife.timetable_cancel": ADMIN_ONLY,
     },
-    # Also for staff whose function is direction (DIR) once the policy has rules.
-    actions={
-        "admin": frozenset({"schoollife.year.edit", "schoollife.timetable.import"}),
-    },
+    rules=grant("admin", "schoollife.year.edit", "schoollife.timetable.import"),
 )
 
 FEATURES: tuple[Feature, ...] = (PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE)

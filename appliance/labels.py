@@ -49,6 +49,7 @@ AUDIT_ACTIONS = {
     "directory.lifecycle": N_("Cycle de vie des comptes (départs, désactivations)"),
     "directory.purge": N_("Suppression des données d'une personne partie"),
     "directory.credentials": N_("Fiches de connexion imprimées"),
+    "directory.credentials_download": N_("Fiches de connexion téléchargées"),
     "schoollife.year_set": N_("Année scolaire réglée"),
     "schoollife.timetable_upload": N_("Fichier d'emploi du temps envoyé"),
     "schoollife.timetable_import": N_("Import de l'emploi du temps"),

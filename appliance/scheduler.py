@@ -55,8 +55,23 @@ def _core_jobs(box) -> list[JobSpec]:
         if n:
             log.info("audit log: %d entr(y/ies) older than %d days deleted", n, days)
 
+    def blobs_gc(box) -> None:
+        from appliance import blobs
+
+        done = blobs.collect_garbage(box.conn(), box.config.files_dir)
+        if done["removed"] or done["strays"]:
+            log.info("stored contents: %(removed)d unused, %(strays)d stray, %(bytes)d bytes", done)
+
     return [
         JobSpec("housekeeping", housekeeping, "interval", {"minutes": 15}),
+        # Weekly, Sunday night: contents no attachment, document or hand-in uses any more.
+        JobSpec(
+            "blobs_gc",
+            blobs_gc,
+            "cron",
+            {"day_of_week": "sun", "hour": 4, "minute": 10},
+            misfire_grace_time=7 * 86400,
+        ),
         # Nightly, after the lifecycle job (2:05); a missed night is done at start.
         JobSpec(
             "audit_retention",

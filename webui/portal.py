@@ -49,7 +49,8 @@ def _tiles_html(profile: str) -> Markup:
 def home():
     person = current_person()
     children, child = [], None
-    if person["profile"] == "relative":
+    follows_children = ask("child.select")
+    if follows_children:
         children = people.children_of(conn(), person["id"])
         child = selected_child(children)
         if len(children) > 1 and child is None:
@@ -57,6 +58,7 @@ def home():
     return render_template(
         "portal/home.html",
         tiles_html=_tiles_html(person["profile"]),
+        follows_children=follows_children,
         children=children,
         child=child,
         classes=person.get("classes", []),

@@ -6,6 +6,10 @@ the plan, and re-plans from the very same files when the technician applies it. 
 folder goes away once the import is applied or abandoned, and a folder left behind is
 removed after `STALE_HOURS`: these files hold personal data. Another import (the
 timetable's) keeps its files in a folder of its own (`root`, relative to the data folder).
+
+The job queue's import jobs (`appliance.directory.import_jobs`) keep their state beside
+the files (`keep` / `kept`): the plan shown as the preview and the upload's latest job,
+as dot-files that no uploaded file's safe name can take.
 """
 
 from __future__ import annotations
@@ -20,16 +24,18 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
+from backup.fsutil import atomic_write
 
 PENDING_DIR = Path("imports") / "pending"
 STALE_HOURS = 24
 MAX_FILES = 10
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _META = "import.json"
+STATES = ("plan", "job")  # kept as ".<name>.json" (a safe name never starts with a dot)
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,26 @@ def load(data_dir: Path, token: str, *, root: Path = PENDING_DIR) -> PendingImpo
         ) from exc
     files = [folder / n for n in meta["files"]]
     return PendingImport(token, files, bool(meta["full"]), meta["actor"], meta["created_at"])
+
+
+def keep(data_dir: Path, token: str, name: str, obj: Any) -> None:
+    """Store `obj` (JSON-able) as the state `name` (one of STATES) of the upload `token`,
+    atomically (0600). Raises NotFound when the upload is gone."""
+    if name not in STATES:
+        raise ValueError(name)
+    body = json.dumps(obj, ensure_ascii=False, default=str)
+    atomic_write(_folder(data_dir, token) / f".{name}.json", body, mode=0o600)
+
+
+def kept(data_dir: Path, token: str, name: str) -> Any | None:
+    """The state `name` of the upload `token` (see `keep`), None when there is none.
+    Raises NotFound when the upload is gone."""
+    if name not in STATES:
+        raise ValueError(name)
+    try:
+        return json.loads((_folder(data_dir, token) / f".{name}.json").read_text("utf-8"))
+    except FileNotFoundError:
+        return None
 
 
 def discard(data_dir: Path, token: str, *, root: Path = PENDING_DIR) -> None:

@@ -11,7 +11,8 @@ refused": the action may answer with a redirect or a form error.
 
 from __future__ import annotations
 
-# The walk also logs in as staff members with a function (see policy._BY_FUNCTION): they
+# The walk also logs in as staff members with a function (the `staff:CODE` rules of
+# appliance/features.py): they
 # get what any staff member gets, unless a row says otherwise (`by_function`).
 STAFF_FUNCTIONS = {"staff_edu": "EDU", "staff_sec": "SEC"}
 PROFILES = (

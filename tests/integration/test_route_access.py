@@ -9,7 +9,9 @@ import re
 import pyotp
 import pytest
 
+from appliance import jobqueue
 from appliance.directory import history
+from appliance.security.audit import Actor
 from appliance.security.route_access import NO_LOGIN_NEEDED, PROFILES, ROUTES, STAFF_FUNCTIONS
 from tests.conftest import login, make_person
 
@@ -21,6 +23,7 @@ SAMPLE_ARGS = {
     "group_id": "group",
     "import_id": "import",
     "token": "pas-un-import-en-attente-0000",
+    "job_id": "job",
 }
 
 
@@ -60,6 +63,13 @@ def people_by_profile(conn):
         warnings=0, created=0,
     )  # fmt: skip
     made["class"], made["group"], made["import"] = (class_id,), (group_id,), (import_id,)
+    # A job of the queue asked by the walk's technician (the preview of an upload).
+    admin_id, admin_login, _pw = made["admin"]
+    job_id = jobqueue.enqueue(
+        conn, "directory.import_plan", {"token": SAMPLE_ARGS["token"]},
+        actor=Actor(admin_id, admin_login, "192.0.2.1"),
+    )  # fmt: skip
+    made["job"] = (job_id,)
     return made
 
 

@@ -94,12 +94,11 @@ def test_every_tile_comes_from_one_feature_or_is_coming():
 def test_every_policy_action_belongs_to_exactly_one_feature():
     owner: dict[str, set[str]] = {}
     for feature in FEATURES:
-        for actions in feature.actions.values():
-            for action in actions:
-                owner.setdefault(action, set()).add(feature.name)
+        for rule in feature.rules:
+            owner.setdefault(rule.action, set()).add(feature.name)
     assert {a: o for a, o in owner.items() if len(o) > 1} == {}
-    for profile, actions in features.actions_by_profile().items():
-        assert actions == policy._BY_PROFILE[profile]
+    assert policy.index(features.rules()) == policy.RULES
+    assert sum(len(r) for r in policy.RULES.values()) == sum(len(f.rules) for f in FEATURES)
     admin = {"id": 1, "profile": "admin", "state": "active"}
     assert policy.may(admin, "admin.health.view") and policy.may(admin, "admin.backups.run")
     teacher = {"id": 2, "profile": "teacher", "state": "active"}

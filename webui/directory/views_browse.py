@@ -28,6 +28,11 @@ def index():
     if ask("directory.browse"):
         return redirect(url_for("directory.classes"))
     page: dict = {"taught": [], "my_classes": [], "teachers": [], "children": []}
+    page["sections"] = {
+        "taught": ask("directory.my_students"),
+        "my_class": ask("directory.my_class"),
+        "children": ask("child.select"),
+    }
     if ask("directory.my_students"):
         page["taught"] = browse.taught_by(conn(), person["id"])
     if ask("directory.my_class"):

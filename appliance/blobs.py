@@ -1,0 +1,288 @@
+"""Stored contents: attachments, documents and hand-ins, content-addressed under `files/`.
+
+A content is written once, whatever the number of times it is attached or shared: it is
+streamed (never whole in memory) to a temporary name in `files/blobs/`, hashed on the way,
+fsynced, then renamed to `files/blobs/<2 hex>/<sha256>`; a row of `blob` gives its size and
+its type, found from the first bytes (never from the name a person gave it). A name is
+only a label kept by the row that uses the content (`safe_name` makes it harmless to show
+and to offer as a download name); it never reaches the disk.
+
+What may be shown in the browser (`inline_type`) is a short list of types that cannot run
+(PDF, images other than SVG, plain text); everything else is downloaded as an attachment.
+
+Features name the columns that use a content (`Feature.blob_refs`, "table.column");
+`collect_garbage` (run weekly) deletes the contents none of them uses, and the files a
+rolled-back write left behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import sqlite3
+import time
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from appliance.db import now_iso, rows, transaction
+from appliance.errors import CartableError
+from appliance.i18n import N_
+from backup.fsutil import fsync_dir
+
+CHUNK = 1024 * 1024
+# A content written but not (yet) used by any row is kept this long: the row may be in a
+# transaction that has not committed yet.
+ORPHAN_GRACE_S = 24 * 3600
+
+
+class TooLarge(CartableError):
+    """The content is larger than allowed (HTTP 413)."""
+
+    code = "too_large"
+
+
+@dataclass(frozen=True)
+class Blob:
+    sha256: str
+    size: int
+    mime: str
+
+
+def root(files_dir: Path) -> Path:
+    return Path(files_dir) / "blobs"
+
+
+def path_of(files_dir: Path, sha256: str) -> Path:
+    """Where the content `sha256` is stored (ValueError for anything but a SHA-256)."""
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise ValueError(f"not a sha256: {sha256!r}")
+    return root(files_dir) / sha256[:2] / sha256
+
+
+# --- types from the content ---------------------------------------------------------------
+
+_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
+    (b"%PDF-", 0, "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
+    (b"\xff\xd8\xff", 0, "image/jpeg"),
+    (b"GIF87a", 0, "image/gif"),
+    (b"GIF89a", 0, "image/gif"),
+    (b"WEBP", 8, "image/webp"),
+    (b"PK\x03\x04", 0, "application/zip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 0, "application/x-ole-storage"),
+    (b"ID3", 0, "audio/mpeg"),
+    (b"OggS", 0, "audio/ogg"),
+    (b"ftyp", 4, "video/mp4"),
+    (b"\x7fELF", 0, "application/x-executable"),
+    (b"MZ", 0, "application/x-msdownload"),
+)
+_ZIP_KINDS = (
+    (b"word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    (b"xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (b"ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    (b"mimetypeapplication/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.text"),
+    (
+        b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.spreadsheet",
+    ),
+    (
+        b"mimetypeapplication/vnd.oasis.opendocument.presentation",
+        "application/vnd.oasis.opendocument.presentation",
+    ),
+)
+_MARKUP = re.compile(rb"<\s*(!doctype|html|head|body|script|svg|iframe|\?xml|a\s|img|div)", re.I)
+# Shown in the page; anything else is offered as a download.
+INLINE_TYPES = frozenset(
+    {"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "text/plain"}
+)
+
+
+def sniff(head: bytes) -> str:
+    """The type of a content from its first bytes (up to a few kilobytes)."""
+    for magic, offset, mime in _SIGNATURES:
+        if head[offset : offset + len(magic)] == magic:
+            if mime == "application/zip":
+                for marker, kind in _ZIP_KINDS:
+                    if marker in head[:4096]:
+                        return kind
+            return mime
+    sample = head[:4096]
+    if _MARKUP.search(sample):
+        return "image/svg+xml" if re.search(rb"<\s*svg", sample, re.I) else "text/html"
+    if b"\x00" in sample:
+        return "application/octet-stream"
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(sample) - 4:  # not just a character cut at the end
+            try:
+                sample.decode("cp1252")
+            except UnicodeDecodeError:
+                return "application/octet-stream"
+    return "text/plain"
+
+
+def inline_type(mime: str) -> bool:
+    """Whether a content of this type may be shown in the browser (it cannot run)."""
+    return mime in INLINE_TYPES
+
+
+# --- names ---------------------------------------------------------------------------------
+
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.I)
+MAX_NAME = 180
+
+
+def safe_name(name: str | None, default: str = "document") -> str:
+    """A harmless label for a file name a person gave: no folders, no control or
+    invisible characters, no leading dots, no reserved device names, at most 180 characters
+    (the extension kept)."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(
+        c for c in name if unicodedata.category(c)[0] != "C" and c not in '<>:"|?*'
+    ).strip()
+    name = name.lstrip(".").strip()
+    if not name or name in {".", ".."}:
+        name = default
+    if _RESERVED.match(name):
+        name = "_" + name
+    if len(name) > MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[: MAX_NAME - len(ext) - 1] + "." + ext
+        else:
+            name = name[:MAX_NAME]
+    return name
+
+
+# --- writing and reading -------------------------------------------------------------------
+
+
+def write(files_dir: Path, stream: BinaryIO, *, max_bytes: int, field: str = "file") -> Blob:
+    """Stream `stream` into the store; return the content's Blob (not yet recorded).
+
+    Raises TooLarge (naming `field`) past `max_bytes`, leaving nothing behind. The caller
+    records it with `record()` in the transaction of the row that uses it.
+    """
+    base = root(files_dir)
+    base.mkdir(parents=True, exist_ok=True, mode=0o750)
+    tmp = base / f".tmp-{secrets.token_hex(8)}"
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while True:
+                chunk = stream.read(CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(
+                        N_("Le fichier %(name)s dépasse la taille permise (%(max)s Mo)."),
+                        field=field,
+                        name=field,
+                        max=max(1, max_bytes // (1024 * 1024)),
+                    )
+                if len(head) < 8192:
+                    head += chunk[: 8192 - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        sha = digest.hexdigest()
+        final = path_of(files_dir, sha)
+        final.parent.mkdir(exist_ok=True, mode=0o750)
+        if final.exists():
+            tmp.unlink()
+        else:
+            os.replace(tmp, final)
+            fsync_dir(final.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return Blob(sha, size, sniff(head))
+
+
+def write_bytes(files_dir: Path, data: bytes, *, max_bytes: int, field: str = "file") -> Blob:
+    import io
+
+    return write(files_dir, io.BytesIO(data), max_bytes=max_bytes, field=field)
+
+
+def record(conn: sqlite3.Connection, blob: Blob) -> None:
+    """Record the content (in the caller's transaction: with the row that uses it)."""
+    conn.execute(
+        "INSERT OR IGNORE INTO blob (sha256, size, mime, created_at) VALUES (?, ?, ?, ?)",
+        (blob.sha256, blob.size, blob.mime, now_iso()),
+    )
+
+
+def get(conn: sqlite3.Connection, sha256: str) -> Blob | None:
+    found = rows(conn, "SELECT sha256, size, mime FROM blob WHERE sha256 = ?", (sha256,))
+    return Blob(**found[0]) if found else None
+
+
+def open_read(files_dir: Path, sha256: str) -> BinaryIO:
+    return open(path_of(files_dir, sha256), "rb")  # noqa: SIM115 (the caller closes it)
+
+
+# --- clean-up --------------------------------------------------------------------------------
+
+
+def references() -> list[str]:
+    """Every "table.column" that names a content, from the feature manifest."""
+    from appliance import features
+
+    return [ref for f in features.FEATURES for ref in f.blob_refs]
+
+
+def collect_garbage(
+    conn: sqlite3.Connection,
+    files_dir: Path,
+    refs: Iterable[str] | None = None,
+    *,
+    now: float | None = None,
+) -> dict[str, int]:
+    """Delete the contents no row uses (rows first, in one transaction, then the files)
+    and the files older than a day that no row records. Returns counts and bytes freed."""
+    refs = list(references() if refs is None else refs)
+    used = " UNION ".join(
+        f"SELECT {col} FROM {table} WHERE {col} IS NOT NULL"
+        for table, col in (r.split(".", 1) for r in refs)
+    )
+    now = time.time() if now is None else now
+    with transaction(conn):
+        unused = rows(
+            conn,
+            "SELECT sha256, size FROM blob" + (f" WHERE sha256 NOT IN ({used})" if used else ""),
+        )
+        conn.executemany("DELETE FROM blob WHERE sha256 = ?", [(u["sha256"],) for u in unused])
+    freed = 0
+    removed = 0
+    for u in unused:
+        try:
+            path_of(files_dir, u["sha256"]).unlink()
+            freed += u["size"]
+            removed += 1
+        except FileNotFoundError:
+            pass
+    known = {r["sha256"] for r in rows(conn, "SELECT sha256 FROM blob")}
+    strays = 0
+    base = root(files_dir)
+    if base.is_dir():
+        for path in base.rglob("*"):
+            if not path.is_file() or now - path.stat().st_mtime < ORPHAN_GRACE_S:
+                continue
+            if path.name.startswith(".tmp-") or path.name not in known:
+                freed += path.stat().st_size
+                path.unlink()
+                strays += 1
+    return {"removed": removed, "strays": strays, "bytes": freed}

@@ -1,0 +1,184 @@
+"""The relations between people and things of the school: the one place that computes them.
+
+The policy's rules (`appliance.security.rules`) name a relation between the person who
+asks and the thing asked about; this module says whether it holds. Every relation is a
+function `(conn, person, target) -> bool`, where `person` is the asker (a dict with at
+least `id`, `profile`, `function`) and `target` a thing: a person (`kind` "person" or no
+`kind`, with `id` and `profile`), a class or a group (`kind` "class" / "group", `id`,
+and optionally `subject_code` to narrow the relation to one subject).
+
+- `self`: the target is the asker.
+- `guardian_of`: the asker is a legal guardian (responsable légal, level 1) of the target
+  student.
+- `child_of`: the asker is a student whose legal guardian is the target.
+- `teaches`: the asker teaches the target class or group (in `subject_code` when given),
+  or teaches a student of the target (through a class or a group).
+- `head_teacher_of`: the asker is the professeur principal of the target class, or of a
+  class of the target student.
+- `member_of`: the asker is a member of the target class or group.
+- `asked_for`: the target is a job of the queue (`jobqueue.get`'s shape) the asker asked for.
+
+`functions(person)` gives a staff member's function codes (`has_function`): the STS-Web
+FONCTION codes (several joined by commas when a CSV file gives them) and the words a CSV
+file may use instead ("CPE", "Vie scolaire", "Direction"…).
+
+Services that list things (a teacher's students, a parent's children) use the directory's
+own queries; these functions answer one question about one pair, cheaply (one indexed
+lookup each).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+Thing = Mapping[str, Any]
+Relation = Callable[[sqlite3.Connection, Thing, Thing], bool]
+
+# The words a CSV file may use for a function, and the code they stand for.
+_FUNCTION_WORDS = {
+    "CPE": "EDU",
+    "VIE SCOLAIRE": "EDU",
+    "DIRECTION": "DIR",
+    "PRINCIPAL": "DIR",
+    "PRINCIPAL ADJOINT": "DIR",
+    "PROVISEUR": "DIR",
+    "PROVISEUR ADJOINT": "DIR",
+    "SECRETARIAT": "SEC",
+    "ADMINISTRATION": "ADM",
+    "DOCUMENTATION": "DOC",
+    "DOCUMENTALISTE": "DOC",
+}
+
+
+@lru_cache(maxsize=512)
+def function_codes(function: str | None) -> frozenset[str]:
+    """The function codes of a `person.function` value: "EDU", "CPE, DIR", "Vie scolaire"."""
+    found: set[str] = set()
+    for word in (function or "").replace("/", ",").replace(";", ",").split(","):
+        norm = unicodedata.normalize("NFKD", word.strip().upper())
+        code = "".join(c for c in norm if not unicodedata.combining(c)).replace("-", " ")
+        if code:
+            found.add(_FUNCTION_WORDS.get(code, code))
+    return frozenset(found)
+
+
+def functions(person: Thing) -> frozenset[str]:
+    """A staff member's function codes (`has_function`); nobody else has one."""
+    if person.get("profile") != "staff":
+        return frozenset()
+    return function_codes(person.get("function"))
+
+
+def has_function(person: Thing, code: str) -> bool:
+    return code in functions(person)
+
+
+def _kind(target: Thing) -> str:
+    return str(target.get("kind") or "person")
+
+
+def _exists(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> bool:
+    # Plain sqlite3 (not appliance.db): the manifest's rules import this module, and the
+    # database module reads the manifest.
+    return conn.execute(sql, params).fetchone() is not None
+
+
+def is_self(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    return _kind(target) == "person" and target.get("id") == person.get("id")
+
+
+def guardian_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if _kind(target) != "person":
+        return False
+    return _exists(
+        conn,
+        "SELECT 1 FROM guardian_link WHERE guardian_id = ? AND student_id = ? AND level = 1",
+        (person["id"], target["id"]),
+    )
+
+
+def child_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if _kind(target) != "person":
+        return False
+    return guardian_of(conn, target, {"kind": "person", "id": person["id"]})
+
+
+def teaches(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    kind = _kind(target)
+    subject = target.get("subject_code")
+    subject_sql = " AND t.subject_code = ?" if subject else ""
+    extra: tuple[Any, ...] = (subject,) if subject else ()
+    if kind in ("class", "group"):
+        column = "class_id" if kind == "class" else "group_id"
+        return _exists(
+            conn,
+            f"SELECT 1 FROM teaching t WHERE t.teacher_id = ? AND t.{column} = ?{subject_sql}",
+            (person["id"], target["id"], *extra),
+        )
+    if kind != "person" or target.get("profile", "student") != "student":
+        return False
+    return _exists(
+        conn,
+        "SELECT 1 FROM teaching t JOIN class_membership m ON m.class_id = t.class_id "
+        f"WHERE t.teacher_id = ? AND m.person_id = ?{subject_sql} UNION ALL "
+        "SELECT 1 FROM teaching t JOIN group_membership g ON g.group_id = t.group_id "
+        f"WHERE t.teacher_id = ? AND g.person_id = ?{subject_sql}",
+        (person["id"], target["id"], *extra, person["id"], target["id"], *extra),
+    )
+
+
+def head_teacher_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    kind = _kind(target)
+    if kind == "class":
+        return _exists(
+            conn,
+            "SELECT 1 FROM teaching WHERE teacher_id = ? AND class_id = ? AND head_teacher = 1",
+            (person["id"], target["id"]),
+        )
+    if kind != "person":
+        return False
+    return _exists(
+        conn,
+        "SELECT 1 FROM teaching t JOIN class_membership m ON m.class_id = t.class_id "
+        "WHERE t.teacher_id = ? AND m.person_id = ? AND t.head_teacher = 1",
+        (person["id"], target["id"]),
+    )
+
+
+def member_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    kind = _kind(target)
+    if kind == "class":
+        sql = "SELECT 1 FROM class_membership WHERE person_id = ? AND class_id = ?"
+    elif kind == "group":
+        sql = "SELECT 1 FROM group_membership WHERE person_id = ? AND group_id = ?"
+    else:
+        return False
+    return _exists(conn, sql, (person["id"], target["id"]))
+
+
+def asked_for(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    return (
+        "actor_id" in target
+        and target["actor_id"] is not None
+        and (target["actor_id"] == person.get("id"))
+    )
+
+
+RELATIONS: dict[str, Relation] = {
+    "self": is_self,
+    "guardian_of": guardian_of,
+    "child_of": child_of,
+    "teaches": teaches,
+    "head_teacher_of": head_teacher_of,
+    "member_of": member_of,
+    "asked_for": asked_for,
+}
+
+
+def holds(relation: str, conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    """Whether `person` is in `relation` with `target`; an unknown name raises KeyError."""
+    return RELATIONS[relation](conn, person, target)

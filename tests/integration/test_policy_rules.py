@@ -1,0 +1,198 @@
+"""The policy's rules, walked whole (issue 10): every row of every feature, for a person
+of every kind and a target of every kind, on a real school in SQLite.
+
+The expected answers come from how the school below is built (who is whose parent, who
+teaches which class in which subject), written out by hand in `RELATED`; the policy
+computes them from the database. Every rule must also be the reason for at least one
+"yes": a row nobody can ever match is a mistake.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance import features
+from appliance.security import policy, relations
+from appliance.security.rules import ANYONE, Rule
+from tests.conftest import make_person
+
+SUBJECT, OTHER_SUBJECT = "030201", "061300"
+
+
+@pytest.fixture
+def school(conn):
+    """People of every kind; two classes, two groups, links by construction."""
+    conn.execute("INSERT INTO subject (code, name) VALUES (?, 'Anglais LV1')", (SUBJECT,))
+    conn.execute("INSERT INTO subject (code, name) VALUES (?, 'Mathématiques')", (OTHER_SUBJECT,))
+    ids: dict[str, int] = {}
+    tokens: dict[str, set[str]] = {}
+    for key, profile, function in (
+        ("admin", "admin", None),
+        ("T", "teacher", None),
+        ("T2", "teacher", None),
+        ("staff", "staff", None),
+        ("edu", "staff", "CPE"),
+        ("dir", "staff", "DIR"),
+        ("sec", "staff", "Secrétariat"),
+        ("adm", "staff", "Administration"),
+        ("adf", "staff", "ADF"),
+        ("doc", "staff", "DOC"),
+        ("R", "relative", None),
+        ("R2", "relative", None),
+        ("S", "student", None),
+        ("S2", "student", None),
+        ("S3", "student", None),
+        ("guest", "guest", None),
+    ):
+        extra = {"function": function} if function else {}
+        ids[key] = make_person(conn, profile, **extra)[0]
+        tokens[key] = {ANYONE, profile}
+        if function:
+            tokens[key] |= {f"staff:{code}" for code in relations.function_codes(function)}
+    cls = {
+        code: conn.execute(
+            "INSERT INTO school_class (code, name) VALUES (?, ?)", (code, code)
+        ).lastrowid
+        for code in ("C1", "C2")
+    }
+    grp = {
+        code: conn.execute(
+            "INSERT INTO teaching_group (code, name) VALUES (?, ?)", (code, code)
+        ).lastrowid
+        for code in ("G1", "G2")
+    }
+    conn.execute("INSERT INTO class_membership VALUES (?, ?)", (ids["S"], cls["C1"]))
+    conn.execute("INSERT INTO class_membership VALUES (?, ?)", (ids["S2"], cls["C2"]))
+    conn.execute("INSERT INTO group_membership VALUES (?, ?)", (ids["S3"], grp["G1"]))
+    teach = "INSERT INTO teaching (teacher_id, class_id, group_id, subject_code, head_teacher) "
+    conn.execute(teach + "VALUES (?, ?, NULL, NULL, 1)", (ids["T"], cls["C1"]))
+    conn.execute(teach + "VALUES (?, NULL, ?, NULL, 0)", (ids["T"], grp["G1"]))
+    conn.execute(teach + "VALUES (?, ?, NULL, ?, 0)", (ids["T2"], cls["C2"], SUBJECT))
+    link = "INSERT INTO guardian_link (guardian_id, student_id, level) VALUES (?, ?, ?)"
+    conn.execute(link, (ids["R"], ids["S"], 1))
+    conn.execute(link, (ids["R2"], ids["S2"], 2))  # a contact, not a legal guardian
+    conn.commit()
+
+    people_by_key = {
+        key: {
+            "kind": "person",
+            "id": pid,
+            "profile": conn.execute("SELECT profile FROM person WHERE id = ?", (pid,)).fetchone()[
+                0
+            ],
+        }
+        for key, pid in ids.items()
+    }
+    targets = {
+        **people_by_key,
+        **{k: {"kind": "class", "id": v} for k, v in cls.items()},
+        **{k: {"kind": "group", "id": v} for k, v in grp.items()},
+        "C2/subject": {"kind": "class", "id": cls["C2"], "subject_code": SUBJECT},
+        "C2/other": {"kind": "class", "id": cls["C2"], "subject_code": OTHER_SUBJECT},
+        # A job of the queue, as jobqueue.get gives it, asked for by the teacher T.
+        "job": {"id": 1, "kind": "directory.import_plan", "actor_id": ids["T"]},
+    }
+    askers = {
+        key: {
+            **dict(
+                conn.execute(
+                    "SELECT id, login, profile, state, function FROM person WHERE id = ?", (pid,)
+                ).fetchone()
+            ),
+            "id": pid,
+        }
+        for key, pid in ids.items()
+    }
+    return {"askers": askers, "tokens": tokens, "targets": targets}
+
+
+# Who is in which relation with what, by construction of the school above.
+RELATED: dict[str, dict[str, set[str]]] = {
+    "guardian_of": {"R": {"S"}},
+    "child_of": {"S": {"R"}},
+    "teaches": {"T": {"C1", "G1", "S", "S3"}, "T2": {"C2", "C2/subject", "S2"}},
+    "head_teacher_of": {"T": {"C1", "S"}},
+    # A class named with a subject is still the class its students are members of.
+    "member_of": {"S": {"C1"}, "S2": {"C2", "C2/subject", "C2/other"}, "S3": {"G1"}},
+    "asked_for": {"T": {"job"}},
+}
+
+
+def _related(relation: str, asker: str, target: str | None) -> bool:
+    if target is None:
+        return False
+    if relation == "self":
+        return asker == target
+    return target in RELATED[relation].get(asker, set())
+
+
+def _grants(rule: Rule, school, asker: str, target: str | None) -> bool:
+    if rule.who not in school["tokens"][asker]:
+        return False
+    return rule.relation is None or _related(rule.relation, asker, target)
+
+
+def test_every_rule_of_every_feature_answers_as_the_table_says(conn, school):
+    all_rules = features.rules()
+    assert all_rules, "no rule at all"
+    by_action: dict[str, list[Rule]] = {}
+    for rule in all_rules:
+        by_action.setdefault(rule.action, []).append(rule)
+    used: set[Rule] = set()
+    checked = 0
+    for action, rules in by_action.items():
+        for asker_key, asker in school["askers"].items():
+            for target_key in (None, *school["targets"]):
+                target = None if target_key is None else school["targets"][target_key]
+                granting = [r for r in rules if _grants(r, school, asker_key, target_key)]
+                got = policy.may(asker, action, target, conn)
+                assert got == bool(granting), (action, asker_key, target_key)
+                if len(granting) == 1:
+                    used.add(granting[0])
+                checked += 1
+    # Every row is the one reason for some "yes" (or shares it with a wider row).
+    for rule in all_rules:
+        wider = [
+            r
+            for r in by_action[rule.action]
+            if r is not rule and r.relation is None and (r.who == rule.who or r.who == ANYONE)
+        ]
+        assert rule in used or wider, f"rule never decides anything: {rule}"
+    assert checked > 1000
+
+
+def test_relations_hold_exactly_as_built(conn, school):
+    askers, targets = school["askers"], school["targets"]
+    for relation in relations.RELATIONS:
+        for asker_key, asker in askers.items():
+            for target_key, target in targets.items():
+                expected = _related(relation, asker_key, target_key)
+                assert relations.holds(relation, conn, asker, target) == expected, (
+                    relation,
+                    asker_key,
+                    target_key,
+                )
+
+
+def test_a_disabled_person_may_nothing(conn, school):
+    admin = {**school["askers"]["admin"], "state": "disabled"}
+    assert not any(policy.may(admin, rule.action, None, conn) for rule in features.rules())
+    assert not policy.may(None, "portal.home")
+
+
+def test_a_rule_names_a_known_who_and_relation():
+    with pytest.raises(ValueError, match="unknown who"):
+        Rule("x.y", "teachers")
+    with pytest.raises(ValueError, match="unknown who"):
+        Rule("x.y", "teacher:DIR")
+    with pytest.raises(ValueError, match="unknown relation"):
+        Rule("x.y", "teacher", "teaches_all")
+    assert Rule("x.y", "staff:EDU", "member_of").relation == "member_of"
+
+
+def test_function_words_become_codes():
+    assert relations.function_codes("CPE, Direction") == {"EDU", "DIR"}
+    assert relations.function_codes("Vie scolaire / secrétariat") == {"EDU", "SEC"}
+    assert relations.function_codes("Proviseur-adjoint") == {"DIR"}
+    assert relations.function_codes(None) == frozenset()
+    assert relations.functions({"profile": "teacher", "function": "DIR"}) == frozenset()
