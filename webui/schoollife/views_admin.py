@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -12,14 +10,13 @@ from appliance import timefmt
 from appliance.directory import uploads
 from appliance.directory.imports.records import UnreadableFile
 from appliance.errors import CartableError, NotFound
-from appliance.schoollife import timetable, year
-from appliance.security import audit
+from appliance.schoollife import import_actions, timetable, year
+from appliance.schoollife.import_actions import PENDING
 from webui.access import actor, box, conn, requires
 from webui.messages import error_text
 from webui.schoollife import bp
 
 # Uploaded timetable files wait here (0700, under the data folder) between preview and apply.
-PENDING = Path("imports") / "timetable-pending"
 
 
 # --- the school year -------------------------------------------------------------------
@@ -104,21 +101,16 @@ def timetable_upload():
         )
     try:
         start = _from_arg(raw_from)
-        pending = uploads.save(
+        pending = import_actions.upload(
+            conn(),
             _data_dir(),
-            [(upload.filename, upload.stream)],
-            full=False,
-            actor=actor().login,
-            root=PENDING,
+            upload.filename,
+            upload.stream,
+            effective_from=start,
+            actor=actor(),
         )
     except CartableError as exc:
         return _imports_page(error_text(exc), 400, raw_from)
-    audit.record(
-        conn(),
-        actor(),
-        "schoollife.timetable_upload",
-        details={"file": Path(pending.files[0]).name, "from": start.isoformat()},
-    )
     return redirect(
         url_for("schoollife.timetable_preview", token=pending.token, **{"from": start.isoformat()})
     )
@@ -191,13 +183,7 @@ def timetable_apply(token: str):
             "rien n'a été écrit. Voici l'aperçu à jour ; relisez-le, puis appliquez-le."
         ))  # fmt: skip
     if refused is not None:
-        audit.record(
-            conn(),
-            actor(),
-            "schoollife.timetable_import",
-            outcome="refused",
-            details={"reason": refused[0], "errors": len(plan.errors)},
-        )
+        import_actions.refuse_apply(conn(), actor(), reason=refused[0], errors=len(plan.errors))
         return _preview_page(token, plan, refused[1], 409 if refused[0] == "changed" else 400)
     result = timetable.apply(conn(), plan, actor())
     uploads.discard(_data_dir(), token, root=PENDING)
@@ -222,7 +208,6 @@ def timetable_apply(token: str):
 @requires("schoollife.timetable.import")
 def timetable_cancel(token: str):
     _pending(token)
-    uploads.discard(_data_dir(), token, root=PENDING)
-    audit.record(conn(), actor(), "schoollife.timetable_cancel")
+    import_actions.abandon(conn(), _data_dir(), token, actor=actor())
     flash(_("Import abandonné : le fichier envoyé a été effacé du serveur."), "info")
     return redirect(url_for("schoollife.timetable_imports"))
