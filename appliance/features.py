@@ -353,4 +353,29 @@ BACKUPS = Feature(
     ),
 )
 
-FEATURES: tuple[Feature, ...] = (PLATFORM, DIRECTORY, HEALTH, BACKUPS)
+# Issue 11: the school year's calendar, the timetable import and its read service.
+SCHOOLLIFE = Feature(
+    name="schoollife",
+    migrations="appliance.schoollife.migrations",
+    cli=("appliance.schoollife.cli",),
+    blueprints=("webui.schoollife:bp",),
+    tiles=(
+        Tile(
+            "admin_timetable",
+            N_("Année et emploi du temps"),
+            N_("Année scolaire, vacances, import de l'emploi du temps."),
+            "schoollife.timetable_imports",
+        ),
+    ),
+    routes={
+        "schoollife.year": ADMIN_ONLY,
+        "schoollife.timetable_imports": ADMIN_ONLY,
+        "schoollife.timetable_upload": ADMIN_ONLY,
+        "schoollife.timetable_preview": ADMIN_ONLY,
+        "schoollife.timetable_apply": ADMIN_ONLY,
+        "schoollife.timetable_cancel": ADMIN_ONLY,
+    },
+    rules=grant("admin", "schoollife.year.edit", "schoollife.timetable.import"),
+)
+
+FEATURES: tuple[Feature, ...] = (PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE)
