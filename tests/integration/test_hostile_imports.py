@@ -11,7 +11,6 @@ from datetime import date
 import pytest
 
 from appliance import jobrunner
-
 from appliance.directory import reconcile
 from tests.conftest import login_admin, text
 from tests.hostile_files import MB, write_csv_with_huge_field, write_zip_bomb
