@@ -353,6 +353,31 @@ BACKUPS = Feature(
     ),
 )
 
+# Issue 11: the school year's calendar, the timetable import and its read service.
+SCHOOLLIFE = Feature(
+    name="schoollife",
+    migrations="appliance.schoollife.migrations",
+    cli=("appliance.schoollife.cli",),
+    blueprints=("webui.schoollife:bp",),
+    tiles=(
+        Tile(
+            "admin_timetable",
+            N_("Année et emploi du temps"),
+            N_("Année scolaire, vacances, import de l'emploi du temps."),
+            "schoollife.timetable_imports",
+        ),
+    ),
+    routes={
+        "schoollife.year": ADMIN_ONLY,
+        "schoollife.timetable_imports": ADMIN_ONLY,
+        "schoollife.timetable_upload": ADMIN_ONLY,
+        "schoollife.timetable_preview": ADMIN_ONLY,
+        "schoollife.timetable_apply": ADMIN_ONLY,
+        "schoollife.timetable_cancel": ADMIN_ONLY,
+    },
+    rules=grant("admin", "schoollife.year.edit", "schoollife.timetable.import"),
+)
+
 # The walk's message: its sender (the teacher) and its recipient (the student) hold it;
 # the walk's folder is the student's.
 _MESSAGE_HOLDERS = hidden({**ADMIN_ONLY, "admin": 403, "teacher": 200, "student": 200})
@@ -415,4 +440,4 @@ COMMUNITY = Feature(
     blob_refs=("message_attachment.sha256",),
 )
 
-FEATURES: tuple[Feature, ...] = (PLATFORM, DIRECTORY, HEALTH, BACKUPS, COMMUNITY)
+FEATURES: tuple[Feature, ...] = (PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE, COMMUNITY)
