@@ -14,9 +14,10 @@ from flask import (
 )
 from markupsafe import Markup
 
+from appliance.community import news
 from appliance.directory import people
 from appliance.portal.tiles import tiles_for
-from webui.access import ask, conn, current_person, requires, selected_child
+from webui.access import ask, box, conn, current_person, requires, selected_child
 from webui.app import select_locale
 
 bp = Blueprint("portal", __name__)
@@ -55,9 +56,13 @@ def home():
         child = selected_child(children)
         if len(children) > 1 and child is None:
             return redirect(url_for("portal.select_child"))
+    shows_news = "news.show" in current_app.view_functions and ask("news.view")
+    home_news = news.for_home(conn(), person, box().config["news.home_count"]) if shows_news else []
     return render_template(
         "portal/home.html",
         tiles_html=_tiles_html(person["profile"]),
+        shows_news=shows_news,
+        home_news=home_news,
         follows_children=follows_children,
         children=children,
         child=child,

@@ -16,7 +16,9 @@ from appliance.security.route_rows import PROFILES
 
 
 def test_the_manifest_lists_the_areas_in_order():
-    assert [f.name for f in FEATURES] == ["platform", "directory", "health", "backups"]
+    assert [f.name for f in FEATURES] == [
+        "platform", "directory", "health", "backups", "notifications", "news_forums",
+    ]  # fmt: skip
     assert len({f.name for f in FEATURES}) == len(FEATURES)
 
 
@@ -100,6 +102,10 @@ def test_every_policy_action_belongs_to_exactly_one_feature():
 
 
 def test_migrations_come_from_the_features_packages():
-    assert features.migration_packages() == ["appliance.migrations"]
+    # Two entries of one service package share its migrations: listed once.
+    assert features.migration_packages() == [
+        "appliance.migrations",
+        "appliance.community.migrations",
+    ]
     numbers = [n for n, _name, _sql in db.available_migrations()]
     assert numbers == sorted(set(numbers)) and numbers[0] == 1
