@@ -19,6 +19,10 @@ FILES = {
     "sessions.json",
     "provenance.json",
     "other.json",
+    # the features' own files (Feature.exports)
+    "notifications.json",
+    "news.json",
+    "forums.json",
 }
 
 
