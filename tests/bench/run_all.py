@@ -18,6 +18,7 @@ BENCHES = [
     ("health_sampler", "tests.bench.health_sampler", ["--full"]),
     ("import", "tests.bench.import_bench", []),
     ("backup", "tests.bench.backup_bench", []),
+    ("notify_digest", "tests.bench.notify_digest_bench", []),
 ]
 
 
@@ -130,6 +131,11 @@ def render() -> str:
     backup = _load("backup")
     if backup:
         lines += _backup_section(backup)
+    digest = _load("notify_digest")
+    if digest:
+        from tests.bench.notify_digest_bench import render_section
+
+        lines += render_section(digest)
     lines += _by_hand_sections()
     return "\n".join(lines)
 
