@@ -44,6 +44,7 @@ from appliance.security.route_rows import (
     TEACHER_ONLY,
     TEACHER_OR_ADMIN,
     TOTP_PROFILES,
+    api,
     by_function,
     hidden,
 )
@@ -117,14 +118,24 @@ def rules(features: Iterable[Feature] | None = None) -> list[Rule]:
 
 # --- the manifest ---------------------------------------------------------------------
 
+_NOT_ADMIN = {**LOGGED_IN, "admin": 403}
+# A route on one of the walk's student's own things (an API token): theirs only.
+_ONLY_THE_OWNER = {**dict.fromkeys(LOGGED_IN, 403), "anonymous": "login", "student": 200}
+
 PLATFORM = Feature(
     name="platform",
     config_keys=("appliance.config:core_keys", "appliance.security.config_keys"),
     migrations="appliance.migrations",
-    cli=("appliance.cli.run", "appliance.cli.user"),
+    cli=("appliance.cli.run", "appliance.cli.user", "appliance.cli.token"),
     jobs=("appliance.scheduler:_core_jobs",),
     job_ids=("housekeeping", "audit_retention", "blobs_gc"),
-    blueprints=("webui.auth:bp", "webui.portal:bp", "webui.account:bp", "webui.admin:bp"),
+    blueprints=(
+        "webui.auth:bp",
+        "webui.portal:bp",
+        "webui.account:bp",
+        "webui.admin:bp",
+        "webui.api:bp",
+    ),
     tiles=(
         Tile("account", N_("Mon compte"), N_("Mot de passe et sécurité."), "account.password"),
         Tile(
@@ -152,6 +163,15 @@ PLATFORM = Feature(
         "account.totp_qr": TOTP_PROFILES,
         "account.totp_disable": TOTP_PROFILES,
         "account.recovery_codes": TOTP_PROFILES,
+        # Personal API tokens: everyone but the technician, whose tokens (they bypass the
+        # TOTP step) are made with `cartable token create` only.
+        "account.tokens": _NOT_ADMIN,
+        "account.token_revoke": hidden(_ONLY_THE_OWNER),
+        # The JSON API (#11): an anonymous call is answered 401 in JSON.
+        "api.openapi_document": PUBLIC,
+        "api.me": api(LOGGED_IN),
+        "api.my_tokens": api(_NOT_ADMIN),
+        "api.my_token_revoke": api(hidden(_ONLY_THE_OWNER)),
         "admin.index": ADMIN_ONLY,
         "admin.people": ADMIN_ONLY,
         "admin.person": ADMIN_ONLY,
@@ -194,6 +214,9 @@ PLATFORM = Feature(
         # A teacher gives a new password to a student of a class or group they teach.
         Rule("person.reset_password", "admin"),
         Rule("person.reset_password", "teacher", "teaches"),
+        # Personal API tokens: everyone but the technician, whose tokens (they bypass the
+        # second factor) are made on the server only (`cartable token`).
+        *grant(("teacher", "staff", "relative", "student", "guest"), "account.tokens"),
     ),
 )
 
@@ -207,7 +230,9 @@ DIRECTORY = Feature(
     config_keys=("appliance.directory.config_keys",),
     cli=("appliance.cli.directory",),
     jobs=("appliance.directory.schedule:jobs",),
-    job_ids=("lifecycle",),
+    job_ids=("lifecycle", "directory.housekeeping"),
+    # The web import's plan and apply, the slips PDF (#10).
+    job_handlers=("appliance.directory.import_jobs", "appliance.directory.slips_jobs"),
     blueprints=("webui.directory:bp",),
     tiles=(
         Tile(
@@ -231,6 +256,11 @@ DIRECTORY = Feature(
         "directory.import_history": ADMIN_ONLY,
         "directory.import_detail": ADMIN_ONLY,
         "directory.credentials_page": ADMIN_ONLY,
+        # A job of the queue: whoever asked for it and the technician follow it; only
+        # whoever asked takes its file (the walk's job was asked by its technician).
+        "directory.job": hidden(ADMIN_ONLY),
+        "directory.job_cancel": hidden(ADMIN_ONLY),
+        "directory.job_download": hidden(ADMIN_ONLY),
         "directory.my_students": TEACHER_ONLY,
         # The walk's student is taught by the walk's teacher.
         "directory.student_password": hidden(TEACHER_OR_ADMIN),
@@ -264,6 +294,11 @@ DIRECTORY = Feature(
         Rule("directory.class.view", "teacher", "teaches"),
         Rule("directory.class.view", "student", "member_of"),
         Rule("directory.group.view", "teacher", "teaches"),
+        # A job of the queue (imports, slips): followed and cancelled by whoever asked for
+        # it and by the technician; its result (slips with passwords) by whoever asked only.
+        Rule("job.view", "anyone", "asked_for"),
+        Rule("job.view", "admin"),
+        Rule("job.result", "anyone", "asked_for"),
     ),
 )
 
@@ -336,7 +371,34 @@ BACKUPS = Feature(
     ),
 )
 
+# Issue 11: the school year's calendar, the timetable import and its read service.
+SCHOOLLIFE = Feature(
+    name="schoollife",
+    migrations="appliance.schoollife.migrations",
+    cli=("appliance.schoollife.cli",),
+    blueprints=("webui.schoollife:bp",),
+    tiles=(
+        Tile(
+            "admin_timetable",
+            N_("Année et emploi du temps"),
+            N_("Année scolaire, vacances, import de l'emploi du temps."),
+            "schoollife.timetable_imports",
+        ),
+    ),
+    routes={
+        "schoollife.year": ADMIN_ONLY,
+        "schoollife.timetable_imports": ADMIN_ONLY,
+        "schoollife.timetable_upload": ADMIN_ONLY,
+        "schoollife.timetable_preview": ADMIN_ONLY,
+        "schoollife.timetable_apply": ADMIN_ONLY,
+        "schoollife.timetable_cancel": ADMIN_ONLY,
+    },
+    rules=grant("admin", "schoollife.year.edit", "schoollife.timetable.import"),
+)
+
 # Issue 12's entries live beside their services (this file past ~400 lines).
 from appliance.community.notify_feature import NEWS_FORUMS, NOTIFICATIONS  # noqa: E402
 
-FEATURES: tuple[Feature, ...] = (PLATFORM, DIRECTORY, HEALTH, BACKUPS, NOTIFICATIONS, NEWS_FORUMS)
+FEATURES: tuple[Feature, ...] = (
+    PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE, NOTIFICATIONS, NEWS_FORUMS,
+)  # fmt: skip

@@ -101,7 +101,7 @@ def enqueue(conn: sqlite3.Connection, kind: str, params: dict[str, Any], *, acto
 
     The `job.enqueue` audit entry is written in the same transaction.
     """
-    with transaction(conn):
+    with audit.audited(conn, actor, "job.enqueue", details=params) as entry:
         cur = conn.execute(
             "INSERT INTO job (kind, params, actor_id, actor_login, actor_ip, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -109,7 +109,7 @@ def enqueue(conn: sqlite3.Connection, kind: str, params: dict[str, Any], *, acto
              now_iso()),
         )  # fmt: skip
         job_id = int(cur.lastrowid or 0)
-        audit.record(conn, actor, "job.enqueue", target=f"{kind}#{job_id}", details=params)
+        entry.target = f"{kind}#{job_id}"
     return job_id
 
 
@@ -223,7 +223,7 @@ def cancel(conn: sqlite3.Connection, job_id: int, *, actor: Actor) -> str:
 
     Raises NotFound for an unknown job, CartableError for one already ended.
     """
-    with transaction(conn):
+    with audit.audited(conn, actor, "job.cancel") as entry:
         job = one(conn, "SELECT kind, state FROM job WHERE id = ?", (job_id,))
         if job is None:
             raise NotFound(N_("Aucune tâche n'a le numéro %(id)s."), id=job_id)
@@ -237,8 +237,7 @@ def cancel(conn: sqlite3.Connection, job_id: int, *, actor: Actor) -> str:
             )
         else:
             conn.execute("UPDATE job SET cancel_requested = 1 WHERE id = ?", (job_id,))
-        audit.record(conn, actor, "job.cancel", target=f"{job['kind']}#{job_id}",
-                     details={"state": job["state"]})  # fmt: skip
+        entry.target, entry.details["state"] = f"{job['kind']}#{job_id}", job["state"]
         return "cancelled" if job["state"] == "queued" else "running"
 
 

@@ -8,9 +8,10 @@ import sqlite3
 from typing import Any
 from urllib.parse import urlsplit
 
-from appliance.db import one, transaction
+from appliance.db import one
 from appliance.errors import CartableError
 from appliance.i18n import N_
+from appliance.security.audit import Actor, audited
 
 UAI_PATTERN = re.compile(r"^\d{7}[A-Z]$")
 
@@ -72,17 +73,24 @@ def get_school(conn: sqlite3.Connection) -> dict[str, Any] | None:
 
 
 def set_school(
-    conn: sqlite3.Connection, *, uai: str, name: str, portal_url: str | None = None
+    conn: sqlite3.Connection,
+    *,
+    uai: str,
+    name: str,
+    portal_url: str | None = None,
+    actor: Actor | None = None,
 ) -> dict[str, Any]:
     """Create or update the school; return it. Raises CartableError on a bad UAI, name or
-    portal address (an empty address is allowed: the slips then print the default one)."""
+    portal address (an empty address is allowed: the slips then print the default one).
+    With `actor` (the settings page), the `settings.school` audit row is written in the
+    same transaction."""
     uai = normalise_uai(uai)
     if portal_url:
         portal_url = normalise_portal_url(portal_url)
     name = (name or "").strip()
     if not name:
         raise CartableError(N_("Le nom de l'établissement est obligatoire."), field="name")
-    with transaction(conn):
+    with audited(conn, actor, "settings.school", details={"uai": uai, "name": name}):
         conn.execute(
             "INSERT INTO school (id, uai, name, portal_url) VALUES (1, ?, ?, coalesce(?, '')) "
             "ON CONFLICT(id) DO UPDATE SET uai = excluded.uai, name = excluded.name, "

@@ -1,4 +1,4 @@
-"""A person's own account: password change, TOTP enrolment and recovery codes.
+"""A person's own account: password change, TOTP enrolment, recovery codes, API tokens.
 
 Every answer a person gives here (current password, a code) goes through the login
 throttle: a stolen session can't be used to guess the password behind it.
@@ -18,10 +18,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from appliance.directory import people
 from appliance.errors import CartableError
-from appliance.security import auth, passwords, policy, recovery_codes, totp
-from appliance.security.audit import record
+from appliance.security import account, auth, passwords, policy, recovery_codes, tokens, totp
+from webui import shown_once
 from webui.access import actor, box, client_ip, conn, current_person, requires
 from webui.auth import throttle_settings, too_many
 from webui.messages import error_text
@@ -36,38 +35,25 @@ def password():
     minimum = passwords.MIN_LENGTH.get(person["profile"], 12)
     if request.method == "GET":
         return render_template("account/password.html", minimum=minimum)
-    current = request.form.get("current", "")
-    new = request.form.get("new", "")
-    confirm = request.form.get("confirm", "")
-    proof = auth.check_proof(
+    change = account.change_password(
         conn(),
-        person["id"],
-        person["login"],
-        current,
-        client_ip(),
+        actor(),
+        request.form.get("current", ""),
+        request.form.get("new", ""),
+        request.form.get("confirm", ""),
         throttle_settings(),
-        allow_code=False,
     )
-    if proof.status == "throttled" or proof.retry_after:
-        record(conn(), actor(), "account.password_change", outcome="refused", coalesce=True)
-        return too_many("account/password.html", proof.retry_after, minimum=minimum)
-    error = None
-    if proof.status != "ok":
-        error = _("Le mot de passe actuel est incorrect.")
-    elif new != confirm:
-        error = _("Les deux saisies du nouveau mot de passe sont différentes.")
-    elif new == current:
-        error = _("Le nouveau mot de passe doit être différent de l'actuel.")
-    else:
-        try:
-            people.set_password(conn(), person["id"], new)
-        except CartableError as exc:
-            error = error_text(exc)
-    if error:
-        record(conn(), actor(), "account.password_change", outcome="failed", coalesce=True)
+    if change.status == "throttled":
+        return too_many("account/password.html", change.retry_after, minimum=minimum)
+    if change.status != "ok":
+        errors = {
+            "wrong": _("Le mot de passe actuel est incorrect."),
+            "mismatch": _("Les deux saisies du nouveau mot de passe sont différentes."),
+            "unchanged": _("Le nouveau mot de passe doit être différent de l'actuel."),
+        }
+        error = error_text(change.error) if change.error else errors[change.status]
         return render_template("account/password.html", minimum=minimum, error=error), 400
-    record(conn(), actor(), "account.password_change")
-    # set_password ended every session, this one included: open a fresh one.
+    # The change ended every session, this one included: open a fresh one.
     token = auth.complete_login(conn(), person["id"], client_ip(), request.user_agent.string)
     lang = session.get("lang")
     session.clear()
@@ -97,10 +83,7 @@ def totp_page():
     secret = totp.pending_secret(conn(), person["id"])
     error = None
     if request.method == "POST":
-        if totp.enable(conn(), person["id"], request.form.get("code", "")):
-            recovery_codes.generate(conn(), person["id"])
-            record(conn(), actor(), "account.totp_enable")
-            record(conn(), actor(), "account.recovery_codes", details={"count": 10})
+        if account.enable_totp(conn(), actor(), request.form.get("code", "")):
             flash(_("La double authentification est activée."), "success")
             return redirect(url_for("account.recovery_codes"))
         error = _(
@@ -140,8 +123,7 @@ def totp_disable():
     refused = _check_proof(person)
     if refused is not None:
         return refused
-    totp.disable(conn(), person["id"])
-    record(conn(), actor(), "account.totp_disable")
+    account.disable_totp(conn(), actor())
     flash(_("La double authentification est désactivée."), "info")
     return redirect(url_for("account.totp"))
 
@@ -182,8 +164,7 @@ def recovery_codes_page():
         refused = _check_proof(person)
         if refused is not None:
             return refused
-        recovery_codes.generate(conn(), person["id"])
-        record(conn(), actor(), "account.recovery_codes", details={"count": 10})
+        account.renew_recovery_codes(conn(), actor())
         return redirect(url_for("account.recovery_codes"))
     codes = recovery_codes.reveal(conn(), person["id"])
     return render_template(
@@ -191,3 +172,70 @@ def recovery_codes_page():
         codes=codes,
         remaining=recovery_codes.remaining(conn(), person["id"]),
     )
+
+
+# --- personal API tokens ----------------------------------------------------------------
+
+# What the creation form offers (days; 0: until revoked).
+TOKEN_DAYS = (30, 90, 365, 0)
+
+
+def _own_token(token_id: int) -> dict:
+    return tokens.get(conn(), token_id, owner_id=current_person()["id"])
+
+
+def _tokens_page(status: int = 200, **context):
+    person = current_person()
+    return render_template(
+        "account/tokens.html",
+        tokens=tokens.list_for(conn(), person["id"]),
+        days_choices=TOKEN_DAYS,
+        api_url=request.host_url.rstrip("/") + "/api/v1/me",
+        **context,
+    ), status
+
+
+@bp.route("/jetons", methods=["GET", "POST"], endpoint="tokens")
+@requires("account.tokens")
+def tokens_page():
+    """The person's API tokens: list, create (with their password), and the new one once."""
+    person = current_person()
+    if request.method == "GET":
+        shown = shown_once.take(person["id"], kind="token")
+        return _tokens_page(new_token=shown and shown["password"])
+    label = request.form.get("label", "")
+    days = request.form.get("days", "90")
+    proof = auth.check_proof(
+        conn(), person["id"], person["login"], request.form.get("proof", ""), client_ip(),
+        throttle_settings(),
+    )  # fmt: skip
+    if proof.retry_after:
+        return too_many(
+            "account/tokens.html",
+            proof.retry_after,
+            tokens=tokens.list_for(conn(), person["id"]),
+            days_choices=TOKEN_DAYS,
+            label=label,
+        )
+    if proof.status != "ok":
+        message = _("Saisissez votre mot de passe (ou le code de votre application).")
+        return _tokens_page(400, error=message, label=label)
+    try:
+        chosen = int(days) if days.isdigit() else -1
+        _token_id, token = tokens.create(
+            conn(), person["id"], label, actor=actor(), days=chosen or None
+        )
+    except CartableError as exc:
+        return _tokens_page(400, error=error_text(exc), label=label)
+    shown_once.keep(person["id"], token, kind="token")
+    return redirect(url_for("account.tokens"))
+
+
+@bp.route("/jetons/<int:token_id>/revoquer", methods=["POST"])
+@requires("account.tokens", target=_own_token)
+def token_revoke(token_id: int):
+    token = tokens.revoke(conn(), token_id, actor=actor(), owner_id=current_person()["id"])
+    flash(
+        _("Le jeton « %(label)s » est révoqué : il ne marche plus.", label=token["label"]), "info"
+    )
+    return redirect(url_for("account.tokens"))

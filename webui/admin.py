@@ -7,11 +7,10 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from appliance.db import transaction
 from appliance.directory import logins, people
 from appliance.errors import CartableError, NotFound
 from appliance.school import get_school, set_school
-from appliance.security import audit, totp
+from appliance.security import audit
 from appliance.security.passwords import generate_initial_password, hash_password
 from webui import paging, shown_once
 from webui.access import actor, box, conn, current_person, requires
@@ -104,8 +103,9 @@ def person_new():
 
 
 def _create(form: dict) -> tuple[int, str]:
-    """Create the account of the form (a blank login takes the free `prenom.nom`), with its
-    audit row; returns (id, initial password). Raises CartableError naming the field."""
+    """Create the account of the form (a blank login takes the free `prenom.nom`); the
+    service writes its audit row. Returns (id, initial password). Raises CartableError
+    naming the field."""
     if form["expires_on"]:
         try:
             form["expires_on"] = date.fromisoformat(form["expires_on"]).isoformat()
@@ -117,26 +117,19 @@ def _create(form: dict) -> tuple[int, str]:
         form["login"] = logins.allocate_in_db(conn(), form["first_name"], form["last_name"])
     initial = generate_initial_password()
     initial_hash = hash_password(initial)  # before the write lock: it takes a core
-    with transaction(conn()):
-        pid = people.create_person(
-            conn(),
-            login=form["login"],
-            profile=form["profile"],
-            first_name=form["first_name"],
-            last_name=form["last_name"],
-            email=form["email"] or None,
-            function=form["function"] or None,
-            expires_on=form["expires_on"] or None,
-            password_hash=initial_hash,
-            must_change_password=True,
-        )
-        audit.record(
-            conn(),
-            actor(),
-            "person.create",
-            target=f"person:{pid}",
-            details={"login": form["login"].lower(), "profile": form["profile"]},
-        )
+    pid = people.create_person(
+        conn(),
+        login=form["login"],
+        profile=form["profile"],
+        first_name=form["first_name"],
+        last_name=form["last_name"],
+        email=form["email"] or None,
+        function=form["function"] or None,
+        expires_on=form["expires_on"] or None,
+        password_hash=initial_hash,
+        must_change_password=True,
+        actor=actor(),
+    )
     return pid, initial
 
 
@@ -164,15 +157,7 @@ def person_state(person_id: int):
     if target["id"] == current_person()["id"] and state == "disabled":
         flash(_("Vous ne pouvez pas désactiver votre propre compte."), "error")
         return redirect(url_for("admin.person", person_id=person_id))
-    people.set_state(conn(), person_id, state)
-    verb = "disable" if state == "disabled" else "enable"
-    audit.record(
-        conn(),
-        actor(),
-        f"person.{verb}",
-        target=f"person:{person_id}",
-        details={"login": target["login"]},
-    )
+    people.set_state(conn(), person_id, state, actor=actor())
     flash(_("Compte désactivé.") if state == "disabled" else _("Compte réactivé."), "success")
     return redirect(url_for("admin.person", person_id=person_id))
 
@@ -189,15 +174,8 @@ def person_reset_password(person_id: int):
 @bp.route("/personnes/<int:person_id>/double-authentification", methods=["POST"])
 @requires("admin.people.totp_reset")
 def person_totp_reset(person_id: int):
-    target = _person_or_404(person_id)
-    totp.disable(conn(), person_id)
-    audit.record(
-        conn(),
-        actor(),
-        "person.totp_reset",
-        target=f"person:{person_id}",
-        details={"login": target["login"]},
-    )
+    _person_or_404(person_id)
+    people.reset_totp(conn(), person_id, actor=actor())
     flash(
         _("Double authentification retirée : la personne devra la configurer à nouveau."), "success"
     )
@@ -246,19 +224,11 @@ def settings():
                 uai=request.form.get("uai", ""),
                 name=request.form.get("name", ""),
                 portal_url=request.form.get("portal_url", "").strip(),
+                actor=actor(),
             )
         except CartableError as exc:
             error = error_text(exc)
         else:
-            audit.record(
-                conn(),
-                actor(),
-                "settings.school",
-                details={
-                    "uai": request.form.get("uai", "").upper(),
-                    "name": request.form.get("name", ""),
-                },
-            )
             forget_school()
             flash(_("Réglages enregistrés."), "success")
             return redirect(url_for("admin.settings"))

@@ -18,9 +18,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from appliance.security import auth, sessions, throttle
-from appliance.security.audit import Actor, record
-from webui.access import box, client_ip, conn, current_person, requires
+from appliance.security import auth, throttle
+from webui.access import actor, box, client_ip, conn, current_person, requires
 
 bp = Blueprint("auth", __name__)
 
@@ -160,9 +159,7 @@ def totp_challenge():
 def logout():
     if request.method == "GET":
         return render_template("auth/logout.html")
-    person = current_person()
-    sessions.close(conn(), session.get("sid"))
-    record(conn(), Actor(person["id"], person["login"], client_ip()), "logout")
+    auth.logout(conn(), session.get("sid"), actor())
     session.clear()
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))

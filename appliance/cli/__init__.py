@@ -210,20 +210,12 @@ def init(ctx: Context, school_name, uai, admin_login, portal_url, admin_password
                 raise CartableError(N_("--admin-login est obligatoire en mode non interactif."))
             admin_login = click.prompt("Identifiant du technicien", default="admin")
         pw = read_secret(admin_password_file, "Mot de passe du technicien (12 caractères min.)")
-        pid = people.create_person(
+        people.create_admin(
             conn,
             login=admin_login,
-            profile="admin",
-            first_name="Technicien",
-            last_name=school["name"][:60],
             password=pw,
-        )
-        audit.record(
-            conn,
-            audit.cli_actor(),
-            "init",
-            target=f"person:{pid}",
-            details={"admin_login": admin_login},
+            last_name=school["name"][:60],
+            actor=audit.cli_actor(),
         )
         click.echo(f"Compte technicien « {admin_login} » créé.")
     click.echo(f"Cartable prêt pour {school['name']} ({school['uai']}) dans {ctx.config.data_dir}.")

@@ -186,8 +186,8 @@ def _not_a_job_finding(record: logging.LogRecord) -> bool:
 def _demo_box(ctx: Context, portal_url: str) -> tuple[Any, list[str]]:
     """The demo school's box (created on first run) and the console lines naming its
     accounts (also kept in DATA/demo-logins.txt)."""
-    from appliance.core import create_box
     from appliance.community import demo_news_forums
+    from appliance.core import create_box
     from appliance.directory import demo
     from appliance.school import get_school
 

@@ -72,7 +72,7 @@ def user_add(
 
         initial = password = generate_initial_password()
         must_change = True
-    pid = people.create_person(
+    people.create_person(
         conn,
         login=login,
         profile=profile,
@@ -84,13 +84,7 @@ def user_add(
         email=email,
         function=function,
         expires_on=_date(expires_on),
-    )
-    audit.record(
-        conn,
-        audit.cli_actor(),
-        "person.create",
-        target=f"person:{pid}",
-        details={"login": login, "profile": profile},
+        actor=audit.cli_actor(),
     )
     click.echo(f"Compte « {login.lower()} » créé ({labels.profile_label(profile)}).")
     if initial:
@@ -196,19 +190,12 @@ def user_passwd(ctx: Context, login, password_file, reset) -> None:
     conn = ctx.box().conn()
     person = people.get_by_login(conn, login)
     if reset:
-        initial = people.reset_password(conn, person["id"])
+        initial = people.reset_password(conn, person["id"], actor=audit.cli_actor())
         click.echo(f"Mot de passe initial de {person['login']} : {initial}")
     else:
         pw = read_secret(password_file, f"Nouveau mot de passe pour {person['login']}")
-        people.set_password(conn, person["id"], pw)
+        people.set_password(conn, person["id"], pw, actor=audit.cli_actor())
         click.echo(f"Mot de passe de {person['login']} changé ; ses sessions sont fermées.")
-    audit.record(
-        conn,
-        audit.cli_actor(),
-        "person.password_reset",
-        target=f"person:{person['id']}",
-        details={"login": person["login"]},
-    )
 
 
 @user_group.command("edit")
@@ -266,17 +253,10 @@ def user_edit(ctx: Context, login, email, first_name, last_name, function) -> No
     click.echo(f"Compte {person['login']} modifié : {', '.join(changed)}.")
 
 
-def _set_state(ctx: Context, login: str, state: str, verb: str) -> None:
+def _set_state(ctx: Context, login: str, state: str) -> None:
     conn = ctx.box().conn()
     person = people.get_by_login(conn, login)
-    people.set_state(conn, person["id"], state)
-    audit.record(
-        conn,
-        audit.cli_actor(),
-        f"person.{verb}",
-        target=f"person:{person['id']}",
-        details={"login": person["login"]},
-    )
+    people.set_state(conn, person["id"], state, actor=audit.cli_actor())
     click.echo(f"Compte {person['login']} : {'désactivé' if state == 'disabled' else 'activé'}.")
 
 
@@ -286,7 +266,7 @@ def _set_state(ctx: Context, login: str, state: str, verb: str) -> None:
 @pass_ctx
 def user_disable(ctx: Context, login) -> None:
     """Désactive LOGIN : plus de connexion possible, sessions fermées, données gardées."""
-    _set_state(ctx, login, "disabled", "disable")
+    _set_state(ctx, login, "disabled")
 
 
 @user_group.command("enable")
@@ -295,4 +275,4 @@ def user_disable(ctx: Context, login) -> None:
 @pass_ctx
 def user_enable(ctx: Context, login) -> None:
     """Réactive LOGIN."""
-    _set_state(ctx, login, "active", "enable")
+    _set_state(ctx, login, "active")

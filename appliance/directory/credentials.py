@@ -9,6 +9,7 @@ class), so a teacher can hand them out; then teachers, staff and guests.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,7 @@ class Slip:
 
 
 _MAX_IMPORT_NUMBER = 2**63 - 1  # SQLite's INTEGER
+HASH_CHUNK = 100  # passwords hashed between two progress reports
 
 
 def select_people(
@@ -181,22 +183,14 @@ def build_slips(
     return slips
 
 
-def issue_credentials(
+def selection(
     conn: sqlite3.Connection,
     *,
     class_code: str | None = None,
     profile: str | None = None,
     new_since_import: int | None = None,
-    portal_url: str,
-    school_name: str = "",
-    actor: str | None = None,
-) -> tuple[bytes, int]:
-    """Issue new initial passwords for the selected people and render their slips.
-
-    Each selected account gets a new random password to change at first login (its
-    sessions end; only the hash is stored). Returns (PDF bytes, number of slips); the
-    caller writes the file atomically. Raises NotFound when nobody matches the filters.
-    """
+) -> list[dict[str, Any]]:
+    """`select_people`, raising NotFound when nobody matches (nothing is issued then)."""
     people = select_people(
         conn, class_code=class_code, profile=profile, new_since_import=new_since_import
     )
@@ -207,9 +201,49 @@ def issue_credentials(
                 "et aucun mot de passe n'a été changé."
             )
         )
+    return people
+
+
+def issue_credentials(
+    conn: sqlite3.Connection,
+    *,
+    class_code: str | None = None,
+    profile: str | None = None,
+    new_since_import: int | None = None,
+    portal_url: str,
+    school_name: str = "",
+    actor: str | None = None,
+    progress: Callable[..., None] | None = None,
+    keep: Callable[[bytes], None] | None = None,
+) -> tuple[bytes, int]:
+    """Issue new initial passwords for the selected people and render their slips.
+
+    Each selected account gets a new random password to change at first login (its
+    sessions end; only the hash is stored). Returns (PDF bytes, number of slips); the
+    caller writes the file atomically. Raises NotFound when nobody matches the filters.
+
+    `progress(done, total, template, **values)`, when given, is called between the steps
+    (hashing, by HASH_CHUNK passwords, then the PDF), all of them before the one write:
+    the job queue's report may raise there, and then no password has changed.
+    `keep(pdf)`, when given, stores the PDF inside the write transaction: should it fail,
+    no password changes either (the new passwords exist only in that file).
+    """
+    people = selection(
+        conn, class_code=class_code, profile=profile, new_since_import=new_since_import
+    )
     passwords = {p["id"]: generate_initial_password() for p in people}
     ids = list(passwords)
-    hashes = hash_many([passwords[i] for i in ids])
+    hashes: list[str] = []
+    for start in range(0, len(ids), HASH_CHUNK):
+        if progress is not None:
+            progress(start, len(ids) + 1, N_("Mots de passe provisoires : %(done)s sur %(total)s."),
+                     done=start, total=len(ids))  # fmt: skip
+        hashes += hash_many([passwords[i] for i in ids[start : start + HASH_CHUNK]])
+    if progress is not None:
+        progress(len(ids), len(ids) + 1, N_("Mise en page des %(count)s fiches (PDF)."),
+                 count=len(ids))  # fmt: skip
+    slips = build_slips(people, passwords, class_code=class_code)
+    pdf = render_pdf(slips, portal_url=portal_url, school_name=school_name)
     stamp = now_iso()
     with transaction(conn):
         conn.executemany(
@@ -229,8 +263,9 @@ def issue_credentials(
                 "new_since_import": new_since_import,
             },
         )
-    slips = build_slips(people, passwords, class_code=class_code)
-    return render_pdf(slips, portal_url=portal_url, school_name=school_name), len(slips)
+        if keep is not None:
+            keep(pdf)
+    return pdf, len(slips)
 
 
 def slips_after_import(

@@ -24,6 +24,8 @@ from appliance.db import now_iso, one, rows
 from appliance.directory import people
 from appliance.directory.lifecycle import person_references
 from appliance.school import get_school
+from appliance.security import audit
+from appliance.security.audit import Actor
 
 # Tables this module exports by name; any other table pointing at person goes to other.json.
 _KNOWN = {
@@ -174,9 +176,14 @@ def _other(conn: sqlite3.Connection, person_id: int) -> dict[str, list[dict[str,
     return out
 
 
-def export_zip(conn: sqlite3.Connection, person_id: int) -> tuple[bytes, str]:
+def export_zip(
+    conn: sqlite3.Connection, person_id: int, *, actor: Actor | None = None
+) -> tuple[bytes, str]:
     """The person's data as a ZIP of JSON files and a README; returns (bytes, file name).
-    Raises NotFound for an unknown person."""
+
+    With `actor`, the `person.data_export` audit row is written once the ZIP is built (the
+    export writes nothing else: the write lock is not held while it is built). Raises
+    NotFound for an unknown person."""
     data = collect(conn, person_id)
     profile = data["profile.json"]
     stamp = now_iso()
@@ -194,4 +201,10 @@ def export_zip(conn: sqlite3.Connection, person_id: int) -> tuple[bytes, str]:
         )
         for name, value in data.items():
             zf.writestr(name, json.dumps(value, ensure_ascii=False, indent=1, default=str))
-    return buf.getvalue(), f"donnees-{profile['login']}-{stamp[:10]}.zip"
+    zipped = buf.getvalue()
+    if actor is not None:
+        details = {"bytes": len(zipped)}
+        audit.record(
+            conn, actor, "person.data_export", target=f"person:{person_id}", details=details
+        )
+    return zipped, f"donnees-{profile['login']}-{stamp[:10]}.zip"

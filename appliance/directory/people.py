@@ -2,6 +2,7 @@
 
 Services take a connection and plain values and return plain dicts; they hold no Flask.
 Every function that writes opens its own short transaction (or joins the caller's).
+Given an `actor`, it writes its audit row in that transaction (`audit.audited`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from appliance.db import now_iso, one, rows, scalar, transaction
 from appliance.directory import logins, textsafe
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
-from appliance.security import audit, passwords, sessions
-from appliance.security.audit import Actor
+from appliance.security import passwords, sessions, throttle, tokens, totp
+from appliance.security.audit import Actor, audited
 
 PROFILES = ("student", "teacher", "relative", "staff", "guest", "admin")
 STATES = ("active", "departed", "disabled")
@@ -120,13 +121,15 @@ def create_person(
     email: str | None = None,
     function: str | None = None,
     expires_on: str | None = None,
+    actor: Actor | None = None,
 ) -> int:
     """Create a person and return their id.
 
     Given either a plain `password` (checked against the rules unless `check_rules` is
     False, then hashed) or an already computed `password_hash`, or neither (the account
-    can't log in until a password is set). Raises CartableError for a taken login, an
-    unknown profile, a missing name or a rejected password.
+    can't log in until a password is set). With `actor`, the `person.create` audit row is
+    written in the same transaction. Raises CartableError for a taken login, an unknown
+    profile, a missing name or a rejected password.
     """
     _check_profile(profile)
     login, first_name, last_name, email, function = _safe_fields(
@@ -154,7 +157,8 @@ def create_person(
             passwords.check_password(password, profile, (login, first_name, last_name))
         password_hash = passwords.hash_password(password)
     stamp = now_iso()
-    with transaction(conn):
+    details = {"login": login, "profile": profile}
+    with audited(conn, actor, "person.create", details=details) as entry:
         if login_taken(conn, login):
             raise CartableError(
                 N_("L'identifiant « %(login)s » est déjà pris."), field="login", login=login
@@ -179,7 +183,27 @@ def create_person(
             ),
         )
         assert cur.lastrowid is not None  # an INSERT sets it
-        return int(cur.lastrowid)
+        entry.target = f"person:{cur.lastrowid}"
+    return int(cur.lastrowid)
+
+
+def create_admin(
+    conn: sqlite3.Connection, *, login: str, password: str, last_name: str, actor: Actor
+) -> int:
+    """The technician's first account (`cartable init`), audited as `init`; returns its id.
+    Raises CartableError like `create_person`. (The password is hashed inside the write
+    transaction: `init` runs before the services, nobody waits for the lock.)"""
+    with audited(conn, actor, "init", details={"admin_login": login}) as entry:
+        pid = create_person(
+            conn,
+            login=login,
+            profile="admin",
+            first_name="Technicien",
+            last_name=last_name,
+            password=password,
+        )
+        entry.target = f"person:{pid}"
+    return pid
 
 
 def get_person(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
@@ -205,6 +229,20 @@ def person_of_session(
     return _split_classes(row)
 
 
+def person_of_token(
+    conn: sqlite3.Connection, bearer: str, ip: str | None, settings: throttle.ThrottleSettings
+) -> tokens.BearerResult:
+    """The person behind an API bearer token (in `row`, as `get_person` gives them, plus
+    `token_id`), with the token's throttling and audit (`tokens.authenticate`).
+
+    One query for both the token and the person: every API call runs it.
+    """
+    result = tokens.authenticate(conn, bearer, ip, settings, person_columns=_WITH_CLASSES)
+    if result.row is not None:
+        _split_classes(result.row)
+    return result
+
+
 def _split_classes(person: dict[str, Any]) -> dict[str, Any]:
     person["classes"] = person.pop("class_list").split(",") if person.get("class_list") else []
     return person
@@ -225,6 +263,19 @@ def classes_of(conn: sqlite3.Connection, person_id: int) -> list[str]:
         "SELECT c.code FROM class_membership m JOIN school_class c ON c.id = m.class_id "
         "WHERE m.person_id = ? UNION "
         "SELECT c.code FROM teaching t JOIN school_class c ON c.id = t.class_id "
+        "WHERE t.teacher_id = ? ORDER BY 1",
+        (person_id, person_id),
+    )
+    return [r["code"] for r in found]
+
+
+def groups_of(conn: sqlite3.Connection, person_id: int) -> list[str]:
+    """Group codes of a student (their groups), or of a teacher (the groups they teach)."""
+    found = rows(
+        conn,
+        "SELECT g.code FROM group_membership m JOIN teaching_group g ON g.id = m.group_id "
+        "WHERE m.person_id = ? UNION "
+        "SELECT g.code FROM teaching t JOIN teaching_group g ON g.id = t.group_id "
         "WHERE t.teacher_id = ? ORDER BY 1",
         (person_id, person_id),
     )
@@ -296,16 +347,25 @@ def _filters(query, profile, state, class_code) -> tuple[str, list]:
     return where, params
 
 
-def set_state(conn: sqlite3.Connection, person_id: int, state: str) -> dict[str, Any]:
-    """Set a person's state (active, departed, disabled); ends their sessions unless active.
+def set_state(
+    conn: sqlite3.Connection, person_id: int, state: str, *, actor: Actor | None = None
+) -> dict[str, Any]:
+    """Set a person's state (active, departed, disabled); disabling ends their sessions and
+    deletes their API tokens.
 
-    Returns the person as it was before the change.
+    With `actor` (a technician enabling or disabling an account: `departed` is the
+    imports' own), the `person.enable` / `person.disable` audit row is written in the same
+    transaction. Returns the person as it was before the change.
     """
     if state not in STATES:
         raise CartableError(N_("État inconnu « %(state)s »."), field="state", state=state)
+    if actor is not None and state == "departed":
+        raise ValueError("a departure is the imports' and the lifecycle's, not an audited action")
     before = get_person(conn, person_id)
     stamp = now_iso()
-    with transaction(conn):
+    action = "person.enable" if state == "active" else "person.disable"
+    target, details = f"person:{person_id}", {"login": before["login"]}
+    with audited(conn, actor, action, target=target, details=details):
         if state == "active":
             conn.execute(
                 "UPDATE person SET state='active', departed_on=NULL, disabled_on=NULL, "
@@ -326,6 +386,7 @@ def set_state(conn: sqlite3.Connection, person_id: int, state: str) -> dict[str,
             )
         if state == "disabled":
             sessions.end_sessions(conn, person_id)
+            tokens.end_for(conn, person_id)
     return before
 
 
@@ -336,11 +397,14 @@ def set_password(
     *,
     must_change: bool = False,
     check_rules: bool = True,
+    actor: Actor | None = None,
 ) -> None:
     """Set a new password, ending every session of the person.
 
     With `check_rules` the password is checked against the rules of the person's profile
-    (raises PasswordRejected). `must_change` forces a change at the next login.
+    (raises PasswordRejected). `must_change` forces a change at the next login. With
+    `actor`, the audit row is written in the same transaction: `account.password_change`
+    when the actor is the person, `person.password_reset` (with the login) otherwise.
     """
     person = get_person(conn, person_id)
     if check_rules:
@@ -349,22 +413,30 @@ def set_password(
             person["profile"],
             (person["login"], person["first_name"], person["last_name"]),
         )
-    _store_hash(conn, person_id, passwords.hash_password(password), must_change)
+    new_hash = passwords.hash_password(password)  # before the write lock: it takes a core
+    if actor is not None and actor.id == person_id:
+        entry = audited(conn, actor, "account.password_change")
+    else:
+        entry = audited(
+            conn,
+            actor,
+            "person.password_reset",
+            target=f"person:{person_id}",
+            details={"login": person["login"]},
+        )
+    with entry:
+        _store_hash(conn, person_id, new_hash, must_change)
 
 
-def _store_hash(
-    conn: sqlite3.Connection, person_id: int, new_hash: str, must_change: bool, then=None
-) -> None:
-    """Write the hash and end the person's sessions in one transaction, with `then(conn)`
-    (an audit row) in the same transaction."""
+def _store_hash(conn: sqlite3.Connection, person_id: int, new_hash: str, must_change: bool) -> None:
+    """Write the hash and end the person's sessions in one transaction (joining the
+    caller's, where its audit row is)."""
     with transaction(conn):
         conn.execute(
             "UPDATE person SET password_hash=?, must_change_password=?, updated_at=? WHERE id=?",
             (new_hash, int(must_change), now_iso(), person_id),
         )
         sessions.end_sessions(conn, person_id)
-        if then is not None:
-            then(conn)
 
 
 def reset_password(
@@ -379,19 +451,24 @@ def reset_password(
     person = get_person(conn, person_id)
     initial = passwords.generate_initial_password()
     new_hash = passwords.hash_password(initial)  # before the write lock: it takes a core
-
-    def log(conn: sqlite3.Connection) -> None:
-        if actor is not None:
-            audit.record(
-                conn,
-                actor,
-                "person.password_reset",
-                target=f"person:{person_id}",
-                details={"login": person["login"], **details},
-            )
-
-    _store_hash(conn, person_id, new_hash, True, log)
+    with audited(
+        conn,
+        actor,
+        "person.password_reset",
+        target=f"person:{person_id}",
+        details={"login": person["login"], **details},
+    ):
+        _store_hash(conn, person_id, new_hash, True)
     return initial
+
+
+def reset_totp(conn: sqlite3.Connection, person_id: int, *, actor: Actor) -> None:
+    """Turn off the person's double authentication (they lost their phone) and drop their
+    recovery codes, with the `person.totp_reset` audit row. Raises NotFound."""
+    person = get_person(conn, person_id)
+    target, details = f"person:{person_id}", {"login": person["login"]}
+    with audited(conn, actor, "person.totp_reset", target=target, details=details):
+        totp.disable(conn, person_id)
 
 
 def update_names(

@@ -16,7 +16,7 @@ carries a plan out in one transaction (see `appliance.directory.apply`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -56,25 +56,34 @@ def plan(
     full: bool = False,
     today: date | None = None,
     school_year: int | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> Plan:
     """Compute what importing `files` would do, without writing anything.
 
     Given the database connection, the paths (XML, CSV or ZIP files), `full` (a CSV is
     then a complete list), the import date (default: today) and the box's school year
-    (default: the `school` row's, else derived from the date). Returns the Plan; a plan
-    with errors (`plan.applicable` False) can't be applied. Raises UnreadableFile when a
-    file can't be read at all or is of no known format.
+    (default: the `school` row's, else derived from the date). `progress(done, total,
+    template, **values)`, when given, is called before each step (one per file, then the
+    comparison with the directory: `len(files) + 1` steps); the job queue's report may
+    raise there to stop the plan. Returns the Plan; a plan with errors
+    (`plan.applicable` False) can't be applied. Raises UnreadableFile when a file can't
+    be read at all or is of no known format.
     """
     today = today or date.today()
     school = one(conn, "SELECT uai, school_year FROM school WHERE id = 1")
     year = school_year or (school or {}).get("school_year") or default_school_year(today)
+    steps = len(files) + 1
     parsed: list[ParsedFile] = []
-    for path in files:
+    for n, path in enumerate(files):
+        if progress is not None:
+            progress(n, steps, N_("Lecture du fichier %(file)s."), file=Path(path).name)
         parsed.extend(
             parse_path(Path(path), today=today, full=full, guest_expiry=date(year + 1, 8, 31))
         )
     if not parsed:
         raise UnreadableFile(N_("Aucun fichier à importer."))
+    if progress is not None:
+        progress(steps - 1, steps, N_("Comparaison avec l'annuaire."))
     snap = snapshot.load(conn)
     result = Plan(today=today, full=full, school_year=year, fingerprint=snap.fingerprint)
     _check_files(parsed, school, year)

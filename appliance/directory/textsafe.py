@@ -46,6 +46,7 @@ FIELD_LABELS = {
     "function": Phrase(N_("fonction")),
     "title": Phrase(N_("titre")),
     "reason": Phrase(N_("motif")),
+    "label": Phrase(N_("libellé")),
 }
 
 

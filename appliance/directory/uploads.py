@@ -4,7 +4,12 @@ The web UI stores the files a technician uploads in a private folder of the data
 directory, `<data>/imports/pending/<token>/` (folders 0700, files 0600, safe names), shows
 the plan, and re-plans from the very same files when the technician applies it. The
 folder goes away once the import is applied or abandoned, and a folder left behind is
-removed after `STALE_HOURS`: these files hold personal data.
+removed after `STALE_HOURS`: these files hold personal data. Another import (the
+timetable's) keeps its files in a folder of its own (`root`, relative to the data folder).
+
+The job queue's import jobs (`appliance.directory.import_jobs`) keep their state beside
+the files (`keep` / `kept`): the plan shown as the preview and the upload's latest job,
+as dot-files that no uploaded file's safe name can take.
 """
 
 from __future__ import annotations
@@ -19,16 +24,18 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
+from backup.fsutil import atomic_write
 
 PENDING_DIR = Path("imports") / "pending"
 STALE_HOURS = 24
 MAX_FILES = 10
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 _META = "import.json"
+STATES = ("plan", "job")  # kept as ".<name>.json" (a safe name never starts with a dot)
 
 
 @dataclass(frozen=True)
@@ -42,8 +49,8 @@ class PendingImport:
     created_at: float
 
 
-def pending_root(data_dir: Path) -> Path:
-    return Path(data_dir) / PENDING_DIR
+def pending_root(data_dir: Path, root: Path = PENDING_DIR) -> Path:
+    return Path(data_dir) / root
 
 
 def safe_name(name: str, taken: Iterable[str] = ()) -> str:
@@ -69,7 +76,12 @@ def safe_name(name: str, taken: Iterable[str] = ()) -> str:
 
 
 def save(
-    data_dir: Path, uploads: list[tuple[str, BinaryIO]], *, full: bool, actor: str
+    data_dir: Path,
+    uploads: list[tuple[str, BinaryIO]],
+    *,
+    full: bool,
+    actor: str,
+    root: Path = PENDING_DIR,
 ) -> PendingImport:
     """Store uploaded files under a new random token and return them.
 
@@ -93,12 +105,12 @@ def save(
             count=len(uploads),
             maximum=MAX_FILES,
         )
-    purge_stale(data_dir)
-    root = pending_root(data_dir)
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(root, 0o700)
+    purge_stale(data_dir, root=root)
+    folder_root = pending_root(data_dir, root)
+    folder_root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(folder_root, 0o700)
     token = secrets.token_urlsafe(24)
-    folder = root / token
+    folder = folder_root / token
     folder.mkdir(mode=0o700)
     names: list[str] = []
     try:
@@ -111,12 +123,12 @@ def save(
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return load(data_dir, token)
+    return load(data_dir, token, root=root)
 
 
-def load(data_dir: Path, token: str) -> PendingImport:
+def load(data_dir: Path, token: str, *, root: Path = PENDING_DIR) -> PendingImport:
     """The stored import of `token`; raises NotFound when it is unknown or gone."""
-    folder = _folder(data_dir, token)
+    folder = _folder(data_dir, token, root)
     try:
         meta = json.loads((folder / _META).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -130,33 +142,55 @@ def load(data_dir: Path, token: str) -> PendingImport:
     return PendingImport(token, files, bool(meta["full"]), meta["actor"], meta["created_at"])
 
 
-def discard(data_dir: Path, token: str) -> None:
+def keep(data_dir: Path, token: str, name: str, obj: Any) -> None:
+    """Store `obj` (JSON-able) as the state `name` (one of STATES) of the upload `token`,
+    atomically (0600). Raises NotFound when the upload is gone."""
+    if name not in STATES:
+        raise ValueError(name)
+    body = json.dumps(obj, ensure_ascii=False, default=str)
+    atomic_write(_folder(data_dir, token) / f".{name}.json", body, mode=0o600)
+
+
+def kept(data_dir: Path, token: str, name: str) -> Any | None:
+    """The state `name` of the upload `token` (see `keep`), None when there is none.
+    Raises NotFound when the upload is gone."""
+    if name not in STATES:
+        raise ValueError(name)
+    try:
+        return json.loads((_folder(data_dir, token) / f".{name}.json").read_text("utf-8"))
+    except FileNotFoundError:
+        return None
+
+
+def discard(data_dir: Path, token: str, *, root: Path = PENDING_DIR) -> None:
     """Delete the stored files of `token` (nothing happens if they are already gone)."""
     try:
-        folder = _folder(data_dir, token)
+        folder = _folder(data_dir, token, root)
     except NotFound:
         return
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def purge_stale(data_dir: Path, *, max_age_hours: float = STALE_HOURS) -> int:
+def purge_stale(
+    data_dir: Path, *, max_age_hours: float = STALE_HOURS, root: Path = PENDING_DIR
+) -> int:
     """Remove pending folders older than `max_age_hours`; return how many were removed."""
-    root = pending_root(data_dir)
-    if not root.is_dir():
+    folder_root = pending_root(data_dir, root)
+    if not folder_root.is_dir():
         return 0
     limit = time.time() - max_age_hours * 3600
     removed = 0
-    for folder in root.iterdir():
+    for folder in folder_root.iterdir():
         if folder.is_dir() and folder.stat().st_mtime < limit:
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
     return removed
 
 
-def _folder(data_dir: Path, token: str) -> Path:
+def _folder(data_dir: Path, token: str, root: Path = PENDING_DIR) -> Path:
     if not _TOKEN.match(token or ""):
         raise NotFound(N_("Import en attente inconnu."))
-    folder = pending_root(data_dir) / token
+    folder = pending_root(data_dir, root) / token
     if not folder.is_dir():
         raise NotFound(
             N_(

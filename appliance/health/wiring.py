@@ -213,28 +213,20 @@ def silence(
             listed=listed,
         )
     now = time.time() if now is None else now
-    done = alerts.silence(store.conn, key, reason, actor.login, now)
-    audit.record(
-        box.conn(),
-        actor,
-        "health.silence",
-        target=f"health:{key}",
-        details={"reason": done["reason"], "replaced": done["replaced"]},
-    )
+    # The silence lives in metrics.db, its row in cartable.db: the audit transaction is
+    # opened first, so a failed silence leaves no row.
+    with audit.audited(box.conn(), actor, "health.silence", target=f"health:{key}") as entry:
+        done = alerts.silence(store.conn, key, reason, actor.login, now)
+        entry.details.update(reason=done["reason"], replaced=done["replaced"])
     return done
 
 
 def unsilence(box: Any, store: MetricStore, key: str, actor: audit.Actor) -> dict[str, Any]:
     """Lift the silence of `key` and write it to the audit log; returns the audit details.
     Raises NotFound when `key` is not silenced."""
-    done = alerts.unsilence(store.conn, (key or "").strip(), actor.login)
-    audit.record(
-        box.conn(),
-        actor,
-        "health.unsilence",
-        target=f"health:{done['key']}",
-        details={"reason": done["reason"]},
-    )
+    with audit.audited(box.conn(), actor, "health.unsilence") as entry:
+        done = alerts.unsilence(store.conn, (key or "").strip(), actor.login)
+        entry.target, entry.details["reason"] = f"health:{done['key']}", done["reason"]
     return done
 
 

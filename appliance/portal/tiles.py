@@ -51,6 +51,7 @@ _BY_PROFILE = {
         "admin_people",
         "directory",
         "admin_audit",
+        "admin_timetable",
         "backups",
         "health",
         "news",

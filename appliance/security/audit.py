@@ -3,6 +3,16 @@
 Logins, failed logins, admin actions and password resets are recorded. Details never
 contain secrets (callers pass names of changed fields, not values of passwords).
 
+An action that writes is audited by the service function that writes, never by its caller
+(a view, a command): `with audited(conn, actor, action) as entry:` opens the write
+transaction (or joins the caller's), the block does the writes and may complete the entry
+(`entry.target`, `entry.details`, `entry.outcome`), and the row is written inside the same
+transaction just before it commits; an exception rolls back the action and its row
+together. A refused or failed attempt (a wrong password, a plan with errors, a directory
+that changed since its preview) is not an action: nothing was written, so its service logs
+it with `record(..., outcome="refused" | "failed")` in a transaction of its own once the
+attempt has been rolled back.
+
 Repetitive entries (refused and failed logins) are coalesced: one row per action, actor,
 address, outcome and minute, with a `count`, so that a flood of posts costs a few rows,
 not megabytes. Entries older than `security.audit_retention_days` are purged every night.
@@ -12,7 +22,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -45,6 +57,53 @@ def cli_actor() -> Actor:
     return Actor(None, f"console:{user}", "local")
 
 
+@dataclass
+class AuditEntry:
+    """The row an `audited` block writes when it ends; the block may complete its target,
+    outcome and details (who acts and the action are the block's own)."""
+
+    actor: Actor
+    action: str
+    target: str | None = None
+    outcome: str = "ok"
+    details: dict[str, Any] = field(default_factory=dict)
+    skipped: bool = False
+
+    def skip(self) -> None:
+        """The action turned out to change nothing (a wrong code): no row is written."""
+        self.skipped = True
+
+
+@contextmanager
+def audited(
+    conn: sqlite3.Connection,
+    actor: Actor | None,
+    action: str,
+    *,
+    target: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> Iterator[AuditEntry]:
+    """Run the block in one write transaction (joining the caller's if one is open) and
+    write its audit row in it, just before the commit.
+
+    Yields the AuditEntry the block may complete. An exception in the block rolls back
+    its writes and the row together (and propagates). `actor` None: the action is one step
+    of a larger one that is audited as a whole (an import creating people): no row.
+    """
+    entry = AuditEntry(actor or SYSTEM, action, target, details=dict(details or {}))
+    with transaction(conn):
+        yield entry
+        if actor is not None and not entry.skipped:
+            record(
+                conn,
+                actor,
+                action,
+                target=entry.target,
+                outcome=entry.outcome,
+                details=entry.details,
+            )
+
+
 def record(
     conn: sqlite3.Connection,
     actor: Actor,
@@ -56,6 +115,11 @@ def record(
     coalesce: bool = False,
 ) -> None:
     """Append one entry to the audit log (in the caller's transaction if one is open).
+
+    For an action that writes, use `audited` in the service that writes; `record` is for
+    what is not such an action: a refused or failed attempt, or an action that writes
+    nothing in this database (an export, a support bundle: the row is written once the
+    data is built, so that the write lock is not held meanwhile).
 
     `coalesce`: when the same entry (action, actor, address, target, outcome, details)
     was already written this minute, add one to its count instead of writing a row.

@@ -121,10 +121,14 @@ def check_second_factor(
         audit.record(conn, actor, "login.throttled", outcome="refused", coalesce=True)
         return LoginResult("throttled", retry_after=slot.wait, reason=slot.reason)
     if recovery:
-        if recovery_codes.use(conn, person_id, recovery):
+        with audit.audited(conn, actor, "login.recovery_code") as entry:  # the code is spent
+            used = recovery_codes.use(conn, person_id, recovery)
+            if used:
+                entry.details["remaining"] = recovery_codes.remaining(conn, person_id)
+            else:
+                entry.skip()  # logged below as failed, coalesced
+        if used:
             throttle.release(conn, login, ip, settings)
-            left = recovery_codes.remaining(conn, person_id)
-            audit.record(conn, actor, "login.recovery_code", details={"remaining": left})
             return LoginResult("ok", person_id=person_id)
         audit.record(conn, actor, "login.recovery_code", outcome="failed", coalesce=True)
         return LoginResult("bad", retry_after=slot.next_wait)
@@ -167,6 +171,12 @@ def check_proof(
         return LoginResult("bad", retry_after=slot.next_wait)
     throttle.release(conn, login, ip, settings)
     return LoginResult("ok", person_id=person_id)
+
+
+def logout(conn: sqlite3.Connection, token: str | None, actor: Actor) -> None:
+    """End the session of `token` (the person logs out), with the `logout` audit row."""
+    with audit.audited(conn, actor, "logout"):
+        sessions.close(conn, token)
 
 
 def complete_login(

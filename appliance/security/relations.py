@@ -22,6 +22,7 @@ and optionally `subject_code` to narrow the relation to one subject).
 - `audience_of`: the target news item is published, current, and addressed to the asker
   (`audience_keys`: everyone, their profile, their class's students, their children's
   class's parents, the classes and groups they teach).
+- `asked_for`: the target is a job of the queue (`jobqueue.get`'s shape) the asker asked for.
 
 `functions(person)` gives a staff member's function codes (`has_function`): the STS-Web
 FONCTION codes (several joined by commas when a CSV file gives them) and the words a CSV
@@ -38,10 +39,9 @@ import json
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
-
-from appliance.db import now_iso, scalar
 
 Thing = Mapping[str, Any]
 Relation = Callable[[sqlite3.Connection, Thing, Thing], bool]
@@ -90,7 +90,9 @@ def _kind(target: Thing) -> str:
 
 
 def _exists(conn: sqlite3.Connection, sql: str, params: tuple[Any, ...]) -> bool:
-    return bool(scalar(conn, sql, params))
+    # Plain sqlite3 (not appliance.db): the manifest's rules import this module, and the
+    # database module reads the manifest.
+    return conn.execute(sql, params).fetchone() is not None
 
 
 def is_self(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
@@ -209,7 +211,7 @@ def audience_keys(conn: sqlite3.Connection, person: Thing) -> list[str]:
 def audience_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     if _kind(target) != "news":
         return False
-    now = now_iso()
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()  # as the rows store it
     return _exists(
         conn,
         "SELECT 1 FROM news n WHERE n.id = ? AND n.state = 'published' "
@@ -217,6 +219,14 @@ def audience_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
         "AND EXISTS (SELECT 1 FROM news_audience a WHERE a.news_id = n.id "
         "AND a.target IN (SELECT value FROM json_each(?)))",
         (target["id"], now, now, json.dumps(audience_keys(conn, person))),
+    )
+
+
+def asked_for(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    return (
+        "actor_id" in target
+        and target["actor_id"] is not None
+        and (target["actor_id"] == person.get("id"))
     )
 
 
@@ -230,6 +240,7 @@ RELATIONS: dict[str, Relation] = {
     "author_of": author_of,
     "granted_publisher": granted_publisher,
     "audience_of": audience_of,
+    "asked_for": asked_for,
 }
 
 

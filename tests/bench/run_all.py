@@ -17,6 +17,7 @@ BENCHES = [
     ("login_storm_rate", "tests.bench.login_storm", ["--rate", "13"]),
     ("health_sampler", "tests.bench.health_sampler", ["--full"]),
     ("import", "tests.bench.import_bench", []),
+    ("timetable", "tests.bench.timetable_bench", []),
     ("backup", "tests.bench.backup_bench", []),
     ("notify_digest", "tests.bench.notify_digest_bench", []),
 ]
@@ -128,6 +129,9 @@ def render() -> str:
     imp = _load("import")
     if imp:
         lines += _import_section(imp)
+    tt = _load("timetable")
+    if tt:
+        lines += _timetable_section(tt)
     backup = _load("backup")
     if backup:
         lines += _backup_section(backup)
@@ -294,6 +298,36 @@ def _import_section(imp: dict) -> list[str]:
         ]
     lines.append("")
     return lines
+
+
+def _timetable_section(t: dict) -> list[str]:
+    """The timetable import benchmark: a lycée's year of lessons against the reference."""
+    first, mid, ref = t["first"], t["mid_year"], t["reference"]
+    return [
+        "## Timetable import: a lycée's year (issue 11)",
+        "",
+        "Command: `.venv/bin/python -m tests.bench.timetable_bench` (a generated lycée of "
+        f"{t['students']:,} students, its directory imported first; its EDT_STS timetable, "
+        f"`tests/bench/timetable_files.py`, {t['file_mb']} MB; {t['machine']['date']}). "
+        "Reference: parsing the same file with defusedxml's ElementTree alone, plus one "
+        "`executemany` of as many rows into a table shaped like `lesson` (same indexes).",
+        "",
+        "| what | weekly lessons | dated lessons | plan s | apply s | total s | × reference |",
+        "|---|---|---|---|---|---|---|",
+        f"| reference | | {ref['rows']:,} rows | {ref['parse_s']} (parse) | "
+        f"{ref['insert_s']} (insert) | {ref['total_s']} | 1 |",
+        f"| whole year (from the first day) | {first['weekly_lessons']:,} | "
+        f"{first['lessons']:,} over {first['weeks']} weeks | {first['plan_s']} | "
+        f"{first['apply_s']} | **{first['total_s']}** | {t['first_over_reference']} |",
+        f"| again from {mid['from']} | {mid['weekly_lessons']:,} | {mid['lessons']:,} created, "
+        f"{mid['replaced']:,} replaced | {mid['plan_s']} | {mid['apply_s']} | "
+        f"{mid['total_s']} | |",
+        "",
+        f"- plan + apply of the year under 10 s: {_ok(t['targets']['under_10s'])}; the "
+        "re-import from mid-year leaves the lessons before it untouched: "
+        f"{_ok(t['targets']['past_untouched'])}",
+        "",
+    ]
 
 
 def _ok(flag: bool) -> str:

@@ -226,10 +226,15 @@ def generate(
     uai: str = "0679999X",
     year: int = 2026,
     seed: int = 2026,
+    half_classes: bool = False,
 ) -> School:
-    """A school with exactly these numbers of accounts to create (see module docstring)."""
+    """A school with exactly these numbers of accounts to create (see module docstring).
+
+    `half_classes`: every class, not only the 2nde ones, is split in two half-class
+    groups (`_<class>P1`, `_<class>P2`), as a timetable with language and lab work in half
+    classes needs; the rest of the school is the same."""
     rnd = random.Random(seed)
-    divisions, groups, students = _students(rnd, n_students, year)
+    divisions, groups, students = _students(rnd, n_students, year, half_classes)
     leavers = _leavers(rnd, max(1, n_students // 100), divisions, year, len(students))
     adults = _families(rnd, students, leavers, n_guardians)
     staff = _staff(rnd, n_staff, divisions, groups, year)
@@ -285,7 +290,7 @@ def _surname(rnd: random.Random) -> str:
 
 
 def _students(
-    rnd: random.Random, n: int, year: int
+    rnd: random.Random, n: int, year: int, half_classes: bool = False
 ) -> tuple[list[Structure], dict[str, Structure], list[Student]]:
     divisions: list[Structure] = []
     groups: dict[str, Structure] = {}
@@ -311,7 +316,9 @@ def _students(
                     f"{rnd.randint(1, 28):02d}/{rnd.randint(1, 12):02d}/"
                     f"{year - age - (1 if rnd.random() < 0.75 else 0)}"
                 )
-                mine, options = _student_groups(rnd, key, prefix, code, block, i, groups)
+                mine, options = _student_groups(
+                    rnd, key, prefix, code, block, i, groups, half_classes
+                )
                 for g in mine:
                     if code not in groups[g].divisions:
                         groups[g].divisions.append(code)
@@ -353,6 +360,7 @@ def _student_groups(
     block: int,
     index: int,
     groups: dict[str, Structure],
+    half_classes: bool = False,
 ) -> tuple[list[str], list[tuple[str, str]]]:
     mine: list[str] = []
     options: list[tuple[str, str]] = [("S", "030201")]
@@ -360,6 +368,9 @@ def _student_groups(
     options.append(("O", lv2))
     lv2_code = f"{prefix}B{block + 1}_{SUBJECTS[lv2][0]}"
     mine.append(_group(groups, lv2_code, f"{SUBJECTS[lv2][1]} {prefix} B{block + 1}", lv2))
+    if key != "2" and half_classes:  # language half-class (no random draw: same school)
+        half = f"_{code.replace(' ', '')}P{1 + index % 2}"
+        mine.append(_group(groups, half, "", "030201"))
     if key == "2":
         half = f"_{code.replace(' ', '')}P{1 + index % 2}"
         mine.append(_group(groups, half, "", "061800"))  # lab half-class: no label, as often

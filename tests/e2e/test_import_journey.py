@@ -1,5 +1,7 @@
 """The technician imports the school from SIECLE and STS, prints the slips, and a
-student from them logs in: in a real browser against a real server."""
+student from them logs in: in a real browser against a real server and a real
+`cartable worker`, which runs the preview, the apply and the slips PDF (#10) while the
+pages follow them, reloading themselves."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from tests.fixtures.tools import needs
 from tests.integration.directory.directory_helpers import sample
 
 SHARED = SAMPLES
+JOB_WAIT_MS = 60_000  # the worker looks every 2 s, the page reloads every 2 s
 
 
 def _login(page, url, login, password):
@@ -36,7 +39,7 @@ def _first_student_slip(pdf_path) -> tuple[str, str]:
 
 
 @needs("pdftotext", "poppler-utils")
-def test_technician_imports_prints_slips_and_a_student_logs_in(server, page, tmp_path):
+def test_technician_imports_prints_slips_and_a_student_logs_in(server, worker, page, tmp_path):
     url, _paths = server
     _login(page, url, "tech", ADMIN_PASSWORD)
     secret = page.locator("#totp-secret").get_attribute("data-secret")
@@ -56,16 +59,21 @@ def test_technician_imports_prints_slips_and_a_student_logs_in(server, page, tmp
     page.get_by_role("link", name="Imports").click()
     page.get_by_label("Fichiers d'import").set_input_files([str(p) for p in sample(SHARED)])
     page.get_by_role("button", name="Voir l'aperçu").click()
-    expect(page.locator("h1")).to_have_text(re.compile(r"^2\. Lire l'aperçu"))
+    # The job's page, until the worker has made the plan; then the preview.
+    expect(page.locator("h1")).to_have_text(re.compile(r"^2\. Lire l'aperçu"), timeout=JOB_WAIT_MS)
     counts = page.locator("table.counts")
     assert "114" in counts.locator("tr", has_text="Élève").inner_text()
     assert page.locator("#problems").get_by_text("Avertissement").count() > 0
     page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
     page.get_by_role("button", name="Appliquer l'import").click()
-    expect(page.locator("main")).to_contain_text("Import n° 1 appliqué")
+    expect(page.locator("main")).to_contain_text("Import n° 1 appliqué", timeout=JOB_WAIT_MS)
 
+    page.get_by_role("button", name="Télécharger les fiches de connexion (PDF)").click()
+    ready = page.get_by_role("link", name="Télécharger les fiches (PDF)")
+    expect(ready).to_be_visible(timeout=JOB_WAIT_MS)
+    page.screenshot(path=str(tmp_path / "slips-ready.png"), full_page=True)
     with page.expect_download() as info:
-        page.get_by_role("button", name="Télécharger les fiches de connexion (PDF)").click()
+        ready.click()
     download = info.value
     assert download.suggested_filename.endswith(".pdf")
     pdf = tmp_path / "fiches.pdf"

@@ -91,6 +91,8 @@ def school(conn):
         "C2/subject": {"kind": "class", "id": cls["C2"], "subject_code": SUBJECT},
         "C2/other": {"kind": "class", "id": cls["C2"], "subject_code": OTHER_SUBJECT},
         **news,
+        # A job of the queue, as jobqueue.get gives it, asked for by the teacher T.
+        "job": {"id": 1, "kind": "directory.import_plan", "actor_id": ids["T"]},
     }
     askers = {
         key: {
@@ -140,6 +142,7 @@ RELATED: dict[str, dict[str, set[str]]] = {
     # N2 is for C1's parents (R, legal guardian of S) and so for C1's teacher; N3 for G1's
     # students and its teacher; N1 is a draft, N4 expired.
     "audience_of": {"R": {"N2"}, "T": {"N2", "N3"}, "S3": {"N3"}},
+    "asked_for": {"T": {"job"}},
 }
 
 

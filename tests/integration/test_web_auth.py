@@ -132,11 +132,13 @@ def test_post_without_csrf_token_is_refused(client, conn):
 
 
 def test_logout_ends_the_session_server_side(client, conn):
-    _, name, pw = make_person(conn, "student")
+    pid, name, pw = make_person(conn, "student")
     login(client, name, pw)
     cookie = client.get_cookie("cartable").value
     r = post(client, "/logout")
     assert r.status_code == 302
+    who = conn.execute("SELECT actor_id, actor_login, ip FROM audit_log WHERE action='logout'")
+    assert [tuple(r) for r in who] == [(pid, name, "127.0.0.1")]
     client.set_cookie("cartable", cookie)  # replay the old cookie
     assert client.get("/").status_code == 302
 

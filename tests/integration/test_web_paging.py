@@ -30,6 +30,7 @@ PAGED = {
 # Pages of other areas, walked past their first page in their own tests (each test file
 # names the template it walks).
 ELSEWHERE = {
+    "schoollife/timetable_imports.html": "tests/integration/schoollife/test_web_schoollife.py",
     "notifications/index.html": "tests/integration/community/test_notify_timeline.py",
     "news/index.html": "tests/integration/community/test_news.py",
     "forums/show.html": "tests/integration/community/test_forums.py",

@@ -64,7 +64,7 @@ def _message_calls(rel: str, tree: ast.Module, classes: set[str]):
             continue
         name = _name(node.func)
         problem = (
-            rel.startswith("appliance/directory/")
+            rel.startswith(("appliance/directory/", "appliance/schoollife/"))
             and isinstance(node.func, ast.Attribute)
             and name in ("error", "warn")
             and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "log")

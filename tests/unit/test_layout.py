@@ -52,3 +52,28 @@ def test_cli_and_backup_glue_are_packages():
     flat = sorted(p.name for p in (REPO / "appliance").glob("cli_*.py"))
     flat += sorted(p.name for p in (REPO / "appliance").glob("backup_*.py"))
     assert not flat, flat
+
+
+def test_each_base_module_imports_first_in_a_fresh_process():
+    """A circular import shows only when a module is the first one imported (the worker
+    imports the job queue first, the CLI the config): each base module, alone."""
+    import subprocess
+    import sys
+
+    first = [
+        "appliance.db",
+        "appliance.features",
+        "appliance.jobqueue",
+        "appliance.security.policy",
+        "appliance.security.relations",
+        "appliance.security.rules",
+        "appliance.config",
+        "appliance.blobs",
+        "appliance.cli",
+    ]
+    code = "import importlib, sys\nimportlib.import_module(sys.argv[1])\n"
+    for module in first:
+        done = subprocess.run(
+            [sys.executable, "-c", code, module], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, (module, done.stderr[-2000:])

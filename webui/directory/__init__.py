@@ -12,6 +12,6 @@ from flask import Blueprint
 
 bp = Blueprint("directory", __name__)
 
-from webui.directory import views_accounts, views_browse, views_imports  # noqa: E402
+from webui.directory import views_accounts, views_browse, views_imports, views_jobs  # noqa: E402
 
-__all__ = ["bp", "views_accounts", "views_browse", "views_imports"]
+__all__ = ["bp", "views_accounts", "views_browse", "views_imports", "views_jobs"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import g, redirect, render_template, request, url_for
 
 from appliance.directory import browse, export, people
-from appliance.security import audit
 from webui import shown_once
 from webui.access import actor, conn, current_person, requires
 from webui.directory import bp
@@ -41,14 +40,7 @@ def student_password(person_id: int):
 
 
 def _zip(person_id: int):
-    data, filename = export.export_zip(conn(), person_id)
-    audit.record(
-        conn(),
-        actor(),
-        "person.data_export",
-        target=f"person:{person_id}",
-        details={"bytes": len(data)},
-    )
+    data, filename = export.export_zip(conn(), person_id, actor=actor())
     return attachment(data, filename, "application/zip")
 
 

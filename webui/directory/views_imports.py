@@ -1,22 +1,25 @@
-"""Imports in the web UI: upload, preview, apply, abandon, history; credentials slips."""
+"""Imports in the web UI: upload, preview, apply, abandon, history; credentials slips.
+
+The plan (the preview) and the apply are jobs of the queue that the worker runs
+(`appliance.directory.import_jobs`), and so are the slips PDFs (`slips_jobs`): these
+views queue them and send the technician to the job's page (`views_jobs`), which follows
+it and then shows the preview, the applied import or the PDF's link.
+"""
 
 from __future__ import annotations
-
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from appliance.directory import browse, credentials, history, reconcile, uploads
-from appliance.directory.apply import PlanHasErrors, StalePlan
-from appliance.directory.imports.records import UnreadableFile
+from appliance import jobqueue
+from appliance.directory import browse, history, import_actions, import_jobs, slips_jobs, uploads
+from appliance.directory import jobs as directory_jobs
 from appliance.directory.people import PROFILES
 from appliance.errors import CartableError, NotFound
 from appliance.school import get_school
-from appliance.security import audit
-from webui.access import actor, box, conn, current_person, requires
+from webui.access import actor, box, conn, requires
 from webui.directory import bp, preview
-from webui.directory.common import attachment, int_field
+from webui.directory.common import int_field
 from webui.messages import error_text
 
 SLIP_PROFILES = [p for p in PROFILES if p != "admin"]
@@ -33,25 +36,26 @@ def _pending(token: str) -> uploads.PendingImport:
         abort(404)
 
 
-def _plan(pending: uploads.PendingImport) -> reconcile.Plan:
-    year = box().config.get("directory.school_year") or None
-    return reconcile.plan(conn(), pending.files, full=pending.full, school_year=year)
-
-
-def _upload_page(error: str | None = None, status: int = 200):
+def upload_page(error: str | None = None, status: int = 200):
     return render_template(
         "directory/imports.html", error=error, recent=history.list_imports(conn(), limit=5)
     ), status
 
 
-def _preview_page(pending, plan, *, notice: str | None = None, status: int = 200):
-    data = plan.to_json()
-    data["problems"] = [{**p.to_json(), "message": error_text(p)} for p in plan.problems]
+def preview_page(token: str, data: dict, full: bool, *, notice: str | None = None,
+                 status: int = 200):  # fmt: skip
+    """The preview of the plan `data` (as `import_jobs.preview` gives it) of upload `token`."""
+    data = {
+        **data,
+        "problems": [
+            {**p, "message": error_text(import_jobs.problem_message(p))} for p in data["problems"]
+        ],
+    }
     return render_template(
         "directory/preview.html",
-        token=pending.token,
+        token=token,
         plan=data,
-        full=pending.full,
+        full=full,
         count_rows=preview.count_rows(data),
         columns=preview.COLUMNS,
         rollover=preview.rollover(data),
@@ -61,10 +65,33 @@ def _preview_page(pending, plan, *, notice: str | None = None, status: int = 200
     ), status
 
 
+def refusal_notice(reason: str) -> str:
+    """Why an apply was refused, in words: "errors" or "changed"."""
+    if reason == "errors":
+        return _(
+            "Cet import a des erreurs : rien n'a été appliqué. Corrigez les fichiers "
+            "(voir les problèmes ci-dessous), puis envoyez-les à nouveau."
+        )
+    return _(
+        "L'annuaire a changé depuis l'aperçu que vous avez lu (un autre import, un "
+        "compte créé ou modifié) : rien n'a été appliqué. Voici l'aperçu à jour ; "
+        "relisez-le, puis appliquez-le."
+    )
+
+
+def _active_job(token: str) -> int | None:
+    """The upload's latest job while it is queued or runs, else None."""
+    job_id = import_jobs.latest_job(box(), token)
+    if job_id is None:
+        return None
+    job = directory_jobs.get(box(), job_id)
+    return job_id if job["state"] in jobqueue.ACTIVE else None
+
+
 @bp.route("/annuaire/imports", endpoint="imports")
 @requires("directory.import")
 def imports_page():
-    return _upload_page()
+    return upload_page()
 
 
 @bp.route("/annuaire/imports", methods=["POST"], endpoint="import_upload")
@@ -73,97 +100,63 @@ def import_upload():
     files = request.files.getlist("files")
     full = request.form.get("full") == "1"
     try:
-        pending = uploads.save(
+        pending = import_actions.upload(
+            conn(),
             _data_dir(),
             [(f.filename or "", f.stream) for f in files],
             full=full,
-            actor=current_person()["login"],
+            actor=actor(),
         )
     except CartableError as exc:
-        return _upload_page(error_text(exc), 400)
-    audit.record(
-        conn(),
-        actor(),
-        "directory.import_upload",
-        details={"files": len(pending.files), "full": full},
-    )
-    return redirect(url_for("directory.import_preview", token=pending.token))
+        return upload_page(error_text(exc), 400)
+    job_id = import_jobs.request_plan(box(), actor(), pending)
+    return redirect(url_for("directory.job", job_id=job_id))
 
 
 @bp.route("/annuaire/imports/apercu/<token>")
 @requires("directory.import")
 def import_preview(token: str):
     pending = _pending(token)
-    try:
-        plan = _plan(pending)
-    except UnreadableFile as exc:
-        uploads.discard(_data_dir(), token)
-        return _upload_page(error_text(exc), 400)
-    return _preview_page(pending, plan)
-
-
-def _refusal(plan: reconcile.Plan, digest: str | None) -> tuple[str, str] | None:
-    """Why the plan can't be applied now, as (reason, message), or None."""
-    if not plan.applicable:
-        return "errors", _(
-            "Cet import a des erreurs : rien n'a été appliqué. Corrigez les fichiers "
-            "(voir les problèmes ci-dessous), puis envoyez-les à nouveau."
-        )
-    if digest != plan.to_json()["digest"]:
-        return "changed", _(
-            "L'annuaire a changé depuis l'aperçu que vous avez lu (un autre import, un "
-            "compte créé ou modifié) : rien n'a été appliqué. Voici l'aperçu à jour ; "
-            "relisez-le, puis appliquez-le."
-        )
-    return None
+    job_id = import_jobs.latest_job(box(), token)
+    data = import_jobs.preview(box(), token)
+    if job_id is not None and (data is None or _active_job(token)):
+        return redirect(url_for("directory.job", job_id=job_id))
+    if data is None:
+        abort(404)
+    return preview_page(token, data, pending.full)
 
 
 @bp.route("/annuaire/imports/apercu/<token>/appliquer", methods=["POST"])
 @requires("directory.import")
 def import_apply(token: str):
     pending = _pending(token)
-    try:
-        plan = _plan(pending)
-    except UnreadableFile as exc:
-        uploads.discard(_data_dir(), token)
-        return _upload_page(error_text(exc), 400)
-    refused = _refusal(plan, request.form.get("digest"))
-    if refused is None:
-        try:
-            # No initial password now: the slips printed next issue them (printing again
-            # would replace them anyway, and the apply stays fast).
-            result = reconcile.apply(
-                conn(), plan, actor=current_person()["login"], initial_passwords=False
-            )
-        except StalePlan:
-            message = _(
-                "L'annuaire a changé pendant l'application : rien n'a été appliqué. "
-                "Relisez l'aperçu à jour, puis appliquez-le."
-            )
-            refused = ("changed", message)
-        except PlanHasErrors as exc:
-            refused = ("errors", error_text(exc))
-    if refused is not None:
-        audit.record(
-            conn(),
-            actor(),
-            "directory.import_apply",
-            outcome="refused",
-            details={"reason": refused[0], "errors": len(plan.errors)},
-        )
-        status = 409 if refused[0] == "changed" else 400
-        return _preview_page(pending, plan, notice=refused[1], status=status)
-    uploads.discard(_data_dir(), token)
-    flash(_("Import n° %(n)s appliqué.", n=result.import_id), "success")
-    return redirect(url_for("directory.import_detail", import_id=result.import_id))
+    running = _active_job(token)
+    data = import_jobs.preview(box(), token)
+    if running is not None or data is None:
+        return redirect(url_for("directory.import_preview", token=token))
+    digest = request.form.get("digest") or ""
+    reason = None
+    if not data["applicable"]:
+        reason = "errors"
+    elif digest != data["digest"]:
+        reason = "changed"  # posted from an older preview than the one kept
+    if reason is not None:
+        import_actions.refuse_apply(conn(), actor(), reason=reason, errors=data["errors"])
+        status = 409 if reason == "changed" else 400
+        return preview_page(token, data, pending.full, notice=refusal_notice(reason),
+                            status=status)  # fmt: skip
+    job_id = import_jobs.request_apply(box(), actor(), pending, digest)
+    return redirect(url_for("directory.job", job_id=job_id))
 
 
 @bp.route("/annuaire/imports/apercu/<token>/abandonner", methods=["POST"])
 @requires("directory.import")
 def import_cancel(token: str):
     _pending(token)
-    uploads.discard(_data_dir(), token)
-    audit.record(conn(), actor(), "directory.import_cancel")
+    running = _active_job(token)
+    if running is not None:  # its page cancels it (an apply may be past the point of no return)
+        return redirect(url_for("directory.job", job_id=running))
+    import_actions.abandon(conn(), _data_dir(), token, actor=actor())
     flash(_("Import abandonné : les fichiers envoyés ont été effacés du serveur."), "info")
     return redirect(url_for("directory.imports"))
 
@@ -227,20 +220,8 @@ def credentials_page():
         )
     if error:
         return render_template("directory/credentials.html", error=error, **page), 400
-    school = get_school(conn()) or {}
     try:
-        pdf, _count = credentials.issue_credentials(
-            conn(),
-            **form,
-            portal_url=_portal_url(),
-            school_name=school.get("name", ""),
-            actor=current_person()["login"],
-        )
+        job_id = slips_jobs.request_slips(box(), actor(), **form, portal_url=_portal_url())
     except CartableError as exc:
         return render_template("directory/credentials.html", error=error_text(exc), **page), 400
-    what = (
-        form["class_code"]
-        or form["profile"]
-        or (f"import-{form['new_since_import']}" if form["new_since_import"] else "tous")
-    )
-    return attachment(pdf, f"fiches-connexion-{what}-{date.today()}.pdf", "application/pdf")
+    return redirect(url_for("directory.job", job_id=job_id))

@@ -46,7 +46,11 @@ def test_stream_refuses_entities():
         list(stream(bomb, {"ELEVE"}))
 
 
-@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
+def _straddling(head: bytes, body: bytes, cut: int) -> bytes:
+    """`head`, spaces, then `body` with the real chunk boundary `cut` bytes into it."""
+    return head + b" " * (encoding._CHUNK - len(head) - cut) + body
+
+
 @pytest.mark.parametrize(
     ("text", "codec"),
     [
@@ -56,19 +60,29 @@ def test_stream_refuses_entities():
         ("<R>\nLéa\nZoë</R>", "iso8859_15"),
     ],
 )
-def test_chunked_encoding_check_matches_a_whole_read(monkeypatch, text, codec, chunk):
+def test_chunked_encoding_check_matches_a_whole_read(text, codec):
+    """A file a little larger than one chunk, its text cut by the chunk boundary at each
+    of its bytes in turn (inside a character, a mojibake sequence, its context), gives
+    what the same text in a file of one chunk gives (spaces before the root element
+    change no line number and no excerpt)."""
     declared = "UTF-8" if codec == "utf-8" else "ISO-8859-15"
-    data = f'<?xml version="1.0" encoding="{declared}"?>\n{text}'.encode(codec)
-    whole = check_xml_bytes(data)
-    monkeypatch.setattr(encoding, "_CHUNK", chunk)
-    assert check_xml_bytes(data) == whole
+    head = f'<?xml version="1.0" encoding="{declared}"?>\n'.encode()
+    body = text.encode(codec)
+    whole = check_xml_bytes(head + b" " * 64 + body)
+    for cut in range(len(body)):
+        data = _straddling(head, body, cut)
+        assert len(data) > encoding._CHUNK
+        assert check_xml_bytes(data) == whole, cut
 
 
-def test_utf8_error_line_counts_from_the_start_of_the_file(monkeypatch):
-    monkeypatch.setattr(encoding, "_CHUNK", 4)
-    data = b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8"?>\n<R>\n\xe9</R>'
+def test_utf8_error_line_counts_from_the_start_of_the_file():
+    """The faulty byte lies in the second chunk, after 4 096 lines of the first."""
+    head = b'\xef\xbb\xbf<?xml version="1.0" encoding="UTF-8"?>\n'
+    lines = b"".join(b" " * 1023 + b"\n" for _ in range(4096))
+    data = head + lines + b" " * (encoding._CHUNK - len(head) - len(lines)) + b"<R>\n\xe9</R>"
+    assert data.index(b"\xe9") > encoding._CHUNK
     ((line, message),) = check_xml_bytes(data)[1]
-    assert line == 3 and "UTF-8" in message
+    assert line == 3 + 4096 and "UTF-8" in message
 
 
 def test_truncated_siecle_file_brings_nobody(tmp_path):
