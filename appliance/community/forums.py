@@ -23,7 +23,7 @@ from appliance import richtext
 from appliance.community import notifications
 from appliance.db import now_iso, one, rows, scalar, transaction
 from appliance.directory import textsafe
-from appliance.errors import CartableError, NotFound, PolicyDenied
+from appliance.errors import CartableError, Conflict, NotFound, PolicyDenied
 from appliance.i18n import N_
 from appliance.security import audit, policy
 from appliance.security.audit import Actor
@@ -165,7 +165,7 @@ def topics(
     found = rows(
         conn,
         "SELECT t.id, t.title, t.author_id, t.created_at, t.last_post_at, t.posts, t.locked_at, "
-        "a.first_name || ' ' || a.last_name AS author FROM forum_topic t "
+        "a.first_name || ' ' || a.last_name AS author, a.login AS author_login FROM forum_topic t "
         "LEFT JOIN person a ON a.id = t.author_id WHERE t.forum_id = ? "
         "ORDER BY t.last_post_at DESC, t.id DESC LIMIT ? OFFSET ?",
         (forum_id, limit, offset),
@@ -184,8 +184,8 @@ def get_topic(conn: sqlite3.Connection, topic_id: int) -> dict[str, Any]:
     topic = one(
         conn,
         "SELECT t.id, t.forum_id, t.title, t.author_id, t.created_at, t.last_post_at, t.posts, "
-        "t.locked_at, a.first_name || ' ' || a.last_name AS author FROM forum_topic t "
-        "LEFT JOIN person a ON a.id = t.author_id WHERE t.id = ?",
+        "t.locked_at, a.first_name || ' ' || a.last_name AS author, a.login AS author_login "
+        "FROM forum_topic t LEFT JOIN person a ON a.id = t.author_id WHERE t.id = ?",
         (topic_id,),
     )
     if topic is None:
@@ -293,16 +293,19 @@ def posts(
     moderator: bool = False,
     limit: int = 30,
     offset: int = 0,
+    after: int = 0,
 ) -> list[dict[str, Any]]:
-    """A subject's messages, oldest first. A hidden message keeps its body only for a
-    moderator (`body` None for the others, `hidden_reason` for everyone)."""
+    """A subject's messages, oldest first (those after message `after` when given). A
+    hidden message keeps its body only for a moderator (`body` None for the others,
+    `hidden_reason` for everyone)."""
     found = rows(
         conn,
-        "SELECT p.id, p.author_id, p.body, p.created_at, p.hidden_at, p.hidden_reason, "
-        "a.first_name || ' ' || a.last_name AS author FROM forum_post p "
-        "LEFT JOIN person a ON a.id = p.author_id WHERE p.topic_id = ? "
+        "SELECT p.id, p.topic_id, p.author_id, p.body, p.created_at, p.hidden_at, "
+        "p.hidden_reason, a.first_name || ' ' || a.last_name AS author, "
+        "a.login AS author_login FROM forum_post p "
+        "LEFT JOIN person a ON a.id = p.author_id WHERE p.topic_id = ? AND p.id > ? "
         "ORDER BY p.id LIMIT ? OFFSET ?",
-        (topic_id, limit, offset),
+        (topic_id, after, limit, offset),
     )
     for post in found:
         post["author"] = post["author"] or FORMER_USER
@@ -322,7 +325,7 @@ def reply(conn: sqlite3.Connection, person: Mapping[str, Any], topic_id: int, bo
     those who answered before are notified. Raises NotFound, CartableError."""
     topic = topic_for(conn, person, topic_id)
     if topic["locked_at"]:
-        raise CartableError(
+        raise Conflict(
             N_("Ce sujet est verrouillé par un enseignant : on ne peut plus y répondre.")
         )
     cleaned = _body(body)
@@ -356,6 +359,15 @@ def reply(conn: sqlite3.Connection, person: Mapping[str, Any], topic_id: int, bo
             ref=f"forum_topic:{topic_id}",
         )
     return int(post_id)
+
+
+def get_post(conn: sqlite3.Connection, post_id: int, *, moderator: bool = False) -> dict:
+    """One message (as `posts` gives them); raises NotFound."""
+    topic_id = scalar(conn, "SELECT topic_id FROM forum_post WHERE id = ?", (post_id,))
+    if topic_id is None:
+        raise _not_found(post_id)
+    found = posts(conn, int(topic_id), moderator=moderator, limit=1, after=post_id - 1)
+    return found[0]
 
 
 def _post_and_topic(conn: sqlite3.Connection, person: Mapping[str, Any], post_id: int):

@@ -37,13 +37,15 @@ from appliance.security.relations import audience_keys
 from appliance.security.rules import PROFILES
 
 TITLE_MAX = 200
+LIST_MAX = 1000  # news showing at once to one person: far fewer in any school
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 FORMER_USER = N_("ancien utilisateur")
 _TARGET = re.compile(r"^(students|parents):(class|group):(.{1,40})$")
 _NEWS_COLUMNS = (
     "n.id, n.author_id, n.title, n.body, n.image_sha256, n.image_name, n.state, n.pinned, "
     "n.publish_from, n.expires_at, n.created_at, n.updated_at, n.published_at, "
-    "n.published_by, n.notified_at, a.first_name || ' ' || a.last_name AS author"
+    "n.published_by, n.notified_at, a.first_name || ' ' || a.last_name AS author, "
+    "a.login AS author_login"
 )
 
 

@@ -202,17 +202,22 @@ def count(conn: sqlite3.Connection, person_id: int) -> int:
 
 
 def timeline(
-    conn: sqlite3.Connection, person_id: int, *, limit: int = 30, offset: int = 0
+    conn: sqlite3.Connection,
+    person_id: int,
+    *,
+    limit: int = 30,
+    offset: int = 0,
+    before: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The person's entries, newest first: id, type, created_at, text, link, read (bool),
-    actor (first and last name, or None)."""
+    """The person's entries, newest first (those older than entry `before` when given):
+    id, type, created_at, text, link, read (bool), actor (first and last name, or None)."""
     found = rows(
         conn,
         "SELECT n.id, n.type, n.created_at, n.text, n.link, n.read_at, "
         "a.first_name || ' ' || a.last_name AS actor FROM notification n "
-        "LEFT JOIN person a ON a.id = n.actor_id WHERE n.person_id = ? "
+        "LEFT JOIN person a ON a.id = n.actor_id WHERE n.person_id = ? AND n.id < ? "
         "ORDER BY n.id DESC LIMIT ? OFFSET ?",
-        (person_id, limit, offset),
+        (person_id, 2**63 - 1 if before is None else before, limit, offset),
     )
     for entry in found:
         entry["read"] = entry.pop("read_at") is not None

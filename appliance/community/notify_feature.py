@@ -11,7 +11,7 @@ from appliance.security.route_rows import (
     LOGGED_IN,
     STAFF_FUNCTIONS,
     TEACHER_ONLY,
-    TEACHER_OR_ADMIN,
+    api,
     hidden,
 )
 from appliance.security.rules import Rule, grant
@@ -25,13 +25,17 @@ NOTIFICATIONS: Feature = Feature(
     jobs=("appliance.community.notifications_schedule:jobs",),
     job_ids=("notifications.send", "notifications.digest"),
     job_handlers=("appliance.community.notifications_schedule",),
-    blueprints=("webui.notifications:bp",),
+    blueprints=("webui.notifications:bp", "webui.notifications_api:bp"),
     routes={
         "notifications.index": LOGGED_IN,
         "notifications.open": LOGGED_IN,
         "notifications.read_all": LOGGED_IN,
         "notifications.settings": LOGGED_IN,
         "notifications.confirm_email": LOGGED_IN,
+        "notifications_api.timeline": api(LOGGED_IN),
+        "notifications_api.mark_read": api(LOGGED_IN),
+        "notifications_api.settings_get": api(LOGGED_IN),
+        "notifications_api.settings_put": api(LOGGED_IN),
     },
     rules=grant("anyone", "notifications.view", "notifications.settings"),
     exports=("appliance.community.notifications:export_person",),
@@ -46,6 +50,7 @@ _NEWS_EDIT = hidden({**ADMIN_ONLY, "admin": 403, "staff": 200, "staff_dir": 200}
 _NEWS_PUBLISH = hidden({**ADMIN_ONLY, "admin": 403, "staff_dir": 200})
 # Class forums: their students and teachers; parents, staff and the technician never.
 _FORUM_MEMBERS = {**ADMIN_ONLY, "admin": 403, "student": 200, "teacher": 200}
+_MODERATORS = {**ADMIN_ONLY, "admin": 403, "teacher": 200}
 
 # Issue 12: news (actualités) and class forums.
 NEWS_FORUMS: Feature = Feature(
@@ -54,7 +59,7 @@ NEWS_FORUMS: Feature = Feature(
     migrations="appliance.community.migrations",
     jobs=("appliance.community.news_schedule:jobs",),
     job_ids=("news.notify",),
-    blueprints=("webui.news:bp", "webui.forums:bp"),
+    blueprints=("webui.news:bp", "webui.forums:bp", "webui.news_api:bp", "webui.forums_api:bp"),
     tiles=(
         Tile("news", N_("Actualités"), N_("Les informations de l'établissement."), "news.index"),
         Tile("forums", N_("Forums"), N_("Les forums de vos classes."), "forums.index"),
@@ -75,9 +80,21 @@ NEWS_FORUMS: Feature = Feature(
         "forums.topic_new": hidden(_FORUM_MEMBERS),
         "forums.topic": hidden(_FORUM_MEMBERS),
         "forums.reply": hidden(_FORUM_MEMBERS),
-        "forums.lock": hidden(TEACHER_OR_ADMIN | {"admin": 403}),
-        "forums.hide": hidden(TEACHER_OR_ADMIN | {"admin": 403}),
-        "forums.unhide": hidden(TEACHER_OR_ADMIN | {"admin": 403}),
+        "forums.lock": hidden(_MODERATORS),
+        "forums.hide": hidden(_MODERATORS),
+        "forums.unhide": hidden(_MODERATORS),
+        "news_api.news_list": api(LOGGED_IN),
+        "news_api.news_one": api(hidden(LOGGED_IN)),
+        "news_api.news_new": api(_NEWS_WRITE),
+        "news_api.news_publish": api(_NEWS_PUBLISH),
+        "forums_api.forum_list": api(_FORUM_MEMBERS),
+        "forums_api.forum_new": api(TEACHER_ONLY),
+        "forums_api.forum_one": api(hidden(_FORUM_MEMBERS)),
+        "forums_api.subject_new": api(hidden(_FORUM_MEMBERS)),
+        "forums_api.message_list": api(hidden(_FORUM_MEMBERS)),
+        "forums_api.message_new": api(hidden(_FORUM_MEMBERS)),
+        "forums_api.subject_lock": api(hidden(_MODERATORS)),
+        "forums_api.message_hide": api(hidden(_MODERATORS)),
     },
     rules=(
         Rule("news.view", "anyone"),
