@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -101,14 +101,31 @@ def visible(
     conn: sqlite3.Connection, person: Mapping[str, Any], *, limit: int = 20, offset: int = 0
 ) -> list[dict[str, Any]]:
     """The news showing now to `person` (their audience), pinned first, then newest."""
+    return visible_to(conn, audience_keys(conn, person), limit=limit, offset=offset)
+
+
+def visible_to(
+    conn: sqlite3.Connection, keys: Sequence[str], *, limit: int = 20, offset: int = 0
+) -> list[dict[str, Any]]:
+    """The news showing now to whoever has these audience keys (`relations.audience_keys`:
+    two students of the same class and groups see the same), as `visible`."""
     now = now_iso()
     found = rows(
         conn,
         f"SELECT {_NEWS_COLUMNS} {_VISIBLE} ORDER BY n.pinned DESC, "
         "coalesce(n.publish_from, n.published_at) DESC, n.id DESC LIMIT ? OFFSET ?",
-        (now, now, json.dumps(audience_keys(conn, person)), limit, offset),
+        (now, now, json.dumps(list(keys)), limit, offset),
     )
     return _shown(conn, found)
+
+
+# Bumped by every change of a news item in this process: a page that keeps what it showed
+# (the home page's news, a few seconds) knows it is stale.
+GENERATION = [0]
+
+
+def _changed() -> None:
+    GENERATION[0] += 1
 
 
 def count_visible(conn: sqlite3.Connection, person: Mapping[str, Any]) -> int:
@@ -313,6 +330,7 @@ def create(
             "INSERT INTO news_audience (news_id, target) VALUES (?, ?)",
             [(news_id, t) for t in fields["audience"]],
         )
+        _changed()
         audit.record(
             conn,
             actor,
@@ -374,6 +392,7 @@ def update(
             "INSERT INTO news_audience (news_id, target) VALUES (?, ?)",
             [(news_id, t) for t in fields["audience"]],
         )
+        _changed()
         audit.record(
             conn,
             actor,
@@ -389,6 +408,7 @@ def delete(conn: sqlite3.Connection, person: Mapping[str, Any], news_id: int, ac
     with transaction(conn):
         conn.execute("DELETE FROM notification WHERE ref = ?", (f"news:{news_id}",))
         conn.execute("DELETE FROM news WHERE id = ?", (news_id,))
+        _changed()
         audit.record(
             conn, actor, "news.delete", target=f"news:{news_id}", details={"title": item["title"]}
         )
@@ -416,6 +436,7 @@ def publish(
             "published_by = ? WHERE id = ?",
             (now_iso(), person["id"], news_id),
         )
+        _changed()
         audit.record(
             conn, actor, "news.publish", target=f"news:{news_id}", details={"title": item["title"]}
         )
@@ -432,6 +453,7 @@ def unpublish(
         raise NotFound(N_("Aucune actualité n'a le numéro %(id)s."), id=news_id)
     with transaction(conn):
         conn.execute("UPDATE news SET state = 'draft' WHERE id = ?", (news_id,))
+        _changed()
         audit.record(
             conn,
             actor,
