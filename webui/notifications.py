@@ -49,7 +49,8 @@ def open_one():
     link = None
     if raw.isascii() and raw.isdigit() and len(raw) < 19:
         link = notifications.open_entry(conn(), current_person()["id"], int(raw))
-    return redirect(link or url_for("notifications.index"))
+    # A link is a path of the portal (checked by `emit`), under the portal's own root.
+    return redirect(request.script_root + link if link else url_for("notifications.index"))
 
 
 @bp.route("/notifications/tout-lu", methods=["POST"])

@@ -266,10 +266,20 @@ def _send_all(
         with relay(run.mail, ssl_context=run.ssl_context) as smtp:
             for mail in mails:
                 try:
-                    smtp.send_message(message(run.mail, [mail.to], mail.subject, mail.body))
+                    msg = message(run.mail, [mail.to], mail.subject, mail.body)
+                except (ValueError, UnicodeError):  # an address no mail can carry
+                    given_up.update(dict.fromkeys(mail.ids, "adresse illisible"))
+                    done += 1
+                    continue
+                try:
+                    smtp.send_message(msg)
                     sent += 1
-                except smtplib.SMTPRecipientsRefused:
-                    given_up.update(dict.fromkeys(mail.ids, "adresse refusée par le relais"))
+                except smtplib.SMTPRecipientsRefused as exc:
+                    codes = [code for code, _text in exc.recipients.values()]
+                    if codes and all(code < 500 for code in codes):  # "try later"
+                        retry.extend(mail.ids)
+                    else:
+                        given_up.update(dict.fromkeys(mail.ids, "adresse refusée par le relais"))
                 except smtplib.SMTPResponseException as exc:
                     if exc.smtp_code >= 500:  # this mail will never go: give it up
                         given_up.update(dict.fromkeys(mail.ids, f"refusé ({exc.smtp_code})"))

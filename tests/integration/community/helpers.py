@@ -25,11 +25,14 @@ class Relay:
         self.port = free_port()
         self.messages: list[dict] = []
         self.refused: set[str] = set()
+        self.busy: set[str] = set()  # a temporary refusal (451) for these
         self._ctl: Controller | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refused:
             return "550 5.1.1 Destinataire inconnu"
+        if address in self.busy:
+            return "451 4.3.0 Réessayez plus tard"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

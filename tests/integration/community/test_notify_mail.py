@@ -183,3 +183,14 @@ def test_the_worker_jobs_and_the_digest_through_the_job_queue(box, conn, school,
         "[Collège Test] Absence : Absence d'Inès"
     ]
     assert len(relay.messages) == 2
+
+
+def test_a_temporary_refusal_is_retried_later_the_others_go(conn, school, run, relay):
+    relay.busy.add("claire@famille.test")
+    notifications.emit(conn, [school["sophie"], school["claire"]], "absence", "Absence", "/vs")
+    now = at(2026, 3, 10, 10, 0)
+    written_at(conn, now)
+    assert notifications_mail.send_due(conn, run, now) == {"sent": 1, "failed": 1, "error": None}
+    relay.busy.clear()
+    assert notifications_mail.send_due(conn, run, now + run.retry_seconds)["sent"] == 1
+    assert len(relay.to("claire@famille.test")) == len(relay.to("sophie@famille.test")) == 1
