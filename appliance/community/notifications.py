@@ -180,6 +180,32 @@ def withdraw(conn: sqlite3.Connection, ref: str, *, person_ids: Iterable[int] | 
         return conn.execute(sql, params).rowcount
 
 
+def recalled(
+    conn: sqlite3.Connection,
+    ref: str,
+    person_ids: Iterable[int],
+    text: str,
+    link: str,
+    *,
+    actor_id: int | None = None,
+) -> int:
+    """Something `ref` names was taken back (a recalled message): the entries about it
+    that nobody saw yet (unread, not mailed) are removed; those who may have seen it (read
+    it, or were mailed) get a `message_recalled` entry. Returns how many got one."""
+    ids = sorted({int(p) for p in person_ids})
+    with transaction(conn):
+        withdraw(conn, ref, person_ids=ids)
+        seen = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT person_id FROM notification WHERE ref = ? "
+                "AND person_id IN (SELECT value FROM json_each(?))",
+                (ref, json.dumps(ids)),
+            ).fetchall()
+        ]
+        return emit(conn, seen, "message_recalled", text, link, actor_id=actor_id, ref=ref)
+
+
 # --- reading and marking ----------------------------------------------------------------
 
 

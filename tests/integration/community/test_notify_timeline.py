@@ -180,3 +180,25 @@ def test_mon_compte_sets_the_frequencies(app, conn, school):
         "SELECT details FROM audit_log WHERE action = 'notifications.settings'"
     ).fetchone()
     assert "immediate → never" in row[0]
+
+
+def test_a_recalled_message_leaves_a_word_only_where_it_may_have_been_seen(conn, school):
+    lea, noah, ines = school["lea"], school["noah"], school["ines"]
+    notifications.emit(conn, [lea, noah, ines], "message", "Sortie", "/m/7", ref="message:7")
+    read = notifications.timeline(conn, noah)[0]["id"]
+    notifications.mark_read(conn, noah, [read])
+    conn.execute("UPDATE notification SET mail_sent_at = 1 WHERE person_id = ?", (ines,))
+    n = notifications.recalled(
+        conn,
+        "message:7",
+        [lea, noah, ines],
+        "Message retiré : Sortie",
+        "/m",
+        actor_id=school["curie"],
+    )
+    assert n == 2
+    assert notifications.timeline(conn, lea) == []  # never seen: nothing left
+    for pid in (noah, ines):
+        assert [e["type"] for e in notifications.timeline(conn, pid)] == [
+            "message_recalled", "message",
+        ]  # fmt: skip
