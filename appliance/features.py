@@ -14,7 +14,10 @@ imports nothing heavy, and `appliance` never imports `webui`):
 - `routes`: the route-access rows of the feature's endpoints (`route_access.ROUTES`);
 - `blob_refs`: the "table.column"s that name a stored content (`appliance/blobs.py`);
 - `rules`: the policy's rows `(action, who, relation)` the feature adds (`policy.may`,
-  `appliance.security.rules`).
+  `appliance.security.rules`);
+- `exports`: "module:function"s given (conn, person id) that return the person's data as
+  {file name: JSON value} for their RGPD export (`appliance/directory/export.py`), and
+  `export_tables` the tables those files cover (left out of the export's other.json).
 
 `FEATURES` is the ordered list read by the configuration, the scheduler, the CLI, the web
 app, the tiles, the route table and the policy. A reference that does not import raises:
@@ -66,6 +69,9 @@ class Feature:
     rules: tuple[Rule, ...] = ()
     # "table.column" naming a stored content (appliance/blobs.py): kept while one uses it
     blob_refs: tuple[str, ...] = ()
+    # "module:function"s giving a person's data for the RGPD export, and their tables
+    exports: tuple[str, ...] = ()
+    export_tables: tuple[str, ...] = ()
 
 
 def resolve(ref: str) -> Any:
@@ -89,8 +95,20 @@ def job_handler_modules(features: Iterable[Feature] | None = None) -> list[str]:
 
 
 def migration_packages(features: Iterable[Feature] | None = None) -> list[str]:
-    """The packages of numbered SQL migrations of `cartable.db`, in manifest order."""
-    return [f.migrations for f in (FEATURES if features is None else features) if f.migrations]
+    """The packages of numbered SQL migrations of `cartable.db`, in manifest order; a
+    package two features share (one service package, two entries) is listed once."""
+    found = [f.migrations for f in (FEATURES if features is None else features) if f.migrations]
+    return list(dict.fromkeys(found))
+
+
+def exports(features: Iterable[Feature] | None = None) -> list[str]:
+    """The functions giving a person's data for the RGPD export, in manifest order."""
+    return [ref for f in (FEATURES if features is None else features) for ref in f.exports]
+
+
+def export_tables(features: Iterable[Feature] | None = None) -> set[str]:
+    """The tables the features' own export files cover."""
+    return {t for f in (FEATURES if features is None else features) for t in f.export_tables}
 
 
 def rules(features: Iterable[Feature] | None = None) -> list[Rule]:
@@ -378,66 +396,10 @@ SCHOOLLIFE = Feature(
     rules=grant("admin", "schoollife.year.edit", "schoollife.timetable.import"),
 )
 
-# The walk's message: its sender (the teacher) and its recipient (the student) hold it;
-# the walk's folder is the student's.
-_MESSAGE_HOLDERS = hidden({**ADMIN_ONLY, "admin": 403, "teacher": 200, "student": 200})
-_FOLDER_OWNER = hidden({**ADMIN_ONLY, "admin": 403, "student": 200})
+# Issue 12's entries live beside their services (this file past ~400 lines).
+from appliance.community.feature import COMMUNITY  # noqa: E402
+from appliance.community.notify_feature import NEWS_FORUMS, NOTIFICATIONS  # noqa: E402
 
-# Issue 12: messages and the communication rules (who may write to whom).
-COMMUNITY = Feature(
-    name="community",
-    config_keys=("appliance.community.config_keys",),
-    migrations="appliance.community.migrations",
-    cli=("appliance.community.cli",),
-    jobs=("appliance.community.schedule:jobs",),
-    job_ids=("messages.trash",),
-    blueprints=("webui.community:bp", "webui.community.api:bp"),
-    tiles=(
-        Tile(
-            "messages",
-            N_("Messagerie"),
-            N_("Écrire et recevoir des messages."),
-            "community.index",
-        ),
-    ),
-    routes={
-        "community.index": LOGGED_IN,
-        "community.compose": LOGGED_IN,
-        "community.message": _MESSAGE_HOLDERS,
-        "community.reply": _MESSAGE_HOLDERS,
-        "community.move": _MESSAGE_HOLDERS,
-        "community.delete": _MESSAGE_HOLDERS,
-        "community.attachment": _MESSAGE_HOLDERS,
-        # Only the sender recalls, and only a teacher or a member of staff.
-        "community.recall": hidden(TEACHER_ONLY),
-        "community.folders": LOGGED_IN,
-        "community.folder_rename": _FOLDER_OWNER,
-        "community.folder_delete": _FOLDER_OWNER,
-        "community.empty_trash": LOGGED_IN,
-        "community.rules_public": LOGGED_IN,
-        "community.rules": ADMIN_ONLY,
-        "community.rules_set": ADMIN_ONLY,
-        "community_api.messages": api(LOGGED_IN),
-        "community_api.send": api(LOGGED_IN),
-        "community_api.message": api(_MESSAGE_HOLDERS),
-        "community_api.delete": api(_MESSAGE_HOLDERS),
-        "community_api.recall": api(hidden(TEACHER_ONLY)),
-        "community_api.recipients": api(LOGGED_IN),
-    },
-    rules=(
-        *grant("anyone", "messages.use", "messages.send"),
-        # The lists of everyone of a profile ("tout le personnel", "tous les parents"),
-        # towards a profile their communication rule opens to the whole school.
-        *grant(("teacher", "staff", "admin"), "messages.whole_lists"),
-        # The communication rules' table (appliance/community/rules.py) decides who may
-        # be written to: every recipient of every message, every search, every list.
-        Rule("messages.write_to", "anyone", "may_write_to"),
-        # Recall one's own message: teachers and staff (within messages.recall_minutes).
-        Rule("messages.recall", "teacher", "self"),
-        Rule("messages.recall", "staff", "self"),
-        *grant("admin", "comm_rules.view", "comm_rules.edit"),
-    ),
-    blob_refs=("message_attachment.sha256",),
-)
-
-FEATURES: tuple[Feature, ...] = (PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE, COMMUNITY)
+FEATURES: tuple[Feature, ...] = (
+    PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE, COMMUNITY, NOTIFICATIONS, NEWS_FORUMS,
+)  # fmt: skip

@@ -1,5 +1,5 @@
 """The community room (issue 12): messages and the communication rules (who may write to
-whom); notifications, news and forums join it.
+whom), the notification timeline with its e-mails, news and class forums.
 
 - `rules`: the one table of communication rules (SQLite `comm_rule`), shown, changed and
   audited; `may_write_to` and `check` are the policy's answer to "may A write to B"
@@ -8,5 +8,7 @@ whom); notifications, news and forums join it.
 - `compose`: drafts, sending (attachments through `appliance.blobs`), replies; `recall`;
   `mailbox`: folders' contents, reading, moving, the trash, search; `folders`: a person's
   own folders; `export`: the RGPD export's `messages.json`; `demo`: the demo's messages.
-- `hooks`: where a sent or recalled message would notify its recipients.
+- `hooks`: where a sent or recalled message notifies its recipients.
+- `notifications` (the timeline every service writes to with `emit`),
+  `notifications_mail` (the worker's e-mails: immediate, daily, weekly), `news`, `forums`.
 """

@@ -57,3 +57,8 @@ def collect(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
             ],
         })  # fmt: skip
     return {"folders": sorted(folders.values()), "messages": out}
+
+
+def files(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
+    """The RGPD export's files of the messages (`Feature.exports`)."""
+    return {"messages.json": collect(conn, person_id)}

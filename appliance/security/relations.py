@@ -16,6 +16,12 @@ and optionally `subject_code` to narrow the relation to one subject).
 - `head_teacher_of`: the asker is the professeur principal of the target class, or of a
   class of the target student.
 - `member_of`: the asker is a member of the target class or group.
+- `author_of`: the asker wrote the target (a thing with `author_id`: a news item).
+- `granted_publisher`: the technician granted the asker the right to publish news
+  (table `news_publisher`); the target is a news item (`kind` "news").
+- `audience_of`: the target news item is published, current, and addressed to the asker
+  (`audience_keys`: everyone, their profile, their class's students, their children's
+  class's parents, the classes and groups they teach).
 - `asked_for`: the target is a job of the queue (`jobqueue.get`'s shape) the asker asked for.
 
 The scopes of the communication rules (`appliance.community.rules`) are relations too,
@@ -45,9 +51,11 @@ lookup each).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -243,6 +251,60 @@ def may_write_to(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool
     return rules.may_write_to(conn, person, target)
 
 
+def author_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    author = target.get("author_id")
+    return _kind(target) != "person" and author is not None and author == person.get("id")
+
+
+def granted_publisher(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if _kind(target) != "news":
+        return False
+    return _exists(conn, "SELECT 1 FROM news_publisher WHERE person_id = ?", (person["id"],))
+
+
+def audience_keys(conn: sqlite3.Connection, person: Thing) -> list[str]:
+    """The audience targets a person belongs to ("all", "profile:relative",
+    "students:class:5A", "parents:class:5A", "…:group:CODE"): a student their class and
+    groups, a legal guardian their children's, a teacher those they teach (a news item for
+    a class's students or parents is for its teaching team too)."""
+    keys = ["all", f"profile:{person.get('profile')}"]
+    pid = person["id"]
+    found = conn.execute(
+        "SELECT 'students:class:' || c.code FROM class_membership m "
+        "JOIN school_class c ON c.id = m.class_id WHERE m.person_id = ? UNION "
+        "SELECT 'students:group:' || g.code FROM group_membership m "
+        "JOIN teaching_group g ON g.id = m.group_id WHERE m.person_id = ? UNION "
+        "SELECT 'parents:class:' || c.code FROM guardian_link l "
+        "JOIN class_membership m ON m.person_id = l.student_id "
+        "JOIN school_class c ON c.id = m.class_id WHERE l.guardian_id = ? AND l.level = 1 UNION "
+        "SELECT 'parents:group:' || g.code FROM guardian_link l "
+        "JOIN group_membership m ON m.person_id = l.student_id "
+        "JOIN teaching_group g ON g.id = m.group_id WHERE l.guardian_id = ? AND l.level = 1 "
+        "UNION SELECT w.who || ':class:' || c.code FROM teaching t "
+        "JOIN school_class c ON c.id = t.class_id, (SELECT 'students' AS who UNION ALL "
+        "SELECT 'parents') w WHERE t.teacher_id = ? "
+        "UNION SELECT w.who || ':group:' || g.code FROM teaching t "
+        "JOIN teaching_group g ON g.id = t.group_id, (SELECT 'students' AS who UNION ALL "
+        "SELECT 'parents') w WHERE t.teacher_id = ?",
+        (pid, pid, pid, pid, pid, pid),
+    ).fetchall()
+    return keys + sorted(r[0] for r in found)
+
+
+def audience_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if _kind(target) != "news":
+        return False
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()  # as the rows store it
+    return _exists(
+        conn,
+        "SELECT 1 FROM news n WHERE n.id = ? AND n.state = 'published' "
+        "AND coalesce(n.publish_from, '') <= ? AND (n.expires_at IS NULL OR n.expires_at > ?) "
+        "AND EXISTS (SELECT 1 FROM news_audience a WHERE a.news_id = n.id "
+        "AND a.target IN (SELECT value FROM json_each(?)))",
+        (target["id"], now, now, json.dumps(audience_keys(conn, person))),
+    )
+
+
 def asked_for(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     return (
         "actor_id" in target
@@ -258,6 +320,9 @@ RELATIONS: dict[str, Relation] = {
     "teaches": teaches,
     "head_teacher_of": head_teacher_of,
     "member_of": member_of,
+    "author_of": author_of,
+    "granted_publisher": granted_publisher,
+    "audience_of": audience_of,
     "asked_for": asked_for,
     "taught_by": taught_by,
     "classmate_of": classmate_of,

@@ -20,6 +20,7 @@ BENCHES = [
     ("timetable", "tests.bench.timetable_bench", []),
     ("backup", "tests.bench.backup_bench", []),
     ("messages", "tests.bench.messages_bench", []),
+    ("notify_digest", "tests.bench.notify_digest_bench", []),
 ]
 
 
@@ -138,6 +139,11 @@ def render() -> str:
     messages = _load("messages")
     if messages:
         lines += _messages_section(messages)
+    digest = _load("notify_digest")
+    if digest:
+        from tests.bench.notify_digest_bench import render_section
+
+        lines += render_section(digest)
     lines += _by_hand_sections()
     return "\n".join(lines)
 

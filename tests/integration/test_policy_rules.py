@@ -73,6 +73,7 @@ def school(conn):
     link = "INSERT INTO guardian_link (guardian_id, student_id, level) VALUES (?, ?, ?)"
     conn.execute(link, (ids["R"], ids["S"], 1))
     conn.execute(link, (ids["R2"], ids["S2"], 2))  # a contact, not a legal guardian
+    news = _news(conn, ids)
     conn.commit()
 
     people_by_key = {
@@ -91,6 +92,7 @@ def school(conn):
         **{k: {"kind": "group", "id": v} for k, v in grp.items()},
         "C2/subject": {"kind": "class", "id": cls["C2"], "subject_code": SUBJECT},
         "C2/other": {"kind": "class", "id": cls["C2"], "subject_code": OTHER_SUBJECT},
+        **news,
         # A job of the queue, as jobqueue.get gives it, asked for by the teacher T.
         "job": {"id": 1, "kind": "directory.import_plan", "actor_id": ids["T"]},
     }
@@ -111,6 +113,28 @@ def school(conn):
 _PEOPLE = {"admin", "T", "T2", "R", "R2", "S", "S2", "S3", "S4", "guest"}
 _STAFF = {"staff", "edu", "dir", "sec", "adm", "adf", "doc"}
 _EVERYONE = _PEOPLE | _STAFF
+
+
+def _news(conn, ids) -> dict[str, dict]:
+    """News items: N1 a draft of T's for C1's students, N2 staff's for C1's parents, N3
+    edu's for G1's students, N4 adm's for everyone but expired; doc publishes."""
+    made = {}
+    for key, author, state, target, expires in (
+        ("N1", "T", "draft", "students:class:C1", None),
+        ("N2", "staff", "published", "parents:class:C1", None),
+        ("N3", "edu", "published", "students:group:G1", "2099-01-01T00:00:00+00:00"),
+        ("N4", "adm", "published", "all", "2020-01-01T00:00:00+00:00"),
+    ):
+        news_id = conn.execute(
+            "INSERT INTO news (author_id, title, body, state, expires_at, created_at, "
+            "updated_at) VALUES (?, ?, '<p>x</p>', ?, ?, '2026-01-01', '2026-01-01')",
+            (ids[author], key, state, expires),
+        ).lastrowid
+        conn.execute("INSERT INTO news_audience VALUES (?, ?)", (news_id, target))
+        made[key] = {"kind": "news", "id": news_id, "author_id": ids[author]}
+    conn.execute("INSERT INTO news_publisher VALUES (?, '2026-01-01', 'tech')", (ids["doc"],))
+    return made
+
 
 # Who is in which relation with what, by construction of the school above.
 RELATED: dict[str, dict[str, set[str]]] = {
@@ -146,6 +170,11 @@ RELATED: dict[str, dict[str, set[str]]] = {
         "S4": {"T", "edu", "dir"},
         "guest": {"T", "T2", *_STAFF},
     },
+    "author_of": {"T": {"N1"}, "staff": {"N2"}, "edu": {"N3"}, "adm": {"N4"}},
+    "granted_publisher": {"doc": {"N1", "N2", "N3", "N4"}},
+    # N2 is for C1's parents (R, legal guardian of S) and so for C1's teacher; N3 for G1's
+    # students and its teacher; N1 is a draft, N4 expired.
+    "audience_of": {"R": {"N2"}, "T": {"N2", "N3"}, "S3": {"N3"}},
     "asked_for": {"T": {"job"}},
 }
 

@@ -20,6 +20,10 @@ FILES = {
     "provenance.json",
     "messages.json",
     "other.json",
+    # the features' own files (Feature.exports)
+    "notifications.json",
+    "news.json",
+    "forums.json",
 }
 
 

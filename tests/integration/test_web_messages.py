@@ -61,6 +61,7 @@ def send(box, conn, login_name, to, subject="Essai", **extra):
 
 
 def test_the_inbox_lists_page_by_page_newest_first(client, box, conn, school):
+    """The inbox (community/index.html) past its first page."""
     for i in range(mailbox.PAGE_SIZE + 5):
         send(box, conn, "marie", ["lea"], subject=f"Devoir numéro {i:02d}")
     as_(client, school, "lea")

@@ -45,6 +45,16 @@ PAGED = {
     ),
 }
 
+# Pages of other areas, walked past their first page in their own tests (each test file
+# names the template it walks).
+ELSEWHERE = {
+    "community/index.html": "tests/integration/test_web_messages.py",
+    "notifications/index.html": "tests/integration/community/test_notify_timeline.py",
+    "news/index.html": "tests/integration/community/test_news.py",
+    "forums/show.html": "tests/integration/community/test_forums.py",
+    "forums/topic.html": "tests/integration/community/test_forums.py",
+}
+
 
 @pytest.fixture
 def big_school(conn, shared):
@@ -71,7 +81,10 @@ def test_every_template_with_a_pager_is_walked_here():
         for p in Path(TEMPLATES).rglob("*.html")
         if "_pager.html" in p.read_text(encoding="utf-8") and p.name != "_pager.html"
     }
-    assert with_pager == {template for _url, _row, template, _size in PAGED.values()}
+    walked_here = {template for _url, _row, template, _size in PAGED.values()}
+    assert with_pager == walked_here | set(ELSEWHERE)
+    for template, test_file in ELSEWHERE.items():
+        assert template in (REPO / test_file).read_text(encoding="utf-8"), test_file
 
 
 def _rows(client, url: str, pattern: str, page: int) -> list[str]:

@@ -23,6 +23,8 @@ def test_the_manifest_lists_the_areas_in_order():
         "backups",
         "schoollife",
         "community",
+        "notifications",
+        "news_forums",
     ]
     assert len({f.name for f in FEATURES}) == len(FEATURES)
 
@@ -107,6 +109,7 @@ def test_every_policy_action_belongs_to_exactly_one_feature():
 
 
 def test_migrations_come_from_the_features_packages():
+    # Two entries of one service package share its migrations: listed once.
     assert features.migration_packages() == [
         "appliance.migrations",
         "appliance.schoollife.migrations",

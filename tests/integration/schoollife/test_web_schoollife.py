@@ -179,6 +179,7 @@ def test_the_pages_are_the_technicians(school):
 
 
 def test_the_history_of_imports_goes_past_its_first_page(client, school, tmp_path):
+    """schoollife/timetable_imports.html past its first page."""
     year.set_year(school.conn, TECH, START, END, A_WEEK, HOLIDAYS)
     path = tmp_path / "petit.csv"
     path.write_text(
