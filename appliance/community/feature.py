@@ -21,7 +21,7 @@ _MESSAGE_HOLDERS = hidden({**ADMIN_ONLY, "admin": 403, "teacher": 200, "student"
 _FOLDER_OWNER = hidden({**ADMIN_ONLY, "admin": 403, "student": 200})
 
 # Issue 12: messages and the communication rules (who may write to whom).
-COMMUNITY = Feature(
+COMMUNITY: Feature = Feature(
     name="community",
     config_keys=("appliance.community.config_keys",),
     migrations="appliance.community.migrations",
