@@ -355,4 +355,76 @@ SCHOOLLIFE = Feature(
     rules=grant("admin", "schoollife.year.edit", "schoollife.timetable.import"),
 )
 
-FEATURES: tuple[Feature, ...] = (PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE)
+# The readers of a class's or group's cahier de textes: its students, their parents, its
+# teachers, the direction (every class) and the technician.
+_DIARY_READERS = {
+    **hidden(ADMIN_ONLY),
+    "student": 200,
+    "relative": 200,
+    "teacher": 200,
+    "staff_dir": 200,
+}
+# The direction only (its visa on a class's or group's cahier).
+_DIARY_VISA = hidden({**ADMIN_ONLY, "admin": 403, "staff_dir": 200})
+# On one thing the walk's teacher wrote (a lesson of theirs, their homework): theirs only.
+_DIARY_WRITER = hidden(TEACHER_ONLY)
+
+# Issue 11: the cahier de textes (lesson content, homework, ticks, workload, visa).
+DIARY = Feature(
+    name="diary",
+    config_keys=("appliance.schoollife.diary.config_keys",),
+    migrations="appliance.schoollife.diary.migrations",
+    blueprints=("webui.diary:bp",),
+    blob_refs=("homework_attachment.sha256",),
+    tiles=(
+        Tile(
+            "homework",
+            N_("Cahier de textes"),
+            N_("Le contenu des cours et le travail à faire."),
+            "diary.index",
+        ),
+    ),
+    routes={
+        "diary.index": {**ADMIN_ONLY, **dict.fromkeys(("student", "relative", "teacher",
+                                                        "staff_dir"), 200)},  # fmt: skip
+        "diary.todo": {**ADMIN_ONLY, "admin": 403, "student": 200, "relative": 200},
+        "diary.tick": hidden({**ADMIN_ONLY, "admin": 403, "student": 200}),
+        "diary.class_cahier": _DIARY_READERS,
+        "diary.group_cahier": _DIARY_READERS,
+        "diary.class_visa": _DIARY_VISA,
+        "diary.group_visa": _DIARY_VISA,
+        "diary.lesson": _DIARY_WRITER,
+        "diary.content_delete": _DIARY_WRITER,
+        "diary.homework_add": _DIARY_WRITER,
+        "diary.homework_edit": _DIARY_WRITER,
+        "diary.homework_delete": _DIARY_WRITER,
+        "diary.attachment": _DIARY_READERS,
+        "diary.attachment_delete": _DIARY_WRITER,
+    },
+    rules=(
+        # The cahier's home: a family's work to do, a teacher's lessons, the classes.
+        *grant(("student", "relative", "teacher", "staff:DIR", "admin"), "diary.open"),
+        # A student's work to do: their own; a parent's children's.
+        *grant(("student", "relative"), "diary.todo_page"),
+        Rule("diary.todo", "student", "self"),
+        Rule("diary.todo", "relative", "guardian_of"),
+        # A class's or group's cahier de textes (content, homework, attachments).
+        Rule("diary.read", "student", "member_of"),
+        Rule("diary.read", "relative", "parent_of_member"),
+        Rule("diary.read", "teacher", "teaches"),
+        *grant(("staff:DIR", "admin"), "diary.read"),
+        # Its teachers and the direction follow it: homework not yet published, how many
+        # students did each, the workload per day.
+        Rule("diary.follow", "teacher", "teaches"),
+        *grant(("staff:DIR", "admin"), "diary.follow"),
+        # A teacher writes only in the classes and groups they teach, in their subjects
+        # (the target carries the lesson's or homework's subject_code).
+        Rule("diary.write", "teacher", "teaches"),
+        # A student ticks a homework of their own class or group (their own tick).
+        Rule("diary.tick", "student", "member_of"),
+        # The direction's visa on a teacher's cahier for a class.
+        Rule("diary.visa", "staff:DIR"),
+    ),
+)
+
+FEATURES: tuple[Feature, ...] = (PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE, DIARY)

@@ -18,6 +18,7 @@ from appliance.directory import people
 from appliance.portal.tiles import tiles_for
 from webui.access import ask, conn, current_person, requires, selected_child
 from webui.app import select_locale
+from webui.diary.home import soon_for as homework_soon_for
 
 bp = Blueprint("portal", __name__)
 
@@ -62,11 +63,13 @@ def home():
         children=children,
         child=child,
         classes=person.get("classes", []),
+        # The cahier de textes's section: the student's (or the chosen child's) work due soon.
+        homework_soon=homework_soon_for(child if follows_children else person),
     )
 
 
 # Pages that send a parent to the picker and get them back once a child is chosen.
-_PICKER_RETURNS = {"portal.home", "directory.index"}
+_PICKER_RETURNS = {"portal.home", "directory.index", "diary.todo"}
 
 
 def _back_to(endpoint: str | None) -> str:

@@ -21,6 +21,7 @@ from appliance.db import now_iso, one, rows
 from appliance.directory import people
 from appliance.directory.lifecycle import person_references
 from appliance.school import get_school
+from appliance.schoollife.diary import homework
 from appliance.security import audit
 from appliance.security.audit import Actor
 
@@ -32,6 +33,7 @@ _KNOWN = {
     "guardian_link",
     "teaching",
     "web_session",
+    "homework_done",
 }
 _SECRET_COLUMN = re.compile(r"hash|secret|token|password", re.IGNORECASE)
 
@@ -50,6 +52,8 @@ Ce fichier ZIP contient tout ce que l'espace numérique de travail conserve sur 
   changements de mot de passe, actions de l'administrateur) ;
 - sessions.json : vos sessions ouvertes (date, adresse, navigateur) ;
 - provenance.json : l'import (SIECLE, STS-Web ou CSV) qui a créé votre compte ;
+- homework_done.json : les travaux du cahier de textes que vous avez cochés comme faits
+  (élève), avec la matière et la date ;
 - other.json : les données des autres services qui vous sont rattachées.
 
 Les mots de passe ne sont jamais conservés en clair et ne figurent pas dans cet export.
@@ -133,6 +137,7 @@ def collect(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
         "audit.json": audit,
         "sessions.json": sessions,
         "provenance.json": _provenance(conn, person_id),
+        "homework_done.json": homework.ticks_of(conn, person_id),
         "other.json": _other(conn, person_id),
     }
 

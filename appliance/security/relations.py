@@ -16,6 +16,8 @@ and optionally `subject_code` to narrow the relation to one subject).
 - `head_teacher_of`: the asker is the professeur principal of the target class, or of a
   class of the target student.
 - `member_of`: the asker is a member of the target class or group.
+- `parent_of_member`: the asker is a legal guardian (level 1) of a member of the target
+  class or group (a parent reading their child's class's cahier de textes).
 - `asked_for`: the target is a job of the queue (`jobqueue.get`'s shape) the asker asked for.
 
 `functions(person)` gives a staff member's function codes (`has_function`): the STS-Web
@@ -160,6 +162,23 @@ def member_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     return _exists(conn, sql, (person["id"], target["id"]))
 
 
+def parent_of_member(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    kind = _kind(target)
+    if kind == "class":
+        sql = (
+            "SELECT 1 FROM guardian_link g JOIN class_membership m ON m.person_id = g.student_id "
+            "WHERE g.guardian_id = ? AND g.level = 1 AND m.class_id = ?"
+        )
+    elif kind == "group":
+        sql = (
+            "SELECT 1 FROM guardian_link g JOIN group_membership m ON m.person_id = g.student_id "
+            "WHERE g.guardian_id = ? AND g.level = 1 AND m.group_id = ?"
+        )
+    else:
+        return False
+    return _exists(conn, sql, (person["id"], target["id"]))
+
+
 def asked_for(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     return (
         "actor_id" in target
@@ -175,6 +194,7 @@ RELATIONS: dict[str, Relation] = {
     "teaches": teaches,
     "head_teacher_of": head_teacher_of,
     "member_of": member_of,
+    "parent_of_member": parent_of_member,
     "asked_for": asked_for,
 }
 

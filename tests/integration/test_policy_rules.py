@@ -115,6 +115,8 @@ RELATED: dict[str, dict[str, set[str]]] = {
     # A class named with a subject is still the class its students are members of.
     "member_of": {"S": {"C1"}, "S2": {"C2", "C2/subject", "C2/other"}, "S3": {"G1"}},
     "asked_for": {"T": {"job"}},
+    # R is the legal guardian of S (in C1); R2 only a contact of S2 (level 2).
+    "parent_of_member": {"R": {"C1"}},
 }
 
 
