@@ -126,7 +126,9 @@ def build(conn, today: date, *, weeks: int = 3, holidays=()) -> School:
     math = _person(conn, school, "maths", "teacher", "Ada", "Lovelace")
     french = _person(conn, school, "french", "teacher", "Victor", "Hugo")
     latin = _person(conn, school, "latin", "teacher", "Jules", "César")
-    teach = "INSERT INTO teaching (teacher_id, class_id, group_id, subject_code) VALUES (?, ?, ?, ?)"
+    teach = (
+        "INSERT INTO teaching (teacher_id, class_id, group_id, subject_code) VALUES (?, ?, ?, ?)"
+    )
     conn.execute(teach, (math, school.classes["5A"], None, MATHS))
     conn.execute(teach, (math, school.classes["4B"], None, MATHS))
     conn.execute(teach, (french, school.classes["5A"], None, FRENCH))

@@ -142,9 +142,7 @@ def test_homework_refused_names_its_field(conn, school, monday, extra, field):
 def test_homework_due_before_the_day_it_is_given_is_refused(conn, school, monday):
     wednesday_lesson = school.lesson("5A", MATHS, day(monday, 2))
     with pytest.raises(CartableError, match="avant le jour où il est donné") as err:
-        _give(
-            conn, school, monday, due_next_lesson=False, due=monday, lesson_id=wednesday_lesson
-        )
+        _give(conn, school, monday, due_next_lesson=False, due=monday, lesson_id=wednesday_lesson)
     assert err.value.field == "due"
 
 
@@ -437,7 +435,9 @@ def test_the_direction_puts_a_visa_on_a_teachers_cahier(conn, school, today):
         comment="Cahier tenu à jour.",
     )  # fmt: skip
     assert done["date"] == today.isoformat() and done["comment"] == "Cahier tenu à jour."
-    assert done["teacher"]["login"] == "adalovelace" and done["director"]["login"] == "paulprincipal"
+    assert (
+        done["teacher"]["login"] == "adalovelace" and done["director"]["login"] == "paulprincipal"
+    )
     [row] = _audit(conn, "diary.visa")
     assert row["target"] == f"diary_visa:{done['id']}"
     assert json.loads(row["details"]) == {
