@@ -21,7 +21,7 @@ from appliance.db import now_iso, one, rows
 from appliance.directory import people
 from appliance.directory.lifecycle import person_references
 from appliance.school import get_school
-from appliance.schoollife.diary import homework
+from appliance.schoollife.diary import progress
 from appliance.security import audit
 from appliance.security.audit import Actor
 
@@ -137,7 +137,7 @@ def collect(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
         "audit.json": audit,
         "sessions.json": sessions,
         "provenance.json": _provenance(conn, person_id),
-        "homework_done.json": homework.ticks_of(conn, person_id),
+        "homework_done.json": progress.ticks_of(conn, person_id),
         "other.json": _other(conn, person_id),
     }
 

@@ -10,7 +10,7 @@ from flask import request
 
 from appliance.errors import NotFound
 from appliance.i18n import N_
-from appliance.schoollife.diary import audiences, homework, lessons
+from appliance.schoollife.diary import audiences, homework, lessons, reading
 from appliance.schoollife.year import local_today, monday_of
 from webui.access import ask, box, conn
 
@@ -39,11 +39,11 @@ def lesson_target(lesson_id: int) -> dict[str, Any]:
 def homework_target(homework_id: int, *, with_subject: bool = False) -> dict[str, Any]:
     """A homework item as a target: its class or group (in its subject when written). An
     item not published yet is absent for whoever does not follow the cahier (NotFound)."""
-    item = homework.get(conn(), homework_id)
-    base = homework.target(item)
+    item = reading.get(conn(), homework_id)
+    base = reading.target(item)
     if not item["published"] and not ask("diary.follow", base):
         raise NotFound(N_("Aucun travail n'a le numéro %(id)s."), id=homework_id)
-    return {**homework.target(item, with_subject=with_subject), "item": item}
+    return {**reading.target(item, with_subject=with_subject), "item": item}
 
 
 def writable_homework(homework_id: int) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def writable_homework(homework_id: int) -> dict[str, Any]:
 
 
 def attachment_target(attachment_id: int, *, with_subject: bool = False) -> dict[str, Any]:
-    found = homework.get_attachment(conn(), attachment_id)
+    found = reading.get_attachment(conn(), attachment_id)
     target = homework_target(found["homework_id"], with_subject=with_subject)
     return {**target, "attachment": found}
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from appliance.directory import browse, people
 from appliance.errors import CartableError, NotFound
-from appliance.schoollife.diary import audiences, entries, homework, visa
+from appliance.schoollife.diary import audiences, entries, homework, progress, visa
 from appliance.schoollife.year import local_today
 from webui.access import actor, ask, conn, requires
 from webui.diary import bp
@@ -49,7 +49,7 @@ def _cahier_page():
         filled_only=not follows,
     )
     if follows:
-        homework.with_done_counts(conn(), [h for e in lessons for h in e["homework"]])
+        progress.with_done_counts(conn(), [h for e in lessons for h in e["homework"]])
     writable = {
         e["lesson"]["id"]
         for e in lessons

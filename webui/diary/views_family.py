@@ -10,7 +10,14 @@ from flask_babel import gettext as _
 
 from appliance import blobs
 from appliance.directory import people
-from appliance.schoollife.diary import audiences, entries, homework, lessons, todo
+from appliance.schoollife.diary import (
+    audiences,
+    entries,
+    lessons,
+    progress,
+    reading,
+    todo,
+)
 from appliance.schoollife.year import local_today
 from webui.access import ask, box, conn, current_person, requires, selected_child
 from webui.diary import bp
@@ -54,7 +61,7 @@ def _filled(found: list[dict]) -> dict[int, dict]:
     """Lesson id → {"content": bool, "homework": n} for the teacher's week list."""
     ids = [lesson["id"] for lesson in found]
     contents = entries.of_lessons(conn(), ids)
-    given = homework.given_in(conn(), ids, drafts=True)
+    given = reading.given_in(conn(), ids, drafts=True)
     return {i: {"content": i in contents, "homework": len(given.get(i, []))} for i in ids}
 
 
@@ -101,7 +108,7 @@ def todo_page():
 def tick(homework_id: int):
     """A student ticks (or unticks) a homework of their class as done: their own tick."""
     done = request.form.get("done", "1") == "1"
-    homework.set_done(conn(), current_person()["id"], homework_id, done)
+    progress.set_done(conn(), current_person()["id"], homework_id, done)
     item = g.target["item"]
     flash(
         _("« %(subject)s » noté comme fait.", subject=item["subject"])

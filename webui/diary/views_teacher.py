@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from appliance import timefmt
 from appliance.errors import CartableError
-from appliance.schoollife.diary import entries, homework, lessons
+from appliance.schoollife.diary import entries, homework, lessons, progress, reading
 from webui.access import actor, conn, requires
 from webui.diary import bp
 from webui.diary.common import (
@@ -79,10 +79,10 @@ def _lesson_page(
     audience = lessons.audience_of(conn(), lesson)
     day = date.fromisoformat(lesson["date"])
     entry = entries.get(conn(), lesson["id"])
-    given = homework.given_in(conn(), [lesson["id"]], drafts=True).get(lesson["id"], [])
-    homework.with_done_counts(conn(), given)
+    given = reading.given_in(conn(), [lesson["id"]], drafts=True).get(lesson["id"], [])
+    progress.with_done_counts(conn(), given)
     upcoming = _next_lesson(audience, lesson["subject_code"], day)
-    load = homework.workload(
+    load = progress.workload(
         conn(), audience, day + timedelta(days=1), day + timedelta(days=WORKLOAD_DAYS)
     )
     return render_template(
@@ -232,7 +232,7 @@ def homework_edit(homework_id: int):
         else:
             flash(_("Travail enregistré."), "success")
             return redirect(_back_to(item))
-    homework.with_done_counts(conn(), [item])
+    progress.with_done_counts(conn(), [item])
     return render_template(
         "diary/homework_edit.html",
         item=item,

@@ -9,8 +9,10 @@ Services taking a connection and plain values (no Flask, no policy: the caller a
 - `lessons`: one lesson with its class or group, and the next lesson of a class in a
   subject ("for the next lesson": a cancelled lesson or one on a holiday is skipped);
 - `entries`: the content of a lesson, and the cahier of a class or group lesson by lesson;
-- `homework`: writing homework (text, kind, due day, time, attachments, publication),
-  reading it (a student's, a class's, a teacher's), ticks and the workload per day;
+- `homework`: writing homework (text, kind, due day, time, attachments, publication);
+- `reading`: reading it (one item, a student's, a class's or group's, a teacher's);
+- `progress`: the students' ticks and the class's workload per day;
+- `days`: the days and spans the services take;
 - `todo`: a student's work to do grouped for the pages (today, the next school day,
   then by day) and the home page's few items;
 - `visa`: the direction's visa on a teacher's cahier for a class;

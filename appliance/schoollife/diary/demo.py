@@ -17,7 +17,7 @@ from appliance import timefmt
 from appliance.db import rows, scalar
 from appliance.errors import CartableError
 from appliance.schoollife import year
-from appliance.schoollife.diary import audiences, entries, homework
+from appliance.schoollife.diary import audiences, entries, homework, progress, reading
 from appliance.security.audit import Actor
 
 # subject code → (contents of the two latest lessons, newest last; homework of the latest:
@@ -138,8 +138,6 @@ def _tick(conn: sqlite3.Connection, today: date) -> None:
         student = scalar(conn, "SELECT id FROM person WHERE login = ?", (login,))
         if student is None:
             continue
-        items = homework.for_student(
-            conn, student, today - timedelta(days=7), today + timedelta(30)
-        )
+        items = reading.for_student(conn, student, today - timedelta(days=7), today + timedelta(30))
         for item in items[:count]:
-            homework.set_done(conn, student, item["id"], True)
+            progress.set_done(conn, student, item["id"], True)

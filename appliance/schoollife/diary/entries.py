@@ -19,8 +19,8 @@ from appliance import richtext
 from appliance.db import now_iso, one, rows, transaction
 from appliance.errors import CartableError
 from appliance.i18n import N_
-from appliance.schoollife.diary import homework
 from appliance.schoollife.diary import lessons as diary_lessons
+from appliance.schoollife.diary import reading
 from appliance.security.audit import Actor, audited
 
 _CHUNK = 500
@@ -123,7 +123,7 @@ def cahier(
         found = [lesson for lesson in found if teacher_login in lesson["teachers"]]
     ids = [lesson["id"] for lesson in found]
     contents = of_lessons(conn, ids)
-    given = homework.given_in(conn, ids, drafts=drafts)
+    given = reading.given_in(conn, ids, drafts=drafts)
     out = []
     for lesson in found:
         entry, items = contents.get(lesson["id"]), given.get(lesson["id"], [])

@@ -1,4 +1,5 @@
-"""Homework (travail à faire): writing it, reading it, the students' ticks, the workload.
+"""Homework (travail à faire): writing it (`reading` reads it, `progress` has the ticks
+and the workload).
 
 A homework item is given to a class or a group in a subject, most often in a lesson; it
 has a text (the safe rich text of `appliance.richtext`), a kind (`KINDS`), a due day (a
@@ -6,17 +7,8 @@ date, or "for the next lesson" of that class and subject resolved from the timet
 it is written), an estimated time, attachments (stored contents, `appliance.blobs`) and a
 publication time: families see it from then on, its teachers at once.
 
-Each item, as the services give it:
-
-    {"id", "lesson_id", "audience": {"kind", "id", "code", "name"}, "subject_code",
-     "subject", "kind", "text_html", "text", "due": "YYYY-MM-DD", "due_next_lesson",
-     "minutes", "publish_at" (UTC ISO), "published", "given" (the day it was given),
-     "author": {"id", "login", "first_name", "last_name"} | None,
-     "attachments": [{"id", "name", "size", "mime", "inline"}], "created_at", "updated_at"}
-
-plus `done` (one student's tick) or `done_count` and `students` (how many ticked, of how
-many) when asked for. The services ask no policy: the caller decides who may see or write
-what (`diary.*` rules), and says whether unpublished items are shown (`drafts`).
+The services return items as `reading.get` gives them (its module doc has the shape);
+they ask no policy: the caller has (`diary.write` on the class in the subject).
 """
 
 from __future__ import annotations
@@ -24,17 +16,17 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from appliance import blobs, richtext, timefmt
-from appliance.db import now_iso, rows, transaction
-from appliance.errors import CartableError, NotFound
+from appliance.db import now_iso, transaction
+from appliance.errors import CartableError
 from appliance.i18n import N_
-from appliance.schoollife import year as school_year
-from appliance.schoollife.diary import audiences
+from appliance.schoollife.diary import audiences, days
 from appliance.schoollife.diary import lessons as diary_lessons
+from appliance.schoollife.diary.reading import get, get_attachment
 from appliance.security.audit import Actor, audited
 from backup.errors import Phrase
 
@@ -48,24 +40,6 @@ KIND_LABELS = {
 MAX_TEXT = 20_000
 MAX_MINUTES = 600
 MAX_ATTACHMENTS = 10
-# A list asked for a span longer than this is refused (a term is about 90 days).
-MAX_SPAN_DAYS = 400
-_CHUNK = 500
-
-_COLUMNS = (
-    "h.id, h.lesson_id, h.audience_kind, h.class_id, h.group_id, h.subject_code, "
-    "h.subject_label, h.kind, h.text_html, h.due_date, h.due_next_lesson, h.minutes, "
-    "h.publish_at, h.author_id, h.created_at, h.updated_at, "
-    "coalesce(c.code, g.code) AS audience_code, coalesce(c.name, g.name) AS audience_name, "
-    "l.date AS lesson_date, a.login AS author_login, a.first_name AS author_first_name, "
-    "a.last_name AS author_last_name"
-)
-_FROM = (
-    " FROM homework h LEFT JOIN school_class c ON c.id = h.class_id "
-    "LEFT JOIN teaching_group g ON g.id = h.group_id LEFT JOIN lesson l ON l.id = h.lesson_id "
-    "LEFT JOIN person a ON a.id = h.author_id"
-)
-_ORDER = " ORDER BY h.due_date, h.subject_label, h.id"
 
 
 @dataclass(frozen=True)
@@ -102,18 +76,6 @@ def store_files(
 
 
 # --- reading what people type ------------------------------------------------------------
-
-
-def parse_day(value: date | str | None, field: str) -> date:
-    """A day (a `date` or "YYYY-MM-DD"); raises CartableError naming `field`."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise CartableError(
-            N_("Date « %(value)s » invalide : écrivez AAAA-MM-JJ."), field=field, value=value
-        ) from None
 
 
 def parse_publish_at(value: datetime | str | None) -> str:
@@ -168,10 +130,6 @@ def _kind(value: str | None) -> str:
     return str(value)
 
 
-def local_today() -> date:
-    return school_year.local_today()
-
-
 # --- writing ------------------------------------------------------------------------------
 
 
@@ -195,7 +153,7 @@ def _resolve_due(
             ),
             field="due",
         )
-    day = parse_day(due, "due")
+    day = days.parse_day(due, "due")
     if day < given:
         raise CartableError(
             N_(
@@ -230,7 +188,7 @@ def create(
     subject_code = (subject_code or "").strip()
     if not subject_code:
         raise CartableError(N_("Donnez la matière (son code)."), field="subject_code")
-    given = local_today()
+    given = days.local_today()
     if lesson_id is not None:
         lesson = diary_lessons.get(conn, lesson_id)
         if (
@@ -360,21 +318,6 @@ def delete(conn: sqlite3.Connection, actor: Actor, homework_id: int) -> None:
         conn.execute("DELETE FROM homework WHERE id = ?", (homework_id,))
 
 
-def get_attachment(conn: sqlite3.Connection, attachment_id: int) -> dict[str, Any]:
-    """One attachment {"id", "homework_id", "sha256", "name", "size", "mime", "inline"};
-    raises NotFound."""
-    found = rows(
-        conn,
-        "SELECT a.id, a.homework_id, a.sha256, a.name, b.size, b.mime FROM homework_attachment a "
-        "JOIN blob b ON b.sha256 = a.sha256 WHERE a.id = ?",
-        (attachment_id,),
-    )
-    if not found:
-        raise NotFound(N_("Aucune pièce jointe n'a le numéro %(id)s."), id=attachment_id)
-    found[0]["inline"] = blobs.inline_type(found[0]["mime"])
-    return found[0]
-
-
 def remove_attachment(conn: sqlite3.Connection, actor: Actor, attachment_id: int) -> None:
     """Take an attachment off its homework (audited `diary.attachment_delete`). NotFound."""
     found = get_attachment(conn, attachment_id)
@@ -383,322 +326,3 @@ def remove_attachment(conn: sqlite3.Connection, actor: Actor, attachment_id: int
     ) as entry:
         entry.details = {"attachment": attachment_id, "bytes": found["size"]}
         conn.execute("DELETE FROM homework_attachment WHERE id = ?", (attachment_id,))
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-def _published_clause(drafts: bool, now: str | None) -> tuple[str, list[Any]]:
-    if drafts:
-        return "", []
-    return " AND h.publish_at <= ?", [now or now_iso()]
-
-
-def _shaped(conn: sqlite3.Connection, found: list[dict[str, Any]], now: str) -> list[dict]:
-    files = _attachments(conn, [r["id"] for r in found])
-    out = []
-    for r in found:
-        given = r["lesson_date"] or _local_day(r["created_at"])
-        out.append(
-            {
-                "id": r["id"],
-                "lesson_id": r["lesson_id"],
-                "audience": {
-                    "kind": r["audience_kind"],
-                    "id": r["class_id"] if r["audience_kind"] == "class" else r["group_id"],
-                    "code": r["audience_code"],
-                    "name": r["audience_name"],
-                },
-                "subject_code": r["subject_code"],
-                "subject": r["subject_label"] or r["subject_code"],
-                "kind": r["kind"],
-                "text_html": r["text_html"],
-                "text": richtext.plain(r["text_html"]),
-                "due": r["due_date"],
-                "due_next_lesson": bool(r["due_next_lesson"]),
-                "minutes": r["minutes"],
-                "publish_at": r["publish_at"],
-                "published": r["publish_at"] <= now,
-                "given": given,
-                "author": {
-                    "id": r["author_id"],
-                    "login": r["author_login"],
-                    "first_name": r["author_first_name"],
-                    "last_name": r["author_last_name"],
-                }
-                if r["author_login"]
-                else None,
-                "attachments": files.get(r["id"], []),
-                "created_at": r["created_at"],
-                "updated_at": r["updated_at"],
-            }
-        )
-    return out
-
-
-def _local_day(stamp: str) -> str:
-    moment = timefmt.to_local(stamp)
-    if isinstance(moment, datetime):
-        return moment.date().isoformat()
-    return str(stamp)[:10]
-
-
-def _attachments(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    out: dict[int, list[dict[str, Any]]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        for r in rows(
-            conn,
-            "SELECT a.id, a.homework_id, a.name, b.size, b.mime FROM homework_attachment a "
-            f"JOIN blob b ON b.sha256 = a.sha256 WHERE a.homework_id IN ({marks}) ORDER BY a.id",
-            chunk,
-        ):
-            homework_id = r.pop("homework_id")
-            r["inline"] = blobs.inline_type(r["mime"])
-            out.setdefault(homework_id, []).append(r)
-    return out
-
-
-def get(conn: sqlite3.Connection, homework_id: int) -> dict[str, Any]:
-    """One homework item (published or not); raises NotFound."""
-    found = rows(conn, f"SELECT {_COLUMNS}{_FROM} WHERE h.id = ?", (homework_id,))
-    if not found:
-        raise NotFound(N_("Aucun travail n'a le numéro %(id)s."), id=homework_id)
-    return _shaped(conn, found, now_iso())[0]
-
-
-def target(item: dict[str, Any], *, with_subject: bool = False) -> dict[str, Any]:
-    """The policy's target of a homework item: its class or group (in its subject for
-    writing)."""
-    return audiences.target(item["audience"], item["subject_code"] if with_subject else None)
-
-
-def _span(first: date | str, last: date | str) -> tuple[str, str]:
-    a, b = parse_day(first, "from"), parse_day(last, "to")
-    if b < a:
-        raise CartableError(N_("La fin de la période est avant son début."), field="to")
-    if (b - a).days > MAX_SPAN_DAYS:
-        raise CartableError(N_("Au plus %(max)s jours à la fois."), field="to", max=MAX_SPAN_DAYS)
-    return a.isoformat(), b.isoformat()
-
-
-def for_student(
-    conn: sqlite3.Connection,
-    student_id: int,
-    first: date | str,
-    last: date | str,
-    *,
-    now: str | None = None,
-) -> list[dict[str, Any]]:
-    """The published homework of a student's classes and groups due from `first` to
-    `last` (both included), by due day, each with `done` (their tick)."""
-    a, b = _span(first, last)
-    now = now or now_iso()
-    found = rows(
-        conn,
-        f"SELECT {_COLUMNS}{_FROM} WHERE h.due_date BETWEEN ? AND ? AND h.publish_at <= ? AND ("
-        "h.class_id IN (SELECT class_id FROM class_membership WHERE person_id = ?) OR "
-        "h.group_id IN (SELECT group_id FROM group_membership WHERE person_id = ?))" + _ORDER,
-        (a, b, now, student_id, student_id),
-    )
-    items = _shaped(conn, found, now)
-    return with_done(conn, items, student_id)
-
-
-def for_audience(
-    conn: sqlite3.Connection,
-    audience: dict[str, Any],
-    first: date | str,
-    last: date | str,
-    *,
-    drafts: bool = False,
-    now: str | None = None,
-) -> list[dict[str, Any]]:
-    """The homework of one class or group due from `first` to `last`, by due day;
-    unpublished items only with `drafts` (its teachers, the direction)."""
-    a, b = _span(first, last)
-    now = now or now_iso()
-    published, extra = _published_clause(drafts, now)
-    column = audiences.column(audience["kind"])
-    found = rows(
-        conn,
-        f"SELECT {_COLUMNS}{_FROM} WHERE h.{column} = ? AND h.due_date BETWEEN ? AND ?"
-        + published
-        + _ORDER,
-        (audience["id"], a, b, *extra),
-    )
-    return _shaped(conn, found, now)
-
-
-def by_author(
-    conn: sqlite3.Connection, teacher_id: int, first: date | str, last: date | str
-) -> list[dict[str, Any]]:
-    """The homework a teacher gave, due from `first` to `last`, published or not."""
-    a, b = _span(first, last)
-    found = rows(
-        conn,
-        f"SELECT {_COLUMNS}{_FROM} WHERE h.author_id = ? AND h.due_date BETWEEN ? AND ?" + _ORDER,
-        (teacher_id, a, b),
-    )
-    return _shaped(conn, found, now_iso())
-
-
-def given_in(
-    conn: sqlite3.Connection, lesson_ids: Sequence[int], *, drafts: bool = False
-) -> dict[int, list[dict[str, Any]]]:
-    """The homework given in each of `lesson_ids` (lesson id → items, by due day)."""
-    now = now_iso()
-    published, extra = _published_clause(drafts, now)
-    out: dict[int, list[dict[str, Any]]] = {}
-    ids = list(lesson_ids)
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        found = rows(
-            conn,
-            f"SELECT {_COLUMNS}{_FROM} WHERE h.lesson_id IN ({marks})" + published + _ORDER,
-            (*chunk, *extra),
-        )
-        for item in _shaped(conn, found, now):
-            out.setdefault(item["lesson_id"], []).append(item)
-    return out
-
-
-def visible(
-    conn: sqlite3.Connection, homework_id: int, *, drafts: bool, now: str | None = None
-) -> dict[str, Any]:
-    """One homework item as a reader sees it: NotFound when it is not published yet and
-    `drafts` is False (families: an item to come is as absent as an unknown one)."""
-    item = get(conn, homework_id)
-    if not drafts and item["publish_at"] > (now or now_iso()):
-        raise NotFound(N_("Aucun travail n'a le numéro %(id)s."), id=homework_id)
-    return item
-
-
-# --- ticks --------------------------------------------------------------------------------
-
-
-def set_done(conn: sqlite3.Connection, student_id: int, homework_id: int, done: bool) -> bool:
-    """Tick (or untick) a homework as done by the student `student_id` (their own tick:
-    the caller has checked the policy). Returns the new state."""
-    with transaction(conn):
-        if done:
-            conn.execute(
-                "INSERT OR IGNORE INTO homework_done (homework_id, student_id, done_at) "
-                "VALUES (?, ?, ?)",
-                (homework_id, student_id, now_iso()),
-            )
-        else:
-            conn.execute(
-                "DELETE FROM homework_done WHERE homework_id = ? AND student_id = ?",
-                (homework_id, student_id),
-            )
-    return done
-
-
-def with_done(
-    conn: sqlite3.Connection, items: list[dict[str, Any]], student_id: int
-) -> list[dict[str, Any]]:
-    """`items` with `done`: whether the student ticked each."""
-    ids = [i["id"] for i in items]
-    ticked: set[int] = set()
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        ticked |= {
-            r["homework_id"]
-            for r in rows(
-                conn,
-                f"SELECT homework_id FROM homework_done WHERE student_id = ? "
-                f"AND homework_id IN ({marks})",
-                (student_id, *chunk),
-            )
-        }
-    for item in items:
-        item["done"] = item["id"] in ticked
-    return items
-
-
-def with_done_counts(conn: sqlite3.Connection, items: list[dict[str, Any]]) -> list[dict]:
-    """`items` with `done_count` (how many of the audience's active students ticked it)
-    and `students` (how many it has)."""
-    ids = [i["id"] for i in items]
-    counts: dict[int, int] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        for r in rows(
-            conn,
-            "SELECT d.homework_id, count(*) AS n FROM homework_done d JOIN person p "
-            "ON p.id = d.student_id WHERE p.state = 'active' AND d.homework_id IN "
-            f"({marks}) GROUP BY d.homework_id",
-            chunk,
-        ):
-            counts[r["homework_id"]] = r["n"]
-    sizes: dict[tuple[str, int], int] = {}
-    for item in items:
-        key = (item["audience"]["kind"], item["audience"]["id"])
-        if key not in sizes:
-            sizes[key] = audiences.members(conn, item["audience"])
-        item["done_count"] = counts.get(item["id"], 0)
-        item["students"] = sizes[key]
-    return items
-
-
-def ticks_of(conn: sqlite3.Connection, student_id: int) -> list[dict[str, Any]]:
-    """Every tick of a student with what it is about (their data export)."""
-    return rows(
-        conn,
-        "SELECT d.done_at, h.id AS homework_id, h.due_date AS due, h.subject_code, "
-        "h.subject_label AS subject, h.kind, coalesce(c.code, g.code) AS audience "
-        "FROM homework_done d JOIN homework h ON h.id = d.homework_id "
-        "LEFT JOIN school_class c ON c.id = h.class_id "
-        "LEFT JOIN teaching_group g ON g.id = h.group_id WHERE d.student_id = ? "
-        "ORDER BY h.due_date, h.id",
-        (student_id,),
-    )
-
-
-# --- workload -----------------------------------------------------------------------------
-
-
-def workload(
-    conn: sqlite3.Connection, audience: dict[str, Any], first: date | str, last: date | str
-) -> list[dict[str, Any]]:
-    """The class's (or group's) work due each day from `first` to `last`: for every day,
-    `count` and `minutes` of the heaviest load among its students (each student's own
-    classes' and groups' homework, published or not: it is due all the same), or the
-    audience's own homework when it has no student yet. Returns [{"date", "count",
-    "minutes"}] for every day of the span, in order."""
-    a, b = _span(first, last)
-    column = audiences.column(audience["kind"])
-    membership = "class_membership" if audience["kind"] == "class" else "group_membership"
-    per_student = rows(
-        conn,
-        f"WITH s AS (SELECT m.person_id FROM {membership} m JOIN person p ON p.id = m.person_id "
-        f"WHERE m.{column} = ? AND p.profile = 'student' AND p.state = 'active') "
-        "SELECT s.person_id, h.due_date, count(*) AS n, sum(coalesce(h.minutes, 0)) AS m "
-        "FROM s JOIN homework h ON h.due_date BETWEEN ? AND ? AND ("
-        "h.class_id IN (SELECT class_id FROM class_membership WHERE person_id = s.person_id) OR "
-        "h.group_id IN (SELECT group_id FROM group_membership WHERE person_id = s.person_id)) "
-        "GROUP BY s.person_id, h.due_date",
-        (audience["id"], a, b),
-    )
-    own = rows(
-        conn,
-        "SELECT due_date, count(*) AS n, sum(coalesce(minutes, 0)) AS m FROM homework "
-        f"WHERE {column} = ? AND due_date BETWEEN ? AND ? GROUP BY due_date",
-        (audience["id"], a, b),
-    )
-    heaviest: dict[str, tuple[int, int]] = {}
-    for r in [*per_student, *own]:
-        n, m = heaviest.get(r["due_date"], (0, 0))
-        heaviest[r["due_date"]] = (max(n, r["n"]), max(m, r["m"]))
-    out = []
-    day, end = date.fromisoformat(a), date.fromisoformat(b)
-    while day <= end:
-        n, m = heaviest.get(day.isoformat(), (0, 0))
-        out.append({"date": day.isoformat(), "count": n, "minutes": m})
-        day += timedelta(days=1)
-    return out

@@ -13,7 +13,7 @@ from typing import Any
 
 from appliance.db import scalar
 from appliance.schoollife import year as school_year
-from appliance.schoollife.diary import homework
+from appliance.schoollife.diary import reading
 
 # The first page of the list: two weeks from today; the next pages are as long.
 SPAN_DAYS = 14
@@ -43,7 +43,7 @@ def grouped(
     [{"date", "items"}], "count"}: when the span starts today, today's and the next
     school day's items come first ("today", "tomorrow"), the others by day in "later"."""
     last = first + timedelta(days=days - 1)
-    items = homework.for_student(conn, student_id, first, last)
+    items = reading.for_student(conn, student_id, first, last)
     following = next_school_day(conn, today)
     out: dict[str, Any] = {
         "first": first,
@@ -74,7 +74,7 @@ def soon(
     where `more` counts the others of the week."""
     following = next_school_day(conn, today)
     last = max(following, today + timedelta(days=6))
-    items = homework.for_student(conn, student_id, today, last)
+    items = reading.for_student(conn, student_id, today, last)
     items.sort(key=lambda i: (i["due"], i["done"], i["subject"], i["id"]))
     near = [i for i in items if i["due"] <= following.isoformat()]
     rest = [i for i in items if i["due"] > following.isoformat()]

@@ -16,7 +16,7 @@ from appliance.db import now_iso, rows
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
 from appliance.schoollife.diary import audiences
-from appliance.schoollife.diary.homework import local_today, parse_day
+from appliance.schoollife.diary.days import local_today, parse_day
 from appliance.security import relations
 from appliance.security.audit import Actor, audited
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from appliance.directory import demo
 from appliance.schoollife.diary import demo as diary_demo
-from appliance.schoollife.diary import homework, todo
+from appliance.schoollife.diary import homework, reading, todo
 from appliance.schoollife.year import local_today
 
 
@@ -19,7 +19,7 @@ def test_the_demo_school_has_this_weeks_cahier_de_textes(box, tmp_path):
         assert conn.execute("SELECT count(*) FROM homework").fetchone()[0] == 0
         return  # before the first lesson of the year: nothing to have written yet
     lea = conn.execute("SELECT id FROM person WHERE login = 'lea.martin'").fetchone()[0]
-    mine = homework.for_student(conn, lea, today - timedelta(days=7), today + timedelta(days=30))
+    mine = reading.for_student(conn, lea, today - timedelta(days=7), today + timedelta(days=30))
     kinds = {i["kind"] for i in mine}
     assert {"exercise", "lesson", "test"} <= kinds and {i["audience"]["code"] for i in mine} == {
         "5A"
@@ -34,7 +34,7 @@ def test_the_demo_school_has_this_weeks_cahier_de_textes(box, tmp_path):
     hugo = conn.execute("SELECT id FROM person WHERE login = 'hugo.martin'").fetchone()[0]
     assert "LAT4B" in {
         i["audience"]["code"]
-        for i in homework.for_student(conn, hugo, today - timedelta(7), today + timedelta(30))
+        for i in reading.for_student(conn, hugo, today - timedelta(7), today + timedelta(30))
     }
     # The next `make run` adds nothing.
     count = conn.execute("SELECT count(*) FROM homework").fetchone()[0]

@@ -12,7 +12,7 @@ import pytest
 from appliance import blobs
 from appliance.directory import export
 from appliance.errors import CartableError, NotFound
-from appliance.schoollife.diary import entries, homework, lessons, todo, visa
+from appliance.schoollife.diary import entries, homework, lessons, progress, reading, todo, visa
 from appliance.schoollife.year import monday_of
 from tests.diary_school import FRENCH, LATIN, MATHS, add_lesson, audience, build
 from tests.integration.diary.conftest import day
@@ -196,16 +196,16 @@ def test_families_see_homework_from_its_publication_time(conn, school, monday, t
     item = _give(conn, school, monday, publish_at=later)
     assert not item["published"]
     span = (monday, day(monday, 20))
-    assert homework.for_student(conn, school["lea"].id, *span) == []
+    assert reading.for_student(conn, school["lea"].id, *span) == []
     a5 = audience(school, "5A")
-    assert homework.for_audience(conn, a5, *span) == []
-    assert [i["id"] for i in homework.for_audience(conn, a5, *span, drafts=True)] == [item["id"]]
+    assert reading.for_audience(conn, a5, *span) == []
+    assert [i["id"] for i in reading.for_audience(conn, a5, *span, drafts=True)] == [item["id"]]
     with pytest.raises(NotFound):
-        homework.visible(conn, item["id"], drafts=False)
-    assert homework.visible(conn, item["id"], drafts=True)["id"] == item["id"]
+        reading.visible(conn, item["id"], drafts=False)
+    assert reading.visible(conn, item["id"], drafts=True)["id"] == item["id"]
     # Once the time has come, it is there.
     soon_after = (later + timedelta(minutes=1)).isoformat()
-    assert [i["id"] for i in homework.for_student(conn, school["lea"].id, *span, now=soon_after)]
+    assert [i["id"] for i in reading.for_student(conn, school["lea"].id, *span, now=soon_after)]
 
 
 def test_publish_at_typed_in_the_school_zone_is_stored_in_utc():
@@ -227,9 +227,9 @@ def test_a_student_sees_their_class_and_group_homework_only(conn, school, monday
         due_next_lesson=True,
     )
     span = (monday, day(monday, 20))
-    lea = [i["subject"] for i in homework.for_student(conn, school["lea"].id, *span)]
-    noah = [i["subject"] for i in homework.for_student(conn, school["noah"].id, *span)]
-    ines = homework.for_student(conn, school["ines"].id, *span)
+    lea = [i["subject"] for i in reading.for_student(conn, school["lea"].id, *span)]
+    noah = [i["subject"] for i in reading.for_student(conn, school["noah"].id, *span)]
+    ines = reading.for_student(conn, school["ines"].id, *span)
     assert lea == ["Mathématiques", "Latin"] and noah == ["Mathématiques"] and ines == []
     assert latin["due"] == day(monday, 9).isoformat()
 
@@ -237,14 +237,14 @@ def test_a_student_sees_their_class_and_group_homework_only(conn, school, monday
 def test_ticks_are_each_students_own_and_counted_for_the_teacher(conn, school, monday):
     item = _give(conn, school, monday)
     span = (monday, day(monday, 6))
-    assert homework.set_done(conn, school["lea"].id, item["id"], True)
-    assert homework.set_done(conn, school["lea"].id, item["id"], True)  # twice: still one
-    assert [i["done"] for i in homework.for_student(conn, school["lea"].id, *span)] == [True]
-    assert [i["done"] for i in homework.for_student(conn, school["noah"].id, *span)] == [False]
-    counted = homework.with_done_counts(conn, [homework.get(conn, item["id"])])[0]
+    assert progress.set_done(conn, school["lea"].id, item["id"], True)
+    assert progress.set_done(conn, school["lea"].id, item["id"], True)  # twice: still one
+    assert [i["done"] for i in reading.for_student(conn, school["lea"].id, *span)] == [True]
+    assert [i["done"] for i in reading.for_student(conn, school["noah"].id, *span)] == [False]
+    counted = progress.with_done_counts(conn, [reading.get(conn, item["id"])])[0]
     assert (counted["done_count"], counted["students"]) == (1, 2)
-    assert not homework.set_done(conn, school["lea"].id, item["id"], False)
-    counted = homework.with_done_counts(conn, [homework.get(conn, item["id"])])[0]
+    assert not progress.set_done(conn, school["lea"].id, item["id"], False)
+    counted = progress.with_done_counts(conn, [reading.get(conn, item["id"])])[0]
     assert counted["done_count"] == 0
 
 
@@ -300,14 +300,14 @@ def test_workload_counts_each_day_for_the_most_loaded_student(conn, school, mond
         conn, school["maths"].actor, audience=audience(school, "4B"), subject_code=MATHS,
         text="Autre classe", kind="exercise", due=wed, minutes=90,
     )  # fmt: skip
-    load = homework.workload(conn, audience(school, "5A"), monday, day(monday, 6))
+    load = progress.workload(conn, audience(school, "5A"), monday, day(monday, 6))
     assert [d["date"] for d in load] == [day(monday, i).isoformat() for i in range(7)]
     by_day = {d["date"]: (d["count"], d["minutes"]) for d in load}
     # Léa (5A and Latin) has three items for Wednesday: 105 minutes; 4B's is not 5A's.
     assert by_day[wed.isoformat()] == (3, 105)
     assert by_day[monday.isoformat()] == (0, 0)
     # The Latin group's own load: Léa's, with her class's.
-    lat = {d["date"]: d["count"] for d in homework.workload(conn, audience(school, "LAT5"),
+    lat = {d["date"]: d["count"] for d in progress.workload(conn, audience(school, "LAT5"),
                                                              wed, wed)}  # fmt: skip
     assert lat[wed.isoformat()] == 3
 
@@ -322,16 +322,16 @@ def test_workload_of_a_class_without_students_is_its_own_homework(conn, school, 
         conn, school["maths"].actor, audience=empty, subject_code=MATHS, text="x",
         kind="exercise", due=day(monday, 9), minutes=20,
     )  # fmt: skip
-    load = homework.workload(conn, empty, day(monday, 9), day(monday, 9))
+    load = progress.workload(conn, empty, day(monday, 9), day(monday, 9))
     assert load == [{"date": day(monday, 9).isoformat(), "count": 1, "minutes": 20}]
 
 
 def test_a_span_too_long_or_reversed_is_refused(conn, school, monday):
     with pytest.raises(CartableError) as err:
-        homework.workload(conn, audience(school, "5A"), monday, day(monday, -1))
+        progress.workload(conn, audience(school, "5A"), monday, day(monday, -1))
     assert err.value.field == "to"
     with pytest.raises(CartableError):
-        homework.for_student(conn, school["lea"].id, monday, day(monday, 500))
+        reading.for_student(conn, school["lea"].id, monday, day(monday, 500))
 
 
 # --- content, deletions, attachments ------------------------------------------------------------
@@ -374,10 +374,10 @@ def test_the_cahier_by_lesson_for_teachers_and_for_families(conn, school, monday
 
 def test_deleting_homework_is_audited_and_takes_its_ticks(conn, school, monday):
     item = _give(conn, school, monday)
-    homework.set_done(conn, school["lea"].id, item["id"], True)
+    progress.set_done(conn, school["lea"].id, item["id"], True)
     homework.delete(conn, school["maths"].actor, item["id"])
     with pytest.raises(NotFound):
-        homework.get(conn, item["id"])
+        reading.get(conn, item["id"])
     assert conn.execute("SELECT count(*) FROM homework_done").fetchone()[0] == 0
     [row] = _audit(conn, "diary.homework_delete")
     assert row["target"] == f"homework:{item['id']}" and row["actor_login"] == "adalovelace"
@@ -400,7 +400,7 @@ def test_attachments_are_stored_once_and_removal_is_audited(conn, school, monday
     assert blobs.path_of(files, stored[0].blob.sha256).read_bytes() == pdf
     assert conn.execute("SELECT count(*) FROM blob").fetchone()[0] == 2  # one per content
     homework.remove_attachment(conn, school["maths"].actor, item["attachments"][1]["id"])
-    assert len(homework.get(conn, item["id"])["attachments"]) == 1
+    assert len(reading.get(conn, item["id"])["attachments"]) == 1
     assert [r["target"] for r in _audit(conn, "diary.attachment_delete")] == [
         f"homework:{item['id']}"
     ]
@@ -469,7 +469,7 @@ def test_a_visa_for_a_teacher_who_does_not_teach_there_or_in_the_future_is_refus
 
 def test_a_students_ticks_are_in_their_data_export(conn, school, monday):
     item = _give(conn, school, monday)
-    homework.set_done(conn, school["lea"].id, item["id"], True)
+    progress.set_done(conn, school["lea"].id, item["id"], True)
     data = export.collect(conn, school["lea"].id)
     [tick] = data["homework_done.json"]
     assert tick["homework_id"] == item["id"] and tick["subject"] == "Mathématiques"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from appliance.schoollife.diary import entries, homework
+from appliance.schoollife.diary import entries, homework, progress, reading
 from tests.conftest import csrf_token, login, text
 from tests.diary_school import FRENCH, LATIN, MATHS, audience
 from tests.integration.diary.conftest import day
@@ -74,7 +74,7 @@ def test_a_teacher_writes_the_content_and_homework_of_a_lesson(client, conn, sch
         path,
     )  # fmt: skip
     assert r.status_code == 302 and r.headers["Location"].endswith(f"{path}#travail-donne")
-    [item] = homework.given_in(conn, [lesson], drafts=True)[lesson]
+    [item] = reading.given_in(conn, [lesson], drafts=True)[lesson]
     assert item["due"] == day(monday, 2).isoformat() and item["minutes"] == 20
     assert item["text_html"] == "Exercices <b>5 et 6</b>"
     page = client.get(path).get_data(as_text=True)
@@ -111,7 +111,7 @@ def test_attachments_html_downloaded_pdf_shown_and_size_limited(client, conn, sc
         content_type="multipart/form-data",
     )  # fmt: skip
     assert r.status_code == 302
-    [item] = homework.for_audience(conn, audience(school, "5A"), monday, day(monday, 6))
+    [item] = reading.for_audience(conn, audience(school, "5A"), monday, day(monday, 6))
     shown, saved = item["attachments"]
     client = _as(client, school["lea"])
     r = client.get(f"/cahier-de-textes/pieces-jointes/{shown['id']}")
@@ -142,11 +142,11 @@ def test_changing_and_deleting_homework_asks_before_deleting(client, conn, schoo
     r = _post(client, edit, {"text": "Exercices 1 à 8", "kind": "homework", "due_mode": "date",
                              "due": day(monday, 4).isoformat(), "minutes": "40"}, edit)  # fmt: skip
     assert r.status_code == 302
-    changed = homework.get(conn, item["id"])
+    changed = reading.get(conn, item["id"])
     assert changed["due"] == day(monday, 4).isoformat() and changed["kind"] == "homework"
     r = _post(client, f"{edit}/supprimer", {}, edit)
     assert r.status_code == 200 and "Supprimer ce travail de Mathématiques" in text(r)
-    assert homework.get(conn, item["id"])  # not yet
+    assert reading.get(conn, item["id"])  # not yet
     r = _post(client, f"{edit}/supprimer", {"confirm": "oui"}, edit)
     assert r.status_code == 302
     assert conn.execute("SELECT count(*) FROM homework").fetchone()[0] == 0
@@ -174,7 +174,7 @@ def test_a_teacher_writes_only_in_their_classes_and_subjects(client, conn, schoo
     r = _post(client, f"/cahier-de-textes/travail/{item['id']}/supprimer", {"confirm": "oui"},
               token_page)  # fmt: skip
     assert r.status_code == 404
-    assert entries.get(conn, maths_5a) is None and len(homework.given_in(conn, [maths_5a])) == 1
+    assert entries.get(conn, maths_5a) is None and len(reading.given_in(conn, [maths_5a])) == 1
     # The Latin teacher does not teach 5A at all.
     client = _as(client, school["latin"])
     assert client.get(f"/cahier-de-textes/cours/{maths_5a}").status_code == 404
@@ -191,7 +191,7 @@ def test_a_student_ticks_their_own_homework_only(client, conn, school, monday):
     client = _as(client, school["lea"])
     r = _post(client, f"/cahier-de-textes/travail/{mine['id']}/fait", {"done": "1"})
     assert r.status_code == 302 and r.headers["Location"].endswith(f"#travail-{mine['id']}")
-    assert homework.with_done(conn, [homework.get(conn, mine["id"])], school["lea"].id)[0]["done"]
+    assert progress.with_done(conn, [reading.get(conn, mine["id"])], school["lea"].id)[0]["done"]
     # Another class's homework: as if it did not exist, and nothing is written.
     r = _post(client, f"/cahier-de-textes/travail/{other['id']}/fait", {"done": "1"})
     assert r.status_code == 404
@@ -205,14 +205,14 @@ def test_a_student_ticks_their_own_homework_only(client, conn, school, monday):
 
 def test_parents_see_the_ticks_and_cannot_tick(client, conn, school, monday):
     item = _give(conn, school, monday)
-    homework.set_done(conn, school["lea"].id, item["id"], True)
+    progress.set_done(conn, school["lea"].id, item["id"], True)
     client = _as(client, school["sophie"])
     page = text(client.get("/cahier-de-textes/travail-a-faire"))
     assert "Léa Martin" in page and "Exercices 1 à 4 page 52" in page and "Fait ✓" in page
     assert "J'ai fait ce travail" not in page and "Je ne l'ai pas encore fait" not in page
     r = _post(client, f"/cahier-de-textes/travail/{item['id']}/fait", {"done": "0"})
     assert r.status_code == 404
-    assert homework.with_done(conn, [homework.get(conn, item["id"])], school["lea"].id)[0]["done"]
+    assert progress.with_done(conn, [reading.get(conn, item["id"])], school["lea"].id)[0]["done"]
     home = text(client.get("/"))
     assert "Travail à faire" in home and "Mathématiques" in home and "Fait ✓" in home
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from appliance.schoollife import timetable
-from appliance.schoollife.diary import audiences, entries, homework
+from appliance.schoollife.diary import audiences, entries, homework, reading
 from appliance.security.audit import Actor
 from tests.integration.schoollife.conftest import START, TECH, TIMETABLE
 
@@ -66,4 +66,4 @@ def test_a_reimport_keeps_the_lessons_with_a_cahier_de_textes(with_year):
     assert conn.execute("SELECT count(*) FROM lesson").fetchone()[0] == count
     assert entries.get(conn, with_content["id"])["content"] == "Révisions avant le contrôle"
     assert entries.get(conn, before["id"])["content"] == "Chapitre 1"
-    assert homework.get(conn, item["id"])["lesson_id"] == with_homework["id"]
+    assert reading.get(conn, item["id"])["lesson_id"] == with_homework["id"]
