@@ -387,6 +387,8 @@ _DIARY_READERS = {
     "teacher": 200,
     "staff_dir": 200,
 }
+# Whoever has a cahier de textes to open: families, teachers, the direction, the technician.
+_DIARY_OPEN = {**ADMIN_ONLY, **dict.fromkeys(("student", "relative", "teacher", "staff_dir"), 200)}
 # The direction only (its visa on a class's or group's cahier).
 _DIARY_VISA = hidden({**ADMIN_ONLY, "admin": 403, "staff_dir": 200})
 # On one thing the walk's teacher wrote (a lesson of theirs, their homework): theirs only.
@@ -397,7 +399,7 @@ DIARY = Feature(
     name="diary",
     config_keys=("appliance.schoollife.diary.config_keys",),
     migrations="appliance.schoollife.diary.migrations",
-    blueprints=("webui.diary:bp",),
+    blueprints=("webui.diary:bp", "webui.diary.api:bp"),
     blob_refs=("homework_attachment.sha256",),
     tiles=(
         Tile(
@@ -425,6 +427,14 @@ DIARY = Feature(
         "diary.homework_delete": _DIARY_WRITER,
         "diary.attachment": _DIARY_READERS,
         "diary.attachment_delete": _DIARY_WRITER,
+        # The JSON API: an anonymous call is answered 401 in JSON.
+        "diary_api.lesson_content": api(_DIARY_WRITER),
+        "diary_api.diary": api(_DIARY_OPEN),
+        "diary_api.homework_create": api(TEACHER_ONLY),
+        "diary_api.homework_list": api(_DIARY_OPEN),
+        "diary_api.homework_done": api(hidden({**ADMIN_ONLY, "admin": 403, "student": 200})),
+        "diary_api.workload": api({**ADMIN_ONLY, "teacher": 200, "staff_dir": 200}),
+        "diary_api.visa_create": api({**ADMIN_ONLY, "admin": 403, "staff_dir": 200}),
     },
     rules=(
         # The cahier's home: a family's work to do, a teacher's lessons, the classes.
@@ -443,8 +453,13 @@ DIARY = Feature(
         Rule("diary.follow", "teacher", "teaches"),
         *grant(("staff:DIR", "admin"), "diary.follow"),
         # A teacher writes only in the classes and groups they teach, in their subjects
-        # (the target carries the lesson's or homework's subject_code).
+        # (the target carries the lesson's or homework's subject_code); `diary.give` opens
+        # the API's homework creation, which then asks `diary.write` on the class named.
         Rule("diary.write", "teacher", "teaches"),
+        Rule("diary.give", "teacher"),
+        # The workload per day (the API; the page shows it in the form): asked of a class
+        # one follows (`diary.follow`).
+        *grant(("teacher", "staff:DIR", "admin"), "diary.workload"),
         # A student ticks a homework of their own class or group (their own tick).
         Rule("diary.tick", "student", "member_of"),
         # The direction's visa on a teacher's cahier for a class.
