@@ -93,7 +93,8 @@ def _lesson_page(
         content=entries.editable(entry["content_html"]) if content is None and entry else content,
         given=given,
         upcoming=upcoming,
-        workload=[d for d in load if date.fromisoformat(d["date"]).weekday() != 6],
+        # Sundays never, Saturdays when something is due (a school with Saturday lessons).
+        workload=[d for d in load if _shown_day(d)],
         form=_homework_form(form, lesson_day=day, upcoming=upcoming),
         kinds=homework.KINDS,
         kind_labels=homework.KIND_LABELS,
@@ -103,6 +104,11 @@ def _lesson_page(
         cahier_url=_cahier_url(audience),
         max_mb=max_mb(),
     ), status
+
+
+def _shown_day(load: dict) -> bool:
+    weekday = date.fromisoformat(load["date"]).weekday()
+    return weekday < 5 or (weekday == 5 and load["count"] > 0)
 
 
 def _cahier_url(audience: dict, day: str | None = None) -> str:
