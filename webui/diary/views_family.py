@@ -54,6 +54,7 @@ def index():
         filled=filled,
         audiences=shown,
         weeks=weeks_around(monday),
+        gives_lessons=ask("diary.give"),
     )
 
 
@@ -62,7 +63,17 @@ def _filled(found: list[dict]) -> dict[int, dict]:
     ids = [lesson["id"] for lesson in found]
     contents = entries.of_lessons(conn(), ids)
     given = reading.given_in(conn(), ids, drafts=True)
-    return {i: {"content": i in contents, "homework": len(given.get(i, []))} for i in ids}
+    targets = {lesson["id"]: lessons.get(conn(), lesson["id"])["target"] for lesson in found}
+    return {
+        i: {
+            "content": i in contents,
+            "homework": len(given.get(i, [])),
+            # A lesson they give in place of a colleague (a replacement), in a class or a
+            # subject they don't teach, is not theirs to fill in.
+            "writable": ask("diary.write", targets[i]),
+        }
+        for i in ids
+    }
 
 
 # --- a family's work to do ---------------------------------------------------------------

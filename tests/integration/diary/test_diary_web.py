@@ -318,9 +318,17 @@ def test_the_direction_visas_a_teachers_cahier(client, conn, school, today):
 
 def test_the_teachers_home_lists_their_lessons_and_classes(client, conn, school, monday):
     entries.write(conn, school["latin"].actor, school.lesson("LAT5", LATIN, day(monday, 2)), "x")
+    # Jules César replaces Ada Lovelace in a 5A maths lesson: his to give, not to write.
+    replaced = school.lesson("5A", MATHS, day(monday, 4))
+    conn.execute("INSERT INTO lesson_teacher VALUES (?, ?)", (replaced, school["latin"].id))
     client = _as(client, school["latin"])
     page = text(client.get("/cahier-de-textes"))
     assert "Contenu écrit" in page and "Groupe Latin 5e" in page and "Classe 5A" not in page
+    assert "Cours d'une classe ou d'une matière que vous n'enseignez pas" in page
+    assert f"/cahier-de-textes/cours/{replaced}" not in page
+    # A week without lessons still has its way to the others.
+    page = text(client.get(f"/cahier-de-textes?semaine={day(monday, 70).isoformat()}"))
+    assert "Aucun cours cette semaine dans l'emploi du temps." in page and 'rel="prev"' in page
     client = _as(client, school["principal"])
     page = text(client.get("/cahier-de-textes"))
     assert "Classe 5A" in page and "Classe 4B" in page and "Groupe Latin 5e" in page
