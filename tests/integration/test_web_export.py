@@ -18,6 +18,7 @@ FILES = {
     "audit.json",
     "sessions.json",
     "provenance.json",
+    "homework_done.json",
     "other.json",
 }
 
