@@ -174,7 +174,8 @@ def build(conn, today: date, *, weeks: int = 3, holidays=()) -> School:
             conn, day, "15:00", "16:00", LATIN, group_id=school.groups["LAT5"], code="LAT5",
             teacher_id=latin,
         )  # fmt: skip
-    conn.commit() if conn.in_transaction else None
+    if conn.in_transaction:
+        conn.commit()
     return school
 
 
