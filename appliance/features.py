@@ -33,6 +33,7 @@ from typing import Any
 
 from appliance.i18n import N_
 from appliance.portal.tiles import Tile
+from appliance.schoollife.diary import feature as diary_feature
 from appliance.security.route_rows import (
     ADMIN_ONLY,
     CLASS_MEMBERS,
@@ -400,6 +401,11 @@ SCHOOLLIFE = Feature(
 from appliance.community.feature import COMMUNITY  # noqa: E402
 from appliance.community.notify_feature import NEWS_FORUMS, NOTIFICATIONS  # noqa: E402
 
+# Issue 11: the cahier de textes; its entry is in its own package (this file had grown
+# past 400 lines).
+DIARY = Feature(**diary_feature.ENTRY)
+
 FEATURES: tuple[Feature, ...] = (
-    PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE, COMMUNITY, NOTIFICATIONS, NEWS_FORUMS,
+    PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE, DIARY,
+    COMMUNITY, NOTIFICATIONS, NEWS_FORUMS,
 )  # fmt: skip

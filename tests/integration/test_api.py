@@ -301,8 +301,11 @@ def test_openapi_is_generated_from_the_routes(echo_app):
                 "/messages/recipients"}  # fmt: skip
     # the services' own (#12: messages, notifications, news, forums) are there too
     assert platform | messages | {"/notifications", "/news", "/forums/{forum_id}"} <= set(
+    # The platform's paths and the one declared here (the services add their own).
+    assert {"/me", "/me/tokens", "/me/tokens/{token_id}", "/openapi.json", "/echo"} <= set(
         doc["paths"]
     )
+    assert {"/homework", "/diary"} <= set(doc["paths"])
     echo = doc["paths"]["/echo"]["post"]
     assert echo["summary"] == "Renvoie ce qu'on lui donne."
     assert echo["requestBody"]["content"]["application/json"]["schema"] == ECHO

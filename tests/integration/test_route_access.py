@@ -14,6 +14,8 @@ import pytest
 from appliance import jobqueue
 from appliance.community import compose, folders, mailbox
 from appliance.directory import history, people
+from appliance import blobs, jobqueue
+from appliance.directory import history
 from appliance.security import audit, tokens
 from appliance.security.audit import Actor
 from appliance.security.route_access import NO_LOGIN_NEEDED, PROFILES, ROUTES, STAFF_FUNCTIONS
@@ -35,12 +37,16 @@ SAMPLE_ARGS = {
     "topic_id": "topic",
     "post_id": "post",
     "job_id": "job",
+    "lesson_id": "lesson",
+    "homework_id": "homework",
+    "attachment_id": "attachment",
     "token_id": "api_token",
 }
 
 
 @pytest.fixture
 def people_by_profile(conn, box):
+def people_by_profile(conn, config):
     made = {}
     for profile in PROFILES[1:]:
         function = STAFF_FUNCTIONS.get(profile)
@@ -94,6 +100,9 @@ def people_by_profile(conn, box):
         actor=Actor(admin_id, admin_login, "192.0.2.1"),
     )  # fmt: skip
     made["job"] = (job_id,)
+    # The cahier de textes: a maths lesson of the walk's class today, taught by the walk's
+    # teacher (in maths), with its homework (published) and an attachment.
+    made.update(_diary(conn, config.files_dir, teacher, class_id, made["teacher"]))
     # An API token of the walk's student: only its owner may revoke it.
     token_id, _token = tokens.create(conn, student, "walk", actor=audit.SYSTEM)
     made["api_token"] = (token_id,)
@@ -141,6 +150,37 @@ def _news_and_forum(conn, made, class_id) -> None:
     ).lastrowid
     made["news"], made["forum"] = (news_id,), (forum_id,)
     made["topic"], made["post"] = (topic_id,), (post_id,)
+def _diary(conn, files_dir, teacher_id, class_id, teacher):
+    from datetime import date
+
+    from appliance.schoollife.diary import homework
+    from appliance.schoollife.year import local_today
+
+    conn.execute("INSERT INTO subject (code, name) VALUES ('061300', 'Mathématiques')")
+    conn.execute(
+        "INSERT INTO teaching (teacher_id, class_id, subject_code) VALUES (?, ?, '061300')",
+        (teacher_id, class_id),
+    )
+    today: date = local_today()
+    lesson_id = conn.execute(
+        "INSERT INTO lesson (date, start_time, end_time, subject_code, subject_label, "
+        "audience_kind, audience_code, class_id) VALUES (?, '08:00', '09:00', '061300', "
+        "'Mathématiques', 'class', '6 A', ?)",
+        (today.isoformat(), class_id),
+    ).lastrowid
+    conn.execute("INSERT INTO lesson_teacher VALUES (?, ?)", (lesson_id, teacher_id))
+    blob = blobs.write_bytes(files_dir, b"%PDF-1.4 walk", max_bytes=1 << 20)
+    item = homework.create(
+        conn, Actor(teacher_id, teacher[1], "192.0.2.1"),
+        audience={"kind": "class", "id": class_id, "code": "6 A", "name": "6 A"},
+        subject_code="061300", text="Exercice 1", kind="exercise", due=today,
+        lesson_id=lesson_id, attachments=[homework.Attachment(blob, "sujet.pdf")],
+    )  # fmt: skip
+    return {
+        "lesson": (lesson_id,),
+        "homework": (item["id"],),
+        "attachment": (item["attachments"][0]["id"],),
+    }
 
 
 def _login(app, client, name, pw):
