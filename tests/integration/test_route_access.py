@@ -11,11 +11,9 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from appliance import jobqueue
+from appliance import blobs, jobqueue
 from appliance.community import compose, folders, mailbox
 from appliance.directory import history, people
-from appliance import blobs, jobqueue
-from appliance.directory import history
 from appliance.security import audit, tokens
 from appliance.security.audit import Actor
 from appliance.security.route_access import NO_LOGIN_NEEDED, PROFILES, ROUTES, STAFF_FUNCTIONS
@@ -39,14 +37,14 @@ SAMPLE_ARGS = {
     "job_id": "job",
     "lesson_id": "lesson",
     "homework_id": "homework",
-    "attachment_id": "attachment",
+    # Two services name an argument alike: "endpoint:argument" says which sample it takes.
+    "diary.attachment:attachment_id": "diary_attachment",
     "token_id": "api_token",
 }
 
 
 @pytest.fixture
 def people_by_profile(conn, box):
-def people_by_profile(conn, config):
     made = {}
     for profile in PROFILES[1:]:
         function = STAFF_FUNCTIONS.get(profile)
@@ -102,7 +100,7 @@ def people_by_profile(conn, config):
     made["job"] = (job_id,)
     # The cahier de textes: a maths lesson of the walk's class today, taught by the walk's
     # teacher (in maths), with its homework (published) and an attachment.
-    made.update(_diary(conn, config.files_dir, teacher, class_id, made["teacher"]))
+    made.update(_diary(conn, box.config.files_dir, teacher, class_id, made["teacher"]))
     # An API token of the walk's student: only its owner may revoke it.
     token_id, _token = tokens.create(conn, student, "walk", actor=audit.SYSTEM)
     made["api_token"] = (token_id,)
@@ -150,6 +148,8 @@ def _news_and_forum(conn, made, class_id) -> None:
     ).lastrowid
     made["news"], made["forum"] = (news_id,), (forum_id,)
     made["topic"], made["post"] = (topic_id,), (post_id,)
+
+
 def _diary(conn, files_dir, teacher_id, class_id, teacher):
     from datetime import date
 
@@ -179,7 +179,7 @@ def _diary(conn, files_dir, teacher_id, class_id, teacher):
     return {
         "lesson": (lesson_id,),
         "homework": (item["id"],),
-        "attachment": (item["attachments"][0]["id"],),
+        "diary_attachment": (item["attachments"][0]["id"],),
     }
 
 
@@ -198,7 +198,7 @@ def _login(app, client, name, pw):
 def _url(rule, made) -> str:
     url = rule.rule
     for arg in rule.arguments:
-        value = SAMPLE_ARGS[arg]
+        value = SAMPLE_ARGS.get(f"{rule.endpoint}:{arg}", SAMPLE_ARGS[arg])
         if value in made:
             value = str(made[value][0])
         url = re.sub(rf"<(?:[a-z]+:)?{arg}>", value, url)
