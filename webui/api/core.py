@@ -177,7 +177,9 @@ def _from_service_error(exc: CartableError) -> ApiError:
         status = 409
     elif isinstance(exc, TooLarge):
         status = 413
-    return ApiError(status, message=exc.template, field=exc.field, **exc.params)
+    # A service's error may name its own code (`api_code`: "period_locked").
+    code = getattr(exc, "api_code", None)
+    return ApiError(status, code, message=exc.template, field=exc.field, **exc.params)
 
 
 # --- who is calling ---------------------------------------------------------------------
@@ -381,6 +383,8 @@ class ApiSpec:
     errors: tuple[int, ...] = ()
     max_body: int | None = None
     tag: str = ""
+    # The success answer's media type: JSON, or a file the view returns as a Response.
+    produces: str = "application/json"
 
     def query_params(self) -> dict[str, Mapping[str, Any]]:
         """The query parameters, the pagination's (`limit`, `cursor`) included."""
@@ -419,6 +423,7 @@ class ApiBlueprint(Blueprint):
         errors: tuple[int, ...] = (),
         max_body: int | None = None,
         endpoint: str | None = None,
+        produces: str = "application/json",
     ) -> Callable:
         """Declare a JSON endpoint (see the module doc).
 
@@ -432,7 +437,8 @@ class ApiBlueprint(Blueprint):
         `response` is then the schema of one item. `status`: the success status (201 for
         a creation, 204 for a deletion: the view returns None). `errors`: statuses the view
         may answer besides the usual ones (409, 413). The view returns a dict or list
-        (sent as JSON with `status`) or a Response.
+        (sent as JSON with `status`) or a Response; `produces` names the media type of a
+        file it returns instead ("application/pdf"), for the description.
         """
         method = method.upper()
         if status is None:
@@ -451,6 +457,7 @@ class ApiBlueprint(Blueprint):
             errors=tuple(errors),
             max_body=max_body,
             tag=self.tag,
+            produces=produces,
         )
 
         def decorate(view: Callable) -> Callable:
