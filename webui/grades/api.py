@@ -251,7 +251,11 @@ def assessment_json(a: dict) -> dict:
 
 
 @bp.api_route(
-    "/periods", "GET", action="grades.periods.view", response={"type": "array", "items": PERIOD}
+    "/periods",
+    "GET",
+    action="grades.periods.view",
+    response={"type": "array", "items": PERIOD},
+    endpoint="periods",
 )
 def periods_list():
     """Les périodes de l'année (trimestres ou semestres), dans l'ordre."""
@@ -348,10 +352,16 @@ def assessment_marks(assessment_id: int, body):
     action="grades.use",
     response=GRADES,
     query={
-        "period": {"type": "integer", "minimum": 1, "description": "Numéro de la période."},
+        "period": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 10**18 - 1,  # what a query string's integer may be (webui.api.core)
+            "description": "Numéro de la période.",
+        },
         "login": {**_LOGIN, "description": "L'élève (défaut : soi-même, ou son seul enfant)."},
     },
     required_query=("period",),
+    errors=(404,),
     endpoint="grades",
 )
 def grades(query):
@@ -380,9 +390,15 @@ def _student_for(me: dict, login: str | None) -> dict:
         if policy.may(me, "child.select"):
             children = people.children_of(conn(), me["id"])
         if len(children) != 1:
+            # No one student is "me" here: nothing to show without the login (a schema-valid
+            # question, so not 422; the message says what to add).
             raise ApiError(
-                422,
-                message=N_("Le paramètre login est obligatoire : de quel élève s'agit-il ?"),
+                404,
+                "login_required",
+                N_(
+                    "Précisez l'élève avec le paramètre login (un parent de plusieurs enfants, "
+                    "un professeur, la direction)."
+                ),
                 field="login",
             )
         login = children[0]["login"]
