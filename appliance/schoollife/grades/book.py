@@ -7,7 +7,8 @@ whole class opens the page; the figures are computed once per class, period and
 visibility (every mark, or the published ones only) and kept in memory, checked on each
 use against the period's `version` (changed by the database's triggers with every write
 to its assessments and marks and to the classes' members) and, for the published
-figures, until the next publication time. Several processes each keep their own.
+figures, from the last publication they count to the next one. Several processes each
+keep their own.
 
 `get_book(conn, cohort, period, published_only=, settings=)` → `Book`; a cohort is
 ("class", class_id), or ("student", student_id) for a student without a class.
@@ -43,6 +44,7 @@ class Book:
     version: str
     valid_until: str | None
     members: tuple[int, ...]
+    valid_from: str = ""
     # subject code → student id → average (None: nothing counted)
     averages: dict[str, dict[int, Fraction | None]] = field(default_factory=dict)
     subject_figures: dict[str, Figures] = field(default_factory=dict)
@@ -113,6 +115,8 @@ def build(
         period["version"],
         min(later) if later and published_only else None,
         members,
+        # The published figures hold from the last publication they count to the next one.
+        valid_from=max((r["publish_at"] for r in found), default="") if published_only else "",
     )
     coefficients: dict[str, int] = {}
     per_student: dict[tuple[str, int], list[tuple[numbers.Mark, int, int]]] = {}
@@ -171,8 +175,10 @@ def get_book(
     with _LOCK:
         kept = _BOOKS.get(key)
         if kept is not None:
-            if kept.version == period["version"] and (
-                kept.valid_until is None or now_text < kept.valid_until
+            if (
+                kept.version == period["version"]
+                and kept.valid_from <= now_text
+                and (kept.valid_until is None or now_text < kept.valid_until)
             ):
                 _BOOKS.move_to_end(key)
                 return kept

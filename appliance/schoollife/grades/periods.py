@@ -131,7 +131,7 @@ def parse_range(text: str) -> tuple[date, date]:
 
 
 def _validate(
-    conn: sqlite3.Connection, kind: str, ranges: Sequence[str | tuple[date, date]]
+    conn: sqlite3.Connection, kind: str, ranges: Sequence[str | tuple[date | str, date | str]]
 ) -> list[tuple[date, date]]:
     if kind not in KINDS:
         raise CartableError(
@@ -139,7 +139,12 @@ def _validate(
             field="kind",
             kind=kind,
         )
-    days = [parse_range(r) if isinstance(r, str) else r for r in ranges]
+    days = [
+        parse_range(r)
+        if isinstance(r, str)
+        else (year.parse_day(r[0], "periods"), year.parse_day(r[1], "periods"))
+        for r in ranges
+    ]
     if len(days) != KINDS[kind]:
         raise CartableError(
             N_("Il faut %(n)s %(what)s : %(got)s donné(s)."),
@@ -188,7 +193,7 @@ def set_periods(
     conn: sqlite3.Connection,
     actor: Actor | None,
     kind: str,
-    ranges: Sequence[str | tuple[date, date]],
+    ranges: Sequence[str | tuple[date | str, date | str]],
 ) -> list[dict[str, Any]]:
     """Set the year's periods (see the module doc); returns `list_periods`. Raises
     CartableError (field "kind" or "periods"), YearNotSet, PeriodLocked (a period is
