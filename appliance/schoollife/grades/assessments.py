@@ -79,9 +79,9 @@ def audience(conn: sqlite3.Connection, kind: str, code: str) -> dict[str, Any]:
     found = one(conn, f"SELECT id, code, name FROM {table} WHERE code = ?", ((code or "").strip(),))
     if found is None:
         raise CartableError(
-            N_("Aucune classe ni aucun groupe n'a le code « %(code)s »."),
+            N_("Aucune classe ni aucun groupe n'a le code « %(value)s »."),
             field="audience.code",
-            code=code,
+            value=code,
         )
     return {"kind": kind, **found}
 
@@ -100,7 +100,9 @@ def subject(conn: sqlite3.Connection, code: str, *, field: str = "subject_code")
     """The subject of this STS-Web code (`code`, `name`); CartableError naming `field`."""
     found = one(conn, "SELECT code, name FROM subject WHERE code = ?", ((code or "").strip(),))
     if found is None:
-        raise CartableError(N_("Aucune matière n'a le code « %(code)s »."), field=field, code=code)
+        raise CartableError(
+            N_("Aucune matière n'a le code « %(value)s »."), field=field, value=code
+        )
     return found
 
 

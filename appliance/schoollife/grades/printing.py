@@ -114,7 +114,7 @@ def class_by_code(conn: sqlite3.Connection, code: str) -> dict[str, Any]:
         "SELECT id, code, name FROM school_class WHERE code = ?", ((code or "").strip(),)
     ).fetchone()
     if found is None:
-        raise NotFound(N_("Aucune classe n'a le code « %(code)s »."), code=code)
+        raise NotFound(N_("Aucune classe n'a le code « %(value)s »."), value=code)
     return dict(found)
 
 

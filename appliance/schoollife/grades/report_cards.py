@@ -79,7 +79,7 @@ def set_appraisal(
     code = (subject_code or "").strip()
     if code and scalar(conn, "SELECT 1 FROM subject WHERE code = ?", (code,)) is None:
         raise CartableError(
-            N_("Aucune matière n'a le code « %(code)s »."), field="subject_code", code=code
+            N_("Aucune matière n'a le code « %(value)s »."), field="subject_code", value=code
         )
     cleaned = clean_appraisal(text, SUBJECT_MAX if code else GENERAL_MAX)
     action = "grades.appraisal_set" if code else "grades.general_appraisal_set"
