@@ -26,8 +26,12 @@ from appliance.security import audit, tokens
 from appliance.security.audit import Actor
 from tests.conftest import login, make_person
 
-SUBJECTS = {"L1300": "Mathématiques", "L1500": "Physique-chimie", "L0202": "Français",
-            "L0201": "Latin"}  # fmt: skip
+SUBJECTS = {
+    "L1300": "Mathématiques",
+    "L1500": "Physique-chimie",
+    "L0202": "Français",
+    "L0201": "Latin",
+}
 
 
 @dataclass
@@ -60,21 +64,42 @@ class School:
     def past(self) -> dict:
         return periods.get_period(self.conn, self.periods[0]["id"])
 
-    def assess(self, teacher: str, kind: str, code: str, subject: str, day: date, *,
-               out_of: int = 20, coefficient: object = 1, marks: dict | None = None,
-               publish_at: object = None, title: str = "Contrôle") -> dict:  # fmt: skip
+    def assess(
+        self,
+        teacher: str,
+        kind: str,
+        code: str,
+        subject: str,
+        day: date,
+        *,
+        out_of: int = 20,
+        coefficient: object = 1,
+        marks: dict | None = None,
+        publish_at: object = None,
+        title: str = "Contrôle",
+    ) -> dict:
         """An assessment made and marked through the services (its day's entry open)."""
         a = assessments.create(
-            self.conn, self.actor(teacher), teacher_id=self.ids[teacher],
-            audience=assessments.audience(self.conn, kind, code), subject_code=subject,
-            title=title, day=day, out_of=out_of, coefficient=coefficient,
-            publish_at=publish_at, today=day,
-        )  # fmt: skip
+            self.conn,
+            self.actor(teacher),
+            teacher_id=self.ids[teacher],
+            audience=assessments.audience(self.conn, kind, code),
+            subject_code=subject,
+            title=title,
+            day=day,
+            out_of=out_of,
+            coefficient=coefficient,
+            publish_at=publish_at,
+            today=day,
+        )
         if marks:
             assessments.set_marks(
-                self.conn, self.actor(teacher), a,
-                {self.ids[who]: value for who, value in marks.items()}, today=day,
-            )  # fmt: skip
+                self.conn,
+                self.actor(teacher),
+                a,
+                {self.ids[who]: value for who, value in marks.items()},
+                today=day,
+            )
         return a
 
     def bearer(self, who: str) -> dict:
@@ -99,16 +124,20 @@ def build_school(conn) -> School:
     s.periods = periods.set_periods(conn, audit.SYSTEM, "trimester", ranges)
     conn.executemany("INSERT INTO subject (code, name) VALUES (?, ?)", SUBJECTS.items())
     people = [
-        ("prof.maths", "teacher", {}), ("prof.francais", "teacher", {}),
-        ("prof.maths5b", "teacher", {}), ("prof.latin", "teacher", {}),
+        ("prof.maths", "teacher", {}),
+        ("prof.francais", "teacher", {}),
+        ("prof.maths5b", "teacher", {}),
+        ("prof.latin", "teacher", {}),
         ("lea", "student", {"first_name": "Léa", "last_name": "Martin"}),
         ("noah", "student", {"first_name": "Noah", "last_name": "Benali"}),
         ("zoe", "student", {"first_name": "Zoé", "last_name": "Lefèvre"}),
         ("ines", "student", {"first_name": "Inès", "last_name": "Dubois"}),
         ("louis", "student", {"first_name": "Louis", "last_name": "Cœur"}),
-        ("sophie", "relative", {}), ("karim", "relative", {}),
-        ("direction", "staff", {"function": "DIR"}), ("cpe", "staff", {"function": "EDU"}),
-    ]  # fmt: skip
+        ("sophie", "relative", {}),
+        ("karim", "relative", {}),
+        ("direction", "staff", {"function": "DIR"}),
+        ("cpe", "staff", {"function": "EDU"}),
+    ]
     for login_name, profile, extra in people:
         pid, _login, pw = make_person(conn, profile, login=login_name, **extra)
         s.ids[login_name], s.passwords[login_name] = pid, pw
@@ -120,8 +149,13 @@ def build_school(conn) -> School:
     s.groups["LAT"] = conn.execute(
         "INSERT INTO teaching_group (code, name) VALUES ('LAT', 'Latin 5e')"
     ).lastrowid
-    for who, code in (("lea", "5A"), ("noah", "5A"), ("zoe", "5A"), ("ines", "5B"),
-                      ("louis", "5B")):  # fmt: skip
+    for who, code in (
+        ("lea", "5A"),
+        ("noah", "5A"),
+        ("zoe", "5A"),
+        ("ines", "5B"),
+        ("louis", "5B"),
+    ):
         conn.execute("INSERT INTO class_membership VALUES (?, ?)", (s.ids[who], s.classes[code]))
     for who in ("lea", "ines"):
         conn.execute("INSERT INTO group_membership VALUES (?, ?)", (s.ids[who], s.groups["LAT"]))

@@ -26,30 +26,48 @@ def _err(r, status, code=None, field=None):
 
 @pytest.fixture
 def maths(school):
-    return school.assess("prof.maths", "class", "5A", "L1300", days_ago(2),
-                         marks={"lea": 12, "noah": 8})  # fmt: skip
+    return school.assess(
+        "prof.maths", "class", "5A", "L1300", days_ago(2), marks={"lea": 12, "noah": 8}
+    )
 
 
 def _new(day, **extra):
-    return {"audience": {"kind": "class", "code": "5A"}, "subject_code": "L1300",
-            "title": "Interrogation", "date": day.isoformat(), "out_of": 20, "coefficient": 1,
-            **extra}  # fmt: skip
+    return {
+        "audience": {"kind": "class", "code": "5A"},
+        "subject_code": "L1300",
+        "title": "Interrogation",
+        "date": day.isoformat(),
+        "out_of": 20,
+        "coefficient": 1,
+        **extra,
+    }
 
 
 def test_periods_for_everyone_logged_in(client, school):
     r = client.get("/api/v1/periods", headers=school.bearer("lea"))
     assert r.status_code == 200
     assert [p["name"] for p in r.get_json()] == ["1er trimestre", "2e trimestre", "3e trimestre"]
-    assert set(r.get_json()[0]) == {"id", "name", "from", "to", "locked", "entry_end",
-                                    "council_date"}  # fmt: skip
+    assert set(r.get_json()[0]) == {
+        "id",
+        "name",
+        "from",
+        "to",
+        "locked",
+        "entry_end",
+        "council_date",
+    }
     assert client.get("/api/v1/periods").status_code == 401
 
 
 def test_a_teacher_creates_an_assessment_of_a_class_they_teach(client, school):
     s = school
-    r = client.post("/api/v1/assessments", headers=s.bearer("prof.maths"),
-                    json=_new(days_ago(1), coefficient=0.5, out_of=10,
-                              publish_at=f"{days_ago(0).isoformat()}T18:30"))  # fmt: skip
+    r = client.post(
+        "/api/v1/assessments",
+        headers=s.bearer("prof.maths"),
+        json=_new(
+            days_ago(1), coefficient=0.5, out_of=10, publish_at=f"{days_ago(0).isoformat()}T18:30"
+        ),
+    )
     assert r.status_code == 201, r.get_data(as_text=True)
     body = r.get_json()
     assert body["period_id"] == s.current["id"] and body["coefficient"] == 0.5
@@ -70,8 +88,9 @@ def test_a_teacher_cannot_create_one_where_they_do_not_teach_the_subject(client,
 
 @pytest.mark.parametrize("who", ["lea", "sophie", "direction", "cpe"])
 def test_only_teachers_create_assessments(client, school, who):
-    _err(client.post("/api/v1/assessments", headers=school.bearer(who), json=_new(days_ago(1))),
-         403)  # fmt: skip
+    _err(
+        client.post("/api/v1/assessments", headers=school.bearer(who), json=_new(days_ago(1))), 403
+    )
 
 
 @pytest.mark.parametrize(
@@ -88,24 +107,35 @@ def test_only_teachers_create_assessments(client, school, who):
     ],
 )
 def test_a_refused_assessment_names_its_field(client, school, change, field):
-    r = client.post("/api/v1/assessments", headers=school.bearer("prof.maths"),
-                    json={**_new(days_ago(1)), **change})  # fmt: skip
+    r = client.post(
+        "/api/v1/assessments",
+        headers=school.bearer("prof.maths"),
+        json={**_new(days_ago(1)), **change},
+    )
     _err(r, 422, field=field)
 
 
 def test_marks_entered_and_the_assessment_figures_given_back(client, school, maths):
     s = school
-    r = client.put(f"/api/v1/assessments/{maths['id']}/marks", headers=s.bearer("prof.maths"),
-                   json={"marks": {"lea": 14.5, "noah": "abs", "zoe": "nr"}})  # fmt: skip
+    r = client.put(
+        f"/api/v1/assessments/{maths['id']}/marks",
+        headers=s.bearer("prof.maths"),
+        json={"marks": {"lea": 14.5, "noah": "abs", "zoe": "nr"}},
+    )
     assert r.status_code == 200, r.get_data(as_text=True)
     assert r.get_json() == {"stats": {"average": 14.5, "min": 14.5, "max": 14.5, "count": 1}}
-    r = client.put(f"/api/v1/assessments/{maths['id']}/marks", headers=s.bearer("prof.maths"),
-                   json={"marks": {"noah": 9.25, "zoe": None}})  # fmt: skip
+    r = client.put(
+        f"/api/v1/assessments/{maths['id']}/marks",
+        headers=s.bearer("prof.maths"),
+        json={"marks": {"noah": 9.25, "zoe": None}},
+    )
     assert r.get_json()["stats"] == {"average": 11.88, "min": 9.25, "max": 14.5, "count": 2}
     got = client.get(f"/api/v1/assessments/{maths['id']}", headers=s.bearer("prof.maths"))
     assert {m["login"]: m["mark"] for m in got.get_json()["marks"]} == {
-        "lea": 14.5, "noah": 9.25, "zoe": None,
-    }  # fmt: skip
+        "lea": 14.5,
+        "noah": 9.25,
+        "zoe": None,
+    }
 
 
 @pytest.mark.parametrize(
@@ -120,8 +150,11 @@ def test_marks_entered_and_the_assessment_figures_given_back(client, school, mat
 )
 def test_a_refused_mark_saves_nothing(client, school, maths, marks, field):
     s = school
-    r = client.put(f"/api/v1/assessments/{maths['id']}/marks", headers=s.bearer("prof.maths"),
-                   json={"marks": marks})  # fmt: skip
+    r = client.put(
+        f"/api/v1/assessments/{maths['id']}/marks",
+        headers=s.bearer("prof.maths"),
+        json={"marks": marks},
+    )
     _err(r, 422, field=field)
     kept = {line["login"]: line["mark"] for line in assessments.roster(s.conn, maths)}
     assert kept == {"lea": 1200, "noah": 800, "zoe": None}
@@ -129,18 +162,30 @@ def test_a_refused_mark_saves_nothing(client, school, maths, marks, field):
 
 @pytest.mark.parametrize("who", ["prof.maths5b", "prof.francais", "direction", "lea", "sophie"])
 def test_only_its_teachers_enter_its_marks(client, school, maths, who):
-    r = client.put(f"/api/v1/assessments/{maths['id']}/marks", headers=school.bearer(who),
-                   json={"marks": {"lea": 20}})  # fmt: skip
+    r = client.put(
+        f"/api/v1/assessments/{maths['id']}/marks",
+        headers=school.bearer(who),
+        json={"marks": {"lea": 20}},
+    )
     _err(r, 404)
-    assert [line["mark"] for line in assessments.roster(school.conn, maths)
-            if line["login"] == "lea"] == [1200]  # fmt: skip
+    assert [
+        line["mark"] for line in assessments.roster(school.conn, maths) if line["login"] == "lea"
+    ] == [1200]
 
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("prof.maths", 200), ("direction", 200), ("tech", 200), ("prof.francais", 404),
-     ("prof.maths5b", 404), ("lea", 404), ("sophie", 404), ("cpe", 404)],
-)  # fmt: skip
+    [
+        ("prof.maths", 200),
+        ("direction", 200),
+        ("tech", 200),
+        ("prof.francais", 404),
+        ("prof.maths5b", 404),
+        ("lea", 404),
+        ("sophie", 404),
+        ("cpe", 404),
+    ],
+)
 def test_an_assessment_with_every_mark_for_its_teachers_and_the_direction(
     client, school, maths, who, status
 ):
@@ -155,8 +200,10 @@ def test_an_assessment_with_every_mark_for_its_teachers_and_the_direction(
     assert r.status_code == status
     if status == 200:
         assert {m["login"]: m["mark"] for m in r.get_json()["marks"]} == {
-            "lea": 12, "noah": 8, "zoe": None,
-        }  # fmt: skip
+            "lea": 12,
+            "noah": 8,
+            "zoe": None,
+        }
         assert r.get_json()["stats"] == {"average": 10.0, "min": 8.0, "max": 12.0, "count": 2}
 
 
@@ -165,24 +212,38 @@ def test_the_head_teacher_reads_every_subject_of_their_class_only(client, school
     french = s.assess("prof.francais", "class", "5A", "L0202", days_ago(2), marks={"lea": 15})
     french_5b = s.assess("prof.francais", "class", "5B", "L0202", days_ago(2), marks={"ines": 9})
     # prof.maths is 5A's head teacher: 5A's French, not 5B's.
-    assert client.get(f"/api/v1/assessments/{french['id']}",
-                      headers=s.bearer("prof.maths")).status_code == 200  # fmt: skip
-    assert client.get(f"/api/v1/assessments/{french_5b['id']}",
-                      headers=s.bearer("prof.maths")).status_code == 404  # fmt: skip
+    assert (
+        client.get(
+            f"/api/v1/assessments/{french['id']}", headers=s.bearer("prof.maths")
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            f"/api/v1/assessments/{french_5b['id']}", headers=s.bearer("prof.maths")
+        ).status_code
+        == 404
+    )
     period = s.current["id"]
     lea = client.get(f"/api/v1/grades?period={period}&login=lea", headers=s.bearer("prof.maths"))
     assert [x["subject_code"] for x in lea.get_json()["subjects"]] == [
-        "L0202", "L0201", "L1300", "L1500",
-    ]  # fmt: skip
+        "L0202",
+        "L0201",
+        "L1300",
+        "L1500",
+    ]
     assert lea.get_json()["overall_average"] == 15.0
     ines = client.get(f"/api/v1/grades?period={period}&login=ines", headers=s.bearer("prof.maths"))
     _err(ines, 404)
     # 5B's head teacher reads Inès's every subject, and nobody of 5A.
-    ines = client.get(f"/api/v1/grades?period={period}&login=ines",
-                      headers=s.bearer("prof.maths5b"))  # fmt: skip
+    ines = client.get(
+        f"/api/v1/grades?period={period}&login=ines", headers=s.bearer("prof.maths5b")
+    )
     assert [x["subject_code"] for x in ines.get_json()["subjects"]] == ["L0202", "L0201", "L1300"]
-    _err(client.get(f"/api/v1/grades?period={period}&login=lea",
-                    headers=s.bearer("prof.maths5b")), 404)  # fmt: skip
+    _err(
+        client.get(f"/api/v1/grades?period={period}&login=lea", headers=s.bearer("prof.maths5b")),
+        404,
+    )
 
 
 def test_families_read_their_own_and_nobody_else(client, school, maths):
@@ -191,25 +252,43 @@ def test_families_read_their_own_and_nobody_else(client, school, maths):
     mine = client.get(f"/api/v1/grades?period={period}", headers=s.bearer("lea")).get_json()
     maths_json = next(x for x in mine["subjects"] if x["subject_code"] == "L1300")
     assert maths_json == {
-        "subject_code": "L1300", "subject": "Mathématiques", "average": 12.0,
-        "class_average": 10.0, "min": 8.0, "max": 12.0,
-        "marks": [{"assessment_id": maths["id"], "title": "Contrôle",
-                   "date": days_ago(2).isoformat(), "mark": 12, "out_of": 20, "coefficient": 1,
-                   "class_average": 10.0}],
-    }  # fmt: skip
+        "subject_code": "L1300",
+        "subject": "Mathématiques",
+        "average": 12.0,
+        "class_average": 10.0,
+        "min": 8.0,
+        "max": 12.0,
+        "marks": [
+            {
+                "assessment_id": maths["id"],
+                "title": "Contrôle",
+                "date": days_ago(2).isoformat(),
+                "mark": 12,
+                "out_of": 20,
+                "coefficient": 1,
+                "class_average": 10.0,
+            }
+        ],
+    }
     # A parent with one child is given that child; by login as well.
     assert client.get(f"/api/v1/grades?period={period}", headers=s.bearer("sophie")).get_json() == (
         mine
     )
-    assert client.get(f"/api/v1/grades?period={period}&login=lea",
-                      headers=s.bearer("sophie")).get_json() == mine  # fmt: skip
+    assert (
+        client.get(
+            f"/api/v1/grades?period={period}&login=lea", headers=s.bearer("sophie")
+        ).get_json()
+        == mine
+    )
     # Another family's child, a classmate, an unknown login: the same 404.
     for who, login in (("sophie", "ines"), ("karim", "lea"), ("lea", "noah"), ("lea", "nobody")):
-        _err(client.get(f"/api/v1/grades?period={period}&login={login}", headers=s.bearer(who)),
-             404)  # fmt: skip
+        _err(
+            client.get(f"/api/v1/grades?period={period}&login={login}", headers=s.bearer(who)), 404
+        )
     # A teacher sees the subjects they teach the student only.
-    french = client.get(f"/api/v1/grades?period={period}&login=lea",
-                        headers=s.bearer("prof.francais")).get_json()  # fmt: skip
+    french = client.get(
+        f"/api/v1/grades?period={period}&login=lea", headers=s.bearer("prof.francais")
+    ).get_json()
     assert [x["subject_code"] for x in french["subjects"]] == ["L0202"]
     assert french["overall_average"] is None
     # Staff other than the direction have no grades; the direction has everyone's.
@@ -217,8 +296,11 @@ def test_families_read_their_own_and_nobody_else(client, school, maths):
     every = client.get(f"/api/v1/grades?period={period}&login=lea", headers=s.bearer("direction"))
     assert every.get_json() == mine
     _err(client.get("/api/v1/grades?period=999&login=lea", headers=s.bearer("direction")), 404)
-    _err(client.get(f"/api/v1/grades?period={period}", headers=s.bearer("direction")), 404,
-         code="login_required")  # fmt: skip
+    _err(
+        client.get(f"/api/v1/grades?period={period}", headers=s.bearer("direction")),
+        404,
+        code="login_required",
+    )
     _err(client.get("/api/v1/grades", headers=s.bearer("lea")), 422, field="period")
 
 
@@ -241,13 +323,18 @@ def test_families_read_their_own_and_nobody_else(client, school, maths):
 )
 def test_who_writes_which_appraisal(client, school, who, body, status):
     s = school
-    r = client.put(f"/api/v1/report-cards/{s.current['id']}/lea/appraisals", json=body,
-                   headers=s.bearer(who))  # fmt: skip
+    r = client.put(
+        f"/api/v1/report-cards/{s.current['id']}/lea/appraisals", json=body, headers=s.bearer(who)
+    )
     assert r.status_code == status, r.get_data(as_text=True)
     saved = s.conn.execute("SELECT subject_code, text FROM grade_appraisal").fetchall()
     if status == 200:
-        assert r.get_json() == {"period_id": s.current["id"], "login": "lea",
-                                "subject_code": body.get("subject_code"), "text": body["text"]}  # fmt: skip
+        assert r.get_json() == {
+            "period_id": s.current["id"],
+            "login": "lea",
+            "subject_code": body.get("subject_code"),
+            "text": body["text"],
+        }
         assert [tuple(x) for x in saved] == [(body.get("subject_code", ""), body["text"])]
     else:
         assert saved == []
@@ -267,7 +354,11 @@ def test_families_take_the_report_card_once_the_period_is_locked(client, school,
     r = client.get(url, headers=s.bearer("sophie"))
     assert r.status_code == 200 and r.data.startswith(b"%PDF")
     (tmp_path / "b.pdf").write_bytes(r.data)
-    out = subprocess.run(["pdftotext", "-layout", str(tmp_path / "b.pdf"), "-"],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "b.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "Bulletin du 2e trimestre" in out and "Léa Martin" in out and "12,00" in out
     assert "Collège Test" in out and "UAI 0679999X" in out

@@ -20,14 +20,44 @@ NR_ZERO = GradeSettings(nr_counts_zero=True)
 def marked(school):
     """5A in mathematics (three scales, three coefficients, codes) and French."""
     s = school
-    s.assess("prof.maths", "class", "5A", "L1300", days_ago(6), out_of=20, coefficient=1,
-             marks={"lea": 12, "noah": 16, "zoe": "abs"})  # fmt: skip
-    s.assess("prof.maths", "class", "5A", "L1300", days_ago(5), out_of=10, coefficient=2,
-             marks={"lea": "7", "noah": "5", "zoe": "9"})  # fmt: skip
-    s.assess("prof.maths", "class", "5A", "L1300", days_ago(4), out_of=40, coefficient="0,5",
-             marks={"lea": "30", "noah": "nr", "zoe": "20"})  # fmt: skip
-    s.assess("prof.francais", "class", "5A", "L0202", days_ago(4),
-             marks={"lea": "10", "zoe": "8", "noah": "disp"})  # fmt: skip
+    s.assess(
+        "prof.maths",
+        "class",
+        "5A",
+        "L1300",
+        days_ago(6),
+        out_of=20,
+        coefficient=1,
+        marks={"lea": 12, "noah": 16, "zoe": "abs"},
+    )
+    s.assess(
+        "prof.maths",
+        "class",
+        "5A",
+        "L1300",
+        days_ago(5),
+        out_of=10,
+        coefficient=2,
+        marks={"lea": "7", "noah": "5", "zoe": "9"},
+    )
+    s.assess(
+        "prof.maths",
+        "class",
+        "5A",
+        "L1300",
+        days_ago(4),
+        out_of=40,
+        coefficient="0,5",
+        marks={"lea": "30", "noah": "nr", "zoe": "20"},
+    )
+    s.assess(
+        "prof.francais",
+        "class",
+        "5A",
+        "L0202",
+        days_ago(4),
+        marks={"lea": "10", "zoe": "8", "noah": "disp"},
+    )
     return s
 
 
@@ -44,16 +74,18 @@ def test_a_student_average_by_hand(marked):
     assert [m["mark"] for m in maths["marks"]] == [1200, 700, 3000]
     assert [m["coefficient"] for m in maths["marks"]] == [100, 200, 50]
     # Noah: nr left out: (16 + 5/10×20×2) / 3 = 12; Zoé: abs left out: (36 + 5) / 2.5 = 16.4
-    noah = reading.student_grades(s.conn, s.person("direction"), s.person("noah"), s.current,
-                                  PLAIN)  # fmt: skip
+    noah = reading.student_grades(s.conn, s.person("direction"), s.person("noah"), s.current, PLAIN)
     assert _subject(noah, "L1300")["average"] == 12
     # The class: the mean of the three students' averages, with min and max.
     assert maths["class_average"] == (Fraction(95, 7) + 12 + Fraction(82, 5)) / 3
     assert (maths["min"], maths["max"]) == (12, Fraction(82, 5))
     # Each assessment's own figures, on its scale, over the marks that count.
     assert [m["class_average"] for m in maths["marks"]] == [14, 7, 25]
-    assert [(m["class_min"], m["class_max"]) for m in maths["marks"]] == [(12, 16), (5, 9),
-                                                                          (20, 30)]  # fmt: skip
+    assert [(m["class_min"], m["class_max"]) for m in maths["marks"]] == [
+        (12, 16),
+        (5, 9),
+        (20, 30),
+    ]
     # French: Noah dispensé has no average; the class's is Léa's and Zoé's.
     french = _subject(lea, "L0202")
     assert (french["average"], french["class_average"]) == (10, 9)
@@ -62,8 +94,9 @@ def test_a_student_average_by_hand(marked):
 
 def test_nr_counts_zero_when_the_school_says_so(marked):
     s = marked
-    noah = reading.student_grades(s.conn, s.person("direction"), s.person("noah"), s.current,
-                                  NR_ZERO)  # fmt: skip
+    noah = reading.student_grades(
+        s.conn, s.person("direction"), s.person("noah"), s.current, NR_ZERO
+    )
     maths = _subject(noah, "L1300")
     assert maths["average"] == Fraction(36, Fraction(7, 2))  # (16 + 20 + 0) / 3.5
     assert maths["marks"][2]["class_average"] == Fraction(50, 3)  # (30 + 0 + 20) / 3
@@ -92,8 +125,7 @@ def test_the_overall_average_takes_the_subject_coefficients(marked):
     weighted = GradeSettings(subject_coefficients={"L1300": Fraction(3)})
     lea = reading.student_grades(s.conn, s.person("lea"), s.person("lea"), s.current, weighted)
     assert lea["overall_average"] == (Fraction(95, 7) * 3 + 10) / 4
-    table = reading.class_table(s.conn, {"id": s.classes["5A"], "code": "5A"}, s.current,
-                                weighted)  # fmt: skip
+    table = reading.class_table(s.conn, {"id": s.classes["5A"], "code": "5A"}, s.current, weighted)
     by_login = {st["login"]: st for st in table["students"]}
     assert by_login["lea"]["overall"] == (Fraction(95, 7) * 3 + 10) / 4
     assert by_login["noah"]["overall"] == 12  # maths only: French dispensé
@@ -112,8 +144,7 @@ def test_a_student_who_joined_after_an_assessment_has_no_line_in_it(marked):
     first = assessments.of_audience(s.conn, "class", s.classes["5A"], "L1300", s.current["id"])[0]
     assert [line["login"] for line in assessments.roster(s.conn, first)] == ["noah", "zoe", "lea"]
     with pytest.raises(assessments.MarksRefused) as refused:
-        assessments.set_marks(s.conn, s.actor("prof.maths"), first, {hugo: 15},
-                              today=days_ago(6))  # fmt: skip
+        assessments.set_marks(s.conn, s.actor("prof.maths"), first, {hugo: 15}, today=days_ago(6))
     assert refused.value.problems[hugo].field == f"marks.{hugo}"
     # An assessment of today has his line; his average is that mark alone.
     s.assess("prof.maths", "class", "5A", "L1300", days_ago(0), marks={"hugo": 18, "lea": 12})

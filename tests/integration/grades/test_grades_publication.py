@@ -20,14 +20,23 @@ def pending(school):
     """A published maths assessment, and one published in two hours."""
     s = school
     s.assess("prof.maths", "class", "5A", "L1300", days_ago(3), marks={"lea": 10, "noah": 14})
-    s.assess("prof.maths", "class", "5A", "L1300", days_ago(1), title="Pas encore rendu",
-             marks={"lea": 20, "noah": 4}, publish_at=datetime.now(UTC) + timedelta(hours=2))  # fmt: skip
+    s.assess(
+        "prof.maths",
+        "class",
+        "5A",
+        "L1300",
+        days_ago(1),
+        title="Pas encore rendu",
+        marks={"lea": 20, "noah": 4},
+        publish_at=datetime.now(UTC) + timedelta(hours=2),
+    )
     return s
 
 
 def _maths(s, viewer, student="lea", now=None):
-    data = reading.student_grades(s.conn, s.person(viewer), s.person(student), s.current, PLAIN,
-                                  now=now)  # fmt: skip
+    data = reading.student_grades(
+        s.conn, s.person(viewer), s.person(student), s.current, PLAIN, now=now
+    )
     return next(x for x in data["subjects"] if x["subject_code"] == "L1300")
 
 
@@ -53,15 +62,22 @@ def test_its_teacher_and_the_direction_see_it_at_once(pending, viewer):
 
 def test_the_head_teacher_sees_every_subject_at_once(pending):
     s = pending
-    s.assess("prof.francais", "class", "5A", "L0202", days_ago(1), marks={"lea": 16},
-             publish_at=datetime.now(UTC) + timedelta(days=1))  # fmt: skip
-    data = reading.student_grades(s.conn, s.person("prof.maths"), s.person("lea"), s.current,
-                                  PLAIN)  # fmt: skip
+    s.assess(
+        "prof.francais",
+        "class",
+        "5A",
+        "L0202",
+        days_ago(1),
+        marks={"lea": 16},
+        publish_at=datetime.now(UTC) + timedelta(days=1),
+    )
+    data = reading.student_grades(s.conn, s.person("prof.maths"), s.person("lea"), s.current, PLAIN)
     french = next(x for x in data["subjects"] if x["subject_code"] == "L0202")
     assert french["average"] == 16 and french["all_marks"]
     # prof.francais sees French at once, but not mathematics at all.
-    data = reading.student_grades(s.conn, s.person("prof.francais"), s.person("lea"), s.current,
-                                  PLAIN)  # fmt: skip
+    data = reading.student_grades(
+        s.conn, s.person("prof.francais"), s.person("lea"), s.current, PLAIN
+    )
     assert [x["subject_code"] for x in data["subjects"]] == ["L0202"]
     assert data["overall_average"] is None and not data["complete"]
 
@@ -81,9 +97,16 @@ def test_moving_the_publication_time_shows_it(pending):
     s = pending
     a = assessments.of_audience(s.conn, "class", s.classes["5A"], "L1300", s.current["id"])[-1]
     assert not assessments.is_published(a)
-    assessments.update(s.conn, s.actor("prof.maths"), a, title=a["title"], day=a["date"],
-                       out_of=20, coefficient=1,
-                       publish_at=datetime.now(UTC) - timedelta(minutes=5))  # fmt: skip
+    assessments.update(
+        s.conn,
+        s.actor("prof.maths"),
+        a,
+        title=a["title"],
+        day=a["date"],
+        out_of=20,
+        coefficient=1,
+        publish_at=datetime.now(UTC) - timedelta(minutes=5),
+    )
     assert _maths(s, "lea")["average"] == 15
 
 
@@ -92,7 +115,8 @@ def test_the_api_shows_families_the_published_marks_only(client, pending):
     r = client.get(f"/api/v1/grades?period={s.current['id']}", headers=s.bearer("lea"))
     maths = next(x for x in r.get_json()["subjects"] if x["subject_code"] == "L1300")
     assert [m["mark"] for m in maths["marks"]] == [10] and maths["average"] == 10.0
-    r = client.get(f"/api/v1/grades?period={s.current['id']}&login=lea",
-                   headers=s.bearer("prof.maths"))  # fmt: skip
+    r = client.get(
+        f"/api/v1/grades?period={s.current['id']}&login=lea", headers=s.bearer("prof.maths")
+    )
     maths = next(x for x in r.get_json()["subjects"] if x["subject_code"] == "L1300")
     assert [m["mark"] for m in maths["marks"]] == [10, 20] and maths["average"] == 15.0

@@ -60,8 +60,13 @@ def test_a_mark_refused_names_its_field(typed, words):
 
 
 def test_stored_and_shown():
-    assert [numbers.stored(m) for m in (1450, 1400, 0, 725, "abs")] == ["14.5", "14", "0", "7.25",
-                                                                         "abs"]  # fmt: skip
+    assert [numbers.stored(m) for m in (1450, 1400, 0, 725, "abs")] == [
+        "14.5",
+        "14",
+        "0",
+        "7.25",
+        "abs",
+    ]
     assert [numbers.loaded(t) for t in ("14.5", "14", "7.25", "nr")] == [1450, 1400, 725, "nr"]
     assert numbers.mark_shown(1450) == "14,5" and numbers.mark_shown("abs") == "Abs"
     assert numbers.mark_shown("nn") == "NN" and numbers.mark_shown("nr") == "NR"
@@ -74,8 +79,14 @@ def test_stored_and_shown():
 
 def test_coefficients():
     assert [numbers.parse_coefficient(c) for c in ("1", "0,5", "2.25", "0", "99", 3, 0.5)] == [
-        100, 50, 225, 0, 9900, 300, 50,
-    ]  # fmt: skip
+        100,
+        50,
+        225,
+        0,
+        9900,
+        300,
+        50,
+    ]
     for bad in ("100", "-1", "1,234", "", "deux", True):
         with pytest.raises(CartableError) as err:
             numbers.parse_coefficient(bad)
@@ -93,8 +104,7 @@ def test_a_subject_average_by_hand():
 
 
 def test_codes_never_count_and_nr_counts_zero_only_when_set():
-    marks = [(1600, 20, 100), ("abs", 20, 100), ("disp", 20, 100), ("nn", 20, 100),
-             ("nr", 20, 100)]  # fmt: skip
+    marks = [(1600, 20, 100), ("abs", 20, 100), ("disp", 20, 100), ("nn", 20, 100), ("nr", 20, 100)]
     assert numbers.subject_average(marks, False) == 16
     assert numbers.subject_average(marks, True) == 8  # (16 + 0) / 2
     assert numbers.subject_average([("abs", 20, 100)], True) is None
@@ -134,8 +144,7 @@ def test_means_spread_and_weighted_overall():
 
 def test_an_assessment_own_figures_on_its_scale():
     figures = numbers.assessment_stats([1450, 800, "abs", "nr", 1000], False)
-    assert figures == {"average": Fraction(3250, 300), "min": 8, "max": Fraction(29, 2),
-                       "count": 3}  # fmt: skip
+    assert figures == {"average": Fraction(3250, 300), "min": 8, "max": Fraction(29, 2), "count": 3}
     with_zero = numbers.assessment_stats([1450, "nr"], True)
     assert with_zero["count"] == 2 and with_zero["min"] == 0
     assert numbers.assessment_stats(["abs"], False)["average"] is None
