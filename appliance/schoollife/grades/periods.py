@@ -30,6 +30,7 @@ from appliance.errors import CartableError, Conflict, NotFound
 from appliance.i18n import N_
 from appliance.schoollife import year
 from appliance.security.audit import Actor, audited
+from backup.errors import Phrase
 
 KINDS = {"trimester": 3, "semester": 2}
 NAMES = {
@@ -208,7 +209,7 @@ def set_periods(
                     "Le %(name)s est verrouillé : déverrouillez-le avant de changer les "
                     "périodes (cartable periods unlock %(id)s)."
                 ),
-                name=locked[0]["name"],
+                name=Phrase(locked[0]["name"]),
                 id=locked[0]["id"],
             )
         same = [p["kind"] for p in existing] == [kind] * len(days)
@@ -360,7 +361,7 @@ def check_open(period: dict[str, Any]) -> None:
                 "Le %(name)s est verrouillé (conseil de classe passé) : ses notes et ses "
                 "appréciations ne peuvent plus changer. La direction peut le déverrouiller."
             ),
-            name=period["name"],
+            name=Phrase(period["name"]),
         )
 
 
@@ -374,6 +375,6 @@ def check_marks_open(period: dict[str, Any], today: date | None = None) -> None:
                 "La saisie des notes du %(name)s est close depuis le %(day)s. La direction "
                 "peut repousser la date de fin de saisie."
             ),
-            name=period["name"],
+            name=Phrase(period["name"]),
             day=_shown(period["entry_end"]),
         )

@@ -30,6 +30,7 @@ from appliance.schoollife.grades import book, numbers, periods, reading
 from appliance.schoollife.grades.config_keys import GradeSettings
 from appliance.security import policy
 from appliance.security.audit import Actor, audited
+from backup.errors import Phrase
 
 SUBJECT_MAX = 300
 GENERAL_MAX = 600
@@ -175,7 +176,7 @@ def may_read(
                 "Le bulletin du %(name)s sera disponible une fois la période verrouillée, après "
                 "le conseil de classe."
             ),
-            name=period["name"],
+            name=Phrase(period["name"]),
         )
     return True
 

@@ -183,6 +183,16 @@ def school(conn) -> School:
     return build_school(conn)
 
 
+def words(response) -> str:
+    """A page's text as read: tags dropped, entities decoded, spaces collapsed."""
+    import html
+    import re
+
+    body = response.get_data(as_text=True)
+    body = re.sub(r"<head>.*?</head>", " ", body, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
 def days_ago(n: int) -> date:
     return date.today() - timedelta(days=n)
 
