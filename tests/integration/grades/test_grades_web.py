@@ -33,28 +33,44 @@ def test_a_teacher_creates_an_assessment_and_fills_the_grid(app, school):
     assert "5A — Mathématiques" in home and "5A — Physique-chimie" in home
     assert f'href="/notes/classes/{s.classes["5A"]}"' in teacher.get("/notes").get_data(True)
     assert "Nouvelle évaluation" in words(teacher.get(_5a(s)))
-    r = _post(teacher, _5a(s) + "/nouvelle", {
-        "title": "Fractions", "date": days_ago(1).isoformat(), "out_of": "20",
-        "coefficient": "0,5", "publish_date": "", "publish_time": "",
-    })  # fmt: skip
+    r = _post(
+        teacher,
+        _5a(s) + "/nouvelle",
+        {
+            "title": "Fractions",
+            "date": days_ago(1).isoformat(),
+            "out_of": "20",
+            "coefficient": "0,5",
+            "publish_date": "",
+            "publish_time": "",
+        },
+    )
     assert r.status_code == 302, words(r)
     grid_url = r.headers["Location"]
     page = teacher.get(grid_url).get_data(as_text=True)
     ids = {who: s.ids[who] for who in ("lea", "noah", "zoe")}
-    for who, pid in ids.items():
+    for pid in ids.values():
         assert f'<input id="mark-{pid}" name="mark-{pid}"' in page
         assert f'<label for="mark-{pid}">' in page
     assert "<script" not in page
     marks_url = grid_url + "/notes"
-    bad = _post(teacher, marks_url, {f"mark-{ids['lea']}": "14,5", f"mark-{ids['noah']}": "ABS",
-                                     f"mark-{ids['zoe']}": "25"}, token_from=grid_url)  # fmt: skip
+    bad = _post(
+        teacher,
+        marks_url,
+        {f"mark-{ids['lea']}": "14,5", f"mark-{ids['noah']}": "ABS", f"mark-{ids['zoe']}": "25"},
+        token_from=grid_url,
+    )
     assert bad.status_code == 400
     shown = words(bad)
     assert "Rien n'a été enregistré" in shown and "dépasse le barème" in shown
     assert 'value="14,5"' in bad.get_data(as_text=True) and 'value="25"' in bad.get_data(True)
     assert rows(s.conn, "SELECT * FROM grade_mark") == []
-    good = _post(teacher, marks_url, {f"mark-{ids['lea']}": "14,5", f"mark-{ids['noah']}": "ABS",
-                                      f"mark-{ids['zoe']}": "12.5"}, token_from=grid_url)  # fmt: skip
+    good = _post(
+        teacher,
+        marks_url,
+        {f"mark-{ids['lea']}": "14,5", f"mark-{ids['noah']}": "ABS", f"mark-{ids['zoe']}": "12.5"},
+        token_from=grid_url,
+    )
     assert good.status_code == 302
     page = words(teacher.get(grid_url))
     assert "Moyenne : 13,50, de 12,50 à 14,50 (2 note(s) qui comptent)." in page
@@ -74,14 +90,31 @@ def test_the_assessment_settings_and_its_deletion(app, school):
     url = f"/notes/evaluations/{a['id']}"
     form = teacher.get(url + "/modifier").get_data(as_text=True)
     assert 'value="Contrôle"' in form and 'value="20"' in form
-    r = _post(teacher, url + "/modifier", {"title": "Contrôle 2", "date": a["date"],
-                                           "out_of": "10", "coefficient": "2",
-                                           "publish_date": "", "publish_time": ""})  # fmt: skip
+    r = _post(
+        teacher,
+        url + "/modifier",
+        {
+            "title": "Contrôle 2",
+            "date": a["date"],
+            "out_of": "10",
+            "coefficient": "2",
+            "publish_date": "",
+            "publish_time": "",
+        },
+    )
     assert r.status_code == 400 and "ne tient pas dans le nouveau barème" in words(r)
-    r = _post(teacher, url + "/modifier", {"title": "Contrôle 2", "date": a["date"],
-                                           "out_of": "40", "coefficient": "2",
-                                           "publish_date": days_ago(-1).isoformat(),
-                                           "publish_time": "18:00"})  # fmt: skip
+    r = _post(
+        teacher,
+        url + "/modifier",
+        {
+            "title": "Contrôle 2",
+            "date": a["date"],
+            "out_of": "40",
+            "coefficient": "2",
+            "publish_date": days_ago(-1).isoformat(),
+            "publish_time": "18:00",
+        },
+    )
     assert r.status_code == 302
     changed = assessments.get(s.conn, a["id"])
     assert (changed["title"], changed["out_of"], changed["coefficient"]) == ("Contrôle 2", 40, "2")
@@ -96,9 +129,15 @@ def test_a_teacher_cannot_touch_a_class_they_do_not_teach(app, school):
     s = school
     a = s.assess("prof.maths", "class", "5A", "L1300", days_ago(2), marks={"lea": 18})
     other = s.client(app, "prof.maths5b")  # 5B's maths teacher
-    for url in (_5a(s), _5a(s) + "/nouvelle", f"/notes/evaluations/{a['id']}",
-                f"/notes/evaluations/{a['id']}/modifier", _5a(s) + "/appreciations",
-                f"/notes/classes/{s.classes['5A']}", f"/notes/eleves/{s.ids['lea']}"):  # fmt: skip
+    for url in (
+        _5a(s),
+        _5a(s) + "/nouvelle",
+        f"/notes/evaluations/{a['id']}",
+        f"/notes/evaluations/{a['id']}/modifier",
+        _5a(s) + "/appreciations",
+        f"/notes/classes/{s.classes['5A']}",
+        f"/notes/eleves/{s.ids['lea']}",
+    ):
         assert other.get(url).status_code == 404, url
     r = _post(other, f"/notes/evaluations/{a['id']}/notes", {f"mark-{s.ids['lea']}": "2"})
     assert r.status_code == 404
@@ -163,23 +202,35 @@ def test_appraisals_are_all_or_nothing_and_only_where_one_teaches(app, school):
     url = _5a(s) + f"/appreciations?periode={s.current['id']}"
     page = teacher.get(url).get_data(as_text=True)
     assert f'name="appraisal-{s.ids["lea"]}"' in page and 'maxlength="300"' in page
-    r = _post(teacher, url, {f"appraisal-{s.ids['lea']}": "Très bien.",
-                             f"appraisal-{s.ids['noah']}": "x" * 301}, token_from=url)  # fmt: skip
+    r = _post(
+        teacher,
+        url,
+        {f"appraisal-{s.ids['lea']}": "Très bien.", f"appraisal-{s.ids['noah']}": "x" * 301},
+        token_from=url,
+    )
     assert r.status_code == 400 and "trop longue : 301 caractères, 300 au plus" in words(r)
     assert rows(s.conn, "SELECT * FROM grade_appraisal") == []
-    r = _post(teacher, url, {f"appraisal-{s.ids['lea']}": "Très bien.",
-                             f"appraisal-{s.ids['noah']}": "Des efforts."}, token_from=url)  # fmt: skip
+    r = _post(
+        teacher,
+        url,
+        {f"appraisal-{s.ids['lea']}": "Très bien.", f"appraisal-{s.ids['noah']}": "Des efforts."},
+        token_from=url,
+    )
     assert r.status_code == 302
-    saved = rows(s.conn, "SELECT student_id, subject_code, text FROM grade_appraisal "
-                         "ORDER BY student_id")  # fmt: skip
+    saved = rows(
+        s.conn, "SELECT student_id, subject_code, text FROM grade_appraisal ORDER BY student_id"
+    )
     assert saved == [
         {"student_id": s.ids["lea"], "subject_code": "L1300", "text": "Très bien."},
         {"student_id": s.ids["noah"], "subject_code": "L1300", "text": "Des efforts."},
     ]
     # The general appraisals are the head teacher's.
     cls = f"/notes/classes/{s.classes['5A']}/appreciations"
-    r = _post(teacher, cls, {"periode": s.current["id"],
-                             f"appraisal-{s.ids['lea']}": "Un trimestre solide."})  # fmt: skip
+    r = _post(
+        teacher,
+        cls,
+        {"periode": s.current["id"], f"appraisal-{s.ids['lea']}": "Un trimestre solide."},
+    )
     assert r.status_code == 302
     general = rows(s.conn, "SELECT text FROM grade_appraisal WHERE subject_code = ''")
     assert general == [{"text": "Un trimestre solide."}]
@@ -207,11 +258,16 @@ def test_report_cards_for_families_once_locked(app, school, tmp_path):
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     assert "attachment" in r.headers["Content-Disposition"]
     (tmp_path / "lea.pdf").write_bytes(r.data)
-    out = subprocess.run(["pdftotext", "-layout", str(tmp_path / "lea.pdf"), "-"],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "lea.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "Léa Martin" in out and "Mathématiques" in out and "18,00" in out
-    printed = rows(s.conn, "SELECT actor_login, target FROM audit_log "
-                           "WHERE action = 'grades.report_card_pdf'")  # fmt: skip
+    printed = rows(
+        s.conn, "SELECT actor_login, target FROM audit_log WHERE action = 'grades.report_card_pdf'"
+    )
     assert printed == [{"actor_login": "lea", "target": f"person:{s.ids['lea']}"}]
 
 
@@ -231,8 +287,9 @@ def test_a_class_report_cards_through_the_job_queue(app, school, box, tmp_path):
     pdf = head.get(job_url + "/bulletins.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     (tmp_path / "5a.pdf").write_bytes(pdf.data)
-    info = subprocess.run(["pdfinfo", str(tmp_path / "5a.pdf")], capture_output=True, text=True,
-                          check=True).stdout  # fmt: skip
+    info = subprocess.run(
+        ["pdfinfo", str(tmp_path / "5a.pdf")], capture_output=True, text=True, check=True
+    ).stdout
     assert re.search(r"^Pages:\s+3$", info, re.M), info
     # Whoever asked takes it (again, within the day); the direction sees no file of theirs.
     assert head.get(job_url + "/bulletins.pdf").status_code == 200
@@ -260,7 +317,6 @@ def test_the_pages_speak_english_too(app, school, lang):
     s = school
     s.assess("prof.maths", "class", "5A", "L1300", days_ago(2), marks={"lea": 18})
     client = s.client(app, "lea")
-    client.post("/lang", data={"lang": lang, "csrf_token": csrf_token(client, "/"),
-                                 "next": "/"})  # fmt: skip
+    client.post("/lang", data={"lang": lang, "csrf_token": csrf_token(client, "/"), "next": "/"})
     page = words(client.get("/notes", follow_redirects=True))
     assert "My marks" in page and "Average: 18,00" in page
