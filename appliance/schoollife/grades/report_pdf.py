@@ -130,7 +130,7 @@ def _card(card: dict[str, Any], school: dict[str, Any], year_label: str, st: dic
     )
     table = Table(
         rows,
-        colWidths=[38 * mm, 14 * mm, 14 * mm, 12 * mm, 12 * mm, None],
+        colWidths=[40 * mm, 16 * mm, 16 * mm, 15 * mm, 15 * mm, None],
         repeatRows=1,
     )
     table.setStyle(
@@ -140,6 +140,8 @@ def _card(card: dict[str, Any], school: dict[str, Any], year_label: str, st: dic
                 ("BACKGROUND", (0, 0), (-1, 0), GREY),
                 ("BACKGROUND", (0, -1), (-1, -1), GREY),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
             ]
