@@ -92,7 +92,8 @@ def test_a_class_report_cards_by_the_command(carded, config_file, tmp_path):
     ]  # fmt: skip
     assert "Un très bon trimestre" in firsts[2] and "Un très bon trimestre" not in firsts[0]
     printed = s.conn.execute(
-        "SELECT actor_login, target, details FROM audit_log WHERE action = 'grades.report_cards_pdf'"
+        "SELECT actor_login, target, details FROM audit_log "
+        "WHERE action = 'grades.report_cards_pdf'"
     ).fetchall()
     assert len(printed) == 1 and printed[0]["actor_login"].startswith("console:")
     assert printed[0]["target"] == f"class:{s.classes['5A']}" and '"count": 3' in printed[0][2]
