@@ -27,6 +27,7 @@ from appliance.schoollife.grades import report_cards as cards
 from appliance.security import policy
 from webui.access import actor, conn, current_person
 from webui.api import ApiBlueprint, ApiError
+from webui.api.core import encoded
 from webui.directory.common import attachment
 from webui.grades.common import settings
 
@@ -377,8 +378,7 @@ def grades(query):
         period = periods.get_period(conn(), query["period"])
     except NotFound:
         raise ApiError(404) from None
-    data = reading.student_grades(conn(), me, student, period, settings())
-    return reading.grades_json(data)
+    return reading.student_grades_json(conn(), me, student, period, settings(), keep=encoded)
 
 
 def _student_for(me: dict, login: str | None) -> dict:

@@ -52,6 +52,11 @@ class Book:
     overall_figures: Figures = (None, None, None)
     # assessment id → {"average", "min", "max", "count"} on its scale, over all its marks
     assessment_figures: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # student id → {subject code: name} of the subjects they have marks in (shown ones)
+    subjects_of: dict[int, dict[str, str]] = field(default_factory=dict)
+    # Answers built from these figures (`reading.student_grades_json`), valid as long as
+    # the book is: (student id, what the viewer sees) → the API's answer.
+    answers: dict[tuple, Any] = field(default_factory=dict)
 
     def average(self, subject_code: str, student_id: int) -> Fraction | None:
         return self.averages.get(subject_code, {}).get(student_id)
@@ -100,8 +105,9 @@ def build(
     found = rows(
         conn,
         "SELECT gm.student_id, gm.assessment_id, gm.value, a.subject_code, a.out_of, "
-        "a.coefficient, a.publish_at FROM grade_mark gm "
-        "JOIN assessment a ON a.id = gm.assessment_id "
+        "a.coefficient, a.publish_at, coalesce(s.name, a.subject_code) AS subject "
+        "FROM grade_mark gm JOIN assessment a ON a.id = gm.assessment_id "
+        "LEFT JOIN subject s ON s.code = a.subject_code "
         "WHERE a.period_id = ? AND gm.student_id IN (SELECT value FROM json_each(?))",
         (period["id"], json.dumps(members)),
     )
@@ -121,6 +127,7 @@ def build(
     coefficients: dict[str, int] = {}
     per_student: dict[tuple[str, int], list[tuple[numbers.Mark, int, int]]] = {}
     for r in found:
+        book.subjects_of.setdefault(r["student_id"], {})[r["subject_code"]] = r["subject"]
         coefficient = coefficients.get(r["coefficient"])
         if coefficient is None:
             coefficient = coefficients[r["coefficient"]] = numbers.parse_coefficient(

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from appliance.errors import CartableError
 from appliance.i18n import N_
@@ -90,6 +91,7 @@ def stored(mark: Mark) -> str:
     return _plain(Decimal(mark) / 100)
 
 
+@lru_cache(maxsize=20000)
 def loaded(text: str) -> Mark:
     """A stored mark back in memory."""
     if text in CODES:
@@ -99,6 +101,18 @@ def loaded(text: str) -> Mark:
 
 def parse_coefficient(raw: object, *, field: str = "coefficient") -> int:
     """A coefficient (0 to 99, at most two decimals) in hundredths; CartableError."""
+    if type(raw) is str and field == "coefficient":
+        return _stored_coefficient(raw)
+    return _coefficient(raw, field)
+
+
+@lru_cache(maxsize=1024)
+def _stored_coefficient(text: str) -> int:
+    # Every mark read carries its assessment's coefficient as text: a few distinct ones.
+    return _coefficient(text, "coefficient")
+
+
+def _coefficient(raw: object, field: str) -> int:
     text = str(raw).strip() if not isinstance(raw, int | float) else str(raw)
     if isinstance(raw, bool) or not re.match(r"^\d{1,2}(?:[.,]\d{1,2})?$", text):
         raise CartableError(

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
@@ -82,12 +84,86 @@ def _own_marks(conn: sqlite3.Connection, student_id: int, period_id: int) -> lis
     return rows(
         conn,
         "SELECT gm.assessment_id, gm.value, a.title, a.date, a.out_of, a.coefficient, "
-        "a.publish_at, a.subject_code, coalesce(s.name, a.subject_code) AS subject "
-        "FROM grade_mark gm JOIN assessment a ON a.id = gm.assessment_id "
-        "LEFT JOIN subject s ON s.code = a.subject_code "
+        "a.publish_at, a.subject_code FROM grade_mark gm "
+        "JOIN assessment a ON a.id = gm.assessment_id "
         "WHERE gm.student_id = ? AND a.period_id = ? ORDER BY a.date, a.id",
         (student_id, period_id),
     )
+
+
+@dataclass
+class _Plan:
+    """What a viewer sees of a student's period, before any mark is read: the subjects
+    in order, each `None` (hidden), "published" or "all" (`visibility`)."""
+
+    cohort: book.Cohort
+    the_class: dict[str, Any] | None
+    taught: dict[str, dict[str, Any]]
+    names: dict[str, str]
+    order: list[str]
+    visibility: dict[str, str | None]
+
+    @property
+    def key(self) -> tuple:
+        """What the answer depends on besides the marks (for the book's answers)."""
+        return tuple(
+            (
+                c,
+                self.names[c],
+                tuple(self.taught.get(c, {}).get("teachers", ())),
+                self.visibility[c],
+            )
+            for c in self.order
+        )
+
+
+def _seen(conn, viewer: dict[str, Any], student: dict[str, Any], code: str) -> str | None:
+    """How `viewer` sees a student's subject: None (hidden), "published" or "all"."""
+    target = subject_target(student, code)
+    if not policy.may(viewer, "grades.view", target, conn):
+        return None
+    if policy.may(viewer, "grades.view_unpublished", target, conn):
+        return "all"
+    return "published"
+
+
+def _plan(
+    conn: sqlite3.Connection,
+    viewer: dict[str, Any],
+    student: dict[str, Any],
+    period_id: int,
+    marked: dict[str, str] | None = None,
+    known: tuple | None = None,
+) -> _Plan:
+    """The subjects taught to the student and those they have marks in (`marked`, code →
+    name, when the caller has them; else read), each with how the viewer sees it
+    (`known`: the cohort, class, taught subjects and their visibility already found)."""
+    if known is None:
+        cohort, the_class = cohort_of(conn, student["id"])
+        taught = subjects_of_student(conn, student["id"])
+        seen = {code: _seen(conn, viewer, student, code) for code in taught}
+    else:
+        cohort, the_class, taught, seen = known
+    names = {code: t["name"] for code, t in taught.items()}
+    if marked is None:
+        marked = {
+            r["code"]: r["name"]
+            for r in rows(
+                conn,
+                "SELECT DISTINCT a.subject_code AS code, coalesce(s.name, a.subject_code) AS name "
+                "FROM grade_mark gm JOIN assessment a ON a.id = gm.assessment_id "
+                "LEFT JOIN subject s ON s.code = a.subject_code "
+                "WHERE gm.student_id = ? AND a.period_id = ?",
+                (student["id"], period_id),
+            )
+        }
+    for code, name in marked.items():
+        names.setdefault(code, name)
+    order = sorted(names, key=lambda c: (names[c].casefold(), c))
+    visibility = {
+        code: seen[code] if code in seen else _seen(conn, viewer, student, code) for code in order
+    }
+    return _Plan(cohort, the_class, taught, names, order, visibility)
 
 
 def student_grades(
@@ -109,29 +185,36 @@ def student_grades(
                               "class_average", "class_min", "class_max"}]}],
      "overall_average"}
     """
-    now = now or datetime.now(UTC)
+    return _grades(conn, _plan(conn, viewer, student, period["id"]), student, period, settings,
+                   now or datetime.now(UTC))  # fmt: skip
+
+
+def _grades(
+    conn: sqlite3.Connection,
+    plan: _Plan,
+    student: dict[str, Any],
+    period: dict[str, Any],
+    settings: GradeSettings,
+    now: datetime,
+) -> dict[str, Any]:
     now_text = now.astimezone(UTC).replace(microsecond=0).isoformat()
-    cohort, the_class = cohort_of(conn, student["id"])
-    taught = subjects_of_student(conn, student["id"])
     marks = _own_marks(conn, student["id"], period["id"])
-    names = {code: s["name"] for code, s in taught.items()}
-    names.update({m["subject_code"]: m["subject"] for m in marks if m["subject_code"] not in names})
     books: dict[bool, book.Book] = {}
 
     def book_of(published_only: bool) -> book.Book:
         if published_only not in books:
             books[published_only] = book.get_book(
-                conn, cohort, period, published_only=published_only, settings=settings, now=now
-            )
+                conn, plan.cohort, period, published_only=published_only, settings=settings,
+                now=now,
+            )  # fmt: skip
         return books[published_only]
 
-    subjects, hidden = [], 0
-    for code in sorted(names, key=lambda c: (names[c].casefold(), c)):
-        target = subject_target(student, code)
-        if not policy.may(viewer, "grades.view", target, conn):
-            hidden += 1
+    subjects = []
+    for code in plan.order:
+        seen = plan.visibility[code]
+        if seen is None:
             continue
-        every = policy.may(viewer, "grades.view_unpublished", target, conn)
+        every = seen == "all"
         the_book = book_of(not every)
         mean, low, high = the_book.figures(code)
         shown = []
@@ -158,8 +241,8 @@ def student_grades(
         subjects.append(
             {
                 "subject_code": code,
-                "subject": names[code],
-                "teachers": taught.get(code, {}).get("teachers", []),
+                "subject": plan.names[code],
+                "teachers": plan.taught.get(code, {}).get("teachers", []),
                 "average": the_book.average(code, student["id"]),
                 "class_average": mean,
                 "min": low,
@@ -168,19 +251,59 @@ def student_grades(
                 "marks": shown,
             }
         )
+    complete = None not in plan.visibility.values()
     overall = None
-    if not hidden:
+    if complete:
         overall = numbers.weighted_mean(
             {s["subject_code"]: s["average"] for s in subjects}, settings.subject_coefficients
         )
     return {
         "student": student,
-        "class": the_class,
+        "class": plan.the_class,
         "period": period,
-        "complete": not hidden,
+        "complete": complete,
         "subjects": subjects,
         "overall_average": overall,
     }
+
+
+def student_grades_json(
+    conn: sqlite3.Connection,
+    viewer: dict[str, Any],
+    student: dict[str, Any],
+    period: dict[str, Any],
+    settings: GradeSettings,
+    *,
+    now: datetime | None = None,
+    keep: Callable[[dict[str, Any]], Any] = lambda answer: answer,
+) -> Any:
+    """`keep(grades_json(student_grades(...)))`, the API's answer (`keep` may turn it
+    into what the caller sends, e.g. its JSON text). When the viewer reads every shown
+    subject the same way (a family: published marks; a teacher, the head teacher, the
+    direction: every mark), the answer is kept in that kept book: valid exactly as long
+    as the book's figures are (the same marks, the same publications)."""
+    now = now or datetime.now(UTC)
+    cohort, the_class = cohort_of(conn, student["id"])
+    # How the viewer sees the subjects taught to the student says which book to open; the
+    # book names the subjects the student has marks in (no query for them).
+    taught = subjects_of_student(conn, student["id"])
+    seen = {code: _seen(conn, viewer, student, code) for code in taught}
+    ways = set(seen.values()) - {None}
+    if len(ways) == 1:
+        the_book = book.get_book(conn, cohort, period, published_only=ways == {"published"},
+                                 settings=settings, now=now)  # fmt: skip
+        plan = _plan(conn, viewer, student, period["id"],
+                     marked=the_book.subjects_of.get(student["id"], {}),
+                     known=(cohort, the_class, taught, seen))  # fmt: skip
+        if {v for v in plan.visibility.values() if v is not None} == ways:
+            key = (student["id"], plan.key)
+            kept = the_book.answers.get(key)
+            if kept is None:
+                kept = the_book.answers[key] = keep(
+                    grades_json(_grades(conn, plan, student, period, settings, now))
+                )
+            return kept
+    return keep(grades_json(student_grades(conn, viewer, student, period, settings, now=now)))
 
 
 def grades_json(data: dict[str, Any]) -> dict[str, Any]:

@@ -362,3 +362,23 @@ def test_families_take_the_report_card_once_the_period_is_locked(client, school,
     ).stdout
     assert "Bulletin du 2e trimestre" in out and "Léa Martin" in out and "12,00" in out
     assert "Collège Test" in out and "UAI 0679999X" in out
+
+
+def test_a_kept_answer_follows_every_change(client, school, maths):
+    """The API keeps a popular answer with the class's figures: a new mark, a newcomer in
+    the class or a teacher's new assessment are seen at the next call."""
+    s = school
+    url = f"/api/v1/grades?period={s.current['id']}"
+
+    def lea_maths():
+        answer = client.get(url, headers=s.bearer("lea")).get_json()
+        return next(x for x in answer["subjects"] if x["subject_code"] == "L1300")
+
+    assert (lea_maths()["average"], lea_maths()["class_average"]) == (12.0, 10.0)
+    client.put(f"/api/v1/assessments/{maths['id']}/marks", headers=s.bearer("prof.maths"),
+               json={"marks": {"lea": 16}})  # fmt: skip
+    assert (lea_maths()["average"], lea_maths()["class_average"]) == (16.0, 12.0)
+    s.assess("prof.maths", "class", "5A", "L1300", days_ago(1), marks={"lea": 6, "zoe": 20})
+    assert lea_maths()["average"] == 11.0 and lea_maths()["max"] == 20.0
+    s.conn.execute("DELETE FROM class_membership WHERE person_id = ?", (s.ids["zoe"],))
+    assert lea_maths()["max"] == 11.0  # Zoé's average no longer in 5A's figures
