@@ -57,10 +57,21 @@ class MarksRefused(CartableError):
     (a student id, or the API's login) to its explained error; the message is the first
     one's."""
 
-    def __init__(self, problems: Mapping[Any, CartableError]):
-        first = next(iter(problems.values()))
-        super().__init__(first.template, field=first.field, **first.params)
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: Mapping[Any, CartableError],
+        field: str | None = None,
+        **params: object,
+    ):
+        super().__init__(message, field=field, **params)
         self.problems = problems
+
+
+def _refused(problems: Mapping[Any, CartableError]) -> MarksRefused:
+    first = next(iter(problems.values()))
+    return MarksRefused(first.template, problems=problems, field=first.field, **first.params)
 
 
 # --- audiences and subjects ------------------------------------------------------------------
@@ -437,7 +448,7 @@ def set_marks(
         except CartableError as exc:
             problems[student_id] = exc
     if problems:
-        raise MarksRefused(problems)
+        raise _refused(problems)
     changed = {sid: m for sid, m in parsed.items() if m != lines[sid]["mark"]}
     with audited(conn, actor, "grades.marks_set", target=f"assessment:{a['id']}") as entry:
         if not changed:
@@ -487,5 +498,5 @@ def set_marks_by_login(
             continue
         by_id[ids[login]] = raw
     if problems:
-        raise MarksRefused(problems)
+        raise _refused(problems)
     return set_marks(conn, actor, a, by_id, today=today)

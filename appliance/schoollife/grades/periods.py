@@ -41,6 +41,21 @@ NAMES = {
     ("semester", 2): N_("2e semestre"),
 }
 KIND_WORDS = {"trimester": N_("trimestres"), "semester": N_("semestres")}
+# The same names as values of a message, translated with it.
+_NAME_PHRASES = {
+    ("trimester", 1): Phrase(N_("1er trimestre")),
+    ("trimester", 2): Phrase(N_("2e trimestre")),
+    ("trimester", 3): Phrase(N_("3e trimestre")),
+    ("semester", 1): Phrase(N_("1er semestre")),
+    ("semester", 2): Phrase(N_("2e semestre")),
+}
+
+
+def name_of(period: dict[str, Any]) -> Phrase:
+    """A period's name as a message's value (shown in the page's language)."""
+    return _NAME_PHRASES[(period["kind"], period["position"])]
+
+
 _COLUMNS = (
     "id, kind, position, from_date, to_date, entry_end, council_date, locked_at, locked_by, version"
 )
@@ -209,7 +224,7 @@ def set_periods(
                     "Le %(name)s est verrouillé : déverrouillez-le avant de changer les "
                     "périodes (cartable periods unlock %(id)s)."
                 ),
-                name=Phrase(locked[0]["name"]),
+                name=name_of(locked[0]),
                 id=locked[0]["id"],
             )
         same = [p["kind"] for p in existing] == [kind] * len(days)
@@ -361,7 +376,7 @@ def check_open(period: dict[str, Any]) -> None:
                 "Le %(name)s est verrouillé (conseil de classe passé) : ses notes et ses "
                 "appréciations ne peuvent plus changer. La direction peut le déverrouiller."
             ),
-            name=Phrase(period["name"]),
+            name=name_of(period),
         )
 
 
@@ -375,6 +390,6 @@ def check_marks_open(period: dict[str, Any], today: date | None = None) -> None:
                 "La saisie des notes du %(name)s est close depuis le %(day)s. La direction "
                 "peut repousser la date de fin de saisie."
             ),
-            name=Phrase(period["name"]),
+            name=name_of(period),
             day=_shown(period["entry_end"]),
         )

@@ -30,7 +30,6 @@ from appliance.schoollife.grades import book, numbers, periods, reading
 from appliance.schoollife.grades.config_keys import GradeSettings
 from appliance.security import policy
 from appliance.security.audit import Actor, audited
-from backup.errors import Phrase
 
 SUBJECT_MAX = 300
 GENERAL_MAX = 600
@@ -115,9 +114,15 @@ class AppraisalsRefused(CartableError):
     """Some typed appraisals are refused: nothing was saved. `problems` maps each
     student id at fault to its explained error."""
 
-    def __init__(self, problems: dict[int, CartableError]):
-        first = next(iter(problems.values()))
-        super().__init__(first.template, field=first.field, **first.params)
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: dict[int, CartableError],
+        field: str | None = None,
+        **params: object,
+    ):
+        super().__init__(message, field=field, **params)
         self.problems = problems
 
 
@@ -139,7 +144,10 @@ def set_many(
         except CartableError as exc:
             problems[student["id"]] = exc
     if problems:
-        raise AppraisalsRefused(problems)
+        first = next(iter(problems.values()))
+        raise AppraisalsRefused(
+            first.template, problems=problems, field=first.field, **first.params
+        )
     with transaction(conn):
         for student, code, text in entries:
             set_appraisal(conn, actor, period, student, code, text, author_id=author_id)
@@ -176,7 +184,7 @@ def may_read(
                 "Le bulletin du %(name)s sera disponible une fois la période verrouillée, après "
                 "le conseil de classe."
             ),
-            name=Phrase(period["name"]),
+            name=periods.name_of(period),
         )
     return True
 
