@@ -296,9 +296,17 @@ def test_request_bodies_are_validated_against_their_schema(echo_app, family):
 def test_openapi_is_generated_from_the_routes(echo_app):
     doc = echo_app.test_client().get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1") and doc["servers"] == [{"url": "/api/v1"}]
-    assert {"/me", "/me/tokens", "/me/tokens/{token_id}", "/openapi.json", "/echo"} == set(
+    grades = {  # #13
+        "/periods", "/assessments", "/assessments/{assessment_id}",
+        "/assessments/{assessment_id}/marks", "/grades",
+        "/report-cards/{period_id}/{login}/appraisals", "/report-cards/{period_id}/{login}.pdf",
+    }  # fmt: skip
+    assert {"/me", "/me/tokens", "/me/tokens/{token_id}", "/openapi.json", "/echo"} | grades == set(
         doc["paths"]
     )
+    pdf = doc["paths"]["/report-cards/{period_id}/{login}.pdf"]["get"]["responses"]["200"]
+    assert pdf["content"] == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    assert "409" in doc["paths"]["/assessments/{assessment_id}/marks"]["put"]["responses"]
     echo = doc["paths"]["/echo"]["post"]
     assert echo["summary"] == "Renvoie ce qu'on lui donne."
     assert echo["requestBody"]["content"]["application/json"]["schema"] == ECHO
