@@ -429,6 +429,8 @@ GRADES = Feature(
     },
     rules=(
         *grant(("student", "relative", "teacher", *_DIRECTION), "grades.use"),
+        # Whose own marks the grades pages open on: a student's.
+        Rule("grades.mine", "student"),
         Rule("grades.periods.view", "anyone"),
         *grant(_DIRECTION, "grades.periods.edit"),
         # A student's marks and averages (narrowed to a subject when the target names

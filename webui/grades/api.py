@@ -384,8 +384,7 @@ def grades(query):
 def _student_for(me: dict, login: str | None) -> dict:
     """The student asked about (404 for one the caller may not see, as for none)."""
     if login is None:
-        # Only a student has marks (the target's kind, not the caller's rights).
-        if me["profile"] == "student" and policy.may(
+        if policy.may(me, "grades.mine") and policy.may(
             me, "grades.view", reading.subject_target(me), conn()
         ):
             return {**me, "kind": "person"}

@@ -30,8 +30,7 @@ def index():
     their classes, head teachers and the direction the classes' tables."""
     me = current_person()
     args = {"periode": request.args["periode"]} if request.args.get("periode") else {}
-    # Only a student has marks (what the target is, not what the asker may do).
-    if me["profile"] == "student" and ask("grades.view", reading.subject_target(me)):
+    if ask("grades.mine") and ask("grades.view", reading.subject_target(me)):
         return redirect(url_for("grades.student", person_id=me["id"], **args))
     children = []
     if ask("child.select"):
