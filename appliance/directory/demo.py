@@ -6,6 +6,10 @@ parent with two children) and a guest; then the school year and a timetable
 (`appliance.schoollife.diary.demo`), also given to a demo created before they existed.
 Passwords are generated at creation, printed on the console and kept in
 `<data>/demo-logins.txt` (mode 0600): this is a demo, never a real school.
+(`appliance.schoollife.demo`) and the periods and marks (`appliance.schoollife.grades.demo`),
+also given to a demo created before they existed. Passwords are generated at creation,
+printed on the console and kept in `<data>/demo-logins.txt` (mode 0600): this is a demo,
+never a real school.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from appliance.directory import people
 from appliance.school import set_school
 from appliance.schoollife import demo as schoollife_demo
 from appliance.schoollife.diary import demo as diary_demo
+from appliance.schoollife.grades import demo as grades_demo
 from appliance.security import passwords
 from backup.fsutil import atomic_write
 
@@ -67,6 +72,7 @@ def seed(
     if seeded:
         schoollife_demo.ensure(conn)
         diary_demo.ensure(conn)
+        grades_demo.ensure(conn)
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
     with transaction(conn):
@@ -129,6 +135,7 @@ def seed(
     atomic_write(saved, ("\n".join(lines) + "\n").encode(), mode=0o600)
     schoollife_demo.ensure(conn)
     diary_demo.ensure(conn)
+    grades_demo.ensure(conn)
     return accounts
 
 

@@ -41,8 +41,18 @@ _BY_PROFILE = {
     "relative": [*_SCHOOL_LIFE, "directory", "account"],
     "teacher": [*_SCHOOL_LIFE, "forums", "files", "directory", "account"],
     # The directory tile shows to staff whose function opens it (the portal asks the policy).
-    # The cahier de textes's tile shows to the direction (the portal asks the policy).
-    "staff": ["homework", "absences", "messages", "news", "files", "directory", "account"],
+    # The cahier de textes's and the grades' tiles show to the direction only (the portal
+    # asks the policy).
+    "staff": [
+        "homework",
+        "grades",
+        "absences",
+        "messages",
+        "news",
+        "files",
+        "directory",
+        "account",
+    ],  # fmt: skip
     "guest": ["messages", "news", "files", "account"],
     "admin": [
         "admin",
@@ -52,6 +62,7 @@ _BY_PROFILE = {
         "admin_timetable",
         "messages",
         "homework",
+        "grades",
         "backups",
         "health",
         "news",

@@ -301,7 +301,15 @@ def test_openapi_is_generated_from_the_routes(echo_app):
                 "/messages/recipients"}  # fmt: skip
     # the services' own (#11 cahier de textes, #12: messages, notifications, news, forums)
     services = {"/notifications", "/news", "/forums/{forum_id}", "/homework", "/diary"}
-    assert platform | messages | services <= set(doc["paths"])
+    grades = {  # #13
+        "/periods", "/assessments", "/assessments/{assessment_id}",
+        "/assessments/{assessment_id}/marks", "/grades",
+        "/report-cards/{period_id}/{login}/appraisals", "/report-cards/{period_id}/{login}.pdf",
+    }  # fmt: skip
+    assert platform | messages | services | grades <= set(doc["paths"])
+    pdf = doc["paths"]["/report-cards/{period_id}/{login}.pdf"]["get"]["responses"]["200"]
+    assert pdf["content"] == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    assert "409" in doc["paths"]["/assessments/{assessment_id}/marks"]["put"]["responses"]
     echo = doc["paths"]["/echo"]["post"]
     assert echo["summary"] == "Renvoie ce qu'on lui donne."
     assert echo["requestBody"]["content"]["application/json"]["schema"] == ECHO

@@ -6,6 +6,7 @@ a page must say who may see it.
 
 import io
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyotp
@@ -14,6 +15,8 @@ import pytest
 from appliance import blobs, jobqueue
 from appliance.community import compose, folders, mailbox
 from appliance.directory import history, people
+from appliance.schoollife import year
+from appliance.schoollife.grades import assessments, periods, printing
 from appliance.security import audit, tokens
 from appliance.security.audit import Actor
 from appliance.security.route_access import NO_LOGIN_NEEDED, PROFILES, ROUTES, STAFF_FUNCTIONS
@@ -40,6 +43,15 @@ SAMPLE_ARGS = {
     # Two services name an argument alike: "endpoint:argument" says which sample it takes.
     "diary.attachment:attachment_id": "diary_attachment",
     "token_id": "api_token",
+    # Grades (#13): the walk's class in a subject its teacher teaches it, an assessment
+    # there, a period, the student's login, a report-cards job asked by the teacher.
+    "kind": "classe",
+    "audience_id": "class",
+    "subject_code": "L1300",
+    "assessment_id": "assessment",
+    "period_id": "period",
+    "login": "student_login",
+    "report_job_id": "report_job",
 }
 
 
@@ -104,6 +116,7 @@ def people_by_profile(conn, box):
     # An API token of the walk's student: only its owner may revoke it.
     token_id, _token = tokens.create(conn, student, "walk", actor=audit.SYSTEM)
     made["api_token"] = (token_id,)
+    _grades(conn, made, class_id)
     return made
 
 
@@ -181,6 +194,36 @@ def _diary(conn, files_dir, teacher_id, class_id, teacher):
         "homework": (item["id"],),
         "diary_attachment": (item["attachments"][0]["id"],),
     }
+
+
+def _grades(conn, made, class_id) -> None:
+    """The year, its periods and an assessment of today in the walk's class, in a subject
+    its teacher teaches there; a report-cards job asked by that teacher."""
+    today = date.today()
+    year.set_year(conn, audit.SYSTEM, today - timedelta(days=60), today + timedelta(days=240))
+    thirds = [today - timedelta(days=60), today + timedelta(days=40), today + timedelta(days=140)]
+    ranges = [(thirds[0], thirds[1]), (thirds[1] + timedelta(days=1), thirds[2]),
+              (thirds[2] + timedelta(days=1), today + timedelta(days=240))]  # fmt: skip
+    periods.set_periods(conn, audit.SYSTEM, "trimester", ranges)
+    conn.execute("INSERT INTO subject (code, name) VALUES ('L1300', 'Mathématiques')")
+    teacher_id, teacher_login, _pw = made["teacher"]
+    conn.execute(
+        "INSERT INTO teaching (teacher_id, class_id, subject_code) VALUES (?, ?, 'L1300')",
+        (teacher_id, class_id),
+    )
+    a = assessments.create(
+        conn, audit.SYSTEM, teacher_id=teacher_id,
+        audience=assessments.audience(conn, "class", "6 A"), subject_code="L1300",
+        title="Contrôle", day=today, out_of=20, coefficient=1,
+    )  # fmt: skip
+    made["assessment"] = (a["id"],)
+    made["period"] = (a["period_id"],)
+    made["student_login"] = (made["student"][1],)
+    job_id = jobqueue.enqueue(
+        conn, printing.KIND, {"period_id": a["period_id"], "class_id": class_id},
+        actor=Actor(teacher_id, teacher_login, "192.0.2.2"),
+    )  # fmt: skip
+    made["report_job"] = (job_id,)
 
 
 def _login(app, client, name, pw):

@@ -23,6 +23,7 @@ def test_the_manifest_lists_the_areas_in_order():
         "backups",
         "schoollife",
         "diary",
+        "grades",
         "community",
         "notifications",
         "news_forums",
@@ -115,6 +116,7 @@ def test_migrations_come_from_the_features_packages():
         "appliance.migrations",
         "appliance.schoollife.migrations",
         "appliance.schoollife.diary.migrations",
+        "appliance.schoollife.grades.migrations",
         "appliance.community.migrations",
     ]
     numbers = [n for n, _name, _sql in db.available_migrations()]
