@@ -411,6 +411,12 @@ DIARY = Feature(**diary_feature.ENTRY)
 _GRADES_USERS = {**ADMIN_ONLY, "student": 200, "relative": 200, "teacher": 200}
 _DIRECTION = ("admin", "staff:DIR")
 
+
+def _with_direction(routes: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    """The direction (staff:DIR) answered as the technician on every grades route."""
+    return {endpoint: {**row, "staff_dir": row["admin"]} for endpoint, row in routes.items()}
+
+
 GRADES = Feature(
     name="grades",
     config_keys=("appliance.schoollife.grades.config_keys",),
@@ -421,39 +427,41 @@ GRADES = Feature(
     job_handlers=("appliance.schoollife.grades.printing",),
     blueprints=("webui.grades:bp", "webui.grades.api:bp"),
     tiles=(Tile("grades", N_("Notes"), N_("Les évaluations et les moyennes."), "grades.index"),),
-    routes={
-        "grades.index": _GRADES_USERS,
-        # The walk's student: theirs, their parent's, their teacher's (head teacher).
-        "grades.student": hidden(_GRADES_USERS),
-        # The walk's class in the subject its teacher teaches it.
-        "grades.audience": hidden(TEACHER_OR_ADMIN),
-        "grades.assessment_new": hidden(TEACHER_ONLY),
-        "grades.assessment": hidden(TEACHER_OR_ADMIN),
-        "grades.assessment_marks": hidden(TEACHER_ONLY),
-        "grades.assessment_edit": hidden(TEACHER_ONLY),
-        "grades.assessment_delete": hidden(TEACHER_ONLY),
-        "grades.appraisals": hidden(TEACHER_ONLY),
-        # The walk's teacher is the head teacher of the walk's class.
-        "grades.class_table": hidden(TEACHER_OR_ADMIN),
-        "grades.general_appraisals": hidden(TEACHER_ONLY),
-        "grades.class_pdf": hidden(TEACHER_OR_ADMIN),
-        # A job of the queue asked by the walk's teacher: they and the technician follow
-        # it, they alone take its file.
-        "grades.job": hidden(TEACHER_OR_ADMIN),
-        "grades.job_download": hidden(TEACHER_ONLY),
-        "grades.report_card": hidden(_GRADES_USERS),
-        "grades.report_card_pdf": hidden(_GRADES_USERS),
-        "grades.periods": ADMIN_ONLY,
-        "grades.period_edit": hidden(ADMIN_ONLY),
-        "grades.period_lock": hidden(ADMIN_ONLY),
-        "grades_api.periods": api(LOGGED_IN),
-        "grades_api.assessment_create": api(TEACHER_ONLY),
-        "grades_api.assessment": api(hidden(TEACHER_OR_ADMIN)),
-        "grades_api.assessment_marks": api(hidden(TEACHER_ONLY)),
-        "grades_api.grades": api(_GRADES_USERS),
-        "grades_api.appraisal": api(hidden(TEACHER_ONLY)),
-        "grades_api.report_card_pdf": api(hidden(_GRADES_USERS)),
-    },
+    routes=_with_direction(
+        {
+            "grades.index": _GRADES_USERS,
+            # The walk's student: theirs, their parent's, their teacher's (head teacher).
+            "grades.student": hidden(_GRADES_USERS),
+            # The walk's class in the subject its teacher teaches it.
+            "grades.audience": hidden(TEACHER_OR_ADMIN),
+            "grades.assessment_new": hidden(TEACHER_ONLY),
+            "grades.assessment": hidden(TEACHER_OR_ADMIN),
+            "grades.assessment_marks": hidden(TEACHER_ONLY),
+            "grades.assessment_edit": hidden(TEACHER_ONLY),
+            "grades.assessment_delete": hidden(TEACHER_ONLY),
+            "grades.appraisals": hidden(TEACHER_ONLY),
+            # The walk's teacher is the head teacher of the walk's class.
+            "grades.class_table": hidden(TEACHER_OR_ADMIN),
+            "grades.general_appraisals": hidden(TEACHER_ONLY),
+            "grades.class_pdf": hidden(TEACHER_OR_ADMIN),
+            # A job of the queue asked by the walk's teacher: they and the technician follow
+            # it, they alone take its file.
+            "grades.job": hidden(TEACHER_OR_ADMIN),
+            "grades.job_download": hidden(TEACHER_ONLY),
+            "grades.report_card": hidden(_GRADES_USERS),
+            "grades.report_card_pdf": hidden(_GRADES_USERS),
+            "grades.periods": ADMIN_ONLY,
+            "grades.period_edit": hidden(ADMIN_ONLY),
+            "grades.period_lock": hidden(ADMIN_ONLY),
+            "grades_api.periods": api(LOGGED_IN),
+            "grades_api.assessment_create": api(TEACHER_ONLY),
+            "grades_api.assessment": api(hidden(TEACHER_OR_ADMIN)),
+            "grades_api.assessment_marks": api(hidden(TEACHER_ONLY)),
+            "grades_api.grades": api(_GRADES_USERS),
+            "grades_api.appraisal": api(hidden(TEACHER_ONLY)),
+            "grades_api.report_card_pdf": api(hidden(_GRADES_USERS)),
+        }
+    ),
     rules=(
         *grant(("student", "relative", "teacher", *_DIRECTION), "grades.use"),
         # Whose own marks the grades pages open on: a student's.
