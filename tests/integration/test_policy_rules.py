@@ -180,7 +180,7 @@ RELATED: dict[str, dict[str, set[str]]] = {
     "audience_of": {"R": {"N2"}, "T": {"N2", "N3"}, "S3": {"N3"}},
     "asked_for": {"T": {"job"}},
     # R is the legal guardian of S (in C1); R2 only a contact of S2 (level 2).
-    "parent_of_member": {"R": {"C1"}},
+    "parent_of_member": {"R": {"C1", "C1/other"}},
 }
 
 
