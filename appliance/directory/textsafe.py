@@ -44,6 +44,7 @@ FIELD_LABELS = {
     "last_name": Phrase(N_("nom")),
     "email": Phrase(N_("adresse e-mail")),
     "function": Phrase(N_("fonction")),
+    "label": Phrase(N_("libellé")),
 }
 
 

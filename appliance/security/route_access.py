@@ -23,6 +23,7 @@ NO_LOGIN_NEEDED = {
     "auth.totp_challenge",
     "auth.set_locale",
     "portal.accessibility",
+    "api.openapi_document",
 }
 
 
