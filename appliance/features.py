@@ -378,4 +378,7 @@ SCHOOLLIFE = Feature(
     rules=grant("admin", "schoollife.year.edit", "schoollife.timetable.import"),
 )
 
-FEATURES: tuple[Feature, ...] = (PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE)
+# Entries that live beside their services (this file is past ~400 lines with them).
+from appliance.schoollife.attendance.feature import ATTENDANCE  # noqa: E402
+
+FEATURES: tuple[Feature, ...] = (PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE, ATTENDANCE)

@@ -2,9 +2,10 @@
 
 An admin, three teachers, one staff member, students in two classes, their parents (one
 parent with two children) and a guest; then the school year and a timetable
-(`appliance.schoollife.demo`), also given to a demo created before it existed. Passwords
-are generated at creation, printed on the console and kept in `<data>/demo-logins.txt`
-(mode 0600): this is a demo, never a real school.
+(`appliance.schoollife.demo`) and a day of roll calls
+(`appliance.schoollife.attendance.demo`), also given to a demo created before they
+existed. Passwords are generated at creation, printed on the console and kept in
+`<data>/demo-logins.txt` (mode 0600): this is a demo, never a real school.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
 from appliance.school import set_school
 from appliance.schoollife import demo as schoollife_demo
+from appliance.schoollife.attendance import demo as attendance_demo
 from appliance.security import passwords
 from backup.fsutil import atomic_write
 
@@ -63,6 +65,7 @@ def seed(
     set_school(conn, uai=DEMO_UAI, name=DEMO_NAME, portal_url=portal_url)
     if seeded:
         schoollife_demo.ensure(conn)
+        attendance_demo.ensure(conn)
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
     with transaction(conn):
@@ -122,6 +125,7 @@ def seed(
     lines += [f"{profile}\t{login}\t{pw}" for profile, login, pw in accounts]
     atomic_write(saved, ("\n".join(lines) + "\n").encode(), mode=0o600)
     schoollife_demo.ensure(conn)
+    attendance_demo.ensure(conn)
     return accounts
 
 

@@ -17,6 +17,8 @@ and optionally `subject_code` to narrow the relation to one subject).
   class of the target student.
 - `member_of`: the asker is a member of the target class or group.
 - `asked_for`: the target is a job of the queue (`jobqueue.get`'s shape) the asker asked for.
+- `teaches_lesson`: the target is a dated lesson (`kind` "lesson", `id`) and the asker is
+  one of its teachers (`lesson_teacher`: its teacher, or its replacement).
 
 `functions(person)` gives a staff member's function codes (`has_function`): the STS-Web
 FONCTION codes (several joined by commas when a CSV file gives them) and the words a CSV
@@ -168,6 +170,16 @@ def asked_for(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     )
 
 
+def teaches_lesson(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if _kind(target) != "lesson":
+        return False
+    return _exists(
+        conn,
+        "SELECT 1 FROM lesson_teacher WHERE lesson_id = ? AND person_id = ?",
+        (target["id"], person["id"]),
+    )
+
+
 RELATIONS: dict[str, Relation] = {
     "self": is_self,
     "guardian_of": guardian_of,
@@ -176,6 +188,7 @@ RELATIONS: dict[str, Relation] = {
     "head_teacher_of": head_teacher_of,
     "member_of": member_of,
     "asked_for": asked_for,
+    "teaches_lesson": teaches_lesson,
 }
 
 
