@@ -85,8 +85,10 @@ def _label(value: str | None) -> str:
 def _code_for(conn: sqlite3.Connection, label: str) -> str:
     """A code made from the label ("Rendez-vous chez l'orthophoniste" →
     "rendez_vous_chez_l_orthophoniste"), unique."""
-    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:34] or "motif"
+    letters = "".join(
+        c for c in unicodedata.normalize("NFKD", label.lower()) if not unicodedata.combining(c)
+    )
+    base = re.sub(r"[^a-z0-9]+", "_", letters).strip("_")[:34] or "motif"
     code, n = base, 1
     while scalar(conn, "SELECT 1 FROM attendance_reason WHERE code = ?", (code,)):
         n += 1

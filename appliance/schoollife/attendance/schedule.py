@@ -6,7 +6,7 @@ week the previous month too (its last roll calls are completed after it ends).""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from appliance.scheduler import JobSpec
 from appliance.schoollife.attendance import alerts
@@ -16,11 +16,12 @@ from appliance.security import audit
 log = logging.getLogger("cartable.attendance")
 
 
-def check_alerts(box) -> dict[str, int]:
-    """Check the current month's alerts (and the previous month's in the first seven
-    days); return how many were raised and cleared. Audited when something changed."""
+def check_alerts(box, day: date | None = None) -> dict[str, int]:
+    """Check the month's alerts of `day` (today by default), and the previous month's in
+    its first seven days; return how many were raised and cleared. Audited when
+    something changed."""
     conn = box.conn()
-    day = today()
+    day = day or today()
     months = [month_of(day)]
     if day.day <= 7:
         months.append(month_of(day.replace(day=1) - timedelta(days=1)))
