@@ -33,6 +33,7 @@ def school(conn):
         ("staff", "staff", None),
         ("edu", "staff", "CPE"),
         ("dir", "staff", "DIR"),
+        ("aed", "staff", "AED"),
         ("sec", "staff", "Secrétariat"),
         ("adm", "staff", "Administration"),
         ("adf", "staff", "ADF"),
@@ -71,6 +72,13 @@ def school(conn):
     link = "INSERT INTO guardian_link (guardian_id, student_id, level) VALUES (?, ?, ?)"
     conn.execute(link, (ids["R"], ids["S"], 1))
     conn.execute(link, (ids["R2"], ids["S2"], 2))  # a contact, not a legal guardian
+    # A dated lesson of C1 taught by T (lesson_teacher: its teacher or replacement).
+    lesson_id = conn.execute(
+        "INSERT INTO lesson (date, start_time, end_time, audience_kind, audience_code, class_id) "
+        "VALUES ('2026-12-01', '08:10', '09:05', 'class', 'C1', ?)",
+        (cls["C1"],),
+    ).lastrowid
+    conn.execute("INSERT INTO lesson_teacher VALUES (?, ?)", (lesson_id, ids["T"]))
     conn.commit()
 
     people_by_key = {
@@ -91,6 +99,8 @@ def school(conn):
         "C2/other": {"kind": "class", "id": cls["C2"], "subject_code": OTHER_SUBJECT},
         # A job of the queue, as jobqueue.get gives it, asked for by the teacher T.
         "job": {"id": 1, "kind": "directory.import_plan", "actor_id": ids["T"]},
+        # A lesson, as the roll call's target (appliance.schoollife.attendance.roll).
+        "lesson": {"kind": "lesson", "id": lesson_id},
     }
     askers = {
         key: {
@@ -115,6 +125,7 @@ RELATED: dict[str, dict[str, set[str]]] = {
     # A class named with a subject is still the class its students are members of.
     "member_of": {"S": {"C1"}, "S2": {"C2", "C2/subject", "C2/other"}, "S3": {"G1"}},
     "asked_for": {"T": {"job"}},
+    "teaches_lesson": {"T": {"lesson"}},
 }
 
 

@@ -134,3 +134,49 @@ def college(tmp_path, college_template) -> College:
     box = open_box(config_mod.load(cfg, data, env={}))
     yield College(data, box)
     box.conn().close()
+
+
+PASSWORD = "le cahier de vie scolaire"
+
+
+@pytest.fixture
+def web(college):
+    """The portal of the sample collège, and `login(login)` giving a test client logged in
+    as that person (a password set for the test)."""
+    from appliance.directory import people
+    from tests.conftest import login as post_login
+    from webui.app import create_app
+
+    app = create_app(college.box)
+    app.config["TESTING"] = True
+
+    def client_of(login: str):
+        pid = college.person(login)["id"]
+        people.set_password(college.conn, pid, PASSWORD, check_rules=False)
+        client = app.test_client()
+        r = post_login(client, login, PASSWORD)
+        assert r.status_code == 302 and "/login" not in r.headers["Location"], login
+        return client
+
+    app.extensions["test.client_of"] = client_of
+    return app
+
+
+def client_of(app, login: str):
+    return app.extensions["test.client_of"](login)
+
+
+def today_lesson(college, start: str = "08:00", end: str = "08:55", teacher: str = "pascal.barre"):
+    """A lesson of 301 today (a lesson added by hand), taught by `teacher`."""
+    today = datetime.now(timefmt.zone()).date()
+    class_id = college.conn.execute("SELECT id FROM school_class WHERE code = ?", (CLASS,)).fetchone()[0]
+    lesson_id = college.conn.execute(
+        "INSERT INTO lesson (date, start_time, end_time, subject_code, subject_label, "
+        "audience_kind, audience_code, class_id, status, origin) "
+        "VALUES (?, ?, ?, '020100', 'Français', 'class', ?, ?, 'added', 'manual')",
+        (today.isoformat(), start, end, CLASS, class_id),
+    ).lastrowid
+    college.conn.execute(
+        "INSERT INTO lesson_teacher VALUES (?, ?)", (lesson_id, college.person(teacher)["id"])
+    )
+    return roll.lesson_target(college.conn, lesson_id)
