@@ -5,11 +5,10 @@ a page must say who may see it.
 """
 
 import re
+from datetime import timedelta
 
 import pyotp
 import pytest
-
-from datetime import timedelta
 
 from appliance import blobs, jobqueue
 from appliance.directory import history

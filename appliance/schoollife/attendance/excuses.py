@@ -19,6 +19,7 @@ from appliance.i18n import N_
 from appliance.schoollife.attendance import events, notify, reasons
 from appliance.schoollife.attendance.common import plain_text
 from appliance.security.audit import Actor, audited
+from backup.errors import Phrase
 
 STATUSES = {"pending": N_("En attente"), "accepted": N_("Accepté"), "refused": N_("Refusé")}
 # A document sent with an excuse: a photo of a note, a PDF.
@@ -124,9 +125,9 @@ def decide(
     note = plain_text(comment, "comment", required=False, limit=events.COMMENT_MAX)
     if excuse["status"] != "pending":
         raise Conflict(
-            N_("Ce justificatif a déjà reçu une réponse : %(status)s."),
+            N_("Ce justificatif a déjà reçu une réponse : %(answer)s."),
             field="excuse",
-            status=STATUSES[excuse["status"]],
+            answer=Phrase(STATUSES[excuse["status"]]),
         )
     reason = reasons.choice(conn, reason_code) or excuse["reason_code"]
     if accept and reason is None:

@@ -94,7 +94,7 @@ def create(
     subject = (subject_code or "").strip() or None
     if subject and not scalar(conn, "SELECT 1 FROM subject WHERE code = ?", (subject,)):
         raise CartableError(
-            N_("Matière « %(code)s » inconnue."), field="subject_code", code=subject
+            N_("Matière « %(subject)s » inconnue."), field="subject_code", subject=subject
         )
     if kind == "pe_exemption" and not subject:
         raise CartableError(

@@ -49,7 +49,9 @@ def get_reason(conn: sqlite3.Connection, code: str) -> dict[str, Any]:
     """One reason; NotFound otherwise."""
     found = one(conn, f"SELECT {_COLUMNS} FROM attendance_reason WHERE code = ?", (code,))
     if found is None:
-        raise NotFound(N_("Aucun motif n'a le code « %(code)s »."), field="reason_code", code=code)
+        raise NotFound(
+            N_("Aucun motif n'a le code « %(reason)s »."), field="reason_code", reason=code
+        )
     return _shaped(found)
 
 
@@ -62,9 +64,11 @@ def choice(conn: sqlite3.Connection, code: str | None, field: str = "reason_code
     found = one(conn, "SELECT active FROM attendance_reason WHERE code = ?", (code,))
     if found is None or not found["active"]:
         raise CartableError(
-            N_("Motif « %(code)s » inconnu ou retiré de la liste : choisissez-en un de la liste."),
+            N_(
+                "Motif « %(reason)s » inconnu ou retiré de la liste : choisissez-en un de la liste."
+            ),
             field=field,
-            code=code,
+            reason=code,
         )
     return code
 

@@ -97,9 +97,14 @@ class College:
         lates = {self.person(login)["id"]: m for login, m in (late or {}).items()}
         moment = at or evening(date.fromisoformat(lesson["date"]))
         return roll.save(
-            self.conn, self.person(who), lesson, absent=ids, late=lates,
-            actor=self.actor(who), now=moment,
-        )  # fmt: skip
+            self.conn,
+            self.person(who),
+            lesson,
+            absent=ids,
+            late=lates,
+            actor=self.actor(who),
+            now=moment,
+        )
 
 
 def evening(day: date) -> datetime:
@@ -169,7 +174,9 @@ def client_of(app, login: str):
 def today_lesson(college, start: str = "08:00", end: str = "08:55", teacher: str = "pascal.barre"):
     """A lesson of 301 today (a lesson added by hand), taught by `teacher`."""
     today = datetime.now(timefmt.zone()).date()
-    class_id = college.conn.execute("SELECT id FROM school_class WHERE code = ?", (CLASS,)).fetchone()[0]
+    class_id = college.conn.execute(
+        "SELECT id FROM school_class WHERE code = ?", (CLASS,)
+    ).fetchone()[0]
     lesson_id = college.conn.execute(
         "INSERT INTO lesson (date, start_time, end_time, subject_code, subject_label, "
         "audience_kind, audience_code, class_id, status, origin) "

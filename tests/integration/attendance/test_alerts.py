@@ -29,10 +29,13 @@ def _away_all_day(college, login: str, day: date) -> None:
 
 
 def _notices(college) -> list[tuple]:
-    return [tuple(r) for r in college.conn.execute(
-        "SELECT p.login, n.month, n.complete_unjustified FROM attendance_alert_notice n "
-        "JOIN person p ON p.id = n.student_id ORDER BY 1"
-    )]  # fmt: skip
+    return [
+        tuple(r)
+        for r in college.conn.execute(
+            "SELECT p.login, n.month, n.complete_unjustified FROM attendance_alert_notice n "
+            "JOIN person p ON p.id = n.student_id ORDER BY 1"
+        )
+    ]
 
 
 def test_four_complete_half_days_without_an_admissible_reason_raise_an_alert(college):
@@ -44,8 +47,10 @@ def test_four_complete_half_days_without_an_admissible_reason_raise_an_alert(col
     assert (alert["complete_half_days"], alert["half_days"]) == (4, 4)
     assert _notices(college) == [(AGATHE, "2026-12", 4)]  # told once, by the roll call
     # Told to the CPEs (function EDU) and the head teacher; not the assistant, the direction.
-    told = {college.conn.execute("SELECT login FROM person WHERE id = ?", (pid,)).fetchone()[0]
-            for pid in notify.alert_recipients(college.conn, college.person(AGATHE)["id"])}  # fmt: skip
+    told = {
+        college.conn.execute("SELECT login FROM person WHERE id = ?", (pid,)).fetchone()[0]
+        for pid in notify.alert_recipients(college.conn, college.person(AGATHE)["id"])
+    }
     assert told == {"eric.aubert", "celine.morin", HEAD}
     # Checking again tells nobody again.
     assert alerts.check(college.conn, None, "2026-12") == ([], [])
@@ -53,26 +58,32 @@ def test_four_complete_half_days_without_an_admissible_reason_raise_an_alert(col
 
 def test_three_are_not_enough_and_the_alert_goes_with_accepted_reasons(college):
     _away_all_day(college, AGATHE, date(2026, 12, 1))
-    morning = [
-        l for l in college.day_lessons(CLASS, date(2026, 12, 3)) if l["start"] < "12:30"
-    ]
+    morning = [x for x in college.day_lessons(CLASS, date(2026, 12, 3)) if x["start"] < "12:30"]
     for lesson in morning:  # Thursday morning only: three complete half-days
         college.take(lesson, absent=[AGATHE])
     pid = college.person(AGATHE)["id"]
     groups = college.conn.execute(
         "SELECT count(*) FROM lesson l JOIN group_membership m ON m.group_id = l.group_id "
-        "WHERE m.person_id = ? AND l.date = '2026-12-03' AND l.start_time < '12:30'", (pid,),
-    ).fetchone()[0]  # fmt: skip
+        "WHERE m.person_id = ? AND l.date = '2026-12-03' AND l.start_time < '12:30'",
+        (pid,),
+    ).fetchone()[0]
     assert groups == 0  # her Thursday morning is her class's
     assert alerts.month_alerts(college.conn, "2026-12") == [] and _notices(college) == []
-    for lesson in [l for l in college.day_lessons(CLASS, date(2026, 12, 3)) if l["start"] > "12:30"]:
+    for lesson in [
+        x for x in college.day_lessons(CLASS, date(2026, 12, 3)) if x["start"] > "12:30"
+    ]:
         college.take(lesson, absent=[AGATHE])
     assert [a["login"] for a in alerts.month_alerts(college.conn, "2026-12")] == [AGATHE]
     # The family's excuse for Tuesday accepted (illness): 2 left, below the threshold.
     tuesday = [e for e in events.for_student(college.conn, pid) if e["date"] == "2026-12-01"]
     for event in tuesday:
-        events.settle(college.conn, event["id"], reason_code="maladie", justified=True,
-                      actor=college.actor(CPE))  # fmt: skip
+        events.settle(
+            college.conn,
+            event["id"],
+            reason_code="maladie",
+            justified=True,
+            actor=college.actor(CPE),
+        )
     assert alerts.month_alerts(college.conn, "2026-12") == []
     assert _notices(college) == []  # forgotten: crossing it again tells them again
 
@@ -101,8 +112,13 @@ def test_the_daily_check_raises_what_the_roll_calls_did_not(college):
     _away_all_day(college, AGATHE, date(2026, 12, 1))
     _away_all_day(college, AGATHE, date(2026, 12, 3))
     for event in events.for_student(college.conn, college.person(AGATHE)["id"]):
-        events.settle(college.conn, event["id"], reason_code="rendez_vous_medical",
-                      justified=True, actor=college.actor(CPE))  # fmt: skip
+        events.settle(
+            college.conn,
+            event["id"],
+            reason_code="rendez_vous_medical",
+            justified=True,
+            actor=college.actor(CPE),
+        )
     assert _notices(college) == []
     college.conn.execute(
         "UPDATE attendance_reason SET admissible = 0 WHERE code = 'rendez_vous_medical'"

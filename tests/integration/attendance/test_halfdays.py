@@ -23,8 +23,8 @@ def _events(college, login):
 
 
 def test_absent_the_whole_tuesday_morning_is_one_complete_half_day(college):
-    morning = [l for l in college.day_lessons(CLASS, TUESDAY) if l["start"] < "12:30"]
-    assert [l["start"] for l in morning] == ["08:10", "09:05"]  # Agathe's morning: 2 lessons
+    morning = [x for x in college.day_lessons(CLASS, TUESDAY) if x["start"] < "12:30"]
+    assert [x["start"] for x in morning] == ["08:10", "09:05"]  # Agathe's morning: 2 lessons
     for lesson in morning:
         college.take(lesson, absent=[AGATHE])
     s = _summary(college, AGATHE)
@@ -33,9 +33,12 @@ def test_absent_the_whole_tuesday_morning_is_one_complete_half_day(college):
     # One absence over the two lessons, from the first's start to the last's end.
     [event] = _events(college, AGATHE)
     assert (event["kind"], event["date"], event["start_time"], event["end_time"]) == (
-        "absence", "2026-12-01", "08:10", "10:00",
-    )  # fmt: skip
-    assert [l["start"] for l in events.lessons_of(college.conn, event["id"])] == ["08:10", "09:05"]
+        "absence",
+        "2026-12-01",
+        "08:10",
+        "10:00",
+    )
+    assert [x["start"] for x in events.lessons_of(college.conn, event["id"])] == ["08:10", "09:05"]
 
 
 def test_absent_in_one_lesson_only_is_a_half_day_with_an_absence_not_complete(college):
@@ -94,9 +97,11 @@ def test_a_lesson_across_the_split_belongs_to_both_half_days(college):
 
 def test_the_whole_afternoon_with_a_cancelled_lesson(college):
     """A cancelled lesson is not in the timetable: missing the others completes it."""
-    afternoon = [l for l in college.day_lessons(CLASS, TUESDAY) if l["start"] > "12:30"]
+    afternoon = [x for x in college.day_lessons(CLASS, TUESDAY) if x["start"] > "12:30"]
     assert len(afternoon) == 3
-    college.conn.execute("UPDATE lesson SET status = 'cancelled' WHERE id = ?", (afternoon[2]["id"],))
+    college.conn.execute(
+        "UPDATE lesson SET status = 'cancelled' WHERE id = ?", (afternoon[2]["id"],)
+    )
     for lesson in afternoon[:2]:
         college.take(lesson, absent=[AGATHE])
     s = _summary(college, AGATHE)
@@ -112,29 +117,37 @@ def test_a_presence_between_two_absences_makes_two_events(college):
     assert (one["start_time"], one["end_time"]) == ("08:10", "14:25")
     college.take(lessons[1], absent=[])  # she was there at 09:05
     two = _events(college, AGATHE)
-    assert [(e["start_time"], e["end_time"]) for e in two] == [("08:10", "09:05"), ("13:30", "14:25")]
+    assert [(e["start_time"], e["end_time"]) for e in two] == [
+        ("08:10", "09:05"),
+        ("13:30", "14:25"),
+    ]
     assert two[0]["id"] == one["id"]  # the first keeps the event (its excuses, its reason)
     # The teacher corrects the afternoon: she was there; that event goes.
     college.take(lessons[2], absent=[])
     assert [e["id"] for e in _events(college, AGATHE)] == [one["id"]]
 
 
-def test_a_split_event_keeps_its_settlement_on_both_parts(college, ):
+def test_a_split_event_keeps_its_settlement_on_both_parts(
+    college,
+):
     lessons = college.day_lessons(CLASS, TUESDAY)
     for lesson in lessons[:3]:
         college.take(lesson, absent=[AGATHE])
     [event] = _events(college, AGATHE)
     events.settle(
-        college.conn, event["id"], reason_code="maladie", justified=True,
+        college.conn,
+        event["id"],
+        reason_code="maladie",
+        justified=True,
         actor=college.actor("eric.aubert"),
-    )  # fmt: skip
+    )
     college.take(lessons[1], absent=[])
     parts = _events(college, AGATHE)
     assert len(parts) == 2 and all(p["justified"] and p["reason_code"] == "maladie" for p in parts)
 
 
 def test_reasons_decide_what_counts_without_an_admissible_reason(college):
-    morning = [l for l in college.day_lessons(CLASS, TUESDAY) if l["start"] < "12:30"]
+    morning = [x for x in college.day_lessons(CLASS, TUESDAY) if x["start"] < "12:30"]
     for lesson in morning:
         college.take(lesson, absent=[AGATHE])
     [event] = _events(college, AGATHE)
@@ -173,17 +186,22 @@ def test_the_report_cards_read_a_period(college):
     lateness, over the days asked (the grades' report cards, #13)."""
     days = [TUESDAY, TUESDAY + timedelta(days=7)]
     for day in days:
-        for lesson in [l for l in college.day_lessons(CLASS, day) if l["start"] < "12:30"]:
+        for lesson in [x for x in college.day_lessons(CLASS, day) if x["start"] < "12:30"]:
             college.take(lesson, absent=[AGATHE])
     college.take(college.lesson(CLASS, days[1], "13:30"), late={AGATHE: 3})
     pid = college.person(AGATHE)["id"]
     [first, _second] = [e for e in _events(college, AGATHE) if e["kind"] == "absence"]
     events.settle(
-        college.conn, first["id"], reason_code="maladie", justified=True,
+        college.conn,
+        first["id"],
+        reason_code="maladie",
+        justified=True,
         actor=college.actor("eric.aubert"),
-    )  # fmt: skip
+    )
     got = halfdays.absences_summary_for_report(college.conn, pid, "2026-11-01", "2026-12-31")
     assert got == {"half_days": 2, "unjustified": 1, "late": 1}
     assert halfdays.absences_summary_for_report(college.conn, pid, TUESDAY, TUESDAY) == {
-        "half_days": 1, "unjustified": 0, "late": 0,
-    }  # fmt: skip
+        "half_days": 1,
+        "unjustified": 0,
+        "late": 0,
+    }

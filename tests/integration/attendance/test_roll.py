@@ -33,8 +33,9 @@ def test_the_class_list_is_the_class_or_the_group_at_that_date(college):
     logins = [s["login"] for s in found["students"]]
     members = college.conn.execute(
         "SELECT count(*) FROM class_membership m JOIN school_class c ON c.id = m.class_id "
-        "WHERE c.code = ?", (CLASS,),
-    ).fetchone()[0]  # fmt: skip
+        "WHERE c.code = ?",
+        (CLASS,),
+    ).fetchone()[0]
     assert len(logins) == members == 31 and AGATHE in logins
     assert not found["taken"] and {s["status"] for s in found["students"]} == {None}
     # Sorted by name, as on paper.
@@ -49,12 +50,14 @@ def test_the_class_list_is_the_class_or_the_group_at_that_date(college):
     kept = roll.get_roll(college.conn, lesson)
     assert AGATHE in [s["login"] for s in kept["students"]] and kept["taken"]
     assert AGATHE not in [
-        s["login"] for s in roll.get_roll(college.conn, college.lesson(CLASS, TUESDAY, "09:05"))["students"]
+        s["login"]
+        for s in roll.get_roll(college.conn, college.lesson(CLASS, TUESDAY, "09:05"))["students"]
     ]
     # A student who left the school (departed) is not on a new roll call.
     college.conn.execute("UPDATE person SET state = 'departed' WHERE login = 'agathe.roux'")
     assert "agathe.roux" not in [
-        s["login"] for s in roll.get_roll(college.conn, college.lesson(CLASS, TUESDAY, "13:30"))["students"]
+        s["login"]
+        for s in roll.get_roll(college.conn, college.lesson(CLASS, TUESDAY, "13:30"))["students"]
     ]
 
 
@@ -66,7 +69,9 @@ def test_the_teacher_takes_it_on_the_day_the_vie_scolaire_any_day(college):
     college.take(lesson, absent=[], late={AGATHE: 7}, who=teacher, at=_at(TUESDAY, 23, 59))
     # The next day: closed for the teacher, open for the vie scolaire.
     with pytest.raises(Conflict, match="jusqu'à la fin de la journée"):
-        college.take(lesson, absent=[AGATHE], who=teacher, at=_at(TUESDAY + timedelta(days=1), 0, 1))
+        college.take(
+            lesson, absent=[AGATHE], who=teacher, at=_at(TUESDAY + timedelta(days=1), 0, 1)
+        )
     for office in (CPE, AED, "elodie.fontaine"):  # CPE, assistant d'éducation, direction
         college.take(lesson, absent=[AGATHE], who=office, at=_at(TUESDAY + timedelta(days=30), 9))
     # Never before the lesson's day, never a cancelled lesson.
@@ -99,13 +104,16 @@ def test_only_the_lessons_teachers_and_the_vie_scolaire_may_take_it(college):
     conn.execute("UPDATE lesson SET status = 'replaced' WHERE id = ?", (lesson["id"],))
     conn.execute("DELETE FROM lesson_teacher WHERE lesson_id = ?", (lesson["id"],))
     conn.execute(
-        "INSERT INTO lesson_teacher (lesson_id, person_id) VALUES (?, ?)", (lesson["id"], other["id"])
+        "INSERT INTO lesson_teacher (lesson_id, person_id) VALUES (?, ?)",
+        (lesson["id"], other["id"]),
     )
     replaced = college.lesson(CLASS, TUESDAY, "08:10")
     assert policy.may(other, "attendance.roll.take", replaced, conn)
     assert not policy.may(teacher, "attendance.roll.take", replaced, conn)
     college.take(replaced, absent=[AGATHE], who=other["login"], at=_at(TUESDAY, 8, 15))
-    assert roll.get_roll(conn, replaced)["taken_by"] == f"{other['first_name']} {other['last_name']}"
+    assert (
+        roll.get_roll(conn, replaced)["taken_by"] == f"{other['first_name']} {other['last_name']}"
+    )
 
 
 def test_tous_presents_and_corrections(college):
@@ -114,7 +122,10 @@ def test_tous_presents_and_corrections(college):
     assert saved["taken"] and {s["status"] for s in saved["students"]} == {"present"}
     assert college.conn.execute("SELECT count(*) FROM attendance_event").fetchone()[0] == 0
     college.take(lesson, absent=[AGATHE], late={ZOE: 10})
-    got = {s["login"]: (s["status"], s["minutes"]) for s in roll.get_roll(college.conn, lesson)["students"]}
+    got = {
+        s["login"]: (s["status"], s["minutes"])
+        for s in roll.get_roll(college.conn, lesson)["students"]
+    }
     assert got[AGATHE] == ("absent", None) and got[ZOE] == ("late", 10)
     assert sum(v[0] == "present" for v in got.values()) == 29
 
@@ -135,8 +146,15 @@ def test_a_wrong_roll_call_saves_nothing(college, absent, late, message):
     ids = [agathe if a == "both" else a for a in absent]
     lates = {agathe if k in ("both", "late") else k: m for k, m in late.items()}
     with pytest.raises(CartableError, match=message):
-        roll.save(college.conn, college.person(CPE), lesson, absent=ids, late=lates,
-                  actor=college.actor(CPE), now=evening(TUESDAY))  # fmt: skip
+        roll.save(
+            college.conn,
+            college.person(CPE),
+            lesson,
+            absent=ids,
+            late=lates,
+            actor=college.actor(CPE),
+            now=evening(TUESDAY),
+        )
     assert not roll.get_roll(college.conn, lesson)["taken"]
 
 
@@ -144,16 +162,26 @@ def test_a_planned_absence_pre_fills_the_roll_calls_it_covers(college):
     conn = college.conn
     agathe, zoe = college.person(AGATHE)["id"], college.person(ZOE)["id"]
     trip = planned.create(
-        conn, student_id=agathe, kind="trip", first=TUESDAY, start="08:00", end="10:00",
+        conn,
+        student_id=agathe,
+        kind="trip",
+        first=TUESDAY,
+        start="08:00",
+        end="10:00",
         actor=college.actor(CPE),
-    )  # fmt: skip
+    )
     assert trip["reason_code"] == "sortie_scolaire"
     # An exemption from one subject (the sample's timetable has no PE: technology here).
     planned.create(
-        conn, student_id=zoe, kind="other", first=TUESDAY - timedelta(days=1),
-        last=TUESDAY + timedelta(days=30), subject_code="070200", reason_code="rendez_vous_medical",
+        conn,
+        student_id=zoe,
+        kind="other",
+        first=TUESDAY - timedelta(days=1),
+        last=TUESDAY + timedelta(days=30),
+        subject_code="070200",
+        reason_code="rendez_vous_medical",
         actor=college.actor(CPE),
-    )  # fmt: skip
+    )
     first = college.lesson(CLASS, TUESDAY, "08:10")
     pre = {s["login"]: s for s in roll.get_roll(conn, first)["students"]}
     assert pre[AGATHE]["status"] == "absent" and pre[AGATHE]["planned"]["id"] == trip["id"]
@@ -162,26 +190,40 @@ def test_a_planned_absence_pre_fills_the_roll_calls_it_covers(college):
     assert {s["login"]: s["status"] for s in afternoon["students"]}[AGATHE] is None
     techno = conn.execute(
         "SELECT id FROM lesson WHERE audience_code = ? AND subject_code = '070200' AND date >= ? "
-        "ORDER BY date, start_time LIMIT 1", (CLASS, TUESDAY.isoformat()),
-    ).fetchone()  # fmt: skip
+        "ORDER BY date, start_time LIMIT 1",
+        (CLASS, TUESDAY.isoformat()),
+    ).fetchone()
     techno_lesson = roll.lesson_target(conn, techno["id"])
-    assert {s["login"]: s["status"] for s in roll.get_roll(conn, techno_lesson)["students"]}[ZOE] == "absent"
+    assert {s["login"]: s["status"] for s in roll.get_roll(conn, techno_lesson)["students"]}[
+        ZOE
+    ] == "absent"
     # The roll call saved with the pre-filled absence: the absence has the planned reason,
     # already justified, and the family is not told of it as news.
     college.take(first, absent=[AGATHE])
     [event] = events.for_student(conn, agathe)
     assert (event["reason_code"], event["justified"], event["planned_id"]) == (
-        "sortie_scolaire", True, trip["id"],
-    )  # fmt: skip
+        "sortie_scolaire",
+        True,
+        trip["id"],
+    )
     # The teacher may say otherwise: she came after all.
     college.take(college.lesson(CLASS, TUESDAY, "09:05"), absent=[])
     assert len(events.for_student(conn, agathe)) == 1
     with pytest.raises(CartableError, match="EPS"):
         planned.create(conn, student_id=zoe, kind="pe_exemption", first=TUESDAY, actor=None)
     with pytest.raises(CartableError, match="élève"):
-        planned.create(conn, student_id=college.person(CPE)["id"], kind="trip", first=TUESDAY, actor=None)
+        planned.create(
+            conn, student_id=college.person(CPE)["id"], kind="trip", first=TUESDAY, actor=None
+        )
     with pytest.raises(CartableError, match="avant le premier"):
-        planned.create(conn, student_id=zoe, kind="trip", first=TUESDAY, last=TUESDAY - timedelta(days=1), actor=None)
+        planned.create(
+            conn,
+            student_id=zoe,
+            kind="trip",
+            first=TUESDAY,
+            last=TUESDAY - timedelta(days=1),
+            actor=None,
+        )
     with pytest.raises(CartableError, match="heure de début et l'heure de fin"):
         planned.create(conn, student_id=zoe, kind="trip", first=TUESDAY, start="10:00", actor=None)
     planned.delete(conn, trip["id"], actor=college.actor(CPE))
@@ -191,24 +233,28 @@ def test_a_planned_absence_pre_fills_the_roll_calls_it_covers(college):
 def test_appels_non_faits_lists_the_ended_lessons_without_a_roll_call(college):
     conn = college.conn
     day_total = conn.execute(
-        "SELECT count(*) FROM lesson WHERE date = ? AND status != 'cancelled'", (TUESDAY.isoformat(),)
-    ).fetchone()[0]  # fmt: skip
+        "SELECT count(*) FROM lesson WHERE date = ? AND status != 'cancelled'",
+        (TUESDAY.isoformat(),),
+    ).fetchone()[0]
     assert day_total > 20
     found, total = roll.missing(conn, TUESDAY, now=_at(TUESDAY, 10, 0), limit=100)
-    assert total == len(found) and {l["end"] for l in found} <= {"09:05", "10:00"}
+    assert total == len(found) and {x["end"] for x in found} <= {"09:05", "10:00"}
     found, total = roll.missing(conn, TUESDAY, now=evening(TUESDAY), limit=100)
     assert total == day_total
     # Past its first page.
     page1, n = roll.missing(conn, TUESDAY, now=evening(TUESDAY), limit=10)
     page3, _ = roll.missing(conn, TUESDAY, now=evening(TUESDAY), limit=10, offset=20)
     assert n == day_total and len(page1) == 10 and len(page3) == day_total - 20
-    assert not {l["id"] for l in page1} & {l["id"] for l in page3}
-    assert [(l["start"], l["audience"]["code"]) for l in page1] == sorted(
-        (l["start"], l["audience"]["code"]) for l in page1
+    assert not {x["id"] for x in page1} & {x["id"] for x in page3}
+    assert [(x["start"], x["audience"]["code"]) for x in page1] == sorted(
+        (x["start"], x["audience"]["code"]) for x in page1
     )
     college.take(college.lesson(CLASS, TUESDAY, "08:10"), absent=[])
     assert roll.missing(conn, TUESDAY, now=evening(TUESDAY), limit=100)[1] == day_total - 1
-    assert roll.missing(conn, TUESDAY + timedelta(days=1), now=evening(TUESDAY), limit=100) == ([], 0)
+    assert roll.missing(conn, TUESDAY + timedelta(days=1), now=evening(TUESDAY), limit=100) == (
+        [],
+        0,
+    )
 
 
 def test_a_timetable_reimport_never_deletes_a_lesson_with_a_roll_call(college):
@@ -239,8 +285,10 @@ def test_a_teachers_day_shows_each_lessons_roll_call(college):
     lesson = college.lesson(CLASS, TUESDAY, "08:10")
     teacher = college.person(_teacher_of(college, lesson))
     day = roll.teacher_day(college.conn, teacher, TUESDAY)
-    assert lesson["id"] in [l["id"] for l in day] and all(teacher["login"] in l["teachers"] for l in day)
-    assert {l["roll"] for l in day} == {None}
+    assert lesson["id"] in [x["id"] for x in day] and all(
+        teacher["login"] in x["teachers"] for x in day
+    )
+    assert {x["roll"] for x in day} == {None}
     college.take(lesson, absent=[AGATHE], late={ZOE: 4})
-    state = {l["id"]: l["roll"] for l in roll.teacher_day(college.conn, teacher, TUESDAY)}
+    state = {x["id"]: x["roll"] for x in roll.teacher_day(college.conn, teacher, TUESDAY)}
     assert state[lesson["id"]]["absent"] == 1 and state[lesson["id"]]["late"] == 1

@@ -65,15 +65,25 @@ def test_a_teacher_takes_the_roll_call_on_the_page(college, web):
     r = _post(teacher, url, {f"status-{zoe}": "late"}, url)
     assert r.status_code == 400 and "minutes de retard" in text(r)
     assert not roll.get_roll(college.conn, lesson)["taken"]
-    r = _post(teacher, url, {f"status-{agathe}": "absent", f"status-{zoe}": "late",
-                             f"minutes-{zoe}": "5"}, url)  # fmt: skip
+    r = _post(
+        teacher,
+        url,
+        {f"status-{agathe}": "absent", f"status-{zoe}": "late", f"minutes-{zoe}": "5"},
+        url,
+    )
     assert r.status_code == 302 and r.headers["Location"].endswith(url)
     done = text(teacher.get(url))
     assert "Appel enregistré : 1 absent(s), 1 retard(s)." in done and "Appel fait le" in done
     assert f'id="s{agathe}-absent" name="status-{agathe}" value="absent" checked' in done
-    kinds = sorted(e["kind"] for e in events.office_list(
-        college.conn, date.fromisoformat(lesson["date"]), date.fromisoformat(lesson["date"]), limit=10
-    )[0])  # fmt: skip
+    kinds = sorted(
+        e["kind"]
+        for e in events.office_list(
+            college.conn,
+            date.fromisoformat(lesson["date"]),
+            date.fromisoformat(lesson["date"]),
+            limit=10,
+        )[0]
+    )
     assert kinds == ["absence", "late"]
     # "Tous présents": one click, everyone present, the absence gone.
     r = _post(teacher, url, {"all_present": "1"}, url)
@@ -119,14 +129,19 @@ def test_a_parent_of_another_family_always_gets_the_same_404(college, web):
         a, b = client.get(real), client.get(absent)
         assert a.status_code == b.status_code == 404 and _main(a) == _main(b)
     token = csrf_token(client, "/compte/mot-de-passe")
-    r = client.post(f"/vie-scolaire/absences/{event['id']}/justificatif",
-                    data={"csrf_token": token, "text": "je mens"})  # fmt: skip
+    r = client.post(
+        f"/vie-scolaire/absences/{event['id']}/justificatif",
+        data={"csrf_token": token, "text": "je mens"},
+    )
     assert r.status_code == 404
     for path in ("/api/v1/absences?login={}", "/api/v1/absences/summary?login={}"):
         a, b = client.get(path.format(AGATHE)), client.get(path.format("personne.inconnue"))
         assert a.status_code == b.status_code == 404 and a.get_json() == b.get_json()
-    r = client.post(f"/api/v1/absences/{event['id']}/excuse", json={"text": "je mens"},
-                    headers={"X-CSRFToken": token})  # fmt: skip
+    r = client.post(
+        f"/api/v1/absences/{event['id']}/excuse",
+        json={"text": "je mens"},
+        headers={"X-CSRFToken": token},
+    )
     assert r.status_code == 404
     assert college.conn.execute("SELECT count(*) FROM attendance_excuse").fetchone()[0] == 0
     # Their own child's page is theirs.
@@ -148,10 +163,14 @@ def test_the_parent_sends_an_excuse_and_the_cpe_accepts_it(college, web):
     token = csrf_token(parent, page)
     r = parent.post(
         f"{page}/justificatif",
-        data={"csrf_token": token, "text": "Fièvre, voir le certificat.", "reason_code": "maladie",
-              "document": (io.BytesIO(PDF), "certificat.pdf")},
+        data={
+            "csrf_token": token,
+            "text": "Fièvre, voir le certificat.",
+            "reason_code": "maladie",
+            "document": (io.BytesIO(PDF), "certificat.pdf"),
+        },
         content_type="multipart/form-data",
-    )  # fmt: skip
+    )
     assert r.status_code == 302
     shown = text(parent.get(page))
     assert "En attente" in shown and "Fièvre, voir le certificat." in shown
@@ -167,10 +186,19 @@ def test_the_parent_sends_an_excuse_and_the_cpe_accepts_it(college, web):
     assert student.get(link).status_code == 404
     token = csrf_token(student, page)
     excuse_id = int(link.split("/")[3])
-    for path in (f"{page}/motif", f"/vie-scolaire/justificatifs/{excuse_id}", f"{page}/justificatif"):
-        assert student.post(path, data={"csrf_token": token, "decision": "accept"}).status_code == 404
-    api = student.post(f"/api/v1/absences/{event['id']}/justify", json={"reason_code": "maladie"},
-                       headers={"X-CSRFToken": token})  # fmt: skip
+    for path in (
+        f"{page}/motif",
+        f"/vie-scolaire/justificatifs/{excuse_id}",
+        f"{page}/justificatif",
+    ):
+        assert (
+            student.post(path, data={"csrf_token": token, "decision": "accept"}).status_code == 404
+        )
+    api = student.post(
+        f"/api/v1/absences/{event['id']}/justify",
+        json={"reason_code": "maladie"},
+        headers={"X-CSRFToken": token},
+    )
     assert api.status_code == 404
     # The CPE finds it among the excuses waiting, and accepts it.
     cpe = client_of(web, CPE)
@@ -189,10 +217,18 @@ def test_a_document_that_could_run_is_downloaded_never_shown(college, web):
     page = f"/vie-scolaire/absences/{event['id']}"
     token = csrf_token(parent, page)
     html = b"<html><script>alert(1)</script></html>"
-    parent.post(f"{page}/justificatif", data={"csrf_token": token, "text": "voir pièce jointe",
-                "document": (io.BytesIO(html), "note.pdf")},
-                content_type="multipart/form-data")  # fmt: skip
-    link = re.search(r'href="(/vie-scolaire/justificatifs/\d+/document)"', text(parent.get(page))).group(1)
+    parent.post(
+        f"{page}/justificatif",
+        data={
+            "csrf_token": token,
+            "text": "voir pièce jointe",
+            "document": (io.BytesIO(html), "note.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
+    link = re.search(
+        r'href="(/vie-scolaire/justificatifs/\d+/document)"', text(parent.get(page))
+    ).group(1)
     doc = client_of(web, CPE).get(link)
     assert doc.status_code == 200 and doc.mimetype == "text/html"
     assert doc.headers["Content-Disposition"].startswith("attachment")
@@ -202,10 +238,14 @@ def test_the_cpe_settles_an_absence_and_the_office_lists_go_past_their_first_pag
     conn = college.conn
     cpe = client_of(web, CPE)
     # 55 pupils absent at one lesson each on Tuesday: 55 absences to settle.
-    pupils = [r["login"] for r in conn.execute(
-        "SELECT p.login FROM person p JOIN class_membership m ON m.person_id = p.id "
-        "JOIN school_class c ON c.id = m.class_id WHERE c.code IN ('301', '4 A') ORDER BY p.login"
-    )][:55]  # fmt: skip
+    pupils = [
+        r["login"]
+        for r in conn.execute(
+            "SELECT p.login FROM person p JOIN class_membership m ON m.person_id = p.id "
+            "JOIN school_class c ON c.id = m.class_id WHERE c.code IN ('301', '4 A') "
+            "ORDER BY p.login"
+        )
+    ][:55]
     first_301 = college.lesson(CLASS, TUESDAY, "08:10")
     first_4a = college.lesson("4 A", TUESDAY, "08:10")
     on_301 = {s["login"] for s in roll.get_roll(conn, first_301)["students"]}
@@ -219,8 +259,16 @@ def test_the_cpe_settles_an_absence_and_the_office_lists_go_past_their_first_pag
     assert len(ids1) == 50 and len(ids2) == 5 and not ids1 & ids2
     some = int(sorted(ids2)[0])
     page = f"/vie-scolaire/absences/{some}"
-    r = _post(cpe, f"{page}/motif", {"reason_code": "transport", "justified": "1",
-                                     "comment": "Bus en panne (appel du transporteur)."}, page)  # fmt: skip
+    r = _post(
+        cpe,
+        f"{page}/motif",
+        {
+            "reason_code": "transport",
+            "justified": "1",
+            "comment": "Bus en panne (appel du transporteur).",
+        },
+        page,
+    )
     assert r.status_code == 302
     assert "54 absence(s)" in text(cpe.get(listing))
     r = _post(cpe, f"{page}/motif", {"reason_code": "", "justified": "1"}, page)
@@ -228,31 +276,44 @@ def test_the_cpe_settles_an_absence_and_the_office_lists_go_past_their_first_pag
     # Appels non faits of Tuesday: every lesson but the two taken, 50 a page.
     day = TUESDAY.isoformat()
     total = conn.execute("SELECT count(*) FROM lesson WHERE date = ?", (day,)).fetchone()[0]
-    for n in range(60 - total + 2):  # enough lessons for two pages
+    for _n in range(60 - total + 2):  # enough lessons for two pages
         conn.execute(
             "INSERT INTO lesson (date, start_time, end_time, audience_kind, audience_code, "
             "class_id, origin) SELECT ?, '07:00', '07:30', 'class', code, id, 'manual' "
-            "FROM school_class WHERE code = ?", (day, CLASS),
-        )  # fmt: skip
+            "FROM school_class WHERE code = ?",
+            (day, CLASS),
+        )
     missing1 = text(cpe.get(f"/vie-scolaire/appels-non-faits?jour={day}"))
     missing2 = text(cpe.get(f"/vie-scolaire/appels-non-faits?jour={day}&page=2"))
     assert "60 cours." in missing1 and "Page 1 sur 2" in missing1
     assert missing1.count("Faire l'appel") == 50 and missing2.count("Faire l'appel") == 10
     # Planned absences, 50 a page.
     for login in pupils:
-        planned.create(conn, student_id=college.person(login)["id"], kind="trip",
-                       first=date.today() + timedelta(days=3), actor=college.actor(CPE))  # fmt: skip
-    p1, p2 = text(cpe.get("/vie-scolaire/absences-prevues")), text(cpe.get("/vie-scolaire/absences-prevues?page=2"))
+        planned.create(
+            conn,
+            student_id=college.person(login)["id"],
+            kind="trip",
+            first=date.today() + timedelta(days=3),
+            actor=college.actor(CPE),
+        )
+    p1, p2 = (
+        text(cpe.get("/vie-scolaire/absences-prevues")),
+        text(cpe.get("/vie-scolaire/absences-prevues?page=2")),
+    )
     assert "55 absence(s) prévue(s)." in p1 and p1.count("Supprimer</button>") == 50
     assert p2.count("Supprimer</button>") == 5
 
 
 def test_a_students_page_and_its_pages_of_events(college, web):
     # 25 late arrivals of Agathe over the autumn: 20 a page, the newest first.
-    lessons = [r["id"] for r in college.conn.execute(
-        "SELECT id FROM lesson WHERE audience_code = ? AND date BETWEEN '2026-11-02' AND '2026-12-18' "
-        "ORDER BY date, start_time LIMIT 25", (CLASS,),
-    )]  # fmt: skip
+    lessons = [
+        r["id"]
+        for r in college.conn.execute(
+            "SELECT id FROM lesson WHERE audience_code = ? "
+            "AND date BETWEEN '2026-11-02' AND '2026-12-18' ORDER BY date, start_time LIMIT 25",
+            (CLASS,),
+        )
+    ]
     for lesson_id in lessons:
         college.take(roll.lesson_target(college.conn, lesson_id), late={AGATHE: 3})
     parent = client_of(web, _guardian(college, AGATHE))
@@ -262,8 +323,14 @@ def test_a_students_page_and_its_pages_of_events(college, web):
     assert "25 absence(s) et retard(s) cette année." in p1 and "Page 1 sur 2" in p1
     assert p1.count('class="event-item"') == 20 and p2.count('class="event-item"') == 5
     assert "Le mois 11/2026" in p1 and "Prévoir une absence" not in p1
-    november = len([i for i in lessons if college.conn.execute(
-        "SELECT date FROM lesson WHERE id = ?", (i,)).fetchone()[0] < "2026-12-01"])  # fmt: skip
+    november = len(
+        [
+            i
+            for i in lessons
+            if college.conn.execute("SELECT date FROM lesson WHERE id = ?", (i,)).fetchone()[0]
+            < "2026-12-01"
+        ]
+    )
     assert re.search(rf"Retards</dt><dd>{november} \({november * 3} min en tout\)", p1)
     head = client_of(web, HEAD)  # the head teacher of 301
     assert head.get(url).status_code == 200
@@ -273,31 +340,62 @@ def test_a_students_page_and_its_pages_of_events(college, web):
 
 def test_the_reasons_and_planned_absences_pages(college, web):
     cpe = client_of(web, CPE)
-    r = _post(cpe, "/vie-scolaire/motifs", {"label": "Journée défense et citoyenneté",
-                                             "admissible": "1"}, "/vie-scolaire/motifs")  # fmt: skip
+    r = _post(
+        cpe,
+        "/vie-scolaire/motifs",
+        {"label": "Journée défense et citoyenneté", "admissible": "1"},
+        "/vie-scolaire/motifs",
+    )
     assert r.status_code == 302
     page = text(cpe.get("/vie-scolaire/motifs"))
     assert "Motif « Journée défense et citoyenneté » ajouté." in page
     r = _post(cpe, "/vie-scolaire/motifs/maladie", {"label": "Maladie"}, "/vie-scolaire/motifs")
     assert r.status_code == 400 and "motif de la loi" in text(r)
-    r = _post(cpe, "/vie-scolaire/motifs/maladie", {"label": "Maladie de l'élève", "admissible": "1",
-                                                    "active": "1"}, "/vie-scolaire/motifs")  # fmt: skip
+    r = _post(
+        cpe,
+        "/vie-scolaire/motifs/maladie",
+        {"label": "Maladie de l'élève", "admissible": "1", "active": "1"},
+        "/vie-scolaire/motifs",
+    )
     assert r.status_code == 302
     assert client_of(web, AGATHE).get("/vie-scolaire/motifs").status_code == 403
     assert client_of(web, HEAD).get("/vie-scolaire/motifs").status_code == 403
-    r = _post(cpe, "/vie-scolaire/absences-prevues", {"login": "personne", "kind": "trip",
-                                                      "first": "2026-12-08"}, "/vie-scolaire/absences-prevues")  # fmt: skip
+    r = _post(
+        cpe,
+        "/vie-scolaire/absences-prevues",
+        {"login": "personne", "kind": "trip", "first": "2026-12-08"},
+        "/vie-scolaire/absences-prevues",
+    )
     assert r.status_code == 400 and "personne" in text(r)
     lesson = today_lesson(college)
-    r = _post(cpe, "/vie-scolaire/absences-prevues", {"login": AGATHE, "kind": "trip",
-              "first": lesson["date"], "start": "08:00", "end": "12:00"}, "/vie-scolaire/absences-prevues")  # fmt: skip
+    r = _post(
+        cpe,
+        "/vie-scolaire/absences-prevues",
+        {
+            "login": AGATHE,
+            "kind": "trip",
+            "first": lesson["date"],
+            "start": "08:00",
+            "end": "12:00",
+        },
+        "/vie-scolaire/absences-prevues",
+    )
     assert r.status_code == 302
     agathe = college.person(AGATHE)["id"]
     [trip] = planned.for_student(college.conn, agathe, date.fromisoformat(lesson["date"]))
-    assert (trip["kind"], trip["start_time"], trip["reason_code"]) == ("trip", "08:00", "sortie_scolaire")
+    assert (trip["kind"], trip["start_time"], trip["reason_code"]) == (
+        "trip",
+        "08:00",
+        "sortie_scolaire",
+    )
     prefilled = text(client_of(web, "pascal.barre").get(f"/vie-scolaire/appel/{lesson['id']}"))
     assert f'id="s{agathe}-absent" name="status-{agathe}" value="absent" checked' in prefilled
     assert "Absence prévue : Sortie ou voyage scolaire" in prefilled
-    r = _post(cpe, f"/vie-scolaire/absences-prevues/{trip['id']}/supprimer", {}, "/vie-scolaire/absences-prevues")
+    r = _post(
+        cpe,
+        f"/vie-scolaire/absences-prevues/{trip['id']}/supprimer",
+        {},
+        "/vie-scolaire/absences-prevues",
+    )
     assert r.status_code == 302
     assert planned.for_student(college.conn, agathe, date.fromisoformat(lesson["date"])) == []
