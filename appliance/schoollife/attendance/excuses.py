@@ -125,9 +125,11 @@ def decide(
     note = plain_text(comment, "comment", required=False, limit=events.COMMENT_MAX)
     if excuse["status"] != "pending":
         raise Conflict(
-            N_("Ce justificatif a déjà reçu une réponse : %(answer)s."),
+            N_("Ce justificatif a déjà reçu sa réponse : il est %(answer)s."),
             field="excuse",
-            answer=Phrase(STATUSES[excuse["status"]]),
+            answer=Phrase(N_("accepté"))
+            if excuse["status"] == "accepted"
+            else Phrase(N_("refusé")),
         )
     reason = reasons.choice(conn, reason_code) or excuse["reason_code"]
     if accept and reason is None:
@@ -164,5 +166,5 @@ def document_of(conn: sqlite3.Connection, excuse_id: int) -> tuple[blobs.Blob, s
     excuse = get(conn, excuse_id)
     blob = blobs.get(conn, excuse["document_sha256"]) if excuse["document_sha256"] else None
     if blob is None:
-        raise NotFound(N_("Ce justificatif n'a pas de document."), id=excuse_id)
+        raise NotFound(N_("Ce justificatif n'a pas de document."))
     return blob, excuse["document_name"] or "justificatif"

@@ -93,7 +93,7 @@ def test_an_excuse_with_its_document_accepted(college):
         "maladie",
         college.person(CPE)["id"],
     )
-    with pytest.raises(Conflict, match="déjà reçu une réponse"):
+    with pytest.raises(Conflict, match="déjà reçu sa réponse : il est accepté"):
         excuses.decide(college.conn, sent["id"], accept=False, actor=college.actor(CPE))
     with pytest.raises(Conflict, match="déjà justifiée"):
         excuses.send(
