@@ -132,12 +132,12 @@ def render() -> str:
     tt = _load("timetable")
     if tt:
         lines += _timetable_section(tt)
-    attendance = _load("attendance")
-    if attendance:
-        lines += _attendance_section(attendance)
     backup = _load("backup")
     if backup:
         lines += _backup_section(backup)
+    attendance = _load("attendance")
+    if attendance:
+        lines += _attendance_section(attendance)
     lines += _by_hand_sections()
     return "\n".join(lines)
 
