@@ -24,3 +24,19 @@
 
 Days and times are the school's local ones, as the lessons carry them.
 """
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+
+def absences_summary_for_report(
+    conn: sqlite3.Connection, student_id: int, first: date | str, last: date | str
+) -> dict[str, int]:
+    """A student's absences from `first` to `last` (days, both included) for the report
+    card: {"half_days", "unjustified", "late"} (`halfdays.absences_summary_for_report`,
+    imported when called: the manifest imports this package)."""
+    from appliance.schoollife.attendance import halfdays
+
+    return halfdays.absences_summary_for_report(conn, student_id, first, last)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from appliance.schoollife import attendance
 from appliance.schoollife.attendance import events, halfdays
 from tests.integration.attendance.conftest import AGATHE, CLASS, TUESDAY, ZOE
 
@@ -200,6 +201,11 @@ def test_the_report_cards_read_a_period(college):
     )
     got = halfdays.absences_summary_for_report(college.conn, pid, "2026-11-01", "2026-12-31")
     assert got == {"half_days": 2, "unjustified": 1, "late": 1}
+    # The same from the package, where the report cards import it.
+    assert (
+        attendance.absences_summary_for_report(college.conn, pid, date(2026, 11, 1), "2026-12-31")
+        == got
+    )
     assert halfdays.absences_summary_for_report(college.conn, pid, TUESDAY, TUESDAY) == {
         "half_days": 1,
         "unjustified": 0,
