@@ -296,9 +296,21 @@ def test_request_bodies_are_validated_against_their_schema(echo_app, family):
 def test_openapi_is_generated_from_the_routes(echo_app):
     doc = echo_app.test_client().get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1") and doc["servers"] == [{"url": "/api/v1"}]
-    assert {"/me", "/me/tokens", "/me/tokens/{token_id}", "/openapi.json", "/echo"} == set(
-        doc["paths"]
-    )
+    assert {
+        "/me",
+        "/me/tokens",
+        "/me/tokens/{token_id}",
+        "/openapi.json",
+        "/echo",
+        # Roll call and absences (#13).
+        "/lessons/{lesson_id}/roll",
+        "/absences",
+        "/absences/{event_id}/excuse",
+        "/absences/{event_id}/justify",
+        "/absences/summary",
+        "/attendance/reasons",
+        "/attendance/alerts",
+    } == set(doc["paths"])
     echo = doc["paths"]["/echo"]["post"]
     assert echo["summary"] == "Renvoie ce qu'on lui donne."
     assert echo["requestBody"]["content"]["application/json"]["schema"] == ECHO

@@ -251,6 +251,7 @@ def test_the_cpe_settles_an_absence_and_the_office_lists_go_past_their_first_pag
     on_301 = {s["login"] for s in roll.get_roll(conn, first_301)["students"]}
     college.take(first_301, absent=[p for p in pupils if p in on_301])
     college.take(first_4a, absent=[p for p in pupils if p not in on_301])
+    # page past its first: attendance/events.html
     listing = "/vie-scolaire/absences?du=2026-12-01&au=2026-12-01&etat=a_regler"
     page1, page2 = text(cpe.get(listing)), text(cpe.get(listing + "&page=2"))
     assert "55 absence(s) et retard(s)." in page1 and "Page 1 sur 2" in page1
@@ -274,6 +275,7 @@ def test_the_cpe_settles_an_absence_and_the_office_lists_go_past_their_first_pag
     r = _post(cpe, f"{page}/motif", {"reason_code": "", "justified": "1"}, page)
     assert r.status_code == 400 and "a un motif" in text(r)
     # Appels non faits of Tuesday: every lesson but the two taken, 50 a page.
+    # page past its first: attendance/missing.html
     day = TUESDAY.isoformat()
     total = conn.execute("SELECT count(*) FROM lesson WHERE date = ?", (day,)).fetchone()[0]
     for _n in range(60 - total + 2):  # enough lessons for two pages
@@ -287,7 +289,7 @@ def test_the_cpe_settles_an_absence_and_the_office_lists_go_past_their_first_pag
     missing2 = text(cpe.get(f"/vie-scolaire/appels-non-faits?jour={day}&page=2"))
     assert "60 cours." in missing1 and "Page 1 sur 2" in missing1
     assert missing1.count("Faire l'appel") == 50 and missing2.count("Faire l'appel") == 10
-    # Planned absences, 50 a page.
+    # Planned absences, 50 a page. page past its first: attendance/planned.html
     for login in pupils:
         planned.create(
             conn,
@@ -306,6 +308,7 @@ def test_the_cpe_settles_an_absence_and_the_office_lists_go_past_their_first_pag
 
 def test_a_students_page_and_its_pages_of_events(college, web):
     # 25 late arrivals of Agathe over the autumn: 20 a page, the newest first.
+    # page past its first: attendance/student.html
     lessons = [
         r["id"]
         for r in college.conn.execute(
@@ -399,3 +402,57 @@ def test_the_reasons_and_planned_absences_pages(college, web):
     )
     assert r.status_code == 302
     assert planned.for_student(college.conn, agathe, date.fromisoformat(lesson["date"])) == []
+
+
+def test_the_signalements_past_their_first_page(college, web):
+    """Two classes away two whole days: 58 alerts, 50 a page (and the API's cursor). Three
+    pupils of 4 A are in no group and have no lesson on Thursday afternoon: three complete
+    half-days, no alert (a half-day without a lesson is not missed)."""
+    # page past its first: attendance/alerts.html
+    conn = college.conn
+    pupils = {
+        r["id"]: r["login"]
+        for r in conn.execute(
+            "SELECT p.id, p.login FROM person p JOIN class_membership m ON m.person_id = p.id "
+            "JOIN school_class c ON c.id = m.class_id WHERE c.code IN ('301', '4 A')"
+        )
+    }
+    assert len(pupils) == 61
+    for day in ("2026-12-01", "2026-12-03"):
+        for (lesson_id,) in conn.execute(
+            "SELECT id FROM lesson WHERE date = ? AND status != 'cancelled' AND (class_id IN "
+            "(SELECT id FROM school_class WHERE code IN ('301', '4 A')) OR group_id IN "
+            "(SELECT group_id FROM group_membership WHERE person_id IN "
+            "(SELECT person_id FROM class_membership m JOIN school_class c ON c.id = m.class_id "
+            "WHERE c.code IN ('301', '4 A'))))",
+            (day,),
+        ).fetchall():
+            lesson = roll.lesson_target(conn, lesson_id)
+            on_list = [s["login"] for s in roll.get_roll(conn, lesson)["students"]]
+            college.take(lesson, absent=[p for p in on_list if p in pupils.values()])
+    cpe = client_of(web, CPE)
+    p1 = text(cpe.get("/vie-scolaire/signalements?mois=2026-12"))
+    p2 = text(cpe.get("/vie-scolaire/signalements?mois=2026-12&page=2"))
+    without_thursday_afternoon = {"yasmine.simon", "timeo.marie", "noemie.jacquet"}
+    alerted = {pid for pid, login in pupils.items() if login not in without_thursday_afternoon}
+    assert "58 élève(s)." in p1 and "Page 1 sur 2" in p1
+    first = re.findall(r"/vie-scolaire/eleves/(\d+)\?mois=2026-12", p1)
+    second = re.findall(r"/vie-scolaire/eleves/(\d+)\?mois=2026-12", p2)
+    assert len(first) == 50 and len(second) == 8 and not set(first) & set(second)
+    assert {int(x) for x in first + second} == alerted
+    # The head teacher of 301 sees 301's only.
+    head = text(client_of(web, HEAD).get("/vie-scolaire/signalements?mois=2026-12"))
+    assert "31 élève(s)." in head and "Vos classes : 301" in head
+    # The API, page by page.
+    token = csrf_token(cpe, "/vie-scolaire")
+    seen, cursor = [], None
+    while True:
+        url = "/api/v1/attendance/alerts?month=2026-12&limit=40" + (
+            f"&cursor={cursor}" if cursor else ""
+        )
+        answer = cpe.get(url, headers={"X-CSRFToken": token}).get_json()
+        seen += [a["login"] for a in answer["items"]]
+        cursor = answer.get("next")
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(pupils[pid] for pid in alerted) and len(seen) == 58
