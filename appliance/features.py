@@ -14,7 +14,10 @@ imports nothing heavy, and `appliance` never imports `webui`):
 - `routes`: the route-access rows of the feature's endpoints (`route_access.ROUTES`);
 - `blob_refs`: the "table.column"s that name a stored content (`appliance/blobs.py`);
 - `rules`: the policy's rows `(action, who, relation)` the feature adds (`policy.may`,
-  `appliance.security.rules`).
+  `appliance.security.rules`);
+- `exports`: "module:function"s given (conn, person id) that return the person's data as
+  {file name: JSON value} for their RGPD export (`appliance/directory/export.py`), and
+  `export_tables` the tables those files cover (left out of the export's other.json).
 
 `FEATURES` is the ordered list read by the configuration, the scheduler, the CLI, the web
 app, the tiles, the route table and the policy. A reference that does not import raises:
@@ -66,6 +69,9 @@ class Feature:
     rules: tuple[Rule, ...] = ()
     # "table.column" naming a stored content (appliance/blobs.py): kept while one uses it
     blob_refs: tuple[str, ...] = ()
+    # "module:function"s giving a person's data for the RGPD export, and their tables
+    exports: tuple[str, ...] = ()
+    export_tables: tuple[str, ...] = ()
 
 
 def resolve(ref: str) -> Any:
@@ -89,8 +95,20 @@ def job_handler_modules(features: Iterable[Feature] | None = None) -> list[str]:
 
 
 def migration_packages(features: Iterable[Feature] | None = None) -> list[str]:
-    """The packages of numbered SQL migrations of `cartable.db`, in manifest order."""
-    return [f.migrations for f in (FEATURES if features is None else features) if f.migrations]
+    """The packages of numbered SQL migrations of `cartable.db`, in manifest order; a
+    package two features share (one service package, two entries) is listed once."""
+    found = [f.migrations for f in (FEATURES if features is None else features) if f.migrations]
+    return list(dict.fromkeys(found))
+
+
+def exports(features: Iterable[Feature] | None = None) -> list[str]:
+    """The functions giving a person's data for the RGPD export, in manifest order."""
+    return [ref for f in (FEATURES if features is None else features) for ref in f.exports]
+
+
+def export_tables(features: Iterable[Feature] | None = None) -> set[str]:
+    """The tables the features' own export files cover."""
+    return {t for f in (FEATURES if features is None else features) for t in f.export_tables}
 
 
 def rules(features: Iterable[Feature] | None = None) -> list[Rule]:
@@ -378,7 +396,12 @@ SCHOOLLIFE = Feature(
     rules=grant("admin", "schoollife.year.edit", "schoollife.timetable.import"),
 )
 
-# Entries that live beside their services (this file is past ~400 lines with them).
+# Issue 12's entries live beside their services (this file past ~400 lines), and #13's.
+from appliance.community.feature import COMMUNITY  # noqa: E402
+from appliance.community.notify_feature import NEWS_FORUMS, NOTIFICATIONS  # noqa: E402
 from appliance.schoollife.attendance.feature import ATTENDANCE  # noqa: E402
 
-FEATURES: tuple[Feature, ...] = (PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE, ATTENDANCE)
+FEATURES: tuple[Feature, ...] = (
+    PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE, COMMUNITY, NOTIFICATIONS, NEWS_FORUMS,
+    ATTENDANCE,
+)  # fmt: skip

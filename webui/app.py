@@ -313,7 +313,21 @@ def _template_globals() -> dict:
         "csrf": generate_csrf(),
         "here": request.full_path.rstrip("?"),
         "admin_link": person is not None and ask("admin.area"),
+        "unread": _unread(conn, person),
     }
+
+
+def _unread(conn, person) -> int | None:
+    """The person's unread notifications shown in the header (one indexed count, once per
+    request); None without a person or without the notifications in this app."""
+    if person is None or "notifications.index" not in current_app.view_functions:
+        return None
+    found = g.get("unread_notifications")
+    if found is None:
+        from appliance.community import notifications
+
+        found = g.unread_notifications = notifications.unread_count(conn, person["id"])
+    return found
 
 
 def _register_errors(app: Flask) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import (
     Blueprint,
     abort,
@@ -14,9 +16,11 @@ from flask import (
 )
 from markupsafe import Markup
 
+from appliance.community import news
 from appliance.directory import people
 from appliance.portal.tiles import tiles_for
-from webui.access import ask, conn, current_person, requires, selected_child
+from appliance.security.relations import audience_keys
+from webui.access import ask, box, conn, current_person, requires, selected_child
 from webui.app import select_locale
 
 bp = Blueprint("portal", __name__)
@@ -44,6 +48,45 @@ def _tiles_html(profile: str) -> Markup:
     return html
 
 
+_NEWS_CACHE: dict[tuple, tuple[float, int, Markup]] = {}
+_KEYS_CACHE: dict[tuple[str, int], tuple[float, tuple[str, ...]]] = {}
+NEWS_CACHE_SECONDS = 10.0
+
+
+def _audience_keys(person: dict, now: float) -> tuple[str, ...]:
+    """The person's audience keys, looked up at most every few seconds (an import that
+    moves a student to another class shows on their home page within seconds)."""
+    key = (str(box().config.db_path), person["id"])
+    found = _KEYS_CACHE.get(key)
+    if found and now - found[0] < NEWS_CACHE_SECONDS:
+        return found[1]
+    keys = tuple(audience_keys(conn(), person))
+    if len(_KEYS_CACHE) >= 16384:
+        _KEYS_CACHE.clear()
+    _KEYS_CACHE[key] = (now, keys)
+    return keys
+
+
+def _news_html(person: dict) -> Markup:
+    """The home page's news section. Everyone with the same audience keys (the students of
+    a class and its groups, the parents of its students…) sees the same news, so the
+    section is rendered once for them all and kept a few seconds, or until a news item
+    changes in this process (`news.GENERATION`)."""
+    now = time.monotonic()
+    keys = _audience_keys(person, now)
+    key = (keys, select_locale(), request.script_root, str(box().config.db_path), id(current_app))
+    found = _NEWS_CACHE.get(key)
+    if found and now - found[0] < NEWS_CACHE_SECONDS and found[1] == news.GENERATION[0]:
+        return found[2]
+    generation = news.GENERATION[0]
+    items = news.visible_to(conn(), keys, limit=box().config["news.home_count"])
+    html = Markup(render_template("portal/_news.html", home_news=items))  # noqa: S704
+    if len(_NEWS_CACHE) >= 4096:
+        _NEWS_CACHE.clear()
+    _NEWS_CACHE[key] = (now, generation, html)
+    return html
+
+
 @bp.route("/")
 @requires("portal.home")
 def home():
@@ -55,9 +98,11 @@ def home():
         child = selected_child(children)
         if len(children) > 1 and child is None:
             return redirect(url_for("portal.select_child"))
+    shows_news = "news.show" in current_app.view_functions and ask("news.view")
     return render_template(
         "portal/home.html",
         tiles_html=_tiles_html(person["profile"]),
+        news_html=_news_html(person) if shows_news else None,
         follows_children=follows_children,
         children=children,
         child=child,

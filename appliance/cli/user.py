@@ -198,6 +198,61 @@ def user_passwd(ctx: Context, login, password_file, reset) -> None:
         click.echo(f"Mot de passe de {person['login']} changé ; ses sessions sont fermées.")
 
 
+@user_group.command("edit")
+@common_options
+@click.argument("login")
+@click.option(
+    "--email",
+    help="Adresse électronique, utilisée aussitôt pour ses notifications (sans lien de "
+    'confirmation : le technicien la donne) ; "" la retire.',
+)
+@click.option("--first-name", help="Prénom.")
+@click.option("--last-name", help="Nom.")
+@click.option("--function", help="Fonction (personnel : CPE, direction, secrétariat…).")
+@pass_ctx
+def user_edit(ctx: Context, login, email, first_name, last_name, function) -> None:
+    """Modifie la fiche de LOGIN (seulement les champs donnés)."""
+    from appliance.community import notifications
+    from appliance.db import transaction
+
+    conn = ctx.box().conn()
+    person = people.get_by_login(conn, login)
+    changed = [
+        name
+        for name, value in (
+            ("email", email),
+            ("first_name", first_name),
+            ("last_name", last_name),
+            ("function", function),
+        )
+        if value is not None
+    ]
+    if not changed:
+        raise CartableError(
+            N_("Rien à modifier : donnez --email, --first-name, --last-name ou --function.")
+        )
+    actor = audit.cli_actor()
+    with transaction(conn):
+        people.update_names(
+            conn,
+            person["id"],
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            function=function,
+        )
+        if email is not None:
+            notifications.set_address(conn, person["id"], email, actor)
+        audit.record(
+            conn,
+            actor,
+            "person.edit",
+            target=f"person:{person['id']}",
+            details={"login": person["login"], "fields": changed},
+        )
+    click.echo(f"Compte {person['login']} modifié : {', '.join(changed)}.")
+
+
 def _set_state(ctx: Context, login: str, state: str) -> None:
     conn = ctx.box().conn()
     person = people.get_by_login(conn, login)

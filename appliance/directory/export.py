@@ -3,8 +3,10 @@
 `export_zip(conn, person_id)` gathers everything the box holds about one person and
 returns a ZIP of JSON files: their profile and external ids, their classes and groups,
 their guardian links (children or guardians), what they teach, the audit entries about
-them or by them, their open sessions, the import that created them, and the rows other
-features attach to them. Secrets (password and TOTP hashes, session ids) are never in it.
+them or by them, their open sessions, the import that created them, the files other
+features write for a person (`Feature.exports`: notifications, news, forums…) and the
+rows other features attach to them. Secrets (password and TOTP hashes, session ids) are
+never in it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
+from appliance import features
 from appliance.db import now_iso, one, rows
 from appliance.directory import people
 from appliance.directory.lifecycle import person_references
@@ -32,6 +35,11 @@ _KNOWN = {
     "guardian_link",
     "teaching",
     "web_session",
+    # messages.json (appliance/community/export.py)
+    "message",
+    "message_box",
+    "message_folder",
+    "message_address",
 }
 _SECRET_COLUMN = re.compile(r"hash|secret|token|password", re.IGNORECASE)
 
@@ -50,6 +58,11 @@ Ce fichier ZIP contient tout ce que l'espace numérique de travail conserve sur 
   changements de mot de passe, actions de l'administrateur) ;
 - sessions.json : vos sessions ouvertes (date, adresse, navigateur) ;
 - provenance.json : l'import (SIECLE, STS-Web ou CSV) qui a créé votre compte ;
+- messages.json : vos messages (reçus, envoyés, brouillons, corbeille) et vos dossiers,
+  tels que vous les voyez ; les pièces jointes y sont nommées, sans leur contenu ;
+- notifications.json : vos notifications, leurs réglages et votre adresse de courriel ;
+- news.json, forums.json : les actualités que vous avez écrites, les sujets et messages
+  de forum que vous avez écrits ;
 - other.json : les données des autres services qui vous sont rattachées.
 
 Les mots de passe ne sont jamais conservés en clair et ne figurent pas dans cet export.
@@ -125,7 +138,7 @@ def collect(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
             (person_id,),
         )
     ]  # fmt: skip
-    return {
+    found = {
         "profile.json": {**person, "external_ids": ids},
         "memberships.json": memberships,
         "guardian_links.json": links,
@@ -133,8 +146,11 @@ def collect(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
         "audit.json": audit,
         "sessions.json": sessions,
         "provenance.json": _provenance(conn, person_id),
-        "other.json": _other(conn, person_id),
     }
+    for ref in features.exports():
+        found.update(features.resolve(ref)(conn, person_id))
+    found["other.json"] = _other(conn, person_id)
+    return found
 
 
 def _provenance(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
@@ -155,8 +171,9 @@ def _provenance(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
 
 def _other(conn: sqlite3.Connection, person_id: int) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
+    covered = _KNOWN | features.export_tables()
     for table, column in person_references(conn):
-        if table in _KNOWN or table == "audit_log":
+        if table in covered or table == "audit_log":
             continue
         found = rows(conn, f'SELECT * FROM "{table}" WHERE "{column}" = ?', (person_id,))
         if found:

@@ -44,6 +44,8 @@ FIELD_LABELS = {
     "last_name": Phrase(N_("nom")),
     "email": Phrase(N_("adresse e-mail")),
     "function": Phrase(N_("fonction")),
+    "title": Phrase(N_("titre")),
+    "reason": Phrase(N_("motif")),
     "label": Phrase(N_("libellé")),
 }
 

@@ -13,7 +13,8 @@ import smtplib
 import socket
 import sqlite3
 import ssl
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
@@ -31,6 +32,86 @@ RETRY_SECONDS = 300
 Sender = Callable[[MailSettings, str, str], None]
 
 
+def message(mail: MailSettings, to: list[str], subject: str, body: str) -> EmailMessage:
+    """A plain-text mail from `mail.from` to `to`, dated and with its own Message-ID."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = mail.sender, ", ".join(to), subject
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain=mail.sender.rpartition("@")[2] or None)
+    msg.set_content(body)
+    return msg
+
+
+@contextmanager
+def relay(
+    mail: MailSettings, *, ssl_context: ssl.SSLContext | None = None
+) -> Iterator[smtplib.SMTP]:
+    """One connection to the relay (STARTTLS and login as configured), for as many mails
+    as the block sends with `smtp.send_message`; closed at the end of the block.
+
+    Any failure, on connecting or while sending, raises CartableError in plain words
+    (`explain`); a refused recipient too (catch `smtplib.SMTPRecipientsRefused` around
+    one send to go on with the next).
+    """
+    where = f"{mail.host}:{mail.port}"
+    try:
+        with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout_seconds) as smtp:
+            smtp.ehlo()
+            if mail.starttls:
+                smtp.starttls(context=ssl_context or ssl.create_default_context())
+                smtp.ehlo()
+            if mail.username:
+                smtp.login(mail.username, mail.password)
+            yield smtp
+    except (OSError, smtplib.SMTPException) as exc:
+        raise explain(exc, where) from exc
+
+
+def explain(exc: BaseException, where: str, to: str = "") -> CartableError:
+    """The plain-words error of an SMTP failure talking to the relay `where`."""
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return CartableError(
+            N_(
+                "Le relais SMTP %(where)s refuse l'identifiant ou le mot de passe "
+                "(« mail.username », « mail.password »)."
+            ),
+            where=where,
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return CartableError(
+            N_(
+                "Le relais SMTP %(where)s ne propose pas STARTTLS : mettez "
+                "« mail.starttls » à false seulement s'il est sur le réseau "
+                "local de confiance."
+            ),
+            where=where,
+        )
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return CartableError(
+            N_("Le relais SMTP %(where)s refuse les destinataires %(to)s : vérifiez « mail.to »."),
+            where=where,
+            to=to or ", ".join(getattr(exc, "recipients", {}) or ()),
+        )
+    if isinstance(exc, ssl.SSLError):
+        return CartableError(
+            N_(
+                "Le chiffrement avec le relais SMTP %(where)s a échoué (%(exc)s). "
+                "Vérifiez son certificat."
+            ),
+            where=where,
+            exc=exc,
+        )
+    return CartableError(
+        N_(
+            "Impossible d'envoyer le courriel par %(where)s (%(exc)s). Vérifiez "
+            "« mail.host », « mail.port » et que le serveur peut le "
+            "joindre."
+        ),
+        where=where,
+        exc=exc,
+    )
+
+
 def send_mail(
     mail: MailSettings, subject: str, body: str, *, ssl_context: ssl.SSLContext | None = None
 ) -> None:
@@ -43,63 +124,11 @@ def send_mail(
         raise CartableError(
             N_("Aucun relais SMTP ou destinataire n'est configuré (« mail.host » et « mail.to »).")
         )
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = mail.sender, ", ".join(mail.to), subject
-    msg["Date"] = formatdate(localtime=True)
-    msg["Message-ID"] = make_msgid(domain=mail.sender.rpartition("@")[2] or None)
-    msg.set_content(body)
-    where = f"{mail.host}:{mail.port}"
-    try:
-        with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout_seconds) as smtp:
-            smtp.ehlo()
-            if mail.starttls:
-                smtp.starttls(context=ssl_context or ssl.create_default_context())
-                smtp.ehlo()
-            if mail.username:
-                smtp.login(mail.username, mail.password)
-            smtp.send_message(msg)
-    except smtplib.SMTPAuthenticationError as exc:
-        raise CartableError(
-            N_(
-                "Le relais SMTP %(where)s refuse l'identifiant ou le mot de passe "
-                "(« mail.username », « mail.password »)."
-            ),
-            where=where,
-        ) from exc
-    except smtplib.SMTPNotSupportedError as exc:
-        raise CartableError(
-            N_(
-                "Le relais SMTP %(where)s ne propose pas STARTTLS : mettez "
-                "« mail.starttls » à false seulement s'il est sur le réseau "
-                "local de confiance."
-            ),
-            where=where,
-        ) from exc
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise CartableError(
-            N_("Le relais SMTP %(where)s refuse les destinataires %(to)s : vérifiez « mail.to »."),
-            where=where,
-            to=", ".join(mail.to),
-        ) from exc
-    except ssl.SSLError as exc:
-        raise CartableError(
-            N_(
-                "Le chiffrement avec le relais SMTP %(where)s a échoué (%(exc)s). "
-                "Vérifiez son certificat."
-            ),
-            where=where,
-            exc=exc,
-        ) from exc
-    except (OSError, smtplib.SMTPException) as exc:
-        raise CartableError(
-            N_(
-                "Impossible d'envoyer le courriel par %(where)s (%(exc)s). Vérifiez "
-                "« mail.host », « mail.port » et que le serveur peut le "
-                "joindre."
-            ),
-            where=where,
-            exc=exc,
-        ) from exc
+    with relay(mail, ssl_context=ssl_context) as smtp:
+        try:
+            smtp.send_message(message(mail, mail.to, subject, body))
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise explain(exc, f"{mail.host}:{mail.port}", ", ".join(mail.to)) from exc
 
 
 def _fmt_time(ts: int | None) -> str:

@@ -101,7 +101,13 @@ class MailSettings:
 
     @property
     def enabled(self) -> bool:
+        """Whether alerts can be mailed: a relay and someone to tell."""
         return bool(self.host and self.to)
+
+    @property
+    def relay_set(self) -> bool:
+        """Whether a relay is configured (people's notifications need no `mail.to`)."""
+        return bool(self.host)
 
     @classmethod
     def from_config(cls, config: ConfigLike) -> MailSettings:

@@ -40,18 +40,19 @@ _COMING = {
 _SCHOOL_LIFE = ["timetable", "homework", "grades", "absences", "messages", "news"]
 
 _BY_PROFILE = {
-    "student": [*_SCHOOL_LIFE, "files", "directory", "account"],
+    "student": [*_SCHOOL_LIFE, "forums", "files", "directory", "account"],
     "relative": [*_SCHOOL_LIFE, "directory", "account"],
-    "teacher": [*_SCHOOL_LIFE, "files", "directory", "account"],
+    "teacher": [*_SCHOOL_LIFE, "forums", "files", "directory", "account"],
     # The directory tile shows to staff whose function opens it (the portal asks the policy).
     "staff": ["absences", "messages", "news", "files", "directory", "account"],
-    "guest": ["news", "files", "account"],
+    "guest": ["messages", "news", "files", "account"],
     "admin": [
         "admin",
         "admin_people",
         "directory",
         "admin_audit",
         "admin_timetable",
+        "messages",
         "backups",
         "health",
         "news",

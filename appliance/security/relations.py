@@ -16,9 +16,31 @@ and optionally `subject_code` to narrow the relation to one subject).
 - `head_teacher_of`: the asker is the professeur principal of the target class, or of a
   class of the target student.
 - `member_of`: the asker is a member of the target class or group.
+- `author_of`: the asker wrote the target (a thing with `author_id`: a news item).
+- `granted_publisher`: the technician granted the asker the right to publish news
+  (table `news_publisher`); the target is a news item (`kind` "news").
+- `audience_of`: the target news item is published, current, and addressed to the asker
+  (`audience_keys`: everyone, their profile, their class's students, their children's
+  class's parents, the classes and groups they teach).
 - `asked_for`: the target is a job of the queue (`jobqueue.get`'s shape) the asker asked for.
 - `teaches_lesson`: the target is a dated lesson (`kind` "lesson", `id`) and the asker is
   one of its teachers (`lesson_teacher`: its teacher, or its replacement).
+
+The scopes of the communication rules (`appliance.community.rules`) are relations too,
+between the person who writes and a person written to:
+
+- `taught_by` (scope `own_teachers`): the target teaches the asker (a student), through a
+  class or a group.
+- `classmate_of` (scope `own_class`): the asker and the target are students of a same class.
+- `teacher_of_child` (scope `children_teachers`): the target teaches a child of the asker
+  (a legal guardian).
+- `parent_of_taught` (scope `parents_of_taught`): the target is a legal guardian of a
+  student the asker teaches.
+- `school_life` (scope `school_life`): the target is a member of staff of the vie scolaire
+  or the direction (function EDU or DIR), whoever asks.
+- `may_write_to`: the communication rules allow the asker to write to the target person
+  (the rule of their two profiles is "allowed" and its scope holds); the one answer to
+  "may A write to B", read from the rules' table by `appliance.community.rules`.
 
 `functions(person)` gives a staff member's function codes (`has_function`): the STS-Web
 FONCTION codes (several joined by commas when a CSV file gives them) and the words a CSV
@@ -31,9 +53,11 @@ lookup each).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -162,6 +186,127 @@ def member_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     return _exists(conn, sql, (person["id"], target["id"]))
 
 
+def _person(target: Thing) -> bool:
+    return _kind(target) == "person" and target.get("id") is not None
+
+
+def taught_by(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if not _person(target) or person.get("profile") != "student":
+        return False
+    return teaches(conn, {"id": target["id"]}, {"kind": "person", "id": person["id"]})
+
+
+def classmate_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if not _person(target) or target["id"] == person.get("id"):
+        return False
+    return _exists(
+        conn,
+        "SELECT 1 FROM class_membership a JOIN class_membership b ON b.class_id = a.class_id "
+        "WHERE a.person_id = ? AND b.person_id = ?",
+        (person["id"], target["id"]),
+    )
+
+
+def teacher_of_child(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if not _person(target):
+        return False
+    return _exists(
+        conn,
+        "SELECT 1 FROM guardian_link l JOIN class_membership m ON m.person_id = l.student_id "
+        "JOIN teaching t ON t.class_id = m.class_id "
+        "WHERE l.guardian_id = ? AND l.level = 1 AND t.teacher_id = ? UNION ALL "
+        "SELECT 1 FROM guardian_link l JOIN group_membership g ON g.person_id = l.student_id "
+        "JOIN teaching t ON t.group_id = g.group_id "
+        "WHERE l.guardian_id = ? AND l.level = 1 AND t.teacher_id = ?",
+        (person["id"], target["id"], person["id"], target["id"]),
+    )
+
+
+def parent_of_taught(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if not _person(target):
+        return False
+    return teacher_of_child(conn, target, {"kind": "person", "id": person["id"]})
+
+
+# The functions of the vie scolaire and the direction (those every family may reach).
+SCHOOL_LIFE_FUNCTIONS = frozenset({"EDU", "DIR"})
+
+
+def school_life(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if not _person(target):
+        return False
+    if "function" not in target or "profile" not in target:
+        found = conn.execute(
+            "SELECT profile, function FROM person WHERE id = ?", (target["id"],)
+        ).fetchone()
+        if found is None:
+            return False
+        target = {"profile": found[0], "function": found[1]}
+    return bool(functions(target) & SCHOOL_LIFE_FUNCTIONS)
+
+
+def may_write_to(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if not _person(target):
+        return False
+    from appliance.community import rules  # the rules' table; it names relations of this module
+
+    return rules.may_write_to(conn, person, target)
+
+
+def author_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    author = target.get("author_id")
+    return _kind(target) != "person" and author is not None and author == person.get("id")
+
+
+def granted_publisher(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if _kind(target) != "news":
+        return False
+    return _exists(conn, "SELECT 1 FROM news_publisher WHERE person_id = ?", (person["id"],))
+
+
+def audience_keys(conn: sqlite3.Connection, person: Thing) -> list[str]:
+    """The audience targets a person belongs to ("all", "profile:relative",
+    "students:class:5A", "parents:class:5A", "…:group:CODE"): a student their class and
+    groups, a legal guardian their children's, a teacher those they teach (a news item for
+    a class's students or parents is for its teaching team too)."""
+    keys = ["all", f"profile:{person.get('profile')}"]
+    pid = person["id"]
+    found = conn.execute(
+        "SELECT 'students:class:' || c.code FROM class_membership m "
+        "JOIN school_class c ON c.id = m.class_id WHERE m.person_id = ? UNION "
+        "SELECT 'students:group:' || g.code FROM group_membership m "
+        "JOIN teaching_group g ON g.id = m.group_id WHERE m.person_id = ? UNION "
+        "SELECT 'parents:class:' || c.code FROM guardian_link l "
+        "JOIN class_membership m ON m.person_id = l.student_id "
+        "JOIN school_class c ON c.id = m.class_id WHERE l.guardian_id = ? AND l.level = 1 UNION "
+        "SELECT 'parents:group:' || g.code FROM guardian_link l "
+        "JOIN group_membership m ON m.person_id = l.student_id "
+        "JOIN teaching_group g ON g.id = m.group_id WHERE l.guardian_id = ? AND l.level = 1 "
+        "UNION SELECT w.who || ':class:' || c.code FROM teaching t "
+        "JOIN school_class c ON c.id = t.class_id, (SELECT 'students' AS who UNION ALL "
+        "SELECT 'parents') w WHERE t.teacher_id = ? "
+        "UNION SELECT w.who || ':group:' || g.code FROM teaching t "
+        "JOIN teaching_group g ON g.id = t.group_id, (SELECT 'students' AS who UNION ALL "
+        "SELECT 'parents') w WHERE t.teacher_id = ?",
+        (pid, pid, pid, pid, pid, pid),
+    ).fetchall()
+    return keys + sorted(r[0] for r in found)
+
+
+def audience_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if _kind(target) != "news":
+        return False
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()  # as the rows store it
+    return _exists(
+        conn,
+        "SELECT 1 FROM news n WHERE n.id = ? AND n.state = 'published' "
+        "AND coalesce(n.publish_from, '') <= ? AND (n.expires_at IS NULL OR n.expires_at > ?) "
+        "AND EXISTS (SELECT 1 FROM news_audience a WHERE a.news_id = n.id "
+        "AND a.target IN (SELECT value FROM json_each(?)))",
+        (target["id"], now, now, json.dumps(audience_keys(conn, person))),
+    )
+
+
 def asked_for(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     return (
         "actor_id" in target
@@ -187,8 +332,17 @@ RELATIONS: dict[str, Relation] = {
     "teaches": teaches,
     "head_teacher_of": head_teacher_of,
     "member_of": member_of,
+    "author_of": author_of,
+    "granted_publisher": granted_publisher,
+    "audience_of": audience_of,
     "asked_for": asked_for,
     "teaches_lesson": teaches_lesson,
+    "taught_by": taught_by,
+    "classmate_of": classmate_of,
+    "teacher_of_child": teacher_of_child,
+    "parent_of_taught": parent_of_taught,
+    "school_life": school_life,
+    "may_write_to": may_write_to,
 }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 # The walk also logs in as staff members with a function (the `staff:CODE` rules of
 # appliance/features.py): they
 # get what any staff member gets, unless a row says otherwise (`by_function`).
-STAFF_FUNCTIONS = {"staff_edu": "EDU", "staff_sec": "SEC"}
+STAFF_FUNCTIONS = {"staff_edu": "EDU", "staff_sec": "SEC", "staff_dir": "DIR"}
 PROFILES = (
     "anonymous", "student", "teacher", "relative", "staff", "guest", "admin", *STAFF_FUNCTIONS,
 )  # fmt: skip

@@ -1,6 +1,6 @@
 """The roll call's journey in Chromium (#13): a teacher takes the roll call on a phone in
-class, the parent sees the absence and sends an excuse with a document, the CPE accepts
-it, and the parent reads that it is justified. A real `cartable serve`, a real browser,
+class, the parent is notified, opens the absence and sends an excuse with a document, the
+CPE accepts it, and the parent reads that it is justified. A real `cartable serve`, a real browser,
 no JavaScript on the pages."""
 
 from __future__ import annotations
@@ -103,15 +103,20 @@ def test_roll_call_absence_excuse_accepted(server, browser, tmp_path):
     finally:
         phone.close()
 
-    # The parent, on a phone too: the absence is there, to justify.
+    # The parent, on a phone too, is notified: the notification leads to the absence.
     phone = browser.new_context(locale="fr-FR", viewport=PHONE)
     parent = phone.new_page()
     try:
         _login(parent, url, "karim.benali")
-        _click(parent, "link", "Vie scolaire")
-        expect(parent.locator("h1")).to_have_text("Absences et retards de Noah Benali")
-        expect(parent.locator("#student-events")).to_contain_text("À justifier")
-        _click(parent, "link", "Absence")
+        expect(parent.locator(".notif-link")).to_contain_text("1")
+        _click(parent, "link", "Notifications")
+        entry = parent.locator(".timeline-entry").first
+        expect(entry).to_contain_text("Noah Benali : absence le")
+        expect(entry).to_contain_text("Vous pouvez envoyer un justificatif.")
+        with parent.expect_navigation():
+            entry.get_by_role("link").click()
+        expect(parent.locator("h1")).to_contain_text("Absence du")
+        expect(parent.locator("#event-state")).to_contain_text("À justifier")
         parent.get_by_label("Motif").select_option("maladie")
         parent.get_by_label("Explication").fill("Noah avait de la fièvre, voir le certificat.")
         document = tmp_path / "certificat.pdf"
@@ -149,6 +154,7 @@ def test_roll_call_absence_excuse_accepted(server, browser, tmp_path):
     try:
         _login(parent, url, "karim.benali")
         _click(parent, "link", "Vie scolaire")
+        expect(parent.locator("h1")).to_have_text("Absences et retards de Noah Benali")
         expect(parent.locator("#student-events")).to_contain_text("Justifiée")
         expect(parent.locator("#student-events")).to_contain_text("Maladie de l'enfant")
     finally:

@@ -14,13 +14,25 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation.modes import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from appliance import config as config_mod
+from appliance.community import demo_news_forums
 from appliance.core import create_box
 from appliance.directory import demo, people
 from appliance.security import audit, tokens
 
-CASES_PER_MODE = 150
+CASES_PER_MODE = 400  # 19 operations: each among them (derandomized: the same cases each run)
+
+# Operations whose free text (a title, a message, an address, a class code) the service
+# checks beyond what a JSON Schema can say: control or invisible characters, a text empty
+# once cleaned of its HTML, a class that does not exist. A body valid for the schema may
+# then get 422, in the documented error shape: every other check still applies to them.
+CHECKED_BY_THE_SERVICE = {
+    "PUT /me/notification-settings", "POST /news", "POST /forums",
+    "POST /forums/{forum_id}/subjects", "POST /forums/subjects/{topic_id}/messages",
+    "POST /forums/messages/{post_id}/hide",
+}  # fmt: skip
 
 
 @pytest.fixture
@@ -32,6 +44,7 @@ def demo_app(tmp_path):
     (tmp_path / "cartable.toml").write_text("")
     box = create_box(config_mod.load(tmp_path / "cartable.toml", tmp_path / "data", env={}))
     demo.seed(box.conn(), tmp_path / "data")
+    demo_news_forums.seed(box.conn())  # news and a forum to read, publish, answer
     app = create_app(box)
     app.config["TESTING"] = True  # an exception inside a view fails the case loudly
     parent = people.get_by_login(box.conn(), "sophie.martin")
@@ -102,7 +115,22 @@ def test_every_documented_route_keeps_its_contract(demo_app, mode):
         "GET /attendance/reasons",
         "GET /absences/summary",
         "GET /attendance/alerts",
-    }
+        # issue 12: messages
+        "GET /messages",
+        "POST /messages",
+        "GET /messages/{message_id}",
+        "DELETE /messages/{message_id}",
+        "POST /messages/{message_id}/recall",
+        "GET /messages/recipients",
+        # notifications, news, forums (#12)
+        "GET /notifications", "POST /notifications/read",
+        "GET /me/notification-settings", "PUT /me/notification-settings",
+        "GET /news", "POST /news", "GET /news/{news_id}", "POST /news/{news_id}/publish",
+        "GET /forums", "POST /forums", "GET /forums/{forum_id}",
+        "POST /forums/{forum_id}/subjects", "GET /forums/subjects/{topic_id}/messages",
+        "POST /forums/subjects/{topic_id}/messages", "POST /forums/subjects/{topic_id}/lock",
+        "POST /forums/messages/{post_id}/hide",
+    }  # fmt: skip
     ran: Counter[str] = Counter()
     strategy = schema.as_strategy(generation_mode=mode)
     if mode.is_positive:
@@ -123,7 +151,9 @@ def test_every_documented_route_keeps_its_contract(demo_app, mode):
     )
     def call(case):
         headers = {"Authorization": f"Bearer {_bearer(demo_app)}"}
-        response = case.call_and_validate(headers=headers)
+        label = f"{case.method.upper()} {case.operation.path}"
+        excluded = [positive_data_acceptance] if label in CHECKED_BY_THE_SERVICE else []
+        response = case.call_and_validate(headers=headers, excluded_checks=excluded)
         assert response.status_code < 500, response.text
         ran[f"{case.method.upper()} {case.operation.path}"] += 1
 

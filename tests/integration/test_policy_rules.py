@@ -43,6 +43,7 @@ def school(conn):
         ("S", "student", None),
         ("S2", "student", None),
         ("S3", "student", None),
+        ("S4", "student", None),
         ("guest", "guest", None),
     ):
         extra = {"function": function} if function else {}
@@ -64,6 +65,7 @@ def school(conn):
     }
     conn.execute("INSERT INTO class_membership VALUES (?, ?)", (ids["S"], cls["C1"]))
     conn.execute("INSERT INTO class_membership VALUES (?, ?)", (ids["S2"], cls["C2"]))
+    conn.execute("INSERT INTO class_membership VALUES (?, ?)", (ids["S4"], cls["C1"]))
     conn.execute("INSERT INTO group_membership VALUES (?, ?)", (ids["S3"], grp["G1"]))
     teach = "INSERT INTO teaching (teacher_id, class_id, group_id, subject_code, head_teacher) "
     conn.execute(teach + "VALUES (?, ?, NULL, NULL, 1)", (ids["T"], cls["C1"]))
@@ -79,6 +81,7 @@ def school(conn):
         (cls["C1"],),
     ).lastrowid
     conn.execute("INSERT INTO lesson_teacher VALUES (?, ?)", (lesson_id, ids["T"]))
+    news = _news(conn, ids)
     conn.commit()
 
     people_by_key = {
@@ -97,6 +100,7 @@ def school(conn):
         **{k: {"kind": "group", "id": v} for k, v in grp.items()},
         "C2/subject": {"kind": "class", "id": cls["C2"], "subject_code": SUBJECT},
         "C2/other": {"kind": "class", "id": cls["C2"], "subject_code": OTHER_SUBJECT},
+        **news,
         # A job of the queue, as jobqueue.get gives it, asked for by the teacher T.
         "job": {"id": 1, "kind": "directory.import_plan", "actor_id": ids["T"]},
         # A lesson, as the roll call's target (appliance.schoollife.attendance.roll).
@@ -116,14 +120,71 @@ def school(conn):
     return {"askers": askers, "tokens": tokens, "targets": targets}
 
 
+_PEOPLE = {"admin", "T", "T2", "R", "R2", "S", "S2", "S3", "S4", "guest"}
+_STAFF = {"staff", "edu", "dir", "sec", "adm", "adf", "doc"}
+_EVERYONE = _PEOPLE | _STAFF
+
+
+def _news(conn, ids) -> dict[str, dict]:
+    """News items: N1 a draft of T's for C1's students, N2 staff's for C1's parents, N3
+    edu's for G1's students, N4 adm's for everyone but expired; doc publishes."""
+    made = {}
+    for key, author, state, target, expires in (
+        ("N1", "T", "draft", "students:class:C1", None),
+        ("N2", "staff", "published", "parents:class:C1", None),
+        ("N3", "edu", "published", "students:group:G1", "2099-01-01T00:00:00+00:00"),
+        ("N4", "adm", "published", "all", "2020-01-01T00:00:00+00:00"),
+    ):
+        news_id = conn.execute(
+            "INSERT INTO news (author_id, title, body, state, expires_at, created_at, "
+            "updated_at) VALUES (?, ?, '<p>x</p>', ?, ?, '2026-01-01', '2026-01-01')",
+            (ids[author], key, state, expires),
+        ).lastrowid
+        conn.execute("INSERT INTO news_audience VALUES (?, ?)", (news_id, target))
+        made[key] = {"kind": "news", "id": news_id, "author_id": ids[author]}
+    conn.execute("INSERT INTO news_publisher VALUES (?, '2026-01-01', 'tech')", (ids["doc"],))
+    return made
+
+
 # Who is in which relation with what, by construction of the school above.
 RELATED: dict[str, dict[str, set[str]]] = {
     "guardian_of": {"R": {"S"}},
     "child_of": {"S": {"R"}},
-    "teaches": {"T": {"C1", "G1", "S", "S3"}, "T2": {"C2", "C2/subject", "S2"}},
-    "head_teacher_of": {"T": {"C1", "S"}},
+    "teaches": {"T": {"C1", "G1", "S", "S3", "S4"}, "T2": {"C2", "C2/subject", "S2"}},
+    "head_teacher_of": {"T": {"C1", "S", "S4"}},
     # A class named with a subject is still the class its students are members of.
-    "member_of": {"S": {"C1"}, "S2": {"C2", "C2/subject", "C2/other"}, "S3": {"G1"}},
+    "member_of": {
+        "S": {"C1"},
+        "S2": {"C2", "C2/subject", "C2/other"},
+        "S3": {"G1"},
+        "S4": {"C1"},
+    },
+    # The scopes of the communication rules (appliance/community/rules.py).
+    "taught_by": {"S": {"T"}, "S3": {"T"}, "S4": {"T"}, "S2": {"T2"}},
+    "classmate_of": {"S": {"S4"}, "S4": {"S"}},
+    # R2 is a contact of S2 (level 2), not a legal guardian: no scope through S2.
+    "teacher_of_child": {"R": {"T"}},
+    "parent_of_taught": {"T": {"R"}},
+    "school_life": {key: {"edu", "dir"} for key in _EVERYONE},
+    # The default matrix of issue 12 on this school (nobody writes to themselves).
+    "may_write_to": {
+        "admin": _EVERYONE - {"admin"},
+        **{key: _EVERYONE - {key} for key in _STAFF},
+        "T": {"T2", "admin", *_STAFF, "S", "S3", "S4", "R"},
+        "T2": {"T", "admin", *_STAFF, "S2"},
+        "R": {"S", "T", "edu", "dir"},
+        "R2": {"edu", "dir"},
+        "S": {"T", "R", "edu", "dir"},
+        "S2": {"T2", "edu", "dir"},
+        "S3": {"T", "edu", "dir"},
+        "S4": {"T", "edu", "dir"},
+        "guest": {"T", "T2", *_STAFF},
+    },
+    "author_of": {"T": {"N1"}, "staff": {"N2"}, "edu": {"N3"}, "adm": {"N4"}},
+    "granted_publisher": {"doc": {"N1", "N2", "N3", "N4"}},
+    # N2 is for C1's parents (R, legal guardian of S) and so for C1's teacher; N3 for G1's
+    # students and its teacher; N1 is a draft, N4 expired.
+    "audience_of": {"R": {"N2"}, "T": {"N2", "N3"}, "S3": {"N3"}},
     "asked_for": {"T": {"job"}},
     "teaches_lesson": {"T": {"lesson"}},
 }

@@ -4,14 +4,17 @@ A route that is missing from `appliance/security/route_access.py` fails here: wh
 a page must say who may see it.
 """
 
+import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pyotp
 import pytest
 
 from appliance import blobs, jobqueue
-from appliance.directory import history
+from appliance.community import compose, folders, mailbox
+from appliance.directory import history, people
 from appliance.schoollife.attendance import common, excuses, planned, roll
 from appliance.security import audit, tokens
 from appliance.security.audit import Actor
@@ -26,6 +29,13 @@ SAMPLE_ARGS = {
     "group_id": "group",
     "import_id": "import",
     "token": "pas-un-import-en-attente-0000",
+    "message_id": "message",
+    "attachment_id": "attachment",
+    "folder_id": "folder",
+    "news_id": "news",
+    "forum_id": "forum",
+    "topic_id": "topic",
+    "post_id": "post",
     "job_id": "job",
     "token_id": "api_token",
     "lesson_id": "lesson",
@@ -72,6 +82,18 @@ def people_by_profile(conn, box):
         warnings=0, created=0,
     )  # fmt: skip
     made["class"], made["group"], made["import"] = (class_id,), (group_id,), (import_id,)
+    # A message with an attachment from the walk's teacher to the walk's student, and a
+    # folder of the student's, for the messages' pages.
+    sent = compose.send(
+        conn, box.config.files_dir, people.get_person(conn, teacher),
+        compose.Draft(to=[made["student"][1]], subject="Sortie", body="Départ à 8 h.",
+                      files=[("programme.pdf", io.BytesIO(b"%PDF-1.4 programme"))]),
+        actor=Actor(teacher, made["teacher"][1]), max_attachment_bytes=1 << 20,
+    )  # fmt: skip
+    attachment = mailbox.read(conn, people.get_person(conn, teacher), sent.id)["attachments"][0]
+    folder = folders.create_folder(conn, people.get_person(conn, student), "Sorties")
+    made["message"], made["attachment"], made["folder"] = (sent.id,), (attachment["id"],), (folder,)
+    _news_and_forum(conn, made, class_id)
     # A job of the queue asked by the walk's technician (the preview of an upload).
     admin_id, admin_login, _pw = made["admin"]
     job_id = jobqueue.enqueue(
@@ -122,6 +144,49 @@ def _attendance(conn, made, class_id) -> None:
     )  # fmt: skip
     made["lesson"], made["absence"] = (lessons[0]["id"],), (event_id,)
     made["excuse"], made["planned"] = (excuse["id"],), (trip["id"],)
+
+
+# A one-pixel PNG: the walk's news item has an image.
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000b49444154789c6360000200000500017a5eab3f0000000049454e44ae426082"
+)
+
+
+def _news_and_forum(conn, made, class_id) -> None:
+    """A published news item for everyone (written by the walk's staff member, with an
+    image), and a forum of the walk's class with a subject and a message."""
+    from appliance import blobs
+    from appliance.db import now_iso
+
+    files = Path(conn.execute("PRAGMA database_list").fetchone()[2]).parent / "files"
+    blob = blobs.write_bytes(files, PIXEL, max_bytes=1024)
+    blobs.record(conn, blob)
+    stamp = now_iso()
+    news_id = conn.execute(
+        "INSERT INTO news (author_id, title, body, image_sha256, image_name, state, "
+        "created_at, updated_at, published_at, notified_at) "
+        "VALUES (?, 'Portes ouvertes', '<p>Samedi</p>', ?, 'affiche.png', 'published', ?, ?, ?, ?)",
+        (made["staff"][0], blob.sha256, stamp, stamp, stamp, stamp),
+    ).lastrowid
+    conn.execute("INSERT INTO news_audience (news_id, target) VALUES (?, 'all')", (news_id,))
+    teacher, student = made["teacher"][0], made["student"][0]
+    forum_id = conn.execute(
+        "INSERT INTO forum (class_id, title, created_by, created_at) VALUES (?, 'Forum', ?, ?)",
+        (class_id, teacher, stamp),
+    ).lastrowid
+    topic_id = conn.execute(
+        "INSERT INTO forum_topic (forum_id, title, author_id, created_at, last_post_at, posts) "
+        "VALUES (?, 'Sujet', ?, ?, ?, 1)",
+        (forum_id, student, stamp, stamp),
+    ).lastrowid
+    post_id = conn.execute(
+        "INSERT INTO forum_post (topic_id, author_id, body, created_at) "
+        "VALUES (?, ?, '<p>Bonjour</p>', ?)",
+        (topic_id, student, stamp),
+    ).lastrowid
+    made["news"], made["forum"] = (news_id,), (forum_id,)
+    made["topic"], made["post"] = (topic_id,), (post_id,)
 
 
 def _login(app, client, name, pw):

@@ -18,7 +18,12 @@ FILES = {
     "audit.json",
     "sessions.json",
     "provenance.json",
+    "messages.json",
     "other.json",
+    # the features' own files (Feature.exports)
+    "notifications.json",
+    "news.json",
+    "forums.json",
 }
 
 

@@ -22,6 +22,9 @@ def test_the_manifest_lists_the_areas_in_order():
         "health",
         "backups",
         "schoollife",
+        "community",
+        "notifications",
+        "news_forums",
         "attendance",
     ]
     assert len({f.name for f in FEATURES}) == len(FEATURES)
@@ -107,9 +110,11 @@ def test_every_policy_action_belongs_to_exactly_one_feature():
 
 
 def test_migrations_come_from_the_features_packages():
+    # Two entries of one service package share its migrations: listed once.
     assert features.migration_packages() == [
         "appliance.migrations",
         "appliance.schoollife.migrations",
+        "appliance.community.migrations",
         "appliance.schoollife.attendance.migrations",
     ]
     numbers = [n for n, _name, _sql in db.available_migrations()]

@@ -2,9 +2,10 @@
 
 `send` is the only function here that reaches the notification timeline: it calls
 `appliance.community.notifications.emit(conn, recipients, "absence", text, link,
-actor_id=…, ref=…)` when that module is installed (`importlib.util.find_spec`), in the
-caller's transaction; without it nothing is sent and it returns 0. The other functions
-say who is told what, and return the recipients' ids (what the tests read).
+actor_id=…, ref=…)` in the caller's transaction (a roll call and its notifications land
+together), and the service mails each entry at the person's frequency for the type
+`absence` (immediately by default). The other functions say who is told what, and return
+the recipients' ids.
 
 Texts are in French (the school's language), short, without the reason of an absence
 (a family's health is nobody else's business): the link leads to the page that says more.
@@ -12,34 +13,19 @@ Texts are in French (the school's language), short, without the reason of an abs
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import sqlite3
 from collections.abc import Iterable, Mapping
-from functools import cache
-from types import ModuleType
 from typing import Any
 
+from appliance.community import notifications
 from appliance.db import rows
 from appliance.security import policy
 from appliance.timefmt import fmt_date
 
-SERVICE = "appliance.community.notifications"
 TYPE = "absence"
 # The pages of webui/attendance the notifications lead to.
 EVENT_PAGE = "/vie-scolaire/absences/{id}"
 ALERTS_PAGE = "/vie-scolaire/signalements?mois={month}"
-
-
-@cache
-def _service() -> ModuleType | None:
-    try:
-        found = importlib.util.find_spec(SERVICE)
-    except ModuleNotFoundError:  # its package (appliance.community) is not there either
-        found = None
-    if found is None:
-        return None
-    return importlib.import_module(SERVICE)
 
 
 def send(
@@ -51,14 +37,13 @@ def send(
     actor_id: int | None = None,
     ref: str | None = None,
 ) -> int:
-    """Write a notification of type `absence` to each of `recipients` (person ids) through
-    the notification service when it is installed (see the module doc); return how many
-    entries it wrote (0 without the service)."""
+    """Write a notification of type `absence` to each of `recipients` (person ids) in the
+    timeline (`notifications.emit`, in the caller's transaction; never to `actor_id`, who
+    did it); return how many entries were written."""
     ids = sorted(set(recipients))
-    service = _service()
-    if service is None or not ids:
+    if not ids:
         return 0
-    return int(service.emit(conn, ids, TYPE, text, link, actor_id=actor_id, ref=ref))
+    return notifications.emit(conn, ids, TYPE, text, link, actor_id=actor_id, ref=ref)
 
 
 def guardians_of(conn: sqlite3.Connection, student_id: int) -> list[int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from appliance.community import notifications
 from appliance.schoollife.attendance import alerts, events, notify, roll, schedule
 from tests.integration.attendance.conftest import AGATHE, CLASS, CPE, HEAD
 
@@ -52,6 +53,15 @@ def test_four_complete_half_days_without_an_admissible_reason_raise_an_alert(col
         for pid in notify.alert_recipients(college.conn, college.person(AGATHE)["id"])
     }
     assert told == {"eric.aubert", "celine.morin", HEAD}
+    for login in told:  # each told once, in their timeline
+        entries = notifications.timeline(college.conn, college.person(login)["id"])
+        assert [(n["type"], n["link"]) for n in entries] == [
+            ("absence", "/vie-scolaire/signalements?mois=2026-12")
+        ]
+        assert (
+            "4 demi-journées complètes d'absence sans motif recevable en 12/2026"
+            in (entries[0]["text"])
+        )
     # Checking again tells nobody again.
     assert alerts.check(college.conn, None, "2026-12") == ([], [])
 

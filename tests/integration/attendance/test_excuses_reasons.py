@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from appliance import blobs
+from appliance.community import notifications
 from appliance.errors import CartableError, Conflict
 from appliance.schoollife.attendance import events, excuses, notify, reasons
 from tests.integration.attendance.conftest import AGATHE, CLASS, CPE, TUESDAY
@@ -33,10 +34,25 @@ def _guardians(college) -> list[dict]:
     ]
 
 
+def _timeline(college, login: str) -> list[tuple[str, str, str]]:
+    pid = college.person(login)["id"]
+    return [(n["type"], n["text"], n["link"]) for n in notifications.timeline(college.conn, pid)]
+
+
 def test_the_guardians_are_told_of_a_new_absence(college):
     event = _absence(college)
     guardians = _guardians(college)
     assert len(guardians) == 2
+    for g in guardians:  # the roll call told them, in its transaction
+        assert _timeline(college, g["login"]) == [
+            (
+                "absence",
+                "Agathe BAILLY : absence le 01/12/2026 de 08:10 à 09:05. "
+                "Vous pouvez envoyer un justificatif.",
+                f"/vie-scolaire/absences/{event['id']}",
+            )
+        ]
+    assert _timeline(college, AGATHE) == []  # the student is not told of her own
     assert notify.absence_recorded(college.conn, event) == [g["id"] for g in guardians]
     # A disabled account is not told; a justified absence is no news.
     college.conn.execute("UPDATE person SET state = 'disabled' WHERE id = ?", (guardians[1]["id"],))
@@ -45,8 +61,13 @@ def test_the_guardians_are_told_of_a_new_absence(college):
         college.conn, event["id"], reason_code="maladie", justified=True, actor=college.actor(CPE)
     )
     assert notify.absence_recorded(college.conn, settled) == []
-    # Without the notification service on this box, nothing is written anywhere.
-    assert notify.send(college.conn, [guardians[0]["id"]], "texte", "/vie-scolaire") == 0
+    # A correction that changes nothing tells nobody again; a lateness is told.
+    college.take(college.lesson(CLASS, TUESDAY, "09:05"), late={AGATHE: 7})
+    latest = _timeline(college, guardians[0]["login"])[0]
+    assert (
+        latest[1]
+        == "Agathe BAILLY : retard de 7 min le 01/12/2026 09:05. Vous pouvez envoyer un justificatif."
+    )
 
 
 def test_an_excuse_with_its_document_accepted(college):
@@ -86,6 +107,9 @@ def test_an_excuse_with_its_document_accepted(college):
         "text": "Agathe avait de la fièvre.\nMerci.",
     }
     decided = excuses.decide(college.conn, sent["id"], accept=True, actor=college.actor(CPE))
+    assert _timeline(college, parent["login"])[0][1] == (
+        "Agathe BAILLY : justificatif accepté pour le 01/12/2026 08:10."
+    )
     assert decided["status"] == "accepted" and decided["decided_by"] == college.person(CPE)["id"]
     after = events.get_event(college.conn, event["id"])
     assert (after["justified"], after["reason_code"], after["settled_by"]) == (

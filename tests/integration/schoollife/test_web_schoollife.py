@@ -176,3 +176,23 @@ def test_the_pages_are_the_technicians(school):
     login(client, name, pw)
     assert client.get("/admin/annee-scolaire").status_code == 403
     assert client.get("/admin/emploi-du-temps").status_code == 403
+
+
+def test_the_history_of_imports_goes_past_its_first_page(client, school, tmp_path):
+    """schoollife/timetable_imports.html past its first page."""
+    year.set_year(school.conn, TECH, START, END, A_WEEK, HOLIDAYS)
+    path = tmp_path / "petit.csv"
+    path.write_text(
+        "class_or_group;subject_code;teacher_id;day;start;duration;room;weeks\n"
+        "301;020100;8000;1;08:10;00:55;101;H\n",
+        encoding="utf-8",
+    )
+    for n in range(23):
+        timetable.run_import(school.conn, path, actor=TECH, effective_from=f"2027-0{1 + n % 6}-01")
+    first = text(client.get("/admin/emploi-du-temps"))
+    ids = re.findall(r"<tr><td>(\d+)</td>", first)
+    assert ids == [str(n) for n in range(23, 3, -1)] and "Page 1 sur 2" in first
+    second = text(client.get("/admin/emploi-du-temps?page=2"))
+    assert re.findall(r"<tr><td>(\d+)</td>", second) == ["3", "2", "1"]
+    assert "Page 2 sur 2" in second and "Précédente" in second
+    assert "Page 2 sur 2" in text(client.get("/admin/emploi-du-temps?page=99"))
