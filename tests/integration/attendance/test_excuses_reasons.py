@@ -64,9 +64,8 @@ def test_the_guardians_are_told_of_a_new_absence(college):
     # A correction that changes nothing tells nobody again; a lateness is told.
     college.take(college.lesson(CLASS, TUESDAY, "09:05"), late={AGATHE: 7})
     latest = _timeline(college, guardians[0]["login"])[0]
-    assert (
-        latest[1]
-        == "Agathe BAILLY : retard de 7 min le 01/12/2026 09:05. Vous pouvez envoyer un justificatif."
+    assert latest[1] == (
+        "Agathe BAILLY : retard de 7 min le 01/12/2026 09:05. Vous pouvez envoyer un justificatif."
     )
 
 
