@@ -121,7 +121,7 @@ def school(conn):
 
 
 _PEOPLE = {"admin", "T", "T2", "R", "R2", "S", "S2", "S3", "S4", "guest"}
-_STAFF = {"staff", "edu", "dir", "sec", "adm", "adf", "doc"}
+_STAFF = {"staff", "edu", "dir", "aed", "sec", "adm", "adf", "doc"}
 _EVERYONE = _PEOPLE | _STAFF
 
 
