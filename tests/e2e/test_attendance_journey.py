@@ -111,7 +111,7 @@ def test_roll_call_absence_excuse_accepted(server, browser, tmp_path):
         expect(parent.locator(".notif-link")).to_contain_text("1")
         _click(parent, "link", "Notifications")
         entry = parent.locator(".timeline-entry").first
-        expect(entry).to_contain_text("Noah Benali : absence le")
+        expect(entry).to_contain_text("Noah Benali : absence au cours de 08:00 le")
         expect(entry).to_contain_text("Vous pouvez envoyer un justificatif.")
         with parent.expect_navigation():
             entry.get_by_role("link").click()

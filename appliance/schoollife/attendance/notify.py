@@ -75,10 +75,8 @@ def absence_recorded(
     if event["kind"] == "late":
         text = f"{name} : retard de {event['minutes']} min le {_when(event)}."
     else:
-        text = (
-            f"{name} : absence le {fmt_date(event['date'])} de {event['start_time']} "
-            f"à {event['end_time']}."
-        )
+        # Told at the first lesson missed: the absence may go on over the next ones.
+        text = f"{name} : absence au cours de {event['start_time']} le {fmt_date(event['date'])}."
     send(
         conn,
         guardians,
