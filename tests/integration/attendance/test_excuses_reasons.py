@@ -47,7 +47,7 @@ def test_the_guardians_are_told_of_a_new_absence(college):
         assert _timeline(college, g["login"]) == [
             (
                 "absence",
-                "Agathe BAILLY : absence le 01/12/2026 de 08:10 à 09:05. "
+                "Agathe BAILLY : absence au cours de 08:10 le 01/12/2026. "
                 "Vous pouvez envoyer un justificatif.",
                 f"/vie-scolaire/absences/{event['id']}",
             )
