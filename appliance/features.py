@@ -33,6 +33,7 @@ from typing import Any
 
 from appliance.i18n import N_
 from appliance.portal.tiles import Tile
+from appliance.schoollife.diary import feature as diary_feature
 from appliance.security.route_rows import (
     ADMIN_ONLY,
     CLASS_MEMBERS,
@@ -401,7 +402,114 @@ from appliance.community.feature import COMMUNITY  # noqa: E402
 from appliance.community.notify_feature import NEWS_FORUMS, NOTIFICATIONS  # noqa: E402
 from appliance.schoollife.attendance.feature import ATTENDANCE  # noqa: E402
 
+# Issue 11: the cahier de textes; its entry is in its own package (this file had grown
+# past 400 lines).
+DIARY = Feature(**diary_feature.ENTRY)
+
+# Issue 13 (grades half): periods, assessments and marks, averages, report cards.
+# Those who use grades: students (their own), parents (their children's), teachers (their
+# classes), the direction and the technician (everything).
+_GRADES_USERS = {**ADMIN_ONLY, "student": 200, "relative": 200, "teacher": 200}
+_DIRECTION = ("admin", "staff:DIR")
+
+
+def _with_direction(routes: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    """The direction (staff:DIR) answered as the technician on every grades route."""
+    return {endpoint: {**row, "staff_dir": row["admin"]} for endpoint, row in routes.items()}
+
+
+GRADES = Feature(
+    name="grades",
+    config_keys=("appliance.schoollife.grades.config_keys",),
+    migrations="appliance.schoollife.grades.migrations",
+    cli=("appliance.schoollife.grades.cli",),
+    jobs=("appliance.schoollife.grades.schedule:jobs",),
+    job_ids=("grades.housekeeping",),
+    job_handlers=("appliance.schoollife.grades.printing",),
+    blueprints=("webui.grades:bp", "webui.grades.api:bp"),
+    tiles=(Tile("grades", N_("Notes"), N_("Les évaluations et les moyennes."), "grades.index"),),
+    routes=_with_direction(
+        {
+            "grades.index": _GRADES_USERS,
+            # The walk's student: theirs, their parent's, their teacher's (head teacher).
+            "grades.student": hidden(_GRADES_USERS),
+            # The walk's class in the subject its teacher teaches it.
+            "grades.audience": hidden(TEACHER_OR_ADMIN),
+            "grades.assessment_new": hidden(TEACHER_ONLY),
+            "grades.assessment": hidden(TEACHER_OR_ADMIN),
+            "grades.assessment_marks": hidden(TEACHER_ONLY),
+            "grades.assessment_edit": hidden(TEACHER_ONLY),
+            "grades.assessment_delete": hidden(TEACHER_ONLY),
+            "grades.appraisals": hidden(TEACHER_ONLY),
+            # The walk's teacher is the head teacher of the walk's class.
+            "grades.class_table": hidden(TEACHER_OR_ADMIN),
+            "grades.general_appraisals": hidden(TEACHER_ONLY),
+            "grades.class_pdf": hidden(TEACHER_OR_ADMIN),
+            # A job of the queue asked by the walk's teacher: they and the technician follow
+            # it, they alone take its file.
+            "grades.job": hidden(TEACHER_OR_ADMIN),
+            "grades.job_download": hidden(TEACHER_ONLY),
+            "grades.report_card": hidden(_GRADES_USERS),
+            "grades.report_card_pdf": hidden(_GRADES_USERS),
+            "grades.periods": ADMIN_ONLY,
+            "grades.period_edit": hidden(ADMIN_ONLY),
+            "grades.period_lock": hidden(ADMIN_ONLY),
+            "grades_api.periods": api(LOGGED_IN),
+            "grades_api.assessment_create": api(TEACHER_ONLY),
+            "grades_api.assessment": api(hidden(TEACHER_OR_ADMIN)),
+            "grades_api.assessment_marks": api(hidden(TEACHER_ONLY)),
+            "grades_api.grades": api(_GRADES_USERS),
+            "grades_api.appraisal": api(hidden(TEACHER_ONLY)),
+            "grades_api.report_card_pdf": api(hidden(_GRADES_USERS)),
+        }
+    ),
+    rules=(
+        *grant(("student", "relative", "teacher", *_DIRECTION), "grades.use"),
+        # Whose own marks the grades pages open on: a student's.
+        Rule("grades.mine", "student"),
+        Rule("grades.periods.view", "anyone"),
+        *grant(_DIRECTION, "grades.periods.edit"),
+        # A student's marks and averages (narrowed to a subject when the target names
+        # one: a teacher sees the subjects they teach the student, the head teacher all).
+        Rule("grades.view", "student", "self"),
+        Rule("grades.view", "relative", "guardian_of"),
+        Rule("grades.view", "teacher", "teaches"),
+        Rule("grades.view", "teacher", "head_teacher_of"),
+        *grant(_DIRECTION, "grades.view"),
+        # Marks before their publication time: teachers of the subject, the head teacher,
+        # the direction (families see them from the publication time on).
+        Rule("grades.view_unpublished", "teacher", "teaches"),
+        Rule("grades.view_unpublished", "teacher", "head_teacher_of"),
+        *grant(_DIRECTION, "grades.view_unpublished"),
+        # Assessments: written by a teacher of the class or group in the subject; read by
+        # them, the head teacher of the class and the direction (every student's mark).
+        Rule("grades.enter", "teacher"),
+        Rule("grades.assessment.write", "teacher", "teaches"),
+        Rule("grades.assessment.view", "teacher", "teaches"),
+        Rule("grades.assessment.view", "teacher", "head_teacher_of"),
+        *grant(_DIRECTION, "grades.assessment.view"),
+        # A class's table of averages and its report cards as one PDF.
+        Rule("grades.class.view", "teacher", "head_teacher_of"),
+        *grant(_DIRECTION, "grades.class.view"),
+        # Report cards: families once the period is locked; the head teacher and the
+        # direction at any time.
+        Rule("grades.report.view", "student", "self"),
+        Rule("grades.report.view", "relative", "guardian_of"),
+        Rule("grades.report.view", "teacher", "head_teacher_of"),
+        *grant(_DIRECTION, "grades.report.view"),
+        Rule("grades.report.before_lock", "teacher", "head_teacher_of"),
+        *grant(_DIRECTION, "grades.report.before_lock"),
+        # Appraisals: a subject teacher's for the students they teach the subject, the
+        # head teacher's general one.
+        Rule("grades.appraisal.write", "teacher", "teaches"),
+        Rule("grades.appraisal.write", "teacher", "head_teacher_of"),
+        Rule("grades.appraisal.subject", "teacher", "teaches"),
+        Rule("grades.appraisal.general", "teacher", "head_teacher_of"),
+    ),
+)
+
 FEATURES: tuple[Feature, ...] = (
-    PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE, COMMUNITY, NOTIFICATIONS, NEWS_FORUMS,
+    PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE, DIARY, GRADES,
+    COMMUNITY, NOTIFICATIONS, NEWS_FORUMS,
     ATTENDANCE,
 )  # fmt: skip

@@ -22,6 +22,7 @@ from appliance.portal.tiles import tiles_for
 from appliance.security.relations import audience_keys
 from webui.access import ask, box, conn, current_person, requires, selected_child
 from webui.app import select_locale
+from webui.diary.home import soon_for as homework_soon_for
 
 bp = Blueprint("portal", __name__)
 
@@ -107,11 +108,13 @@ def home():
         children=children,
         child=child,
         classes=person.get("classes", []),
+        # The cahier de textes's section: the student's (or the chosen child's) work due soon.
+        homework_soon=homework_soon_for(child if follows_children else person),
     )
 
 
 # Pages that send a parent to the picker and get them back once a child is chosen.
-_PICKER_RETURNS = {"portal.home", "directory.index"}
+_PICKER_RETURNS = {"portal.home", "directory.index", "diary.todo"}
 
 
 def _back_to(endpoint: str | None) -> str:

@@ -2,7 +2,8 @@
 
 An admin, three teachers, one staff member, students in two classes, their parents (one
 parent with two children) and a guest; then the school year and a timetable
-(`appliance.schoollife.demo`) and a day of roll calls
+(`appliance.schoollife.demo`), the week's cahier de textes (`appliance.schoollife.diary.demo`),
+the periods and marks (`appliance.schoollife.grades.demo`) and a day of roll calls
 (`appliance.schoollife.attendance.demo`), also given to a demo created before they
 existed. Passwords are generated at creation, printed on the console and kept in
 `<data>/demo-logins.txt` (mode 0600): this is a demo, never a real school.
@@ -20,6 +21,8 @@ from appliance.directory import people
 from appliance.school import set_school
 from appliance.schoollife import demo as schoollife_demo
 from appliance.schoollife.attendance import demo as attendance_demo
+from appliance.schoollife.diary import demo as diary_demo
+from appliance.schoollife.grades import demo as grades_demo
 from appliance.security import passwords
 from backup.fsutil import atomic_write
 
@@ -66,6 +69,8 @@ def seed(
     set_school(conn, uai=DEMO_UAI, name=DEMO_NAME, portal_url=portal_url)
     if seeded:
         schoollife_demo.ensure(conn)
+        diary_demo.ensure(conn)
+        grades_demo.ensure(conn)
         attendance_demo.ensure(conn)
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
@@ -128,6 +133,8 @@ def seed(
     lines += [f"{profile}\t{login}\t{pw}" for profile, login, pw in accounts]
     atomic_write(saved, ("\n".join(lines) + "\n").encode(), mode=0o600)
     schoollife_demo.ensure(conn)
+    diary_demo.ensure(conn)
+    grades_demo.ensure(conn)
     attendance_demo.ensure(conn)
     return accounts
 

@@ -24,6 +24,7 @@ from appliance.db import now_iso, one, rows
 from appliance.directory import people
 from appliance.directory.lifecycle import person_references
 from appliance.school import get_school
+from appliance.schoollife.diary import progress
 from appliance.security import audit
 from appliance.security.audit import Actor
 
@@ -40,6 +41,7 @@ _KNOWN = {
     "message_box",
     "message_folder",
     "message_address",
+    "homework_done",
 }
 _SECRET_COLUMN = re.compile(r"hash|secret|token|password", re.IGNORECASE)
 
@@ -63,6 +65,8 @@ Ce fichier ZIP contient tout ce que l'espace numérique de travail conserve sur 
 - notifications.json : vos notifications, leurs réglages et votre adresse de courriel ;
 - news.json, forums.json : les actualités que vous avez écrites, les sujets et messages
   de forum que vous avez écrits ;
+- homework_done.json : les travaux du cahier de textes que vous avez cochés comme faits
+  (élève), avec la matière et la date ;
 - other.json : les données des autres services qui vous sont rattachées.
 
 Les mots de passe ne sont jamais conservés en clair et ne figurent pas dans cet export.
@@ -146,6 +150,7 @@ def collect(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
         "audit.json": audit,
         "sessions.json": sessions,
         "provenance.json": _provenance(conn, person_id),
+        "homework_done.json": progress.ticks_of(conn, person_id),
     }
     for ref in features.exports():
         found.update(features.resolve(ref)(conn, person_id))

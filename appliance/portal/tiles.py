@@ -26,9 +26,6 @@ class Tile:
 # of their page, are in its entry of `appliance/features.py`.
 _COMING = {
     "timetable": Tile("timetable", N_("Emploi du temps"), N_("Les cours de la semaine.")),
-    "homework": Tile(
-        "homework", N_("Cahier de textes"), N_("Le contenu des cours et le travail à faire.")
-    ),
     "grades": Tile("grades", N_("Notes"), N_("Les évaluations et les moyennes.")),
     "absences": Tile("absences", N_("Vie scolaire"), N_("Absences, retards et justificatifs.")),
     "messages": Tile("messages", N_("Messagerie"), N_("Écrire et recevoir des messages.")),
@@ -44,7 +41,18 @@ _BY_PROFILE = {
     "relative": [*_SCHOOL_LIFE, "directory", "account"],
     "teacher": [*_SCHOOL_LIFE, "forums", "files", "directory", "account"],
     # The directory tile shows to staff whose function opens it (the portal asks the policy).
-    "staff": ["absences", "messages", "news", "files", "directory", "account"],
+    # The cahier de textes's and the grades' tiles show to the direction only (the portal
+    # asks the policy).
+    "staff": [
+        "homework",
+        "grades",
+        "absences",
+        "messages",
+        "news",
+        "files",
+        "directory",
+        "account",
+    ],  # fmt: skip
     "guest": ["messages", "news", "files", "account"],
     "admin": [
         "admin",
@@ -53,6 +61,8 @@ _BY_PROFILE = {
         "admin_audit",
         "admin_timetable",
         "messages",
+        "homework",
+        "grades",
         "backups",
         "health",
         "news",

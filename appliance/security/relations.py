@@ -22,6 +22,8 @@ and optionally `subject_code` to narrow the relation to one subject).
 - `audience_of`: the target news item is published, current, and addressed to the asker
   (`audience_keys`: everyone, their profile, their class's students, their children's
   class's parents, the classes and groups they teach).
+- `parent_of_member`: the asker is a legal guardian (level 1) of a member of the target
+  class or group (a parent reading their child's class's cahier de textes).
 - `asked_for`: the target is a job of the queue (`jobqueue.get`'s shape) the asker asked for.
 - `teaches_lesson`: the target is a dated lesson (`kind` "lesson", `id`) and the asker is
   one of its teachers (`lesson_teacher`: its teacher, or its replacement).
@@ -307,6 +309,23 @@ def audience_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     )
 
 
+def parent_of_member(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    kind = _kind(target)
+    if kind == "class":
+        sql = (
+            "SELECT 1 FROM guardian_link g JOIN class_membership m ON m.person_id = g.student_id "
+            "WHERE g.guardian_id = ? AND g.level = 1 AND m.class_id = ?"
+        )
+    elif kind == "group":
+        sql = (
+            "SELECT 1 FROM guardian_link g JOIN group_membership m ON m.person_id = g.student_id "
+            "WHERE g.guardian_id = ? AND g.level = 1 AND m.group_id = ?"
+        )
+    else:
+        return False
+    return _exists(conn, sql, (person["id"], target["id"]))
+
+
 def asked_for(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     return (
         "actor_id" in target
@@ -335,6 +354,7 @@ RELATIONS: dict[str, Relation] = {
     "author_of": author_of,
     "granted_publisher": granted_publisher,
     "audience_of": audience_of,
+    "parent_of_member": parent_of_member,
     "asked_for": asked_for,
     "teaches_lesson": teaches_lesson,
     "taught_by": taught_by,

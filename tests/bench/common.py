@@ -65,11 +65,20 @@ def cartable_cmd(config: Path, data: Path, *args: str) -> list[str]:
     ]
 
 
-def wrk(url: str, connections: int, seconds: int, headers: dict | None = None) -> dict:
-    """Run wrk with --latency; return requests/s, errors and latency percentiles (ms)."""
+def wrk(
+    url: str,
+    connections: int,
+    seconds: int,
+    headers: dict | None = None,
+    script: Path | None = None,
+) -> dict:
+    """Run wrk with --latency (and a Lua `script` making each request, when given); return
+    requests/s, errors and latency percentiles (ms)."""
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is missing: apt-get install wrk")
     cmd = ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds}s"]
+    if script is not None:
+        cmd += ["-s", str(script)]
     for k, v in (headers or {}).items():
         cmd += ["-H", f"{k}: {v}"]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout

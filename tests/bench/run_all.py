@@ -19,6 +19,7 @@ BENCHES = [
     ("import", "tests.bench.import_bench", []),
     ("timetable", "tests.bench.timetable_bench", []),
     ("attendance", "tests.bench.attendance_bench", []),
+    ("grades", "tests.bench.grades_bench", []),
     ("backup", "tests.bench.backup_bench", []),
     ("messages", "tests.bench.messages_bench", []),
     ("notify_digest", "tests.bench.notify_digest_bench", []),
@@ -134,6 +135,9 @@ def render() -> str:
     tt = _load("timetable")
     if tt:
         lines += _timetable_section(tt)
+    grades = _load("grades")
+    if grades:
+        lines += _grades_section(grades)
     backup = _load("backup")
     if backup:
         lines += _backup_section(backup)
@@ -389,6 +393,40 @@ def _attendance_section(a: dict) -> list[str]:
         f"{a['check_s']} | |",
         "",
         f"- the month's alerts under 2 s: {_ok(a['targets']['under_2s'])}",
+        "",
+    ]
+
+
+def _grades_section(g: dict) -> list[str]:
+    """Grades: a class's year of marks read by its students, and its report cards."""
+    h50, g50, pdf = g["hello_c50"], g["grades_c50"], g["pdf"]
+    return [
+        "## Grades: a student's marks and a class's report cards (issue 13)",
+        "",
+        f"Command: `.venv/bin/python -m tests.bench.grades_bench` (one class of "
+        f"{g['students']} students, {g['subjects']} subjects, {g['assessments']} assessments "
+        f"over the year's three trimesters, {g['marks']:,} marks; median of {g['rounds']} "
+        f"interleaved rounds of {g['seconds']} s; wrk, 2 threads, waitress "
+        f"{g['waitress_threads']} threads; {g['machine']['date']}). Each request of "
+        "`GET /api/v1/grades?period=P` carries the bearer token of the next of the 30 "
+        "students and the next trimester (a Lua script); the reference, the bare Flask hello "
+        "app with the same waitress settings, is loaded by the same script.",
+        "",
+        "| what | connections | requests/s | p50 ms | p99 ms |",
+        "|---|---|---|---|---|",
+        f"| bare Flask hello (reference) | 50 | {h50['requests_per_s']:.0f} | "
+        f"{h50.get('p50_ms')} | {h50.get('p99_ms')} |",
+        f"| a student's grades of a trimester (API) | 50 | {g50['requests_per_s']:.0f} | "
+        f"{g50.get('p50_ms')} | {g50.get('p99_ms')} |",
+        "",
+        f"- grades / hello at 50 connections: **{g['ratio_grades_to_hello_c50']:.3f}** "
+        f"(target ≥ 0.30: {_ok(g['targets']['ratio_at_least_0.30'])}); each round's ratio: "
+        f"{', '.join(f'{r:.3f}' for r in g.get('ratios_c50', []))}; errors: "
+        f"{'none' if g['targets']['no_errors'] else '**some**'}",
+        f"- the class's {pdf['cards']} report cards of a trimester as one PDF "
+        f"(`printing.class_pdf`, first call, nothing kept yet): **{pdf['seconds']} s** "
+        f"({pdf['bytes'] // 1024} KiB; target under 5 s: "
+        f"{_ok(g['targets']['class_pdf_under_5s'])})",
         "",
     ]
 

@@ -299,10 +299,17 @@ def test_openapi_is_generated_from_the_routes(echo_app):
     platform = {"/me", "/me/tokens", "/me/tokens/{token_id}", "/openapi.json", "/echo"}
     messages = {"/messages", "/messages/{message_id}", "/messages/{message_id}/recall",
                 "/messages/recipients"}  # fmt: skip
-    # the services' own (#12: messages, notifications, news, forums) are there too
-    assert platform | messages | {"/notifications", "/news", "/forums/{forum_id}"} <= set(
-        doc["paths"]
-    )
+    # the services' own (#11 cahier de textes, #12: messages, notifications, news, forums)
+    services = {"/notifications", "/news", "/forums/{forum_id}", "/homework", "/diary"}
+    grades = {  # #13
+        "/periods", "/assessments", "/assessments/{assessment_id}",
+        "/assessments/{assessment_id}/marks", "/grades",
+        "/report-cards/{period_id}/{login}/appraisals", "/report-cards/{period_id}/{login}.pdf",
+    }  # fmt: skip
+    assert platform | messages | services | grades <= set(doc["paths"])
+    pdf = doc["paths"]["/report-cards/{period_id}/{login}.pdf"]["get"]["responses"]["200"]
+    assert pdf["content"] == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    assert "409" in doc["paths"]["/assessments/{assessment_id}/marks"]["put"]["responses"]
     attendance = {"/lessons/{lesson_id}/roll", "/absences", "/absences/{event_id}/excuse",
                   "/absences/{event_id}/justify", "/absences/summary", "/attendance/reasons",
                   "/attendance/alerts"}  # fmt: skip

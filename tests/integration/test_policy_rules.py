@@ -101,6 +101,9 @@ def school(conn):
         "C2/subject": {"kind": "class", "id": cls["C2"], "subject_code": SUBJECT},
         "C2/other": {"kind": "class", "id": cls["C2"], "subject_code": OTHER_SUBJECT},
         **news,
+        # T is C1's head teacher without teaching it OTHER_SUBJECT: only head_teacher_of
+        # holds (a head teacher reads every subject of their class, #13).
+        "C1/other": {"kind": "class", "id": cls["C1"], "subject_code": OTHER_SUBJECT},
         # A job of the queue, as jobqueue.get gives it, asked for by the teacher T.
         "job": {"id": 1, "kind": "directory.import_plan", "actor_id": ids["T"]},
         # A lesson, as the roll call's target (appliance.schoollife.attendance.roll).
@@ -151,13 +154,13 @@ RELATED: dict[str, dict[str, set[str]]] = {
     "guardian_of": {"R": {"S"}},
     "child_of": {"S": {"R"}},
     "teaches": {"T": {"C1", "G1", "S", "S3", "S4"}, "T2": {"C2", "C2/subject", "S2"}},
-    "head_teacher_of": {"T": {"C1", "S", "S4"}},
+    "head_teacher_of": {"T": {"C1", "S", "S4", "C1/other"}},
     # A class named with a subject is still the class its students are members of.
     "member_of": {
-        "S": {"C1"},
+        "S": {"C1", "C1/other"},
         "S2": {"C2", "C2/subject", "C2/other"},
         "S3": {"G1"},
-        "S4": {"C1"},
+        "S4": {"C1", "C1/other"},
     },
     # The scopes of the communication rules (appliance/community/rules.py).
     "taught_by": {"S": {"T"}, "S3": {"T"}, "S4": {"T"}, "S2": {"T2"}},
@@ -187,6 +190,8 @@ RELATED: dict[str, dict[str, set[str]]] = {
     "audience_of": {"R": {"N2"}, "T": {"N2", "N3"}, "S3": {"N3"}},
     "asked_for": {"T": {"job"}},
     "teaches_lesson": {"T": {"lesson"}},
+    # R is the legal guardian of S (in C1); R2 only a contact of S2 (level 2).
+    "parent_of_member": {"R": {"C1", "C1/other"}},
 }
 
 

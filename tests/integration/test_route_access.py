@@ -6,7 +6,7 @@ a page must say who may see it.
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyotp
@@ -15,7 +15,9 @@ import pytest
 from appliance import blobs, jobqueue
 from appliance.community import compose, folders, mailbox
 from appliance.directory import history, people
+from appliance.schoollife import year
 from appliance.schoollife.attendance import common, excuses, planned, roll
+from appliance.schoollife.grades import assessments, periods, printing
 from appliance.security import audit, tokens
 from appliance.security.audit import Actor
 from appliance.security.route_access import NO_LOGIN_NEEDED, PROFILES, ROUTES, STAFF_FUNCTIONS
@@ -37,8 +39,27 @@ SAMPLE_ARGS = {
     "topic_id": "topic",
     "post_id": "post",
     "job_id": "job",
-    "token_id": "api_token",
     "lesson_id": "lesson",
+    "homework_id": "homework",
+    # Two services name an argument alike: "endpoint:argument" says which sample it takes.
+    "diary.attachment:attachment_id": "diary_attachment",
+    "token_id": "api_token",
+    # Grades (#13): the walk's class in a subject its teacher teaches it, an assessment
+    # there, a period, the student's login, a report-cards job asked by the teacher.
+    "kind": "classe",
+    "audience_id": "class",
+    "subject_code": "L1300",
+    "assessment_id": "assessment",
+    "period_id": "period",
+    "login": "student_login",
+    "report_job_id": "report_job",
+    # Roll call and absences (#13): the roll call of a lesson of the walk's class today (its
+    # own, beside the cahier de textes'), the walk's student's absence, its excuse, a
+    # planned absence.
+    "attendance.roll:lesson_id": "roll_lesson",
+    "attendance.roll_save:lesson_id": "roll_lesson",
+    "attendance_api.roll_get:lesson_id": "roll_lesson",
+    "attendance_api.roll_put:lesson_id": "roll_lesson",
     "event_id": "absence",
     "excuse_id": "excuse",
     "planned_id": "planned",
@@ -101,9 +122,13 @@ def people_by_profile(conn, box):
         actor=Actor(admin_id, admin_login, "192.0.2.1"),
     )  # fmt: skip
     made["job"] = (job_id,)
+    # The cahier de textes: a maths lesson of the walk's class today, taught by the walk's
+    # teacher (in maths), with its homework (published) and an attachment.
+    made.update(_diary(conn, box.config.files_dir, teacher, class_id, made["teacher"]))
     # An API token of the walk's student: only its owner may revoke it.
     token_id, _token = tokens.create(conn, student, "walk", actor=audit.SYSTEM)
     made["api_token"] = (token_id,)
+    _grades(conn, made, class_id)
     _attendance(conn, made, class_id)
     return made
 
@@ -142,7 +167,7 @@ def _attendance(conn, made, class_id) -> None:
         conn, student_id=student[0], kind="trip", first=today + timedelta(days=7),
         actor=Actor(edu_id, edu_login, "192.0.2.2"),
     )  # fmt: skip
-    made["lesson"], made["absence"] = (lessons[0]["id"],), (event_id,)
+    made["roll_lesson"], made["absence"] = (lessons[0]["id"],), (event_id,)
     made["excuse"], made["planned"] = (excuse["id"],), (trip["id"],)
 
 
@@ -189,6 +214,69 @@ def _news_and_forum(conn, made, class_id) -> None:
     made["topic"], made["post"] = (topic_id,), (post_id,)
 
 
+def _diary(conn, files_dir, teacher_id, class_id, teacher):
+    from datetime import date
+
+    from appliance.schoollife.diary import homework
+    from appliance.schoollife.year import local_today
+
+    conn.execute("INSERT INTO subject (code, name) VALUES ('061300', 'Mathématiques')")
+    conn.execute(
+        "INSERT INTO teaching (teacher_id, class_id, subject_code) VALUES (?, ?, '061300')",
+        (teacher_id, class_id),
+    )
+    today: date = local_today()
+    lesson_id = conn.execute(
+        "INSERT INTO lesson (date, start_time, end_time, subject_code, subject_label, "
+        "audience_kind, audience_code, class_id) VALUES (?, '08:00', '09:00', '061300', "
+        "'Mathématiques', 'class', '6 A', ?)",
+        (today.isoformat(), class_id),
+    ).lastrowid
+    conn.execute("INSERT INTO lesson_teacher VALUES (?, ?)", (lesson_id, teacher_id))
+    blob = blobs.write_bytes(files_dir, b"%PDF-1.4 walk", max_bytes=1 << 20)
+    item = homework.create(
+        conn, Actor(teacher_id, teacher[1], "192.0.2.1"),
+        audience={"kind": "class", "id": class_id, "code": "6 A", "name": "6 A"},
+        subject_code="061300", text="Exercice 1", kind="exercise", due=today,
+        lesson_id=lesson_id, attachments=[homework.Attachment(blob, "sujet.pdf")],
+    )  # fmt: skip
+    return {
+        "lesson": (lesson_id,),
+        "homework": (item["id"],),
+        "diary_attachment": (item["attachments"][0]["id"],),
+    }
+
+
+def _grades(conn, made, class_id) -> None:
+    """The year, its periods and an assessment of today in the walk's class, in a subject
+    its teacher teaches there; a report-cards job asked by that teacher."""
+    today = date.today()
+    year.set_year(conn, audit.SYSTEM, today - timedelta(days=60), today + timedelta(days=240))
+    thirds = [today - timedelta(days=60), today + timedelta(days=40), today + timedelta(days=140)]
+    ranges = [(thirds[0], thirds[1]), (thirds[1] + timedelta(days=1), thirds[2]),
+              (thirds[2] + timedelta(days=1), today + timedelta(days=240))]  # fmt: skip
+    periods.set_periods(conn, audit.SYSTEM, "trimester", ranges)
+    conn.execute("INSERT INTO subject (code, name) VALUES ('L1300', 'Mathématiques')")
+    teacher_id, teacher_login, _pw = made["teacher"]
+    conn.execute(
+        "INSERT INTO teaching (teacher_id, class_id, subject_code) VALUES (?, ?, 'L1300')",
+        (teacher_id, class_id),
+    )
+    a = assessments.create(
+        conn, audit.SYSTEM, teacher_id=teacher_id,
+        audience=assessments.audience(conn, "class", "6 A"), subject_code="L1300",
+        title="Contrôle", day=today, out_of=20, coefficient=1,
+    )  # fmt: skip
+    made["assessment"] = (a["id"],)
+    made["period"] = (a["period_id"],)
+    made["student_login"] = (made["student"][1],)
+    job_id = jobqueue.enqueue(
+        conn, printing.KIND, {"period_id": a["period_id"], "class_id": class_id},
+        actor=Actor(teacher_id, teacher_login, "192.0.2.2"),
+    )  # fmt: skip
+    made["report_job"] = (job_id,)
+
+
 def _login(app, client, name, pw):
     conn = app.extensions["cartable.box"].conn()
     conn.execute("UPDATE person SET totp_last_step = 0 WHERE login = ?", (name,))
@@ -204,7 +292,7 @@ def _login(app, client, name, pw):
 def _url(rule, made) -> str:
     url = rule.rule
     for arg in rule.arguments:
-        value = SAMPLE_ARGS[arg]
+        value = SAMPLE_ARGS.get(f"{rule.endpoint}:{arg}", SAMPLE_ARGS[arg])
         if value in made:
             value = str(made[value][0])
         url = re.sub(rf"<(?:[a-z]+:)?{arg}>", value, url)

@@ -19,6 +19,7 @@ FILES = {
     "sessions.json",
     "provenance.json",
     "messages.json",
+    "homework_done.json",
     "other.json",
     # the features' own files (Feature.exports)
     "notifications.json",

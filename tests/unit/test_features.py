@@ -22,6 +22,8 @@ def test_the_manifest_lists_the_areas_in_order():
         "health",
         "backups",
         "schoollife",
+        "diary",
+        "grades",
         "community",
         "notifications",
         "news_forums",
@@ -114,6 +116,8 @@ def test_migrations_come_from_the_features_packages():
     assert features.migration_packages() == [
         "appliance.migrations",
         "appliance.schoollife.migrations",
+        "appliance.schoollife.diary.migrations",
+        "appliance.schoollife.grades.migrations",
         "appliance.community.migrations",
         "appliance.schoollife.attendance.migrations",
     ]

@@ -144,7 +144,9 @@ def _operation(
 def _responses(spec: ApiSpec, has_path_params: bool) -> dict[str, Any]:
     success: dict[str, Any] = {"description": "Réussi."}
     schema = spec.response_schema()
-    if spec.status != 204:
+    if spec.status != 204 and spec.produces != "application/json":
+        success["content"] = {spec.produces: {"schema": {"type": "string", "format": "binary"}}}
+    elif spec.status != 204:
         success["content"] = {"application/json": {"schema": dict(schema or {})}}
     out: dict[str, Any] = {str(spec.status): success}
     statuses = set(spec.errors)
