@@ -74,6 +74,11 @@ def open_box(config: Config, *, migrate: bool = True) -> Box:
         )
     # One process serves one school: what it shows people is in that school's zone.
     timefmt.use_zone(config["school.timezone"])
+    # Likewise the half-day split of absences: the report cards read a student's
+    # half-days given only a connection (appliance.schoollife.attendance.halfdays).
+    from appliance.schoollife.attendance import common as attendance
+
+    attendance.use_split(config["attendance.half_day_split"])
     box = Box(config)
     conn = box.conn()
     if migrate:

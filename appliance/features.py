@@ -397,9 +397,10 @@ SCHOOLLIFE = Feature(
     rules=grant("admin", "schoollife.year.edit", "schoollife.timetable.import"),
 )
 
-# Issue 12's entries live beside their services (this file past ~400 lines).
+# Issue 12's entries live beside their services (this file past ~400 lines), and #13's.
 from appliance.community.feature import COMMUNITY  # noqa: E402
 from appliance.community.notify_feature import NEWS_FORUMS, NOTIFICATIONS  # noqa: E402
+from appliance.schoollife.attendance.feature import ATTENDANCE  # noqa: E402
 
 # Issue 11: the cahier de textes; its entry is in its own package (this file had grown
 # past 400 lines).
@@ -510,4 +511,5 @@ GRADES = Feature(
 FEATURES: tuple[Feature, ...] = (
     PLATFORM, DIRECTORY, HEALTH, BACKUPS, SCHOOLLIFE, DIARY, GRADES,
     COMMUNITY, NOTIFICATIONS, NEWS_FORUMS,
+    ATTENDANCE,
 )  # fmt: skip

@@ -2,14 +2,11 @@
 
 An admin, three teachers, one staff member, students in two classes, their parents (one
 parent with two children) and a guest; then the school year and a timetable
-(`appliance.schoollife.demo`) and the week's cahier de textes
-(`appliance.schoollife.diary.demo`), also given to a demo created before they existed.
-Passwords are generated at creation, printed on the console and kept in
+(`appliance.schoollife.demo`), the week's cahier de textes (`appliance.schoollife.diary.demo`),
+the periods and marks (`appliance.schoollife.grades.demo`) and a day of roll calls
+(`appliance.schoollife.attendance.demo`), also given to a demo created before they
+existed. Passwords are generated at creation, printed on the console and kept in
 `<data>/demo-logins.txt` (mode 0600): this is a demo, never a real school.
-(`appliance.schoollife.demo`) and the periods and marks (`appliance.schoollife.grades.demo`),
-also given to a demo created before they existed. Passwords are generated at creation,
-printed on the console and kept in `<data>/demo-logins.txt` (mode 0600): this is a demo,
-never a real school.
 """
 
 from __future__ import annotations
@@ -23,6 +20,7 @@ from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
 from appliance.school import set_school
 from appliance.schoollife import demo as schoollife_demo
+from appliance.schoollife.attendance import demo as attendance_demo
 from appliance.schoollife.diary import demo as diary_demo
 from appliance.schoollife.grades import demo as grades_demo
 from appliance.security import passwords
@@ -73,6 +71,7 @@ def seed(
         schoollife_demo.ensure(conn)
         diary_demo.ensure(conn)
         grades_demo.ensure(conn)
+        attendance_demo.ensure(conn)
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
     with transaction(conn):
@@ -136,6 +135,7 @@ def seed(
     schoollife_demo.ensure(conn)
     diary_demo.ensure(conn)
     grades_demo.ensure(conn)
+    attendance_demo.ensure(conn)
     return accounts
 
 

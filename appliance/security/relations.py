@@ -25,6 +25,8 @@ and optionally `subject_code` to narrow the relation to one subject).
 - `parent_of_member`: the asker is a legal guardian (level 1) of a member of the target
   class or group (a parent reading their child's class's cahier de textes).
 - `asked_for`: the target is a job of the queue (`jobqueue.get`'s shape) the asker asked for.
+- `teaches_lesson`: the target is a dated lesson (`kind` "lesson", `id`) and the asker is
+  one of its teachers (`lesson_teacher`: its teacher, or its replacement).
 
 The scopes of the communication rules (`appliance.community.rules`) are relations too,
 between the person who writes and a person written to:
@@ -332,6 +334,16 @@ def asked_for(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     )
 
 
+def teaches_lesson(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if _kind(target) != "lesson":
+        return False
+    return _exists(
+        conn,
+        "SELECT 1 FROM lesson_teacher WHERE lesson_id = ? AND person_id = ?",
+        (target["id"], person["id"]),
+    )
+
+
 RELATIONS: dict[str, Relation] = {
     "self": is_self,
     "guardian_of": guardian_of,
@@ -344,6 +356,7 @@ RELATIONS: dict[str, Relation] = {
     "audience_of": audience_of,
     "parent_of_member": parent_of_member,
     "asked_for": asked_for,
+    "teaches_lesson": teaches_lesson,
     "taught_by": taught_by,
     "classmate_of": classmate_of,
     "teacher_of_child": teacher_of_child,

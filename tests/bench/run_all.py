@@ -18,6 +18,7 @@ BENCHES = [
     ("health_sampler", "tests.bench.health_sampler", ["--full"]),
     ("import", "tests.bench.import_bench", []),
     ("timetable", "tests.bench.timetable_bench", []),
+    ("attendance", "tests.bench.attendance_bench", []),
     ("grades", "tests.bench.grades_bench", []),
     ("backup", "tests.bench.backup_bench", []),
     ("messages", "tests.bench.messages_bench", []),
@@ -140,6 +141,9 @@ def render() -> str:
     backup = _load("backup")
     if backup:
         lines += _backup_section(backup)
+    attendance = _load("attendance")
+    if attendance:
+        lines += _attendance_section(attendance)
     messages = _load("messages")
     if messages:
         lines += _messages_section(messages)
@@ -364,6 +368,31 @@ def _timetable_section(t: dict) -> list[str]:
         f"- plan + apply of the year under 10 s: {_ok(t['targets']['under_10s'])}; the "
         "re-import from mid-year leaves the lessons before it untouched: "
         f"{_ok(t['targets']['past_untouched'])}",
+        "",
+    ]
+
+
+def _attendance_section(a: dict) -> list[str]:
+    """The month's alerts of a lycée, under 2 s."""
+    return [
+        "## Attendance: the month's alerts of a lycée (issue 13)",
+        "",
+        "Command: `.venv/bin/python -m tests.bench.attendance_bench` (a generated lycée of "
+        f"{a['students']:,} students and its timetable; {a['month']}'s roll calls all taken, "
+        f"{a['lessons']:,} lessons, {a['roll_rows']:,} rows, {a['absent_rows']:,} absent and "
+        f"{a['late_rows']:,} late, {a['events']:,} events; {a['machine']['date']}). "
+        "Reference: one SQL count of the month's absent rows.",
+        "",
+        "| what | first s | median of 5 s |",
+        "|---|---|---|",
+        f"| reference: count of absent rows | {a['reference_first_s']} | "
+        f"{a['reference_median_s']} |",
+        f"| `alerts.month_alerts` (the signalements page, `GET /api/v1/attendance/alerts`): "
+        f"{a['alerts']} students | {a['alerts_first_s']} | **{a['alerts_median_s']}** |",
+        f"| `alerts.check` over every student (the evening job; {a['raised']} alerts told) | "
+        f"{a['check_s']} | |",
+        "",
+        f"- the month's alerts under 2 s: {_ok(a['targets']['under_2s'])}",
         "",
     ]
 

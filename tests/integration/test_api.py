@@ -310,6 +310,10 @@ def test_openapi_is_generated_from_the_routes(echo_app):
     pdf = doc["paths"]["/report-cards/{period_id}/{login}.pdf"]["get"]["responses"]["200"]
     assert pdf["content"] == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
     assert "409" in doc["paths"]["/assessments/{assessment_id}/marks"]["put"]["responses"]
+    attendance = {"/lessons/{lesson_id}/roll", "/absences", "/absences/{event_id}/excuse",
+                  "/absences/{event_id}/justify", "/absences/summary", "/attendance/reasons",
+                  "/attendance/alerts"}  # fmt: skip
+    assert attendance <= set(doc["paths"])  # #13
     echo = doc["paths"]["/echo"]["post"]
     assert echo["summary"] == "Renvoie ce qu'on lui donne."
     assert echo["requestBody"]["content"]["application/json"]["schema"] == ECHO

@@ -33,6 +33,7 @@ def school(conn):
         ("staff", "staff", None),
         ("edu", "staff", "CPE"),
         ("dir", "staff", "DIR"),
+        ("aed", "staff", "AED"),
         ("sec", "staff", "Secrétariat"),
         ("adm", "staff", "Administration"),
         ("adf", "staff", "ADF"),
@@ -73,6 +74,13 @@ def school(conn):
     link = "INSERT INTO guardian_link (guardian_id, student_id, level) VALUES (?, ?, ?)"
     conn.execute(link, (ids["R"], ids["S"], 1))
     conn.execute(link, (ids["R2"], ids["S2"], 2))  # a contact, not a legal guardian
+    # A dated lesson of C1 taught by T (lesson_teacher: its teacher or replacement).
+    lesson_id = conn.execute(
+        "INSERT INTO lesson (date, start_time, end_time, audience_kind, audience_code, class_id) "
+        "VALUES ('2026-12-01', '08:10', '09:05', 'class', 'C1', ?)",
+        (cls["C1"],),
+    ).lastrowid
+    conn.execute("INSERT INTO lesson_teacher VALUES (?, ?)", (lesson_id, ids["T"]))
     news = _news(conn, ids)
     conn.commit()
 
@@ -98,6 +106,8 @@ def school(conn):
         "C1/other": {"kind": "class", "id": cls["C1"], "subject_code": OTHER_SUBJECT},
         # A job of the queue, as jobqueue.get gives it, asked for by the teacher T.
         "job": {"id": 1, "kind": "directory.import_plan", "actor_id": ids["T"]},
+        # A lesson, as the roll call's target (appliance.schoollife.attendance.roll).
+        "lesson": {"kind": "lesson", "id": lesson_id},
     }
     askers = {
         key: {
@@ -114,7 +124,7 @@ def school(conn):
 
 
 _PEOPLE = {"admin", "T", "T2", "R", "R2", "S", "S2", "S3", "S4", "guest"}
-_STAFF = {"staff", "edu", "dir", "sec", "adm", "adf", "doc"}
+_STAFF = {"staff", "edu", "dir", "aed", "sec", "adm", "adf", "doc"}
 _EVERYONE = _PEOPLE | _STAFF
 
 
@@ -179,6 +189,7 @@ RELATED: dict[str, dict[str, set[str]]] = {
     # students and its teacher; N1 is a draft, N4 expired.
     "audience_of": {"R": {"N2"}, "T": {"N2", "N3"}, "S3": {"N3"}},
     "asked_for": {"T": {"job"}},
+    "teaches_lesson": {"T": {"lesson"}},
     # R is the legal guardian of S (in C1); R2 only a contact of S2 (level 2).
     "parent_of_member": {"R": {"C1", "C1/other"}},
 }

@@ -16,6 +16,7 @@ from appliance import blobs, jobqueue
 from appliance.community import compose, folders, mailbox
 from appliance.directory import history, people
 from appliance.schoollife import year
+from appliance.schoollife.attendance import common, excuses, planned, roll
 from appliance.schoollife.grades import assessments, periods, printing
 from appliance.security import audit, tokens
 from appliance.security.audit import Actor
@@ -52,12 +53,23 @@ SAMPLE_ARGS = {
     "period_id": "period",
     "login": "student_login",
     "report_job_id": "report_job",
+    # Roll call and absences (#13): the roll call of a lesson of the walk's class today (its
+    # own, beside the cahier de textes'), the walk's student's absence, its excuse, a
+    # planned absence.
+    "attendance.roll:lesson_id": "roll_lesson",
+    "attendance.roll_save:lesson_id": "roll_lesson",
+    "attendance_api.roll_get:lesson_id": "roll_lesson",
+    "attendance_api.roll_put:lesson_id": "roll_lesson",
+    "event_id": "absence",
+    "excuse_id": "excuse",
+    "planned_id": "planned",
+    "reason_code": "maladie",
 }
 
 
 @pytest.fixture
 def people_by_profile(conn, box):
-    made = {}
+    made = {"files_dir": box.config.files_dir}
     for profile in PROFILES[1:]:
         function = STAFF_FUNCTIONS.get(profile)
         pid, name, pw = make_person(conn, "staff" if function else profile, function=function)
@@ -117,7 +129,46 @@ def people_by_profile(conn, box):
     token_id, _token = tokens.create(conn, student, "walk", actor=audit.SYSTEM)
     made["api_token"] = (token_id,)
     _grades(conn, made, class_id)
+    _attendance(conn, made, class_id)
     return made
+
+
+def _attendance(conn, made, class_id) -> None:
+    """Today's lesson of the walk's class, taught by the walk's teacher (its roll call open),
+    and yesterday's, whose roll call by the walk's CPE made the walk's student's absence,
+    with an excuse (and its document) of the walk's parent; a planned absence."""
+    today = common.today()
+    lessons = []
+    for day in (today, today - timedelta(days=1)):
+        lesson_id = conn.execute(
+            "INSERT INTO lesson (date, start_time, end_time, subject_code, subject_label, "
+            "audience_kind, audience_code, class_id, origin) "
+            "VALUES (?, '08:00', '08:55', 'L0202', 'Français', 'class', '6 A', ?, 'manual')",
+            (day.isoformat(), class_id),
+        ).lastrowid
+        conn.execute("INSERT INTO lesson_teacher VALUES (?, ?)", (lesson_id, made["teacher"][0]))
+        lessons.append(roll.lesson_target(conn, lesson_id))
+    edu_id, edu_login, _pw = made["staff_edu"]
+    edu = dict(conn.execute("SELECT * FROM person WHERE id = ?", (edu_id,)).fetchone())
+    student, relative = made["student"], made["relative"]
+    roll.save(conn, edu, lessons[1], absent=[student[0]], late={},
+              actor=Actor(edu_id, edu_login, "192.0.2.2"))  # fmt: skip
+    event_id = conn.execute(
+        "SELECT id FROM attendance_event WHERE student_id = ?", (student[0],)
+    ).fetchone()[0]
+    document = blobs.write_bytes(
+        made["files_dir"], b"%PDF-1.4\n%%EOF\n", max_bytes=excuses.MAX_DOCUMENT_BYTES
+    )
+    excuse = excuses.send(
+        conn, event_id, text="Malade", reason_code="maladie", document=document,
+        document_name="certificat.pdf", actor=Actor(relative[0], relative[1], "192.0.2.3"),
+    )  # fmt: skip
+    trip = planned.create(
+        conn, student_id=student[0], kind="trip", first=today + timedelta(days=7),
+        actor=Actor(edu_id, edu_login, "192.0.2.2"),
+    )  # fmt: skip
+    made["roll_lesson"], made["absence"] = (lessons[0]["id"],), (event_id,)
+    made["excuse"], made["planned"] = (excuse["id"],), (trip["id"],)
 
 
 # A one-pixel PNG: the walk's news item has an image.

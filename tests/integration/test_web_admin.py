@@ -160,7 +160,8 @@ def test_each_profile_home_shows_its_tiles(app, conn):
     expected = {
         "student": "Notes",
         "teacher": "Annuaire",
-        "staff": "Vie scolaire",
+        # Vie scolaire is for staff whose function is (CPE, assistants, direction): below.
+        "staff": "Messagerie",
         "guest": "Mes documents",
         "relative": "Notes",
     }
@@ -170,6 +171,11 @@ def test_each_profile_home_shows_its_tiles(app, conn):
         login(c, name, pw)
         page = text(c.get("/"))
         assert tile in page and "Collège Test" in page, profile
+        assert ("Vie scolaire" in page) == (profile != "staff" and profile != "guest"), profile
+    _pid, name, pw = make_person(conn, "staff", function="CPE")
+    c = app.test_client()
+    login(c, name, pw)
+    assert 'href="/vie-scolaire"' in text(c.get("/"))
     _pid, name, pw = make_person(conn, "student")
     c = app.test_client()
     login(c, name, pw)

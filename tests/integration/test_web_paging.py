@@ -53,6 +53,12 @@ ELSEWHERE = {
     "news/index.html": "tests/integration/community/test_news.py",
     "forums/show.html": "tests/integration/community/test_forums.py",
     "forums/topic.html": "tests/integration/community/test_forums.py",
+    # roll calls and absences (#13): a timetable and roll calls of their own
+    "attendance/missing.html": "tests/integration/attendance/test_web_attendance.py",
+    "attendance/events.html": "tests/integration/attendance/test_web_attendance.py",
+    "attendance/planned.html": "tests/integration/attendance/test_web_attendance.py",
+    "attendance/student.html": "tests/integration/attendance/test_web_attendance.py",
+    "attendance/alerts.html": "tests/integration/attendance/test_web_attendance.py",
 }
 
 

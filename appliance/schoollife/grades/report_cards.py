@@ -22,7 +22,7 @@ import unicodedata
 from datetime import date
 from typing import Any
 
-from appliance.db import now_iso, one, rows, scalar, transaction
+from appliance.db import now_iso, rows, scalar, transaction
 from appliance.directory.textsafe import first_unsafe
 from appliance.errors import CartableError, Conflict
 from appliance.i18n import N_
@@ -273,49 +273,8 @@ def absences_summary_for_report(
     conn: sqlite3.Connection, student_id: int, first: date, last: date
 ) -> dict[str, int]:
     """The period's absences for the report card: {"half_days" (half-days with an
-    absence), "unjustified" (of which with an absence not justified by an admissible
-    reason), "late" (lateness count)}.
+    absence), "unjustified" (of which without an admissible reason), "late" (lateness
+    count)}, as the attendance service counts them (its half-day split, its reasons)."""
+    from appliance.schoollife import attendance
 
-    The attendance service (appliance/schoollife/attendance/) is built beside this one:
-    its tables are read when they exist (the `attendance_event` of its migrations: one
-    row per absence over consecutive lessons of a day, or per lateness), else every
-    count is 0. Half-days split at 12:30, like its `attendance.half_day_split` default.
-    """
-    if not scalar(
-        conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attendance_event'"
-    ):
-        return {"half_days": 0, "unjustified": 0, "late": 0}
-    has_reasons = scalar(
-        conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attendance_reason'"
-    )
-    admissible = (
-        "(e.justified = 1 AND EXISTS (SELECT 1 FROM attendance_reason r "
-        "WHERE r.code = e.reason_code AND r.admissible = 1))"
-        if has_reasons
-        else "(e.justified = 1)"
-    )
-    halves: dict[tuple[str, int], bool] = {}
-    for r in rows(
-        conn,
-        f"SELECT e.date, e.start_time, e.end_time, {admissible} AS ok FROM attendance_event e "
-        "WHERE e.student_id = ? AND e.kind = 'absence' AND e.date BETWEEN ? AND ?",
-        (student_id, first.isoformat(), last.isoformat()),
-    ):
-        for half, inside in (
-            (0, r["start_time"] < HALF_DAY_SPLIT),
-            (1, r["end_time"] > HALF_DAY_SPLIT),
-        ):
-            if inside:
-                key = (r["date"], half)
-                halves[key] = halves.get(key, False) or not r["ok"]
-    late = one(
-        conn,
-        "SELECT count(*) AS n FROM attendance_event WHERE student_id = ? AND kind = 'late' "
-        "AND date BETWEEN ? AND ?",
-        (student_id, first.isoformat(), last.isoformat()),
-    )
-    return {
-        "half_days": len(halves),
-        "unjustified": sum(1 for bad in halves.values() if bad),
-        "late": int(late["n"]) if late else 0,
-    }
+    return attendance.absences_summary_for_report(conn, student_id, first, last)

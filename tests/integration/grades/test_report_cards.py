@@ -121,14 +121,6 @@ def test_long_appraisals_keep_a_student_within_two_pages(carded, tmp_path):
     assert "comme en écrivent certains" in pdf_text(tmp_path / "long.pdf")
 
 
-ATTENDANCE_EVENT = """CREATE TABLE attendance_event (
-  id INTEGER PRIMARY KEY, student_id INTEGER NOT NULL, kind TEXT NOT NULL, date TEXT NOT NULL,
-  start_time TEXT NOT NULL, end_time TEXT NOT NULL, minutes INTEGER, reason_code TEXT,
-  justified INTEGER NOT NULL DEFAULT 0)"""
-ATTENDANCE_REASON = """CREATE TABLE attendance_reason (code TEXT PRIMARY KEY, label TEXT,
-  admissible INTEGER NOT NULL)"""
-
-
 def test_the_period_absences_come_from_the_attendance_tables_when_there(carded, tmp_path):
     s = carded
     first, last = days_ago(9), days_ago(-60)
@@ -136,16 +128,13 @@ def test_the_period_absences_come_from_the_attendance_tables_when_there(carded, 
     assert report_cards.absences_summary_for_report(s.conn, lea, first, last) == {
         "half_days": 0, "unjustified": 0, "late": 0,
     }  # fmt: skip
-    # The attendance service's tables (appliance/schoollife/attendance/, built beside this
-    # one), as its migrations make them: its columns are what the summary reads.
-    s.conn.execute(ATTENDANCE_EVENT)
-    s.conn.execute(ATTENDANCE_REASON)
-    s.conn.executemany("INSERT INTO attendance_reason VALUES (?, ?, ?)",
-                       [("maladie", "Maladie", 1), ("convenance", "Convenance", 0)])  # fmt: skip
+    # The attendance service's tables (appliance/schoollife/attendance/, migrations
+    # 0060-0064; its reasons list seeds maladie, admissible, and convenance, not).
     day1, day2, before = days_ago(3).isoformat(), days_ago(2).isoformat(), days_ago(30).isoformat()
     s.conn.executemany(
         "INSERT INTO attendance_event (student_id, kind, date, start_time, end_time, minutes, "
-        "reason_code, justified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "reason_code, justified, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, '2026-01-01', '2026-01-01')",
         [
             (lea, "absence", day1, "08:00", "12:05", None, "maladie", 1),  # a morning, excused
             (lea, "absence", day1, "13:30", "15:25", None, None, 0),  # the afternoon, not

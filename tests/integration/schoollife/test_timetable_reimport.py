@@ -70,18 +70,21 @@ def test_a_mid_year_import_leaves_the_past_alone(with_year, tmp_path):
 def test_a_lesson_something_hangs_on_is_kept_and_not_created_twice(with_year, tmp_path):
     conn = with_year.conn
     timetable.run_import(conn, TIMETABLE, actor=TECH, effective_from=START)
-    # What a later service adds: a table whose rows hang on lessons (a roll call).
+    # What a later service adds: a table whose rows hang on lessons (the roll call's own is
+    # tests/integration/attendance/test_roll.py; a table of this test's, whatever the
+    # services already there).
     conn.execute(
-        "CREATE TABLE roll_call (id INTEGER PRIMARY KEY, "
+        "CREATE TABLE test_hanging_row (id INTEGER PRIMARY KEY, "
         "lesson_id INTEGER NOT NULL REFERENCES lesson(id), taken_at TEXT NOT NULL)"
     )
-    conn.execute("CREATE INDEX roll_call_lesson ON roll_call (lesson_id)")
+    conn.execute("CREATE INDEX test_hanging_row_lesson ON test_hanging_row (lesson_id)")
     today = conn.execute(
         "SELECT id, source_key, date FROM lesson WHERE date = '2027-02-01' ORDER BY start_time "
         "LIMIT 1"
     ).fetchone()
     conn.execute(
-        "INSERT INTO roll_call (lesson_id, taken_at) VALUES (?, '2027-02-01T08:15:00+01:00')",
+        "INSERT INTO test_hanging_row (lesson_id, taken_at) "
+        "VALUES (?, '2027-02-01T08:15:00+01:00')",
         (today["id"],),
     )
     # And a lesson a person added by hand: no import ever replaces it.
