@@ -13,8 +13,11 @@ import time
 
 import pytest
 
+from appliance.schoollife.attendance import events, roll
 from appliance.schoollife.grades import printing, report_cards
 from appliance.schoollife.grades.config_keys import GradeSettings
+from appliance.security.audit import Actor
+from tests.conftest import make_person
 from tests.fixtures.tools import needs
 from tests.integration.grades.conftest import days_ago
 
@@ -128,31 +131,46 @@ def test_the_period_absences_come_from_the_attendance_tables_when_there(carded, 
     assert report_cards.absences_summary_for_report(s.conn, lea, first, last) == {
         "half_days": 0, "unjustified": 0, "late": 0,
     }  # fmt: skip
-    # The attendance service's tables (appliance/schoollife/attendance/, migrations
-    # 0060-0064; its reasons list seeds maladie, admissible, and convenance, not).
-    day1, day2, before = days_ago(3).isoformat(), days_ago(2).isoformat(), days_ago(30).isoformat()
-    s.conn.executemany(
-        "INSERT INTO attendance_event (student_id, kind, date, start_time, end_time, minutes, "
-        "reason_code, justified, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, '2026-01-01', '2026-01-01')",
-        [
-            (lea, "absence", day1, "08:00", "12:05", None, "maladie", 1),  # a morning, excused
-            (lea, "absence", day1, "13:30", "15:25", None, None, 0),  # the afternoon, not
-            (lea, "absence", day2, "11:10", "14:25", None, "convenance", 1),  # across the split
-            (lea, "late", day2, "08:00", "08:55", 10, None, 0),
-            (lea, "late", day1, "08:00", "08:55", 5, None, 0),
-            (lea, "absence", before, "08:00", "12:00", None, None, 0),  # another period
-            (s.ids["noah"], "absence", day1, "08:00", "12:00", None, None, 0),
-        ],
+    # Roll calls taken by the vie scolaire (appliance/schoollife/attendance/) on 5A's
+    # lessons of two days: the attendance service counts the half-days from them.
+    cpe_id, cpe_login, _pw = make_person(s.conn, "staff", "cpe.bulletin", function="EDU")
+    cpe = dict(s.conn.execute("SELECT * FROM person WHERE id = ?", (cpe_id,)).fetchone())
+    class_id = s.conn.execute("SELECT id FROM school_class WHERE code = '5A'").fetchone()[0]
+    day1, day2 = days_ago(3).isoformat(), days_ago(2).isoformat()
+
+    def lesson(day: str, start: str, end: str) -> dict:
+        lesson_id = s.conn.execute(
+            "INSERT INTO lesson (date, start_time, end_time, subject_code, subject_label, "
+            "audience_kind, audience_code, class_id) "
+            "VALUES (?, ?, ?, 'L1300', 'Mathématiques', 'class', '5A', ?)",
+            (day, start, end, class_id),
+        ).lastrowid
+        s.conn.commit()
+        return roll.lesson_target(s.conn, lesson_id)
+
+    actor = Actor(cpe_id, cpe_login)
+    for day, start, end, absent, late in (
+        (day1, "08:00", "09:00", [lea], {}),  # day 1: the whole morning (two lessons)
+        (day1, "10:00", "11:00", [lea], {}),
+        (day1, "13:30", "14:30", [lea], {}),  # and the afternoon
+        (day2, "08:00", "09:00", [], {lea: 10}),  # day 2: late in the morning
+        (day2, "13:30", "14:30", [lea], {}),  # absent in the afternoon
+    ):
+        roll.save(s.conn, cpe, lesson(day, start, end), absent=absent, late=late, actor=actor)
+    morning = next(
+        e for e in events.for_student(s.conn, lea)
+        if e["kind"] == "absence" and e["date"] == day1 and e["start_time"] == "08:00"
     )  # fmt: skip
-    # Half-days: day 1 morning (excused) and afternoon; day 2 morning and afternoon (a
-    # reason that is not admissible): 4, of which 3 without an admissible reason.
+    events.settle(s.conn, morning["id"], reason_code="maladie", justified=True, actor=actor)
+    # Day 1's three lessons missed in a row are one absence (excused: illness), over two
+    # half-days; day 2's afternoon is another, without a reason: 3 half-days with an
+    # absence, 1 without an admissible reason; one lateness.
     assert report_cards.absences_summary_for_report(s.conn, lea, first, last) == {
-        "half_days": 4, "unjustified": 3, "late": 2,
+        "half_days": 3, "unjustified": 1, "late": 1,
     }  # fmt: skip
     pdf = printing.student_pdf(s.conn, None, s.person("lea"), s.current, GradeSettings())
     (tmp_path / "lea.pdf").write_bytes(pdf)
-    assert "Absences : 4 demi-journées, dont 3 non justifiées. Retards : 2." in pdf_text(
+    assert "Absences : 3 demi-journées, dont 1 non justifiée. Retards : 1." in pdf_text(
         tmp_path / "lea.pdf"
     )
 
