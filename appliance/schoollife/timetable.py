@@ -54,6 +54,7 @@ from appliance.schoollife.imports.records import (
 )
 from appliance.schoollife.year import SchoolYear, local_today, parse_day, require_year
 from appliance.security import audit
+from appliance.timefmt import fmt_date
 
 # When the file says nothing of the school day (a CSV, an EDT without HORAIRES), a lesson
 # outside these hours is reported.
@@ -270,8 +271,8 @@ def plan(
                 "cours ne serait créé. Réglez d'abord la nouvelle année (`cartable year set`)."
             ),
             field="from",
-            day=start.isoformat(),
-            end=year.end.isoformat(),
+            day=fmt_date(start),
+            end=fmt_date(year.end),
         )
     parsed = imports.read(Path(path))
     return plan_parsed(conn, parsed, year, start)
@@ -329,7 +330,7 @@ def _check_school(conn: sqlite3.Connection, parsed: ParsedTimetable, year: Schoo
                 "(%(school_uai)s) : il a été exporté pour un autre établissement. "
                 "Demandez l'export de votre établissement."
             ),
-            1,
+            parsed.uai_line or 1,
             uai=parsed.uai,
             school_uai=school["uai"],
         )
@@ -343,8 +344,8 @@ def _check_school(conn: sqlite3.Connection, parsed: ParsedTimetable, year: Schoo
             1,
             year=parsed.year,
             next_year=parsed.year + 1,
-            start=year.start.isoformat(),
-            end=year.end.isoformat(),
+            start=fmt_date(year.start),
+            end=fmt_date(year.end),
         )
 
 
@@ -531,9 +532,9 @@ def _report_odd_weeks(
             line,
             code=code,
             count=len(outside),
-            start=year.start.isoformat(),
-            end=year.end.isoformat(),
-            monday=outside[0].isoformat(),
+            start=fmt_date(year.start),
+            end=fmt_date(year.end),
+            monday=fmt_date(outside[0]),
         )
     if holiday:
         parsed.warn(
@@ -545,7 +546,7 @@ def _report_odd_weeks(
             line,
             code=code,
             count=len(holiday),
-            mondays=", ".join(m.isoformat() for m in holiday[:5]),
+            mondays=", ".join(fmt_date(m) for m in holiday[:5]),
         )
 
 

@@ -31,6 +31,7 @@ from appliance.schoollife.imports.records import (
     TeacherRef,
     WeeklyLesson,
 )
+from appliance.timefmt import fmt_date
 
 
 def parse(label: str, data: bytes, sha256: str) -> ParsedTimetable:
@@ -57,10 +58,11 @@ def parse(label: str, data: bytes, sha256: str) -> ParsedTimetable:
 def _parameters(tree: Tree, pt: ParsedTimetable) -> None:
     params = tree.root.find("PARAMETRES")
     uaj = params.find("UAJ") if params is not None else None
-    pt.uai = (value(uaj, "CODE") or (uaj.text or "").strip() if uaj is not None else "").upper()
-    pt.uai = pt.uai or None
     year_el = params.find("ANNEE_SCOLAIRE") if params is not None else None
-    year = value(year_el, "ANNEE") or ((year_el.text or "").strip() if year_el is not None else "")
+    # <UAJ>0671234A</UAJ> here, <UAJ CODE="0671234A"/> in STS-Web's files: both are read.
+    pt.uai = (_own_value(uaj, "CODE") or "").upper() or None
+    pt.uai_line = tree.line(uaj) if uaj is not None else tree.line(params)
+    year = _own_value(year_el, "ANNEE")
     pt.year = int(year) if year.isdigit() else None
     if pt.uai is None:
         pt.warn(
@@ -70,6 +72,13 @@ def _parameters(tree: Tree, pt: ParsedTimetable) -> None:
             ),
             tree.line(params) or 1,
         )
+
+
+def _own_value(el, attr: str) -> str:  # noqa: ANN001 - an Element or None
+    """The element's attribute `attr`, else its own text; "" for None."""
+    if el is None:
+        return ""
+    return (el.get(attr) or el.text or "").strip()
 
 
 def _school_day(tree: Tree, pt: ParsedTimetable) -> None:
@@ -149,9 +158,9 @@ def _alternances(tree: Tree, pt: ParsedTimetable) -> None:
                         "lundi : elle est comptée comme la semaine du lundi %(monday)s."
                     ),
                     tree.line(week),
-                    day=day.isoformat(),
+                    day=fmt_date(day),
                     code=code,
-                    monday=monday.isoformat(),
+                    monday=fmt_date(monday),
                 )
                 day = monday
             mondays.add(day)

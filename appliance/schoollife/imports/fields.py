@@ -65,7 +65,10 @@ def lesson_times(
     )
     ok = True
     day = day_number(day_text)
-    if day is None:
+    if day is None and not day_text.strip():
+        pt.error(N_("Le jour du cours manque : il va de 1 (lundi) à 6 (samedi)."), line)
+        ok = False
+    elif day is None:
         pt.error(
             N_("Jour « %(value)s » invalide : le jour va de 1 (lundi) à 6 (samedi)."),
             line,
@@ -73,7 +76,14 @@ def lesson_times(
         )
         ok = False
     start = minutes(start_text)
-    if start is None:
+    if start is None and not start_text.strip():
+        pt.error(
+            N_("L'heure de début du cours manque : écrivez-la %(expected)s."),
+            line,
+            expected=example_time,
+        )
+        ok = False
+    elif start is None:
         pt.error(
             N_("Heure de début « %(value)s » invalide : écrivez-la %(expected)s."),
             line,
@@ -82,7 +92,14 @@ def lesson_times(
         )
         ok = False
     duration = minutes(duration_text)
-    if duration is None or duration == 0 or duration > MAX_MINUTES:
+    if duration is None and not duration_text.strip():
+        pt.error(
+            N_("La durée du cours manque : écrivez-la %(expected)s."),
+            line,
+            expected=example_duration,
+        )
+        ok = False
+    elif duration is None or duration == 0 or duration > MAX_MINUTES:
         pt.error(
             N_(
                 "Durée « %(value)s » invalide : écrivez-la %(expected)s (plus de zéro minute, "

@@ -86,6 +86,7 @@ class ParsedTimetable:
     sha256: str | None = None
     encoding: str | None = None
     uai: str | None = None
+    uai_line: int | None = None
     year: int | None = None
     school_day: dict[int, tuple[int, int]] = field(default_factory=dict)
     alternances: dict[str, Alternance] | None = None
