@@ -4,8 +4,8 @@ Times: `|datetime_fr` (« 01/12/2026 21:19 »), `|date_fr` (« 01/12/2026 »), `
 (« 21:19 »), in the school's zone (`school.timezone`), from whatever the view holds (ISO
 text, datetime, date, epoch); `|iso_local` for machine-readable attributes (`<time
 datetime=…>`). Codes: `|action_words`, `|outcome_words`, `|function_words`,
-`|import_kind_words`, already translated into the page's language. Both languages show
-dates as day/month/year (see appliance/timefmt.py).
+`|import_kind_words`, `|lesson_status_words`, already translated into the page's
+language. Both languages show dates as day/month/year (see appliance/timefmt.py).
 """
 
 from __future__ import annotations
@@ -53,5 +53,6 @@ def register(app: Flask, zone: str) -> None:
         "outcome_words": lambda code: labels.outcome_label(code, _gettext),
         "function_words": lambda code: labels.function_label(code, _gettext),
         "import_kind_words": lambda code: labels.import_kind_label(code, _gettext),
+        "lesson_status_words": lambda code: labels.lesson_status_label(code, _gettext),
     }
     app.jinja_env.filters.update(filters)

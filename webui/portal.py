@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from appliance.directory import people
 from appliance.portal.tiles import tiles_for
+from appliance.schoollife import lessons, year
 from webui.access import ask, conn, current_person, requires, selected_child
 from webui.app import select_locale
 
@@ -62,11 +63,26 @@ def home():
         children=children,
         child=child,
         classes=person.get("classes", []),
+        coming=_coming_days(child if follows_children else person),
     )
 
 
+def _coming_days(whose: dict | None) -> dict | None:
+    """Today's and the next day's lessons of the student the home page is about (a
+    parent's: the chosen child), changes first; None when the page shows none."""
+    if (
+        whose is None
+        or "schoollife.week" not in current_app.view_functions
+        or not ask("timetable.today")
+        or not ask("timetable.view", whose)
+    ):
+        return None
+    db = conn()
+    return lessons.coming_days(db, whose["id"], year.local_today(), year.load_year(db))
+
+
 # Pages that send a parent to the picker and get them back once a child is chosen.
-_PICKER_RETURNS = {"portal.home", "directory.index"}
+_PICKER_RETURNS = {"portal.home", "directory.index", "schoollife.week"}
 
 
 def _back_to(endpoint: str | None) -> str:

@@ -44,6 +44,8 @@ FIELD_LABELS = {
     "last_name": Phrase(N_("nom")),
     "email": Phrase(N_("adresse e-mail")),
     "function": Phrase(N_("fonction")),
+    "note": Phrase(N_("note pour les familles")),
+    "room": Phrase(N_("salle")),
 }
 
 

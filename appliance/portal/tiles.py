@@ -44,7 +44,7 @@ _BY_PROFILE = {
     "relative": [*_SCHOOL_LIFE, "directory", "account"],
     "teacher": [*_SCHOOL_LIFE, "files", "directory", "account"],
     # The directory tile shows to staff whose function opens it (the portal asks the policy).
-    "staff": ["absences", "messages", "news", "files", "directory", "account"],
+    "staff": ["timetable", "absences", "messages", "news", "files", "directory", "account"],
     "guest": ["news", "files", "account"],
     "admin": [
         "admin",
@@ -52,6 +52,7 @@ _BY_PROFILE = {
         "directory",
         "admin_audit",
         "admin_timetable",
+        "timetable",
         "backups",
         "health",
         "news",

@@ -25,12 +25,13 @@ ones. `get_lesson(conn, id)` gives one lesson in the same shape (NotFound otherw
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
 from typing import Any
 
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
+from appliance.schoollife.year import SchoolYear
 
 _COLUMNS = (
     "l.id, l.date, l.start_time, l.end_time, l.subject_code, l.subject_label, "
@@ -66,13 +67,63 @@ def lessons_between(
     room (or of the whole school without a selector), in time order; see the module doc
     for the shape. Raises CartableError for a malformed day or several selectors."""
     a, b = _day(first), _day(last)
+    sql, params = _selection(
+        "l.date BETWEEN :a AND :b",
+        person_id=person_id,
+        class_id=class_id,
+        group_id=group_id,
+        room=room,
+    )
+    found = conn.execute(sql + _ORDER, {**params, "a": a, "b": b}).fetchall()
+    return _shaped(conn, found)
+
+
+def moved_away_between(
+    conn: sqlite3.Connection,
+    first: date | str,
+    last: date | str,
+    *,
+    person_id: int | None = None,
+    class_id: int | None = None,
+    group_id: int | None = None,
+    room: str | None = None,
+) -> list[dict[str, Any]]:
+    """The lessons moved away from a day between `first` and `last` (their `moved_from`
+    day), to another day or time, of the same selection as `lessons_between`, in the
+    order of their old time. A lesson whose room only changed is not in it (it is still
+    at its place). Same shape as `lessons_between`."""
+    a, b = _day(first), _day(last)
+    sql, params = _selection(
+        "l.moved_from_date BETWEEN :a AND :b AND NOT (l.date = l.moved_from_date "
+        "AND l.start_time = l.moved_from_start)",
+        person_id=person_id,
+        class_id=class_id,
+        group_id=group_id,
+        room=room,
+        room_column="l.moved_from_room",
+    )
+    order = " ORDER BY moved_from_date, moved_from_start, audience_code, id"
+    found = conn.execute(sql + order, {**params, "a": a, "b": b}).fetchall()
+    return _shaped(conn, found)
+
+
+def _selection(
+    span: str,
+    *,
+    person_id: int | None,
+    class_id: int | None,
+    group_id: int | None,
+    room: str | None,
+    room_column: str = "l.room",
+) -> tuple[str, dict[str, Any]]:
+    """The SELECT of the lessons matching `span` (SQL on `l`, with :a and :b) of one
+    selection, and its parameters; CartableError for several selectors."""
     given = [v for v in (person_id, class_id, group_id, room) if v is not None]
     if len(given) > 1:
         raise CartableError(
             N_("Une seule personne, classe, groupe ou salle à la fois."), field="selector"
         )
-    span = "l.date BETWEEN :a AND :b"
-    params: dict[str, Any] = {"a": a, "b": b}
+    params: dict[str, Any] = {}
     if person_id is not None:
         params["p"] = person_id
         sql = (
@@ -91,11 +142,10 @@ def lessons_between(
         sql = f"SELECT {_COLUMNS} FROM lesson l WHERE l.group_id = :g AND {span}"
     elif room is not None:
         params["r"] = room
-        sql = f"SELECT {_COLUMNS} FROM lesson l WHERE l.room = :r AND {span}"
+        sql = f"SELECT {_COLUMNS} FROM lesson l WHERE {room_column} = :r AND {span}"
     else:
         sql = f"SELECT {_COLUMNS} FROM lesson l WHERE {span}"
-    found = conn.execute(sql + _ORDER, params).fetchall()
-    return _shaped(conn, found)
+    return sql, params
 
 
 def get_lesson(conn: sqlite3.Connection, lesson_id: int) -> dict[str, Any]:
@@ -147,3 +197,106 @@ def _shaped(conn: sqlite3.Connection, found: Iterable[sqlite3.Row]) -> list[dict
         }
         for r in found
     ]
+
+
+# --- what families read first ---------------------------------------------------------
+
+# How far ahead the home page looks for the next day with lessons (two weeks of holidays
+# and the weekends around them).
+_HORIZON_DAYS = 21
+
+
+def changed(lesson: Mapping[str, Any]) -> bool:
+    """True for a lesson that is not as the timetable planned it (cancelled, moved,
+    replaced, added)."""
+    return lesson["status"] != "planned"
+
+
+def coming_days(
+    conn: sqlite3.Connection, person_id: int, today: date, year: SchoolYear | None
+) -> dict[str, Any]:
+    """What a student's (or a parent's, for a child) home page shows: today's lessons and
+    those of the next day that has some (within three weeks), changes first.
+
+    Returns `{"today": day, "next": day | None, "changes": [item, ...]}` where a day is
+    `{"date": "YYYY-MM-DD", "lessons": [lesson...], "moved_away": [lesson...],
+    "holiday": bool}` (`moved_away`: lessons moved from that day to another time) and
+    `changes` lists, in time order, `{"date", "lesson", "moved_away": bool}` for every
+    changed lesson of both days and every lesson moved away from them. A year not set
+    gives the days without holidays.
+    """
+    first = today + timedelta(days=1)
+    week = lessons_between(conn, today, today + timedelta(days=7), person_id=person_id)
+    todays = [lesson for lesson in week if lesson["date"] == today.isoformat()]
+    later = [lesson for lesson in week if lesson["date"] > today.isoformat()]
+    if not later:
+        later = lessons_between(
+            conn,
+            today + timedelta(days=8),
+            today + timedelta(days=_HORIZON_DAYS),
+            person_id=person_id,
+        )
+    next_day = later[0]["date"] if later else None
+    away = moved_away_between(conn, today, next_day or first, person_id=person_id)
+    days = [today.isoformat()] + ([next_day] if next_day else [])
+
+    def day(iso: str, found: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "date": iso,
+            "lessons": found,
+            "moved_away": [m for m in away if m["moved_from"]["date"] == iso],
+            "holiday": bool(year and year.is_holiday(date.fromisoformat(iso))),
+        }
+
+    shown = {
+        "today": day(days[0], todays),
+        "next": day(next_day, [x for x in later if x["date"] == next_day]) if next_day else None,
+    }
+    changes: list[dict[str, Any]] = []
+    for key in ("today", "next"):
+        found = shown[key]
+        if found is None:
+            continue
+        changes.extend(
+            {"date": found["date"], "lesson": x, "moved_away": False}
+            for x in found["lessons"]
+            if changed(x)
+        )
+        changes.extend(
+            {"date": found["date"], "lesson": x, "moved_away": True} for x in found["moved_away"]
+        )
+    changes.sort(
+        key=lambda c: (
+            c["date"],
+            c["lesson"]["moved_from"]["start"] if c["moved_away"] else c["lesson"]["start"],
+        )
+    )
+    return {**shown, "changes": changes}
+
+
+# --- the JSON API's shape ---------------------------------------------------------------
+
+
+def api_shape(lesson: Mapping[str, Any]) -> dict[str, Any]:
+    """A lesson as the JSON API gives it: times as `YYYY-MM-DDTHH:MM` (the school's
+    local time), `moved_from` as `{"start", "end", "room"}` or None."""
+    moved = lesson["moved_from"]
+    return {
+        "id": lesson["id"],
+        "start": f"{lesson['date']}T{lesson['start']}",
+        "end": f"{lesson['date']}T{lesson['end']}",
+        "subject_code": lesson["subject_code"],
+        "subject": lesson["subject"],
+        "audience": dict(lesson["audience"]),
+        "teachers": list(lesson["teachers"]),
+        "room": lesson["room"],
+        "status": lesson["status"],
+        "note": lesson["note"],
+        "moved_from": {
+            "start": f"{moved['date']}T{moved['start']}",
+            "end": f"{moved['date']}T{moved['end']}",
+            "room": moved["room"],
+        }
+        if moved
+        else None,
+    }

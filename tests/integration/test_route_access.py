@@ -24,6 +24,9 @@ SAMPLE_ARGS = {
     "import_id": "import",
     "token": "pas-un-import-en-attente-0000",
     "job_id": "job",
+    "lesson_id": "lesson",
+    "room": "B12",
+    "secret": "pas-un-secret-d-agenda-0000000000000000000",
 }
 
 
@@ -70,6 +73,17 @@ def people_by_profile(conn):
         actor=Actor(admin_id, admin_login, "192.0.2.1"),
     )  # fmt: skip
     made["job"] = (job_id,)
+    # A lesson of the walk's class (the change pages), in room B12.
+    lesson_id = conn.execute(
+        "INSERT INTO lesson (date, start_time, end_time, subject_code, audience_kind, "
+        "audience_code, class_id, room) VALUES ('2026-12-01', '08:00', '09:00', '061300', "
+        "'class', '6 A', ?, 'B12')",
+        (class_id,),
+    ).lastrowid
+    conn.execute(
+        "INSERT INTO lesson_teacher (lesson_id, person_id) VALUES (?, ?)", (lesson_id, teacher)
+    )
+    made["lesson"] = (lesson_id,)
     return made
 
 
