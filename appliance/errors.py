@@ -40,6 +40,15 @@ class PolicyDenied(CartableError):
     """The person is not allowed to do this."""
 
 
+class Conflict(CartableError):
+    """The change meets a state that forbids it: a locked period, a stale version (the API
+    answers 409)."""
+
+
+class TooLarge(CartableError):
+    """Too large: a file past its size limit, a quota reached (the API answers 413)."""
+
+
 class Unavailable(Exception):
     """The box can't do it now, through nobody's mistake (the database is held by a long
     write, the disk is full). Not a CartableError on purpose: a form that shows a

@@ -42,6 +42,7 @@ from appliance.security.route_rows import (
     TEACHER_ONLY,
     TEACHER_OR_ADMIN,
     TOTP_PROFILES,
+    api,
     by_function,
     hidden,
 )
@@ -100,14 +101,24 @@ def rules(features: Iterable[Feature] | None = None) -> list[Rule]:
 
 # --- the manifest ---------------------------------------------------------------------
 
+_NOT_ADMIN = {**LOGGED_IN, "admin": 403}
+# A route on one of the walk's student's own things (an API token): theirs only.
+_ONLY_THE_OWNER = {**dict.fromkeys(LOGGED_IN, 403), "anonymous": "login", "student": 200}
+
 PLATFORM = Feature(
     name="platform",
     config_keys=("appliance.config:core_keys", "appliance.security.config_keys"),
     migrations="appliance.migrations",
-    cli=("appliance.cli.run", "appliance.cli.user"),
+    cli=("appliance.cli.run", "appliance.cli.user", "appliance.cli.token"),
     jobs=("appliance.scheduler:_core_jobs",),
     job_ids=("housekeeping", "audit_retention", "blobs_gc"),
-    blueprints=("webui.auth:bp", "webui.portal:bp", "webui.account:bp", "webui.admin:bp"),
+    blueprints=(
+        "webui.auth:bp",
+        "webui.portal:bp",
+        "webui.account:bp",
+        "webui.admin:bp",
+        "webui.api:bp",
+    ),
     tiles=(
         Tile("account", N_("Mon compte"), N_("Mot de passe et sécurité."), "account.password"),
         Tile(
@@ -135,6 +146,15 @@ PLATFORM = Feature(
         "account.totp_qr": TOTP_PROFILES,
         "account.totp_disable": TOTP_PROFILES,
         "account.recovery_codes": TOTP_PROFILES,
+        # Personal API tokens: everyone but the technician, whose tokens (they bypass the
+        # TOTP step) are made with `cartable token create` only.
+        "account.tokens": _NOT_ADMIN,
+        "account.token_revoke": hidden(_ONLY_THE_OWNER),
+        # The JSON API (#11): an anonymous call is answered 401 in JSON.
+        "api.openapi_document": PUBLIC,
+        "api.me": api(LOGGED_IN),
+        "api.my_tokens": api(_NOT_ADMIN),
+        "api.my_token_revoke": api(hidden(_ONLY_THE_OWNER)),
         "admin.index": ADMIN_ONLY,
         "admin.people": ADMIN_ONLY,
         "admin.person": ADMIN_ONLY,
@@ -177,6 +197,9 @@ PLATFORM = Feature(
         # A teacher gives a new password to a student of a class or group they teach.
         Rule("person.reset_password", "admin"),
         Rule("person.reset_password", "teacher", "teaches"),
+        # Personal API tokens: everyone but the technician, whose tokens (they bypass the
+        # second factor) are made on the server only (`cartable token`).
+        *grant(("teacher", "staff", "relative", "student", "guest"), "account.tokens"),
     ),
 )
 

@@ -33,7 +33,15 @@ class JobSpec:
 
 def _core_jobs(box) -> list[JobSpec]:
     """The platform's jobs (named by its manifest entry): sessions, counters, audit log."""
-    from appliance.security import audit, known_addresses, recovery_codes, sessions, throttle, totp
+    from appliance.security import (
+        audit,
+        known_addresses,
+        recovery_codes,
+        sessions,
+        throttle,
+        tokens,
+        totp,
+    )
 
     def housekeeping(box) -> None:
         conn = box.conn()
@@ -46,6 +54,7 @@ def _core_jobs(box) -> list[JobSpec]:
         known_addresses.purge_old(conn, box.config["security.known_address_days"])
         totp.purge_stale_enrolments(conn)
         recovery_codes.purge_reveals(conn)
+        tokens.purge_expired(conn)
         if n or m:
             log.info("housekeeping: %d expired session(s), %d old login counter(s)", n, m)
 

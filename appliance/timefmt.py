@@ -153,6 +153,15 @@ def iso(value: Moment, tz: str | tzinfo | None = None) -> str | None:
     return moment.isoformat()
 
 
+def api_minute(value: Moment, tz: str | tzinfo | None = None) -> str | None:
+    """« 2026-12-01T21:19 »: a time as the JSON API carries it (`api.md`: the school's
+    zone, to the minute, no offset); a bare day stays « 2026-12-01 »; None for None or ""."""
+    text = iso(value, tz)
+    if text is None or len(text) <= 10:
+        return text
+    return text[:16]
+
+
 def json_times(data: Any, tz: str | tzinfo | None = None) -> Any:
     """A copy of a JSON-ready structure whose date-and-time strings carry the school's
     offset (`iso`); other values, bare days and epoch numbers are left as they are."""

@@ -1,4 +1,4 @@
-"""A person's own account: password change, TOTP enrolment and recovery codes.
+"""A person's own account: password change, TOTP enrolment, recovery codes, API tokens.
 
 Every answer a person gives here (current password, a code) goes through the login
 throttle: a stolen session can't be used to guess the password behind it.
@@ -18,7 +18,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from appliance.security import account, auth, passwords, policy, recovery_codes, totp
+from appliance.errors import CartableError
+from appliance.security import account, auth, passwords, policy, recovery_codes, tokens, totp
+from webui import shown_once
 from webui.access import actor, box, client_ip, conn, current_person, requires
 from webui.auth import throttle_settings, too_many
 from webui.messages import error_text
@@ -170,3 +172,70 @@ def recovery_codes_page():
         codes=codes,
         remaining=recovery_codes.remaining(conn(), person["id"]),
     )
+
+
+# --- personal API tokens ----------------------------------------------------------------
+
+# What the creation form offers (days; 0: until revoked).
+TOKEN_DAYS = (30, 90, 365, 0)
+
+
+def _own_token(token_id: int) -> dict:
+    return tokens.get(conn(), token_id, owner_id=current_person()["id"])
+
+
+def _tokens_page(status: int = 200, **context):
+    person = current_person()
+    return render_template(
+        "account/tokens.html",
+        tokens=tokens.list_for(conn(), person["id"]),
+        days_choices=TOKEN_DAYS,
+        api_url=request.host_url.rstrip("/") + "/api/v1/me",
+        **context,
+    ), status
+
+
+@bp.route("/jetons", methods=["GET", "POST"], endpoint="tokens")
+@requires("account.tokens")
+def tokens_page():
+    """The person's API tokens: list, create (with their password), and the new one once."""
+    person = current_person()
+    if request.method == "GET":
+        shown = shown_once.take(person["id"], kind="token")
+        return _tokens_page(new_token=shown and shown["password"])
+    label = request.form.get("label", "")
+    days = request.form.get("days", "90")
+    proof = auth.check_proof(
+        conn(), person["id"], person["login"], request.form.get("proof", ""), client_ip(),
+        throttle_settings(),
+    )  # fmt: skip
+    if proof.retry_after:
+        return too_many(
+            "account/tokens.html",
+            proof.retry_after,
+            tokens=tokens.list_for(conn(), person["id"]),
+            days_choices=TOKEN_DAYS,
+            label=label,
+        )
+    if proof.status != "ok":
+        message = _("Saisissez votre mot de passe (ou le code de votre application).")
+        return _tokens_page(400, error=message, label=label)
+    try:
+        chosen = int(days) if days.isdigit() else -1
+        _token_id, token = tokens.create(
+            conn(), person["id"], label, actor=actor(), days=chosen or None
+        )
+    except CartableError as exc:
+        return _tokens_page(400, error=error_text(exc), label=label)
+    shown_once.keep(person["id"], token, kind="token")
+    return redirect(url_for("account.tokens"))
+
+
+@bp.route("/jetons/<int:token_id>/revoquer", methods=["POST"])
+@requires("account.tokens", target=_own_token)
+def token_revoke(token_id: int):
+    token = tokens.revoke(conn(), token_id, actor=actor(), owner_id=current_person()["id"])
+    flash(
+        _("Le jeton « %(label)s » est révoqué : il ne marche plus.", label=token["label"]), "info"
+    )
+    return redirect(url_for("account.tokens"))

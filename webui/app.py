@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from itsdangerous import URLSafeTimedSerializer
 from markupsafe import Markup, escape
+from werkzeug.exceptions import HTTPException
 
 from appliance import features
 from appliance.db import unavailable
@@ -27,6 +28,7 @@ from appliance.errors import Unavailable
 from appliance.school import get_school
 from appliance.security import policy, sessions
 from webui import formats
+from webui.api import core as api_core
 from webui.layout import layout
 
 log = logging.getLogger("cartable.web")
@@ -127,6 +129,7 @@ def create_app(box, feature_list: Sequence[features.Feature] | None = None) -> F
 
     formats.register(app, cfg["school.timezone"])
     _register_blueprints(app, features.FEATURES if feature_list is None else feature_list)
+    api_core.register(app)
     app.before_request(_load_person)
     app.after_request(_sign_csrf_once)
     app.wsgi_app = SecurityHeaders(app.wsgi_app, app.static_url_path + "/")
@@ -210,6 +213,8 @@ def _load_person():
     endpoint = request.endpoint
     if person is None or endpoint in _ALWAYS_OPEN or endpoint is None:
         return None
+    if api_core.is_api_request():
+        return None  # the API answers 403 in JSON itself, it never redirects to a page
     if person["must_change_password"] and endpoint != "account.password":
         return redirect(url_for("account.password"))
     admin_totp = box.config["security.admin_totp_required"]
@@ -329,9 +334,17 @@ def _register_errors(app: Flask) -> None:
         def handler(error, code=code, message=message):
             if code == 500:
                 log.exception("erreur interne sur %s", request.path)
+            if api_core.is_api_request():
+                return api_core.http_error(code, error)
             return render_template("errors/error.html", code=code, message=message()), code
 
         app.register_error_handler(code, handler)
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        if api_core.is_api_request() and error.code:
+            return api_core.http_error(error.code, error)
+        return error
 
     @app.errorhandler(Unavailable)
     @app.errorhandler(sqlite3.OperationalError)
@@ -344,6 +357,8 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        if api_core.is_api_request():
+            return api_core.csrf_error(error)
         msg = _(
             "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez."
         )
@@ -363,7 +378,12 @@ def unavailable_response(error: Unavailable):
     log.warning("%s sur %s : %s", type(error).__name__, request.path, error.__cause__ or error)
     message = _(error.message)
     if wants_json():
-        body = {"error": message, "retry_after": error.retry_after}
+        # The API's error shape (`webui.api.core`), with the wait also in the body.
+        code = "disk_full" if error.http_status == 507 else "busy"
+        body = {
+            "error": {"code": code, "message": message, "field": None},
+            "retry_after": error.retry_after,
+        }
         response = current_app.response_class(
             json.dumps(body, ensure_ascii=False),
             status=error.http_status,

@@ -1,4 +1,4 @@
-"""A new initial password, kept for the one page that shows it, then forgotten.
+"""A new initial password (or API token), kept for the one page that shows it, then forgotten.
 
 A create or a reset is a POST that answers with a redirect to a GET page (so that reloading
 the result page never runs it again). The password crosses that redirect here: in this
@@ -24,27 +24,27 @@ def _store() -> dict:
     return current_app.extensions.setdefault("cartable.shown_once", {})
 
 
-def _key(person_id: int) -> tuple[str, int]:
+def _key(person_id: int, kind: str) -> tuple[str, int, str]:
     sid = session.get("sid") or ""
-    return hashlib.sha256(sid.encode()).hexdigest(), int(person_id)
+    return hashlib.sha256(sid.encode()).hexdigest(), int(person_id), kind
 
 
-def keep(person_id: int, password: str, **details) -> None:
+def keep(person_id: int, password: str, *, kind: str = "password", **details) -> None:
     """Keep `password` (and `details`, e.g. created=True) for the next `take(person_id)`
-    of this web session."""
+    of this web session (`kind`: what it is, "password" or "token", taken apart)."""
     now = time.monotonic()
     with _LOCK:
         store = _store()
         for key in [k for k, v in store.items() if v[0] < now]:
             del store[key]
-        store[_key(person_id)] = (now + KEEP_SECONDS, {"password": password, **details})
+        store[_key(person_id, kind)] = (now + KEEP_SECONDS, {"password": password, **details})
 
 
-def take(person_id: int) -> dict | None:
+def take(person_id: int, *, kind: str = "password") -> dict | None:
     """What `keep` stored for this account in this web session, once; None after that,
     after a few minutes, or in another session."""
     with _LOCK:
-        found = _store().pop(_key(person_id), None)
+        found = _store().pop(_key(person_id, kind), None)
     if found is None or found[0] < time.monotonic():
         return None
     return found[1]

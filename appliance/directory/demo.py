@@ -1,9 +1,10 @@
 """The demo school that `cartable run --demo` (and `make run`) creates on first start.
 
 An admin, three teachers, one staff member, students in two classes, their parents (one
-parent with two children) and a guest. Passwords are generated at creation, printed on
-the console and kept in `<data>/demo-logins.txt` (mode 0600): this is a demo, never a
-real school.
+parent with two children) and a guest; then the school year and a timetable
+(`appliance.schoollife.demo`), also given to a demo created before it existed. Passwords
+are generated at creation, printed on the console and kept in `<data>/demo-logins.txt`
+(mode 0600): this is a demo, never a real school.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
 from appliance.school import set_school
+from appliance.schoollife import demo as schoollife_demo
 from appliance.security import passwords
 from backup.fsutil import atomic_write
 
@@ -60,6 +62,7 @@ def seed(
     seeded = is_seeded(conn)
     set_school(conn, uai=DEMO_UAI, name=DEMO_NAME, portal_url=portal_url)
     if seeded:
+        schoollife_demo.ensure(conn)
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
     with transaction(conn):
@@ -118,6 +121,7 @@ def seed(
     lines = ["# Comptes de démonstration (ne jamais utiliser pour un vrai établissement)"]
     lines += [f"{profile}\t{login}\t{pw}" for profile, login, pw in accounts]
     atomic_write(saved, ("\n".join(lines) + "\n").encode(), mode=0o600)
+    schoollife_demo.ensure(conn)
     return accounts
 
 

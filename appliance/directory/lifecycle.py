@@ -5,7 +5,7 @@ ENT is deleted within three months. So, counting from `departed_on` (set by an i
 that no longer lists the person, or by the student's DATE_SORTIE):
 
 1. during `grace_days` (default 15) the person can still log in, to download their files;
-2. then the account is disabled (no login, sessions ended);
+2. then the account is disabled (no login, sessions ended, API tokens deleted);
 3. at `purge_days` (at most 90) the person row is deleted, and with it, through
    ON DELETE CASCADE, everything that references it (memberships, links, teaching,
    sessions, external ids, and the rows other features attach to a person). Callbacks
@@ -37,7 +37,7 @@ from appliance.db import now_iso, rows, transaction
 from appliance.directory import history
 from appliance.errors import CartableError
 from appliance.i18n import N_
-from appliance.security import sessions
+from appliance.security import sessions, tokens
 
 LEGAL_MAX_PURGE_DAYS = 90
 
@@ -239,6 +239,7 @@ def _write(
             (today, stamp, p["id"]),
         )
         sessions.end_sessions(conn, p["id"])
+        tokens.end_for(conn, p["id"])
     for p in report.guests_expired:
         conn.execute(
             "UPDATE person SET state = 'disabled', disabled_on = ?, departed_on = ?, "
@@ -246,6 +247,7 @@ def _write(
             (today, p["expires_on"], stamp, p["id"]),
         )
         sessions.end_sessions(conn, p["id"])
+        tokens.end_for(conn, p["id"])
     cur = conn.execute(
         "INSERT INTO lifecycle_run (ran_at, effective_date, disabled, purged, guests_expired, "
         "logins_released) VALUES (?, ?, ?, ?, ?, ?)",

@@ -14,7 +14,7 @@ from appliance.db import now_iso, one, rows, scalar, transaction
 from appliance.directory import logins, textsafe
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
-from appliance.security import passwords, sessions, totp
+from appliance.security import passwords, sessions, throttle, tokens, totp
 from appliance.security.audit import Actor, audited
 
 PROFILES = ("student", "teacher", "relative", "staff", "guest", "admin")
@@ -229,6 +229,20 @@ def person_of_session(
     return _split_classes(row)
 
 
+def person_of_token(
+    conn: sqlite3.Connection, bearer: str, ip: str | None, settings: throttle.ThrottleSettings
+) -> tokens.BearerResult:
+    """The person behind an API bearer token (in `row`, as `get_person` gives them, plus
+    `token_id`), with the token's throttling and audit (`tokens.authenticate`).
+
+    One query for both the token and the person: every API call runs it.
+    """
+    result = tokens.authenticate(conn, bearer, ip, settings, person_columns=_WITH_CLASSES)
+    if result.row is not None:
+        _split_classes(result.row)
+    return result
+
+
 def _split_classes(person: dict[str, Any]) -> dict[str, Any]:
     person["classes"] = person.pop("class_list").split(",") if person.get("class_list") else []
     return person
@@ -249,6 +263,19 @@ def classes_of(conn: sqlite3.Connection, person_id: int) -> list[str]:
         "SELECT c.code FROM class_membership m JOIN school_class c ON c.id = m.class_id "
         "WHERE m.person_id = ? UNION "
         "SELECT c.code FROM teaching t JOIN school_class c ON c.id = t.class_id "
+        "WHERE t.teacher_id = ? ORDER BY 1",
+        (person_id, person_id),
+    )
+    return [r["code"] for r in found]
+
+
+def groups_of(conn: sqlite3.Connection, person_id: int) -> list[str]:
+    """Group codes of a student (their groups), or of a teacher (the groups they teach)."""
+    found = rows(
+        conn,
+        "SELECT g.code FROM group_membership m JOIN teaching_group g ON g.id = m.group_id "
+        "WHERE m.person_id = ? UNION "
+        "SELECT g.code FROM teaching t JOIN teaching_group g ON g.id = t.group_id "
         "WHERE t.teacher_id = ? ORDER BY 1",
         (person_id, person_id),
     )
@@ -323,7 +350,8 @@ def _filters(query, profile, state, class_code) -> tuple[str, list]:
 def set_state(
     conn: sqlite3.Connection, person_id: int, state: str, *, actor: Actor | None = None
 ) -> dict[str, Any]:
-    """Set a person's state (active, departed, disabled); ends their sessions unless active.
+    """Set a person's state (active, departed, disabled); disabling ends their sessions and
+    deletes their API tokens.
 
     With `actor` (a technician enabling or disabling an account: `departed` is the
     imports' own), the `person.enable` / `person.disable` audit row is written in the same
@@ -358,6 +386,7 @@ def set_state(
             )
         if state == "disabled":
             sessions.end_sessions(conn, person_id)
+            tokens.end_for(conn, person_id)
     return before
 
 

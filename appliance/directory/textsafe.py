@@ -46,6 +46,7 @@ FIELD_LABELS = {
     "function": Phrase(N_("fonction")),
     "note": Phrase(N_("note pour les familles")),
     "room": Phrase(N_("salle")),
+    "label": Phrase(N_("libellé")),
 }
 
 

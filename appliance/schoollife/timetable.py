@@ -845,6 +845,15 @@ def exit_code(plan: TimetablePlan) -> int:
 # --- history --------------------------------------------------------------------------------
 
 
-def list_imports(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any]]:
-    """The latest applied timetable imports, newest first."""
-    return rows(conn, "SELECT * FROM timetable_import ORDER BY id DESC LIMIT ?", (limit,))
+def list_imports(
+    conn: sqlite3.Connection, limit: int = 20, offset: int = 0
+) -> list[dict[str, Any]]:
+    """The applied timetable imports, newest first (`limit` of them from `offset`)."""
+    return rows(
+        conn, "SELECT * FROM timetable_import ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset)
+    )
+
+
+def count_imports(conn: sqlite3.Connection) -> int:
+    """How many timetable imports were applied."""
+    return int(scalar(conn, "SELECT count(*) FROM timetable_import") or 0)

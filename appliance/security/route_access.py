@@ -25,6 +25,7 @@ NO_LOGIN_NEEDED = {
     "portal.accessibility",
     # A person's iCal feed: the secret in its address is the key (throttled when wrong).
     "schoollife.ical_feed",
+    "api.openapi_document",
 }
 
 

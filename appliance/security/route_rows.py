@@ -5,8 +5,10 @@ itself (`route_access.ROUTES`) is gathered from the features.
 
 Values: 200 (allowed: the page or the action answers), 403 (refused), 404 (refused on a
 thing named in the URL: answered as if it did not exist, so that an id tells nothing),
-"login" (anonymous visitor sent to the login page). For POST-only routes, 200 means "not
-refused": the action may answer with a redirect or a form error.
+"login" (anonymous visitor sent to the login page), 401 (a JSON API route, `/api/v1/…`:
+an anonymous caller is answered 401 in JSON, never sent to a page; write `api(row)`). For
+routes without GET, 200 means "not refused": the action may answer with a redirect or a
+form error.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ def by_function(row: Row, value: object) -> Row:
 def hidden(row: Row) -> Row:
     """The row of a route on one thing (a person, a class…): a refusal answers 404."""
     return {k: 404 if v == 403 else v for k, v in row.items()}
+
+
+def api(row: Row) -> Row:
+    """The row of a JSON API route: where a page sends an anonymous visitor to the login
+    page, the API answers 401 (in JSON)."""
+    return {k: 401 if v == "login" else v for k, v in row.items()}
 
 
 PUBLIC = _staff_functions_as_staff(dict.fromkeys(PROFILES, 200))

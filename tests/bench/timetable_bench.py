@@ -9,7 +9,7 @@ Not a pytest test. Run: `.venv/bin/python -m tests.bench.timetable_bench`
   written as EDT_STS (ISO-8859-15, alternances H/A/B, holidays as missing weeks).
 - Measured: `timetable.plan` (read, check, resolve, expand, clashes) then
   `timetable.apply` (one transaction) from the first day of the year: every weekly lesson
-  over the 35 school weeks, about 135,000 dated lessons (target: under 10 s in all).
+  over the school weeks, about 130,000 dated lessons (target: under 10 s in all).
   Then a mid-year re-import of the same file from 2027-02-01: lessons before it untouched.
 - Reference (the floor any importer pays): parsing the same file with defusedxml's
   ElementTree alone, plus one `executemany` of as many rows into a table shaped like

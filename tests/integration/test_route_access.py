@@ -11,6 +11,7 @@ import pytest
 
 from appliance import jobqueue
 from appliance.directory import history
+from appliance.security import audit, tokens
 from appliance.security.audit import Actor
 from appliance.security.route_access import NO_LOGIN_NEEDED, PROFILES, ROUTES, STAFF_FUNCTIONS
 from tests.conftest import login, make_person
@@ -27,6 +28,7 @@ SAMPLE_ARGS = {
     "lesson_id": "lesson",
     "room": "B12",
     "secret": "pas-un-secret-d-agenda-0000000000000000000",
+    "token_id": "api_token",
 }
 
 
@@ -84,6 +86,9 @@ def people_by_profile(conn):
         "INSERT INTO lesson_teacher (lesson_id, person_id) VALUES (?, ?)", (lesson_id, teacher)
     )
     made["lesson"] = (lesson_id,)
+    # An API token of the walk's student: only its owner may revoke it.
+    token_id, _token = tokens.create(conn, student, "walk", actor=audit.SYSTEM)
+    made["api_token"] = (token_id,)
     return made
 
 
@@ -137,16 +142,24 @@ def test_every_route_answers_as_the_table_says(app, people_by_profile, profile):
     for rule in app.url_map.iter_rules():
         expected = ROUTES[rule.endpoint][profile]
         url = _url(rule, people_by_profile)
-        method = "GET" if "GET" in rule.methods else "POST"
+        method = next(m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if m in rule.methods)
         if method == "GET":
             r = client.get(url)
         else:
             if rule.endpoint == "auth.logout":
                 continue  # it would end the session the walk uses
-            r = client.post(url, data={"csrf_token": token or ""})
+            # The form field for the pages, the header for the JSON API (`webui.api`).
+            r = client.open(
+                url,
+                method=method,
+                data={"csrf_token": token or ""},
+                headers={"X-CSRFToken": token or ""},
+            )
         got_login = r.status_code == 302 and "/login" in r.headers.get("Location", "")
         if expected == "login":
-            ok = got_login or (method == "POST" and r.status_code == 400)
+            ok = got_login or (method != "GET" and r.status_code == 400)
+        elif expected == 401:  # a JSON API route: 401 in JSON, never the login page
+            ok = r.status_code == 401 and r.is_json and "error" in r.get_json()
         elif expected in (403, 404):
             ok = r.status_code == expected
         else:  # allowed: not refused, not sent to login, no server error

@@ -19,6 +19,13 @@ def test_utc_times_show_in_paris_on_both_sides_of_daylight_saving():
     assert timefmt.fmt_date(WINTER, "Europe/Paris") == "01/12/2026"
 
 
+def test_the_api_carries_school_times_to_the_minute():
+    assert timefmt.api_minute(SUMMER, "Europe/Paris") == "2026-07-01T14:00"
+    assert timefmt.api_minute(WINTER, "Europe/Paris") == "2026-12-01T21:19"
+    assert timefmt.api_minute("2026-12-01") == "2026-12-01"
+    assert timefmt.api_minute(None) is None
+
+
 def test_json_carries_the_schools_offset():
     assert timefmt.iso(SUMMER, "Europe/Paris") == "2026-07-01T14:00:00+02:00"
     assert timefmt.iso(WINTER, "Europe/Paris") == "2026-12-01T21:19:00+01:00"

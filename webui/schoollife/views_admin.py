@@ -12,11 +12,12 @@ from appliance.directory.imports.records import UnreadableFile
 from appliance.errors import CartableError, NotFound
 from appliance.schoollife import import_actions, timetable, year
 from appliance.schoollife.import_actions import PENDING
+from webui import paging
 from webui.access import actor, box, conn, requires
 from webui.messages import error_text
 from webui.schoollife import bp
 
-# Uploaded timetable files wait here (0700, under the data folder) between preview and apply.
+RUNS_PAGE = 20  # imports a page of the history
 
 
 # --- the school year -------------------------------------------------------------------
@@ -73,12 +74,15 @@ def _from_arg(raw: str | None):
 
 
 def _imports_page(error: str | None = None, status: int = 200, from_value: str = ""):
+    page, pages = paging.clamp(paging.page_arg(), timetable.count_imports(conn()), RUNS_PAGE)
     return render_template(
         "schoollife/timetable_imports.html",
         error=error,
         has_year=year.load_year(conn()) is not None,
         today=from_value or year.local_today().isoformat(),
-        runs=timetable.list_imports(conn(), limit=20),
+        runs=timetable.list_imports(conn(), limit=RUNS_PAGE, offset=(page - 1) * RUNS_PAGE),
+        page=page,
+        pages=pages,
     ), status
 
 

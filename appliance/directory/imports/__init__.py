@@ -57,7 +57,8 @@ def parse_source(source: Source, *, today: date, full: bool, guest_expiry: date)
             N_(
                 "Ce fichier est l'export du logiciel d'emploi du temps (racine EDT_STS), pas celui "
                 "de STS-Web : dans STS-Web, choisissez Exports > Emploi du temps "
-                "(fichier sts_emp_<UAI>_<année>.xml)."
+                "(fichier sts_emp_<UAI>_<année>.xml). Ce fichier-ci s'importe dans l'emploi du "
+                "temps : Administration → Emploi du temps, ou `cartable timetable import`."
             ),
             1,
         )

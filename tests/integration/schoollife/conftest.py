@@ -63,7 +63,7 @@ def sample_template(tmp_path_factory) -> Path:
     set_school(conn, uai=UAI, name="Collège Sample")
     plan = reconcile.plan(conn, DIRECTORY_FILES, today=date(2026, 9, 1), school_year=2026)
     assert plan.applicable, [p.message for p in plan.errors]
-    reconcile.apply(conn, plan, actor="tech")
+    reconcile.apply(conn, plan, actor="tech", initial_passwords=False)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return root / "data"

@@ -1,0 +1,53 @@
+"""The demo school (`make run`) has a school year around today and a timetable, with a
+change or two in the coming days, so that its pages have something to show."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from appliance.directory import demo
+from appliance.schoollife import demo as schoollife_demo
+from appliance.schoollife import lessons, year
+
+
+def test_the_demo_school_gets_a_year_and_a_timetable(box, tmp_path):
+    conn = box.conn()
+    demo.seed(conn, tmp_path)
+    today = year.local_today()
+    info = year.year_info(conn)
+    assert info["start"] <= today.isoformat() <= info["end"] or today.month in (7, 8)
+    assert len(info["weeks"]) >= 34 and len(info["holidays"]) >= 4
+    pupil = conn.execute("SELECT id FROM person WHERE login = 'lea.martin'").fetchone()[0]
+    latin = conn.execute("SELECT id FROM person WHERE login = 'hugo.martin'").fetchone()[0]
+    other = conn.execute("SELECT id FROM person WHERE login = 'louis.coeur'").fetchone()[0]
+    monday = date.fromisoformat(info["weeks"][5]["monday"])
+    week = (monday, monday + timedelta(days=5))
+    mine = lessons.lessons_between(conn, *week, person_id=pupil)
+    assert len(mine) >= 20 and {i["audience"]["code"] for i in mine} == {"5A"}
+    assert "victor.hugo" in {t for i in mine for t in i["teachers"]}
+    # Hugo is in the Latin group, Louis (same class) is not.
+    hugo = lessons.lessons_between(conn, *week, person_id=latin)
+    assert any(i["subject"] == "Latin" for i in hugo)
+    assert not any(
+        i["subject"] == "Latin" for i in lessons.lessons_between(conn, *week, person_id=other)
+    )
+    changed = conn.execute("SELECT status, note FROM lesson WHERE status <> 'planned'").fetchall()
+    if today.isoformat() < info["end"]:
+        assert {r["status"] for r in changed} <= {"cancelled", "moved"} and changed
+        assert any(r["note"] == "Absence de M. Hugo" for r in changed)
+    count = conn.execute("SELECT count(*) FROM lesson").fetchone()[0]
+    # Seeding again (the next `make run`) adds nothing.
+    demo.seed(conn, tmp_path)
+    assert conn.execute("SELECT count(*) FROM lesson").fetchone()[0] == count
+    assert not schoollife_demo.ensure(conn)
+
+
+def test_the_demo_calendar_of_the_years_zone_c_and_of_the_others():
+    start, end, holidays = schoollife_demo.calendar_for(date(2026, 12, 2))
+    assert (start, end) == (date(2026, 9, 1), date(2027, 7, 3))
+    assert ("2026-10-18", "2026-11-01") in holidays and ("2027-02-07", "2027-02-21") in holidays
+    assert ("2027-03-29", "2027-03-29") in holidays  # Easter Monday 2027
+    assert ("2027-05-06", "2027-05-08") in holidays and ("2027-05-08", "2027-05-08") not in holidays
+    start, end, holidays = schoollife_demo.calendar_for(date(2031, 3, 1))
+    assert start == date(2030, 9, 1) and len(holidays) >= 8
+    year.validate(start, end, None, holidays)  # a year the service accepts
