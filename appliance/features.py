@@ -371,7 +371,7 @@ SCHOOLLIFE = Feature(
     name="schoollife",
     migrations="appliance.schoollife.migrations",
     cli=("appliance.schoollife.cli",),
-    blueprints=("webui.schoollife:bp",),
+    blueprints=("webui.schoollife:bp", "webui.schoollife.api:bp"),
     tiles=(
         Tile(
             "admin_timetable",
@@ -407,9 +407,18 @@ SCHOOLLIFE = Feature(
         "schoollife.ical_revoke": _ICAL_OWNERS,
         # No login: the secret is the key; the walk's made-up secret opens nothing.
         "schoollife.ical_feed": dict.fromkeys(PROFILES, 404),
+        # The JSON API (webui/schoollife/api.py): the same rows, 401 for an anonymous call.
+        "timetable_api.year_show": api(LOGGED_IN),
+        "timetable_api.timetable": api(_TIMETABLE_READERS),
+        "timetable_api.lesson_change": api(hidden(_TIMETABLE_CHANGERS)),
+        "timetable_api.lesson_add": api(_TIMETABLE_CHANGERS),
+        "timetable_api.my_ical_create": api(_ICAL_OWNERS),
+        "timetable_api.my_ical_revoke": api(_ICAL_OWNERS),
     },
     rules=(
         *grant("admin", "schoollife.year.edit", "schoollife.timetable.import"),
+        # The school year's calendar (first and last day, holidays, A/B weeks) is no secret.
+        Rule("schoollife.year.view", "anyone"),
         # The timetable tile and page: whoever has a timetable to read (not guests).
         *grant(("student", "teacher", "relative", "staff", "admin"), "timetable.home"),
         # A person's lessons.

@@ -553,6 +553,11 @@ def change(
     if status == "cancelled":
         return cancel(conn, lesson_id, note=note, actor=actor)
     if status == "moved":
+        if values.get("start") in (None, "") and values.get("date") in (None, ""):
+            raise CartableError(
+                N_("Un déplacement a besoin du nouvel horaire : jour, début et fin."),
+                field="start",
+            )
         day, start, end = _day_and_times(values)
         room = values["room"] if "room" in values and values["room"] is not None else KEEP
         return move(
