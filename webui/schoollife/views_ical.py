@@ -43,8 +43,8 @@ def _qr_data_uri(text: str) -> str:
 @requires("timetable.ical")
 def ical_page():
     person = current_person()
-    shown = shown_once.take(person["id"])
-    url = shown["password"] if shown and shown.get("kind") == "ical" else None
+    shown = shown_once.take(person["id"], kind="ical")
+    url = shown["password"] if shown else None
     return render_template(
         "schoollife/ical.html",
         feed=ical.state(conn(), person["id"]),
