@@ -76,7 +76,7 @@ def test_a_student_reads_the_week_on_a_phone_and_on_a_pc(server, browser, school
     expect(page.locator(".week-letter")).to_have_text(re.compile(r"^Semaine [AB]$"))
     boxes = _boxes(page)
     # A phone: the days are a list, one below the other, each as wide as the page allows.
-    assert all(b["y"] + b["height"] <= n["y"] + 1 for b, n in zip(boxes, boxes[1:]))
+    assert all(b["y"] + b["height"] <= n["y"] + 1 for b, n in zip(boxes, boxes[1:], strict=False))
     assert all(b["width"] > PHONE["width"] * 0.8 for b in boxes)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     expect(page.locator("section.day").nth(1)).to_contain_text("Latin")
@@ -91,7 +91,7 @@ def test_a_student_reads_the_week_on_a_phone_and_on_a_pc(server, browser, school
     boxes = _boxes(page)
     # A PC: the days are columns side by side, on one row.
     assert len({round(b["y"]) for b in boxes}) == 1
-    assert all(b["x"] + b["width"] <= n["x"] + 1 for b, n in zip(boxes, boxes[1:]))
+    assert all(b["x"] + b["width"] <= n["x"] + 1 for b, n in zip(boxes, boxes[1:], strict=False))
     page.screenshot(path=str(tmp_path / "week-pc.png"), full_page=True)
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors
