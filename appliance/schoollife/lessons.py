@@ -62,10 +62,13 @@ def lessons_between(
     class_id: int | None = None,
     group_id: int | None = None,
     room: str | None = None,
+    teachers: bool = True,
 ) -> list[dict[str, Any]]:
     """The lessons from `first` to `last` (both included) of one person, class, group or
     room (or of the whole school without a selector), in time order; see the module doc
-    for the shape. Raises CartableError for a malformed day or several selectors."""
+    for the shape (`teachers` False: without the lessons' teachers, one query less, each
+    lesson's `teachers` empty). Raises CartableError for a malformed day or several
+    selectors."""
     a, b = _day(first), _day(last)
     sql, params = _selection(
         "l.date BETWEEN :a AND :b",
@@ -75,7 +78,7 @@ def lessons_between(
         room=room,
     )
     found = conn.execute(sql + _ORDER, {**params, "a": a, "b": b}).fetchall()
-    return _shaped(conn, found)
+    return _shaped(conn, found, teachers=teachers)
 
 
 def moved_away_between(
@@ -87,24 +90,46 @@ def moved_away_between(
     class_id: int | None = None,
     group_id: int | None = None,
     room: str | None = None,
+    teachers: bool = True,
 ) -> list[dict[str, Any]]:
     """The lessons moved away from a day between `first` and `last` (their `moved_from`
     day), to another day or time, of the same selection as `lessons_between`, in the
     order of their old time. A lesson whose room only changed is not in it (it is still
     at its place). Same shape as `lessons_between`."""
     a, b = _day(first), _day(last)
-    sql, params = _selection(
+    given = [v for v in (person_id, class_id, group_id, room) if v is not None]
+    if len(given) > 1:
+        raise CartableError(
+            N_("Une seule personne, classe, groupe ou salle à la fois."), field="selector"
+        )
+    # Moved lessons are few: found through their own index first, then filtered.
+    where = (
         "l.moved_from_date BETWEEN :a AND :b AND NOT (l.date = l.moved_from_date "
-        "AND l.start_time = l.moved_from_start)",
-        person_id=person_id,
-        class_id=class_id,
-        group_id=group_id,
-        room=room,
-        room_column="l.moved_from_room",
+        "AND l.start_time = l.moved_from_start)"
     )
-    order = " ORDER BY moved_from_date, moved_from_start, audience_code, id"
-    found = conn.execute(sql + order, {**params, "a": a, "b": b}).fetchall()
-    return _shaped(conn, found)
+    params: dict[str, Any] = {"a": a, "b": b}
+    if person_id is not None:
+        params["p"] = person_id
+        where += (
+            " AND (l.class_id IN (SELECT class_id FROM class_membership WHERE person_id = :p)"
+            " OR l.group_id IN (SELECT group_id FROM group_membership WHERE person_id = :p)"
+            " OR l.id IN (SELECT lesson_id FROM lesson_teacher WHERE person_id = :p))"
+        )
+    elif class_id is not None:
+        params["c"] = class_id
+        where += " AND l.class_id = :c"
+    elif group_id is not None:
+        params["g"] = group_id
+        where += " AND l.group_id = :g"
+    elif room is not None:
+        params["r"] = room
+        where += " AND l.moved_from_room = :r"
+    found = conn.execute(
+        f"SELECT {_COLUMNS} FROM lesson l INDEXED BY lesson_moved_from WHERE {where} "
+        "ORDER BY l.moved_from_date, l.moved_from_start, l.audience_code, l.id",
+        params,
+    ).fetchall()
+    return _shaped(conn, found, teachers=teachers)
 
 
 def _selection(
@@ -114,7 +139,6 @@ def _selection(
     class_id: int | None,
     group_id: int | None,
     room: str | None,
-    room_column: str = "l.room",
 ) -> tuple[str, dict[str, Any]]:
     """The SELECT of the lessons matching `span` (SQL on `l`, with :a and :b) of one
     selection, and its parameters; CartableError for several selectors."""
@@ -142,7 +166,7 @@ def _selection(
         sql = f"SELECT {_COLUMNS} FROM lesson l WHERE l.group_id = :g AND {span}"
     elif room is not None:
         params["r"] = room
-        sql = f"SELECT {_COLUMNS} FROM lesson l WHERE {room_column} = :r AND {span}"
+        sql = f"SELECT {_COLUMNS} FROM lesson l WHERE l.room = :r AND {span}"
     else:
         sql = f"SELECT {_COLUMNS} FROM lesson l WHERE {span}"
     return sql, params
@@ -170,9 +194,11 @@ def _teachers(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def _shaped(conn: sqlite3.Connection, found: Iterable[sqlite3.Row]) -> list[dict[str, Any]]:
+def _shaped(
+    conn: sqlite3.Connection, found: Iterable[sqlite3.Row], *, teachers: bool = True
+) -> list[dict[str, Any]]:
     found = list(found)
-    teachers = _teachers(conn, [r["id"] for r in found])
+    by_lesson = _teachers(conn, [r["id"] for r in found]) if teachers and found else {}
     return [
         {
             "id": r["id"],
@@ -182,7 +208,7 @@ def _shaped(conn: sqlite3.Connection, found: Iterable[sqlite3.Row]) -> list[dict
             "subject_code": r["subject_code"],
             "subject": r["subject_label"] or r["subject_code"],
             "audience": {"kind": r["audience_kind"], "code": r["audience_code"]},
-            "teachers": teachers.get(r["id"], []),
+            "teachers": by_lesson.get(r["id"], []),
             "room": r["room"] or None,
             "status": r["status"],
             "note": r["note"] or None,
@@ -222,28 +248,35 @@ def coming_days(
     `{"date": "YYYY-MM-DD", "lessons": [lesson...], "moved_away": [lesson...],
     "holiday": bool}` (`moved_away`: lessons moved from that day to another time) and
     `changes` lists, in time order, `{"date", "lesson", "moved_away": bool}` for every
-    changed lesson of both days and every lesson moved away from them. A year not set
-    gives the days without holidays.
+    changed lesson of both days and every lesson moved away from them. Lessons come
+    without their teachers (`teachers` empty). A year not set gives the days without
+    holidays.
     """
-    first = today + timedelta(days=1)
-    week = lessons_between(conn, today, today + timedelta(days=7), person_id=person_id)
-    todays = [lesson for lesson in week if lesson["date"] == today.isoformat()]
-    later = [lesson for lesson in week if lesson["date"] > today.isoformat()]
-    if not later:
+    # Most days the next day has lessons: ask for today and tomorrow first, further only
+    # when they have none (a weekend, holidays). The home page shows no teachers.
+    found = lessons_between(
+        conn, today, today + timedelta(days=1), person_id=person_id, teachers=False
+    )
+    todays = [x for x in found if x["date"] == today.isoformat()]
+    later = [x for x in found if x["date"] > today.isoformat()]
+    for first, last in ((2, 7), (8, _HORIZON_DAYS)):
+        if later:
+            break
         later = lessons_between(
             conn,
-            today + timedelta(days=8),
-            today + timedelta(days=_HORIZON_DAYS),
+            today + timedelta(days=first),
+            today + timedelta(days=last),
             person_id=person_id,
+            teachers=False,
         )
     next_day = later[0]["date"] if later else None
-    away = moved_away_between(conn, today, next_day or first, person_id=person_id)
+    away = moved_away_between(conn, today, next_day or today, person_id=person_id, teachers=False)
     days = [today.isoformat()] + ([next_day] if next_day else [])
 
-    def day(iso: str, found: list[dict[str, Any]]) -> dict[str, Any]:
+    def day(iso: str, on_day: list[dict[str, Any]]) -> dict[str, Any]:
         return {
             "date": iso,
-            "lessons": found,
+            "lessons": on_day,
             "moved_away": [m for m in away if m["moved_from"]["date"] == iso],
             "holiday": bool(year and year.is_holiday(date.fromisoformat(iso))),
         }
@@ -254,16 +287,17 @@ def coming_days(
     }
     changes: list[dict[str, Any]] = []
     for key in ("today", "next"):
-        found = shown[key]
-        if found is None:
+        one_day = shown[key]
+        if one_day is None:
             continue
         changes.extend(
-            {"date": found["date"], "lesson": x, "moved_away": False}
-            for x in found["lessons"]
+            {"date": one_day["date"], "lesson": x, "moved_away": False}
+            for x in one_day["lessons"]
             if changed(x)
         )
         changes.extend(
-            {"date": found["date"], "lesson": x, "moved_away": True} for x in found["moved_away"]
+            {"date": one_day["date"], "lesson": x, "moved_away": True}
+            for x in one_day["moved_away"]
         )
     changes.sort(
         key=lambda c: (

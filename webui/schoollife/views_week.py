@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from appliance.directory import people
 from appliance.errors import CartableError, NotFound
@@ -25,10 +24,13 @@ from webui.schoollife import bp
 
 @bp.app_template_filter("weekday_fr")
 def weekday_fr(day: date | str) -> str:
-    """« lundi 30/11 » in the page's language."""
+    """« lundi 30/11 » in the page's language (the request's catalogue, found once)."""
+    from webui.app import _request_translations  # the app imports the blueprints
+
     if isinstance(day, str):
         day = date.fromisoformat(day)
-    return f"{WEEKDAYS[day.weekday()].translated(_)} {day.strftime('%d/%m')}"
+    name = _request_translations().ugettext(WEEKDAYS[day.weekday()].template)
+    return f"{name} {day.day:02d}/{day.month:02d}"
 
 
 def _week_day() -> date:
