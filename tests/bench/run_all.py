@@ -18,6 +18,7 @@ BENCHES = [
     ("health_sampler", "tests.bench.health_sampler", ["--full"]),
     ("import", "tests.bench.import_bench", []),
     ("timetable", "tests.bench.timetable_bench", []),
+    ("timetable_web", "tests.bench.timetable_web_bench", []),
     ("backup", "tests.bench.backup_bench", []),
 ]
 
@@ -131,6 +132,9 @@ def render() -> str:
     tt = _load("timetable")
     if tt:
         lines += _timetable_section(tt)
+    ttw = _load("timetable_web")
+    if ttw:
+        lines += _timetable_web_section(ttw)
     backup = _load("backup")
     if backup:
         lines += _backup_section(backup)
@@ -320,6 +324,38 @@ def _timetable_section(t: dict) -> list[str]:
         f"- plan + apply of the year under 10 s: {_ok(t['targets']['under_10s'])}; the "
         "re-import from mid-year leaves the lessons before it untouched: "
         f"{_ok(t['targets']['past_untouched'])}",
+        "",
+    ]
+
+
+def _timetable_web_section(t: dict) -> list[str]:
+    """A student's week through the API and their home page, against Flask hello."""
+    h, a, m = t["hello_c50"], t["api_week_c50"], t["home_c50"]
+    each = ", ".join
+    return [
+        "## Timetable: a student's week and home page vs bare Flask (issue 11)",
+        "",
+        "Command: `.venv/bin/python -m tests.bench.timetable_web_bench` (the demo school's "
+        f"full timetable: {t['week_lessons']} lessons in the student's week of {t['week']}, "
+        f"changes this week and next; median of {t['rounds']} interleaved rounds of "
+        f"{t['seconds']} s; wrk, 2 threads, 50 connections; waitress "
+        f"{t['waitress_threads']} threads; {t['machine']['date']}).",
+        "",
+        "| what | requests/s | p50 ms | p99 ms |",
+        "|---|---|---|---|",
+        f"| bare Flask hello (reference) | {h['requests_per_s']:.0f} | {h.get('p50_ms')} | "
+        f"{h.get('p99_ms')} |",
+        f"| `GET /api/v1/timetable` (the week, bearer token) | {a['requests_per_s']:.0f} | "
+        f"{a.get('p50_ms')} | {a.get('p99_ms')} |",
+        f"| the student's home page (today, the next day, changes first) | "
+        f"{m['requests_per_s']:.0f} | {m.get('p50_ms')} | {m.get('p99_ms')} |",
+        "",
+        f"- week / hello: **{t['ratio_api_week']:.3f}** (target ≥ 0.30: "
+        f"{_ok(t['targets']['api_week_at_least_0.30'])}); each round: "
+        f"{each(f'{r:.3f}' for r in t['ratios_api_week'])}",
+        f"- home / hello: **{t['ratio_home']:.3f}** (target ≥ 0.30: "
+        f"{_ok(t['targets']['home_at_least_0.30'])}); each round: "
+        f"{each(f'{r:.3f}' for r in t['ratios_home'])}",
         "",
     ]
 
