@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from appliance import errors
 from appliance.db import now_iso, rows, transaction
-from appliance.errors import CartableError
 from appliance.i18n import N_
 from backup.fsutil import fsync_dir
 
@@ -40,7 +40,7 @@ CHUNK = 1024 * 1024
 ORPHAN_GRACE_S = 24 * 3600
 
 
-class TooLarge(CartableError):
+class TooLarge(errors.TooLarge):
     """The content is larger than allowed (HTTP 413)."""
 
     code = "too_large"

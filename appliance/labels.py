@@ -82,6 +82,9 @@ AUDIT_ACTIONS = {
     "backup.restore_files": N_("Restauration de fichiers"),
     "backup.restore_school": N_("Restauration de l'établissement"),
     "backup.restore_full": N_("Reconstruction du serveur"),
+    "comm_rules.set": N_("Règle de communication changée"),
+    "message.send": N_("Message envoyé"),
+    "message.recall": N_("Message rappelé"),
 }
 
 AUDIT_OUTCOMES = {

@@ -5,7 +5,8 @@ Times: `|datetime_fr` (« 01/12/2026 21:19 »), `|date_fr` (« 01/12/2026 »), `
 text, datetime, date, epoch); `|iso_local` for machine-readable attributes (`<time
 datetime=…>`). Codes: `|action_words`, `|outcome_words`, `|function_words`,
 `|import_kind_words`, `|lesson_status_words`, already translated into the page's
-language. Both languages show dates as day/month/year (see appliance/timefmt.py).
+language; `|words` a phrase a service made (`backup.errors.Phrase`: a list's name…). Both
+languages show dates as day/month/year (see appliance/timefmt.py).
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ def iso_local(value: timefmt.Moment) -> str:
     return timefmt.iso(value, _zone()) or ""
 
 
+def phrase_words(value: object) -> object:
+    """A service's phrase (a list's name, « ancien utilisateur ») in the page's language;
+    anything else as it is."""
+    translated = getattr(value, "translated", None)
+    return translated(_gettext) if translated is not None else value
+
+
 def register(app: Flask, zone: str) -> None:
     """Install the filters on `app`, showing times in `zone`."""
     app.config["CARTABLE_TIMEZONE"] = zone
@@ -54,5 +62,6 @@ def register(app: Flask, zone: str) -> None:
         "function_words": lambda code: labels.function_label(code, _gettext),
         "import_kind_words": lambda code: labels.import_kind_label(code, _gettext),
         "lesson_status_words": lambda code: labels.lesson_status_label(code, _gettext),
+        "words": phrase_words,
     }
     app.jinja_env.filters.update(filters)

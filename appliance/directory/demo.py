@@ -13,6 +13,7 @@ import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
+from appliance.community import demo as community_demo
 from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
 from appliance.school import set_school
@@ -118,6 +119,8 @@ def seed(
         expires = (date.today() + timedelta(days=60)).isoformat()
         add("paul.invite", "guest", "Paul", "Invité", expires_on=expires)
         conn.execute("UPDATE person SET updated_at = ?", (now_iso(),))
+        # A few messages between them (issue 12), through the real send path.
+        community_demo.seed(conn, data_dir / "files")
     lines = ["# Comptes de démonstration (ne jamais utiliser pour un vrai établissement)"]
     lines += [f"{profile}\t{login}\t{pw}" for profile, login, pw in accounts]
     atomic_write(saved, ("\n".join(lines) + "\n").encode(), mode=0o600)

@@ -17,6 +17,7 @@ import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
+from appliance.community import export as community_export
 from appliance.db import now_iso, one, rows
 from appliance.directory import people
 from appliance.directory.lifecycle import person_references
@@ -32,6 +33,11 @@ _KNOWN = {
     "guardian_link",
     "teaching",
     "web_session",
+    # messages.json (appliance/community/export.py)
+    "message",
+    "message_box",
+    "message_folder",
+    "message_address",
 }
 _SECRET_COLUMN = re.compile(r"hash|secret|token|password", re.IGNORECASE)
 
@@ -50,6 +56,8 @@ Ce fichier ZIP contient tout ce que l'espace numérique de travail conserve sur 
   changements de mot de passe, actions de l'administrateur) ;
 - sessions.json : vos sessions ouvertes (date, adresse, navigateur) ;
 - provenance.json : l'import (SIECLE, STS-Web ou CSV) qui a créé votre compte ;
+- messages.json : vos messages (reçus, envoyés, brouillons, corbeille) et vos dossiers,
+  tels que vous les voyez ; les pièces jointes y sont nommées, sans leur contenu ;
 - other.json : les données des autres services qui vous sont rattachées.
 
 Les mots de passe ne sont jamais conservés en clair et ne figurent pas dans cet export.
@@ -133,6 +141,7 @@ def collect(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
         "audit.json": audit,
         "sessions.json": sessions,
         "provenance.json": _provenance(conn, person_id),
+        "messages.json": community_export.collect(conn, person_id),
         "other.json": _other(conn, person_id),
     }
 

@@ -45,7 +45,7 @@ _BY_PROFILE = {
     "teacher": [*_SCHOOL_LIFE, "files", "directory", "account"],
     # The directory tile shows to staff whose function opens it (the portal asks the policy).
     "staff": ["timetable", "absences", "messages", "news", "files", "directory", "account"],
-    "guest": ["news", "files", "account"],
+    "guest": ["messages", "news", "files", "account"],
     "admin": [
         "admin",
         "admin_people",
@@ -53,6 +53,7 @@ _BY_PROFILE = {
         "admin_audit",
         "admin_timetable",
         "timetable",
+        "messages",
         "backups",
         "health",
         "news",

@@ -5,7 +5,10 @@ Friday inside the year and not in holidays: a week entirely in holidays does not
 A and B alternate over the school weeks only (a holiday week does not flip the letter):
 the A week is the one whose Monday `a_week` names, the first school week when none is
 given. Holidays are ranges of days, both ends included (the Toussaint 2026 of zone C is
-2026-10-18:2026-11-01: classes end on Saturday 17 and start again on Monday 2).
+2026-10-18:2026-11-01), except when typed as the ministry's calendar gives them, from the
+Saturday classes end to the Monday they start again (2026-10-17:2026-11-02, "fin des
+cours" and "reprise"): a range from a Saturday to a Monday keeps those two days as class
+days (`days_off`). Both ways mean the same holidays; the range is kept as typed.
 
 `set_year` validates and stores the year (audited in the same transaction);
 `load_year` returns it as a `SchoolYear` (None when not set), `require_year` raises
@@ -64,6 +67,14 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def days_off(first: date, last: date) -> tuple[date, date]:
+    """The first and last day without classes of a holiday range as typed: a range from a
+    Saturday to a Monday is the ministry's "fin des cours" to "reprise" (both class days)."""
+    if first.weekday() == 5 and last.weekday() == 0 and (last - first).days > 2:
+        return first + timedelta(days=1), last - timedelta(days=1)
+    return first, last
+
+
 @dataclass(frozen=True)
 class SchoolYear:
     """A school year: `start` and `end` days (included), `holidays` as (first, last) day
@@ -78,7 +89,8 @@ class SchoolYear:
     @cached_property
     def _holiday_days(self) -> frozenset[date]:
         days: set[date] = set()
-        for first, last in self.holidays:
+        for typed_first, typed_last in self.holidays:
+            first, last = days_off(typed_first, typed_last)
             day = max(first, self.start - timedelta(days=7))
             while day <= min(last, self.end + timedelta(days=7)):
                 days.add(day)
@@ -89,7 +101,7 @@ class SchoolYear:
         """True for a day inside one of the holidays."""
         if self.start - timedelta(days=7) <= day <= self.end + timedelta(days=7):
             return day in self._holiday_days
-        return any(first <= day <= last for first, last in self.holidays)
+        return any(off[0] <= day <= off[1] for off in (days_off(f, t) for f, t in self.holidays))
 
     def in_year(self, day: date) -> bool:
         return self.start <= day <= self.end

@@ -18,6 +18,22 @@ and optionally `subject_code` to narrow the relation to one subject).
 - `member_of`: the asker is a member of the target class or group.
 - `asked_for`: the target is a job of the queue (`jobqueue.get`'s shape) the asker asked for.
 
+The scopes of the communication rules (`appliance.community.rules`) are relations too,
+between the person who writes and a person written to:
+
+- `taught_by` (scope `own_teachers`): the target teaches the asker (a student), through a
+  class or a group.
+- `classmate_of` (scope `own_class`): the asker and the target are students of a same class.
+- `teacher_of_child` (scope `children_teachers`): the target teaches a child of the asker
+  (a legal guardian).
+- `parent_of_taught` (scope `parents_of_taught`): the target is a legal guardian of a
+  student the asker teaches.
+- `school_life` (scope `school_life`): the target is a member of staff of the vie scolaire
+  or the direction (function EDU or DIR), whoever asks.
+- `may_write_to`: the communication rules allow the asker to write to the target person
+  (the rule of their two profiles is "allowed" and its scope holds); the one answer to
+  "may A write to B", read from the rules' table by `appliance.community.rules`.
+
 `functions(person)` gives a staff member's function codes (`has_function`): the STS-Web
 FONCTION codes (several joined by commas when a CSV file gives them) and the words a CSV
 file may use instead ("CPE", "Vie scolaire", "Direction"…).
@@ -160,6 +176,73 @@ def member_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     return _exists(conn, sql, (person["id"], target["id"]))
 
 
+def _person(target: Thing) -> bool:
+    return _kind(target) == "person" and target.get("id") is not None
+
+
+def taught_by(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if not _person(target) or person.get("profile") != "student":
+        return False
+    return teaches(conn, {"id": target["id"]}, {"kind": "person", "id": person["id"]})
+
+
+def classmate_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if not _person(target) or target["id"] == person.get("id"):
+        return False
+    return _exists(
+        conn,
+        "SELECT 1 FROM class_membership a JOIN class_membership b ON b.class_id = a.class_id "
+        "WHERE a.person_id = ? AND b.person_id = ?",
+        (person["id"], target["id"]),
+    )
+
+
+def teacher_of_child(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if not _person(target):
+        return False
+    return _exists(
+        conn,
+        "SELECT 1 FROM guardian_link l JOIN class_membership m ON m.person_id = l.student_id "
+        "JOIN teaching t ON t.class_id = m.class_id "
+        "WHERE l.guardian_id = ? AND l.level = 1 AND t.teacher_id = ? UNION ALL "
+        "SELECT 1 FROM guardian_link l JOIN group_membership g ON g.person_id = l.student_id "
+        "JOIN teaching t ON t.group_id = g.group_id "
+        "WHERE l.guardian_id = ? AND l.level = 1 AND t.teacher_id = ?",
+        (person["id"], target["id"], person["id"], target["id"]),
+    )
+
+
+def parent_of_taught(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if not _person(target):
+        return False
+    return teacher_of_child(conn, target, {"kind": "person", "id": person["id"]})
+
+
+# The functions of the vie scolaire and the direction (those every family may reach).
+SCHOOL_LIFE_FUNCTIONS = frozenset({"EDU", "DIR"})
+
+
+def school_life(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if not _person(target):
+        return False
+    if "function" not in target or "profile" not in target:
+        found = conn.execute(
+            "SELECT profile, function FROM person WHERE id = ?", (target["id"],)
+        ).fetchone()
+        if found is None:
+            return False
+        target = {"profile": found[0], "function": found[1]}
+    return bool(functions(target) & SCHOOL_LIFE_FUNCTIONS)
+
+
+def may_write_to(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if not _person(target):
+        return False
+    from appliance.community import rules  # the rules' table; it names relations of this module
+
+    return rules.may_write_to(conn, person, target)
+
+
 def asked_for(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     return (
         "actor_id" in target
@@ -176,6 +259,12 @@ RELATIONS: dict[str, Relation] = {
     "head_teacher_of": head_teacher_of,
     "member_of": member_of,
     "asked_for": asked_for,
+    "taught_by": taught_by,
+    "classmate_of": classmate_of,
+    "teacher_of_child": teacher_of_child,
+    "parent_of_taught": parent_of_taught,
+    "school_life": school_life,
+    "may_write_to": may_write_to,
 }
 
 

@@ -20,6 +20,7 @@ BENCHES = [
     ("timetable", "tests.bench.timetable_bench", []),
     ("timetable_web", "tests.bench.timetable_web_bench", []),
     ("backup", "tests.bench.backup_bench", []),
+    ("messages", "tests.bench.messages_bench", []),
 ]
 
 
@@ -138,8 +139,41 @@ def render() -> str:
     backup = _load("backup")
     if backup:
         lines += _backup_section(backup)
+    messages = _load("messages")
+    if messages:
+        lines += _messages_section(messages)
     lines += _by_hand_sections()
     return "\n".join(lines)
+
+
+def _messages_section(m: dict) -> list[str]:
+    """A message to every parent of the generated lycée, against a bare insert."""
+    school = m["school"]
+    return [
+        "## Messages: a message to every parent of a lycée (issue 12)",
+        "",
+        f"Command: `.venv/bin/python -m tests.bench.messages_bench --rounds {m['rounds']}` "
+        f"({m['machine']['date']}). The generated lycée of the import benchmark, imported "
+        f"({school['student']:,} students, {school['relative']:,} parents, "
+        f"{school['teacher'] + school['staff']:,} staff and teachers); the CPE sends to "
+        "« Tous les parents » through `compose.send` (the list resolved, every recipient "
+        "asked of the communication rules, the message, one copy per parent, the audit row, "
+        "one transaction). Reference: one message row and one `executemany` of as many "
+        "mailbox rows, in one transaction, in the same database.",
+        "",
+        "| what | recipients | seconds (median) |",
+        "|---|---|---|",
+        f"| reference: bare insert of the copies | {m['recipients']:,} | {m['reference_s']} |",
+        f"| CPE → « Tous les parents », accepted | {m['recipients']:,} | **{m['send_s']}** |",
+        f"| of which resolution and rules | {m['recipients']:,} | {m['resolve_s']} |",
+        f"| a teacher → the parents of a class they teach (scope checked per parent) | "
+        f"{m['class_list']['recipients']} | {m['class_list']['send_s']} |",
+        "",
+        f"- accepted in under 2 s: {_ok(m['targets']['under_2s'])} "
+        f"({m['send_over_reference']} × the bare insert); every round: "
+        f"{', '.join(str(t) for t in m['send_rounds_s'])} s",
+        "",
+    ]
 
 
 BY_HAND = "(measured by hand)"

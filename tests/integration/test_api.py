@@ -298,7 +298,9 @@ def test_openapi_is_generated_from_the_routes(echo_app):
     assert doc["openapi"].startswith("3.1") and doc["servers"] == [{"url": "/api/v1"}]
     platform = {"/me", "/me/tokens", "/me/tokens/{token_id}", "/openapi.json", "/echo"}
     timetable = {"/year", "/timetable", "/lessons", "/lessons/{lesson_id}/change", "/me/ical"}
-    assert platform | timetable == set(doc["paths"])
+    messages = {"/messages", "/messages/{message_id}", "/messages/{message_id}/recall",
+                "/messages/recipients"}  # fmt: skip
+    assert platform | timetable | messages == set(doc["paths"])
     echo = doc["paths"]["/echo"]["post"]
     assert echo["summary"] == "Renvoie ce qu'on lui donne."
     assert echo["requestBody"]["content"]["application/json"]["schema"] == ECHO

@@ -321,6 +321,10 @@ def test_run_demo_creates_the_demo_school_once(tmp_path):
     assert Path(cfg.data_dir / "demo-logins.txt").stat().st_mode & 0o077 == 0
     classes = {r[0] for r in box.conn().execute("SELECT code FROM school_class")}
     assert classes == {"5A", "4B"}
+    # A few messages between the demo people (issue 12), sent once.
+    subjects = [r[0] for r in box.conn().execute("SELECT subject FROM message ORDER BY id")]
+    assert subjects[:2] == ["Sortie à la Cité des sciences", "Re : Sortie à la Cité des sciences"]
+    assert len(subjects) == 4
 
 
 def _wait_port_answer(url, proc, timeout=30):

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 
+from appliance import jobrunner
 from appliance.directory import reconcile
 from tests.conftest import login_admin, text
 from tests.hostile_files import MB, write_csv_with_huge_field, write_zip_bomb
@@ -72,6 +73,7 @@ def test_zip_bomb_on_the_web_upload_is_refused_and_removed(client, box, conn, bo
     login_admin(client, conn)
     r = upload(client, [bomb])
     assert r.status_code == 302
+    jobrunner.run_pending(box)  # the worker plans the upload (#10)
     page = client.get(r.headers["Location"], follow_redirects=True)
     assert page.status_code == 400
     assert "export.zip" in text(page) and 'id="import-error"' in text(page)
@@ -101,6 +103,7 @@ def test_huge_csv_field_on_the_web_leaves_nothing_pending(client, box, conn, tmp
     login_admin(client, conn)
     path = write_csv_with_huge_field(tmp_path / "personnes.csv", line=3)
     r = upload(client, [path])
+    jobrunner.run_pending(box)  # the worker plans the upload (#10)
     page = client.get(r.headers["Location"])
     assert page.status_code == 400
     assert "personnes.csv" in text(page) and "ligne 3" in text(page)

@@ -42,6 +42,7 @@ def school(conn):
         ("S", "student", None),
         ("S2", "student", None),
         ("S3", "student", None),
+        ("S4", "student", None),
         ("guest", "guest", None),
     ):
         extra = {"function": function} if function else {}
@@ -63,6 +64,7 @@ def school(conn):
     }
     conn.execute("INSERT INTO class_membership VALUES (?, ?)", (ids["S"], cls["C1"]))
     conn.execute("INSERT INTO class_membership VALUES (?, ?)", (ids["S2"], cls["C2"]))
+    conn.execute("INSERT INTO class_membership VALUES (?, ?)", (ids["S4"], cls["C1"]))
     conn.execute("INSERT INTO group_membership VALUES (?, ?)", (ids["S3"], grp["G1"]))
     teach = "INSERT INTO teaching (teacher_id, class_id, group_id, subject_code, head_teacher) "
     conn.execute(teach + "VALUES (?, ?, NULL, NULL, 1)", (ids["T"], cls["C1"]))
@@ -106,14 +108,44 @@ def school(conn):
     return {"askers": askers, "tokens": tokens, "targets": targets}
 
 
+_PEOPLE = {"admin", "T", "T2", "R", "R2", "S", "S2", "S3", "S4", "guest"}
+_STAFF = {"staff", "edu", "dir", "sec", "adm", "adf", "doc"}
+_EVERYONE = _PEOPLE | _STAFF
+
 # Who is in which relation with what, by construction of the school above.
 RELATED: dict[str, dict[str, set[str]]] = {
     "guardian_of": {"R": {"S"}},
     "child_of": {"S": {"R"}},
-    "teaches": {"T": {"C1", "G1", "S", "S3"}, "T2": {"C2", "C2/subject", "S2"}},
-    "head_teacher_of": {"T": {"C1", "S"}},
+    "teaches": {"T": {"C1", "G1", "S", "S3", "S4"}, "T2": {"C2", "C2/subject", "S2"}},
+    "head_teacher_of": {"T": {"C1", "S", "S4"}},
     # A class named with a subject is still the class its students are members of.
-    "member_of": {"S": {"C1"}, "S2": {"C2", "C2/subject", "C2/other"}, "S3": {"G1"}},
+    "member_of": {
+        "S": {"C1"},
+        "S2": {"C2", "C2/subject", "C2/other"},
+        "S3": {"G1"},
+        "S4": {"C1"},
+    },
+    # The scopes of the communication rules (appliance/community/rules.py).
+    "taught_by": {"S": {"T"}, "S3": {"T"}, "S4": {"T"}, "S2": {"T2"}},
+    "classmate_of": {"S": {"S4"}, "S4": {"S"}},
+    # R2 is a contact of S2 (level 2), not a legal guardian: no scope through S2.
+    "teacher_of_child": {"R": {"T"}},
+    "parent_of_taught": {"T": {"R"}},
+    "school_life": {key: {"edu", "dir"} for key in _EVERYONE},
+    # The default matrix of issue 12 on this school (nobody writes to themselves).
+    "may_write_to": {
+        "admin": _EVERYONE - {"admin"},
+        **{key: _EVERYONE - {key} for key in _STAFF},
+        "T": {"T2", "admin", *_STAFF, "S", "S3", "S4", "R"},
+        "T2": {"T", "admin", *_STAFF, "S2"},
+        "R": {"S", "T", "edu", "dir"},
+        "R2": {"edu", "dir"},
+        "S": {"T", "R", "edu", "dir"},
+        "S2": {"T2", "edu", "dir"},
+        "S3": {"T", "edu", "dir"},
+        "S4": {"T", "edu", "dir"},
+        "guest": {"T", "T2", *_STAFF},
+    },
     "asked_for": {"T": {"job"}},
 }
 

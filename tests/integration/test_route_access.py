@@ -4,13 +4,15 @@ A route that is missing from `appliance/security/route_access.py` fails here: wh
 a page must say who may see it.
 """
 
+import io
 import re
 
 import pyotp
 import pytest
 
 from appliance import jobqueue
-from appliance.directory import history
+from appliance.community import compose, folders, mailbox
+from appliance.directory import history, people
 from appliance.security import audit, tokens
 from appliance.security.audit import Actor
 from appliance.security.route_access import NO_LOGIN_NEEDED, PROFILES, ROUTES, STAFF_FUNCTIONS
@@ -24,6 +26,9 @@ SAMPLE_ARGS = {
     "group_id": "group",
     "import_id": "import",
     "token": "pas-un-import-en-attente-0000",
+    "message_id": "message",
+    "attachment_id": "attachment",
+    "folder_id": "folder",
     "job_id": "job",
     "lesson_id": "lesson",
     "room": "B12",
@@ -33,7 +38,7 @@ SAMPLE_ARGS = {
 
 
 @pytest.fixture
-def people_by_profile(conn):
+def people_by_profile(conn, box):
     made = {}
     for profile in PROFILES[1:]:
         function = STAFF_FUNCTIONS.get(profile)
@@ -68,6 +73,17 @@ def people_by_profile(conn):
         warnings=0, created=0,
     )  # fmt: skip
     made["class"], made["group"], made["import"] = (class_id,), (group_id,), (import_id,)
+    # A message with an attachment from the walk's teacher to the walk's student, and a
+    # folder of the student's, for the messages' pages.
+    sent = compose.send(
+        conn, box.config.files_dir, people.get_person(conn, teacher),
+        compose.Draft(to=[made["student"][1]], subject="Sortie", body="Départ à 8 h.",
+                      files=[("programme.pdf", io.BytesIO(b"%PDF-1.4 programme"))]),
+        actor=Actor(teacher, made["teacher"][1]), max_attachment_bytes=1 << 20,
+    )  # fmt: skip
+    attachment = mailbox.read(conn, people.get_person(conn, teacher), sent.id)["attachments"][0]
+    folder = folders.create_folder(conn, people.get_person(conn, student), "Sorties")
+    made["message"], made["attachment"], made["folder"] = (sent.id,), (attachment["id"],), (folder,)
     # A job of the queue asked by the walk's technician (the preview of an upload).
     admin_id, admin_login, _pw = made["admin"]
     job_id = jobqueue.enqueue(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from appliance import backups
+from appliance import backups, jobrunner
 from appliance.security.audit import SYSTEM
 from tests.conftest import csrf_token, login_admin, post, text
 from tests.fixtures.backup.support import requires_borg
@@ -23,9 +23,11 @@ def _upload(client, path):
     return client.post("/annuaire/imports", data=data, content_type="multipart/form-data")
 
 
-def test_an_import_of_another_school_reads_in_the_ui_language(client, conn):
+def test_an_import_of_another_school_reads_in_the_ui_language(client, box, conn):
     login_admin(client, conn)
-    preview_url = _upload(client, MESSY / "eleves_other_uai.xml").headers["Location"]
+    job_url = _upload(client, MESSY / "eleves_other_uai.xml").headers["Location"]
+    jobrunner.run_pending(box)  # the worker plans the upload (#10); its page sends on
+    preview_url = client.get(job_url).headers["Location"]
     french = (
         "Ce fichier est celui de l'établissement 0751234A, pas du vôtre (0679999X) : il a été "
         "exporté pour un autre établissement."

@@ -18,6 +18,7 @@ FILES = {
     "audit.json",
     "sessions.json",
     "provenance.json",
+    "messages.json",
     "other.json",
 }
 

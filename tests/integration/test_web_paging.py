@@ -18,13 +18,31 @@ from appliance.security import audit
 from tests.conftest import REPO, login_admin, make_person
 from tests.integration.directory.directory_helpers import sample
 from webui.admin import PAGE_SIZE
+from webui.schoollife.views_admin import RUNS_PAGE
 
 TEMPLATES = REPO / "webui" / "templates"
 
-# url, the row pattern of its table (what tells one row from another), the template.
+# url, the row pattern of its table (what tells one row from another), the template, the
+# rows a page.
 PAGED = {
-    "accounts": ("/admin/personnes", r'<td><a href="/admin/personnes/(\d+)">', "admin/people.html"),
-    "audit": ("/admin/journal", r'<tr class="outcome-[a-z]+">(.*?)</tr>', "admin/audit.html"),
+    "accounts": (
+        "/admin/personnes",
+        r'<td><a href="/admin/personnes/(\d+)">',
+        "admin/people.html",
+        PAGE_SIZE,
+    ),
+    "audit": (
+        "/admin/journal",
+        r'<tr class="outcome-[a-z]+">(.*?)</tr>',
+        "admin/audit.html",
+        PAGE_SIZE,
+    ),
+    "timetable imports": (
+        "/admin/emploi-du-temps",
+        r"<tr><td>(\d+)</td><td>",
+        "schoollife/timetable_imports.html",
+        RUNS_PAGE,
+    ),
 }
 
 
@@ -36,6 +54,14 @@ def big_school(conn, shared):
         make_person(conn, "student", f"eleve.ajout{i}", last_name=f"Ajout{i:03d}")
     for i in range(130):
         audit.record(conn, audit.SYSTEM, "test.paging", target=f"ligne:{i}", details={"n": i})
+    # A history of timetable imports (a term of weekly re-imports and a few more).
+    conn.executemany(
+        "INSERT INTO timetable_import (applied_at, actor, effective_from, file_name, kind) "
+        "VALUES (?, 'admin', ?, ?, 'edt')",
+        [(f"2026-09-{1 + i % 28:02d}T08:{i % 60:02d}:00", "2026-09-01", f"emp_{i:03d}.xml")
+         for i in range(47)],
+    )  # fmt: skip
+    conn.commit()
     return conn
 
 
@@ -45,7 +71,7 @@ def test_every_template_with_a_pager_is_walked_here():
         for p in Path(TEMPLATES).rglob("*.html")
         if "_pager.html" in p.read_text(encoding="utf-8") and p.name != "_pager.html"
     }
-    assert with_pager == {template for _url, _row, template in PAGED.values()}
+    assert with_pager == {template for _url, _row, template, _size in PAGED.values()}
 
 
 def _rows(client, url: str, pattern: str, page: int) -> list[str]:
@@ -60,7 +86,7 @@ def _rows(client, url: str, pattern: str, page: int) -> list[str]:
 def test_paginated_page_shows_every_page(app, big_school, name):
     client = app.test_client()
     login_admin(client, big_school)
-    url, pattern, _template = PAGED[name]
+    url, pattern, _template, size = PAGED[name]
     first = client.get(url)
     assert first.status_code == 200
     total = int(re.search(r"Page 1 sur (\d+)", first.get_data(as_text=True)).group(1))
@@ -68,9 +94,9 @@ def test_paginated_page_shows_every_page(app, big_school, name):
     page1 = _rows(client, url, pattern, 1)
     page2 = _rows(client, url, pattern, 2)
     last = _rows(client, url, pattern, total)
-    assert len(page1) == len(page2) == PAGE_SIZE
+    assert len(page1) == len(page2) == size
     assert not set(page1) & set(page2)
     assert not set(page2) & set(last)
-    assert 1 <= len(last) <= PAGE_SIZE
+    assert 1 <= len(last) <= size
     assert "Précédente" in client.get(f"{url}?page={total}").get_data(as_text=True)
-    assert math.ceil((PAGE_SIZE * (total - 1) + len(last)) / PAGE_SIZE) == total
+    assert math.ceil((size * (total - 1) + len(last)) / size) == total

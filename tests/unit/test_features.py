@@ -22,6 +22,7 @@ def test_the_manifest_lists_the_areas_in_order():
         "health",
         "backups",
         "schoollife",
+        "community",
     ]
     assert len({f.name for f in FEATURES}) == len(FEATURES)
 
@@ -109,6 +110,7 @@ def test_migrations_come_from_the_features_packages():
     assert features.migration_packages() == [
         "appliance.migrations",
         "appliance.schoollife.migrations",
+        "appliance.community.migrations",
     ]
     numbers = [n for n, _name, _sql in db.available_migrations()]
     assert numbers == sorted(set(numbers)) and numbers[0] == 1

@@ -80,9 +80,9 @@ def _plan_ended(job: dict):
         flash(_("Aperçu annulé : les fichiers envoyés ont été effacés du serveur."), "info")
         return redirect(url_for("directory.imports"))
     # Failed (files that can't be read, removed with the upload): the upload form again,
-    # with the reason.
+    # with the reason, answered 400 as the upload itself would have been.
     message = error_text(job["error"]) if job["error"] else _("L'aperçu n'a pas pu être fait.")
-    return upload_page(message)
+    return upload_page(message, 400)
 
 
 def _apply_ended(job: dict):

@@ -102,3 +102,20 @@ def test_year_json_shape():
     assert set(data) == {"start", "end", "a_week", "holidays", "weeks"}
     assert data["weeks"][0] == {"monday": "2026-08-31", "letter": "A"}
     assert data["weeks"][-1] == {"monday": "2026-09-28", "letter": "A"}
+
+
+def test_the_ministrys_fin_des_cours_and_reprise_mean_the_same_holidays():
+    """Toussaint 2026, zone C: « fin des cours samedi 17 octobre, reprise lundi 2
+    novembre » typed as published, or its days off typed as first:last."""
+    official = validate("2026-09-01", "2027-07-03", None, ["2026-10-17:2026-11-02"])
+    days_off = validate("2026-09-01", "2027-07-03", None, ["2026-10-18:2026-11-01"])
+    assert official.weeks == days_off.weeks
+    for day in (date(2026, 10, 17), date(2026, 11, 2)):
+        assert official.is_school_day(day) and days_off.is_school_day(day)
+    for day in (date(2026, 10, 19), date(2026, 10, 30), date(2026, 11, 1)):
+        assert official.is_holiday(day) and days_off.is_holiday(day)
+    # As typed, kept: the JSON shows what the technician gave.
+    assert official.to_json()["holidays"] == [{"from": "2026-10-17", "to": "2026-11-02"}]
+    # A range that does not run from a Saturday to a Monday keeps both its ends.
+    week = validate("2026-09-01", "2027-07-03", None, ["2026-10-19:2026-10-30"])
+    assert week.is_holiday(date(2026, 10, 19)) and week.is_holiday(date(2026, 10, 30))
