@@ -149,9 +149,10 @@ FEED = {
 }
 
 
-@bp.api_route("/year", "GET", action="schoollife.year.view", response=YEAR)
+@bp.api_route("/year", "GET", action="schoollife.year.view", response=YEAR, errors=(404,))
 def year_show():
-    """L'année scolaire : premier et dernier jour, vacances, semaines A et B."""
+    """L'année scolaire : premier et dernier jour, vacances, semaines A et B (404 tant
+    qu'elle n'est pas réglée)."""
     return year.year_info(conn())
 
 
@@ -204,10 +205,12 @@ def _selection(query: dict[str, Any]) -> dict[str, Any]:
         "room": {"type": "string", "maxLength": 40, "description": "Une salle."},
     },
     required_query=("from", "to"),
+    errors=(404,),
 )
 def timetable(query: dict[str, Any]):
     """Les cours, dans l'ordre, de moi-même (par défaut), d'une personne, d'une classe ou
-    d'un groupe, ou d'une salle, du jour `from` au jour `to` compris."""
+    d'un groupe, ou d'une salle, du jour `from` au jour `to` compris. Une personne, une
+    classe ou une salle qu'on ne peut pas voir répond 404, comme si elle n'existait pas."""
     first, last = date.fromisoformat(query["from"]), date.fromisoformat(query["to"])
     if last < first:
         raise ApiError(422, message=N_("Le jour « to » vient avant « from »."), field="to")
