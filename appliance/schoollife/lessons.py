@@ -24,8 +24,9 @@ ones. `get_lesson(conn, id)` gives one lesson in the same shape (NotFound otherw
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -38,8 +39,41 @@ _COLUMNS = (
     "l.audience_kind, l.audience_code, l.room, l.status, l.note, l.moved_from_date, "
     "l.moved_from_start, l.moved_from_end, l.moved_from_room"
 )
-_ORDER = " ORDER BY date, start_time, audience_code, subject_code, id"
-_CHUNK = 500
+_NAMES = [c.strip()[2:] for c in _COLUMNS.split(",")]
+# Each query answers ONE row, a JSON array of its lessons (teachers included), read in C:
+# a row fetched is a round of Python's GIL, and a busy portal has eight threads.
+_JSON_FIELDS = ", ".join(f"'{name}', x.{name}" for name in _NAMES)
+_JSON_TEACHERS = (
+    ", 'teachers', json((SELECT json_group_array(login) FROM (SELECT p.login FROM "
+    "lesson_teacher t JOIN person p ON p.id = t.person_id WHERE t.lesson_id = x.id "
+    "ORDER BY p.last_name, p.first_name, p.login)))"
+)
+
+
+def _in_time_order(r: Mapping[str, Any]) -> tuple:
+    return (r["date"], r["start_time"], r["audience_code"], r["subject_code"], r["id"])
+
+
+def _in_old_time_order(r: Mapping[str, Any]) -> tuple:
+    return (r["moved_from_date"], r["moved_from_start"], r["audience_code"], r["id"])
+
+
+def _fetch(
+    conn: sqlite3.Connection,
+    sql: str,
+    params: Mapping[str, Any] | tuple,
+    *,
+    teachers: bool,
+    order: Callable[[Mapping[str, Any]], tuple] = _in_time_order,
+) -> list[dict[str, Any]]:
+    """The lessons `sql` selects (the columns of `_COLUMNS`), shaped, in `order`."""
+    fields = _JSON_FIELDS + (_JSON_TEACHERS if teachers else "")
+    (text,) = conn.execute(
+        f"SELECT json_group_array(json_object({fields})) FROM ({sql}) AS x", params
+    ).fetchone()
+    found = json.loads(text)
+    found.sort(key=order)
+    return _shaped(found)
 
 
 def _day(value: date | str) -> str:
@@ -77,8 +111,7 @@ def lessons_between(
         group_id=group_id,
         room=room,
     )
-    found = conn.execute(sql + _ORDER, {**params, "a": a, "b": b}).fetchall()
-    return _shaped(conn, found, teachers=teachers)
+    return _fetch(conn, sql, {**params, "a": a, "b": b}, teachers=teachers)
 
 
 def moved_away_between(
@@ -124,12 +157,13 @@ def moved_away_between(
     elif room is not None:
         params["r"] = room
         where += " AND l.moved_from_room = :r"
-    found = conn.execute(
-        f"SELECT {_COLUMNS} FROM lesson l INDEXED BY lesson_moved_from WHERE {where} "
-        "ORDER BY l.moved_from_date, l.moved_from_start, l.audience_code, l.id",
+    return _fetch(
+        conn,
+        f"SELECT {_COLUMNS} FROM lesson l INDEXED BY lesson_moved_from WHERE {where}",
         params,
-    ).fetchall()
-    return _shaped(conn, found, teachers=teachers)
+        teachers=teachers,
+        order=_in_old_time_order,
+    )
 
 
 def _selection(
@@ -174,31 +208,15 @@ def _selection(
 
 def get_lesson(conn: sqlite3.Connection, lesson_id: int) -> dict[str, Any]:
     """One lesson (the shape of `lessons_between`); raises NotFound."""
-    found = conn.execute(f"SELECT {_COLUMNS} FROM lesson l WHERE l.id = ?", (lesson_id,)).fetchall()
+    found = _fetch(
+        conn, f"SELECT {_COLUMNS} FROM lesson l WHERE l.id = ?", (lesson_id,), teachers=True
+    )
     if not found:
         raise NotFound(N_("Aucun cours n'a le numéro %(lesson_id)s."), lesson_id=lesson_id)
-    return _shaped(conn, found)[0]
+    return found[0]
 
 
-def _teachers(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        for lesson_id, login in conn.execute(
-            "SELECT t.lesson_id, p.login FROM lesson_teacher t JOIN person p ON p.id = t.person_id "
-            f"WHERE t.lesson_id IN ({marks}) ORDER BY p.last_name, p.first_name, p.login",
-            chunk,
-        ):
-            out.setdefault(lesson_id, []).append(login)
-    return out
-
-
-def _shaped(
-    conn: sqlite3.Connection, found: Iterable[sqlite3.Row], *, teachers: bool = True
-) -> list[dict[str, Any]]:
-    found = list(found)
-    by_lesson = _teachers(conn, [r["id"] for r in found]) if teachers and found else {}
+def _shaped(found: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "id": r["id"],
@@ -208,7 +226,7 @@ def _shaped(
             "subject_code": r["subject_code"],
             "subject": r["subject_label"] or r["subject_code"],
             "audience": {"kind": r["audience_kind"], "code": r["audience_code"]},
-            "teachers": by_lesson.get(r["id"], []),
+            "teachers": r.get("teachers") or [],
             "room": r["room"] or None,
             "status": r["status"],
             "note": r["note"] or None,
