@@ -16,7 +16,6 @@ from markupsafe import Markup
 
 from appliance.directory import people
 from appliance.portal.tiles import tiles_for
-from appliance.schoollife import lessons, year
 from webui.access import ask, conn, current_person, requires, selected_child
 from webui.app import select_locale
 
@@ -63,11 +62,11 @@ def home():
         children=children,
         child=child,
         classes=person.get("classes", []),
-        coming=_coming_days(child if follows_children else person),
+        coming_html=_coming_days(child if follows_children else person),
     )
 
 
-def _coming_days(whose: dict | None) -> dict | None:
+def _coming_days(whose: dict | None) -> Markup | None:
     """Today's and the next day's lessons of the student the home page is about (a
     parent's: the chosen child), changes first; None when the page shows none."""
     if (
@@ -77,8 +76,9 @@ def _coming_days(whose: dict | None) -> dict | None:
         or not ask("timetable.view", whose)
     ):
         return None
-    db = conn()
-    return lessons.coming_days(db, whose["id"], year.local_today(), year.load_year(db))
+    from webui.schoollife.home_block import coming_block
+
+    return coming_block(whose)
 
 
 # Pages that send a parent to the picker and get them back once a child is chosen.

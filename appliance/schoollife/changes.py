@@ -317,6 +317,7 @@ def cancel(conn: sqlite3.Connection, lesson_id: int, *, note: str | None, actor:
             (text, now_iso(), lesson_id),
         )
         entry.details = _details(row, note=bool(text))
+        lessons.bump_version(conn)
     return lessons.get_lesson(conn, lesson_id)
 
 
@@ -377,6 +378,7 @@ def move(
             first_move=first_place,
             note=bool(text),
         )
+        lessons.bump_version(conn)
     return lessons.get_lesson(conn, lesson_id)
 
 
@@ -424,6 +426,7 @@ def replace(
             )
         ]
         entry.details = _details(row, teachers=logins, note=bool(text))
+        lessons.bump_version(conn)
     return lessons.get_lesson(conn, lesson_id)
 
 
@@ -495,6 +498,7 @@ def add(
             "room": place,
             "note": bool(text),
         }
+        lessons.bump_version(conn)
     return lessons.get_lesson(conn, lesson_id)
 
 
@@ -537,6 +541,7 @@ def restore(conn: sqlite3.Connection, lesson_id: int, *, actor: Actor | None):
             (now_iso(), lesson_id),
         )
         entry.details = _details(row, was=row["status"])
+        lessons.bump_version(conn)
     return lessons.get_lesson(conn, lesson_id)
 
 

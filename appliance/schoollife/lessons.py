@@ -243,6 +243,28 @@ def _shaped(found: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def bump_version(conn: sqlite3.Connection) -> None:
+    """Note that the timetable changed (inside the caller's write transaction): what
+    pages kept of it is read again (`timetable_version`)."""
+    conn.execute("UPDATE timetable_version SET version = version + 1 WHERE id = 1")
+
+
+def sharing_key(conn: sqlite3.Connection, person_id: int) -> tuple[str, str, int | None, int]:
+    """What a person's lessons depend on, in one query: their classes and groups (ids), the
+    person themselves when they teach (their lessons are their own), and the timetable's
+    version. Two students of the same class and groups have the same key, so the same
+    lessons: a page may keep them in memory under it."""
+    row = conn.execute(
+        "SELECT (SELECT group_concat(class_id) FROM (SELECT class_id FROM class_membership "
+        "WHERE person_id = :p ORDER BY class_id)), (SELECT group_concat(group_id) FROM "
+        "(SELECT group_id FROM group_membership WHERE person_id = :p ORDER BY group_id)), "
+        "EXISTS (SELECT 1 FROM lesson_teacher WHERE person_id = :p), "
+        "(SELECT version FROM timetable_version WHERE id = 1)",
+        {"p": person_id},
+    ).fetchone()
+    return (row[0] or "", row[1] or "", person_id if row[2] else None, int(row[3] or 0))
+
+
 # --- what families read first ---------------------------------------------------------
 
 # How far ahead the home page looks for the next day with lessons (two weeks of holidays
@@ -327,6 +349,52 @@ def coming_days(
 
 
 # --- the JSON API's shape ---------------------------------------------------------------
+
+# `api_shape` written in SQL: the API's week is built by SQLite as one JSON text.
+_API_OBJECT = (
+    "json_object('id', x.id, 'start', x.date || 'T' || x.start_time, "
+    "'end', x.date || 'T' || x.end_time, 'subject_code', x.subject_code, "
+    "'subject', CASE WHEN coalesce(x.subject_label, '') != '' THEN x.subject_label "
+    "ELSE x.subject_code END, "
+    "'audience', json_object('kind', x.audience_kind, 'code', x.audience_code), "
+    "'teachers', json((SELECT json_group_array(login) FROM (SELECT p.login FROM "
+    "lesson_teacher t JOIN person p ON p.id = t.person_id WHERE t.lesson_id = x.id "
+    "ORDER BY p.last_name, p.first_name, p.login))), "
+    "'room', nullif(x.room, ''), 'status', x.status, 'note', nullif(x.note, ''), "
+    "'moved_from', json(CASE WHEN x.moved_from_date IS NULL THEN NULL ELSE json_object("
+    "'start', x.moved_from_date || 'T' || x.moved_from_start, "
+    "'end', x.moved_from_date || 'T' || x.moved_from_end, "
+    "'room', nullif(x.moved_from_room, '')) END))"
+)
+
+
+def api_json_between(
+    conn: sqlite3.Connection,
+    first: date | str,
+    last: date | str,
+    *,
+    person_id: int | None = None,
+    class_id: int | None = None,
+    group_id: int | None = None,
+    room: str | None = None,
+) -> str:
+    """The lessons of `lessons_between`, each in `api_shape`, as the text of one JSON array
+    in time order, made by SQLite (the API's week without a Python object per lesson)."""
+    a, b = _day(first), _day(last)
+    sql, params = _selection(
+        "l.date BETWEEN :a AND :b",
+        person_id=person_id,
+        class_id=class_id,
+        group_id=group_id,
+        room=room,
+    )
+    (text,) = conn.execute(
+        f"SELECT json_group_array(json(item)) FROM (SELECT {_API_OBJECT} AS item "
+        f"FROM ({sql}) AS x ORDER BY x.date, x.start_time, x.audience_code, x.subject_code, "
+        "x.id)",
+        {**params, "a": a, "b": b},
+    ).fetchone()
+    return str(text)
 
 
 def api_shape(lesson: Mapping[str, Any]) -> dict[str, Any]:

@@ -336,6 +336,9 @@ def set_year(
             "INSERT INTO school_holiday (from_date, to_date) VALUES (?, ?)",
             [(f.isoformat(), t.isoformat()) for f, t in year.holidays],
         )
+        # The weeks and holidays the pages show changed (lessons.bump_version: this module
+        # is imported by that one).
+        conn.execute("UPDATE timetable_version SET version = version + 1 WHERE id = 1")
         audit.record(
             conn,
             actor,

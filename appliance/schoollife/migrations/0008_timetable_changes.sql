@@ -17,3 +17,12 @@ CREATE TABLE ical_feed (
   created_at TEXT NOT NULL,
   last_fetched_at TEXT
 );
+
+-- A number that changes with the timetable (a change, an import, the year set): pages
+-- that keep what they showed in memory (the home's lessons, shared by the students of a
+-- class) compare it, one indexed read, before using what they kept.
+CREATE TABLE timetable_version (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL
+);
+INSERT INTO timetable_version (id, version) VALUES (1, 0);

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import jsonschema
 import pytest
 
 from appliance.schoollife import changes, lessons, year
 from appliance.security import audit, tokens
 from tests.integration.schoollife.timetable_school import build, school_day
+from webui.schoollife import api as timetable_api
 
 
 @pytest.fixture
@@ -71,6 +73,28 @@ def test_my_timetable_in_time_order_in_the_lesson_shape(api, hand, conn):
     noah = api("noah")
     mine = noah[0].get(f"/api/v1/timetable?{_week(hand)}", headers=noah[1]).get_json()["items"]
     assert mine and not any(i["subject"] == "Latin" for i in mine)
+
+
+def test_the_weeks_json_is_the_lesson_shape_with_changes_too(api, hand, conn):
+    """SQLite writes the week's JSON: the same as `api_shape`, and the declared schema."""
+    tuesday, thursday = school_day(hand, 1), school_day(hand, 3)
+    moved = hand.lesson_id(conn, tuesday, "08:00", "5A")
+    changes.move(conn, moved, day=thursday, start="15:00", end="16:00", room="", note="Salle",
+                 actor=None)  # fmt: skip
+    changes.replace(conn, hand.lesson_id(conn, tuesday, "10:00", "LATIN"),
+                    teachers=["lovelace", "curie"], note="", actor=None)  # fmt: skip
+    changes.cancel(conn, hand.lesson_id(conn, thursday, "08:00", "5A"), note="", actor=None)
+    client, headers = api("lea")
+    items = client.get(f"/api/v1/timetable?{_week(hand)}", headers=headers).get_json()["items"]
+    week = lessons.lessons_between(
+        conn, hand.monday, hand.monday + timedelta(days=6), person_id=hand.ids["lea"]
+    )
+    assert items == [lessons.api_shape(x) for x in week]
+    jsonschema.validate({"items": items}, timetable_api.LESSONS)
+    shown = {i["id"]: i for i in items}
+    assert shown[moved]["room"] is None and shown[moved]["moved_from"]["room"] == "B12"
+    assert {i["status"] for i in items} >= {"moved", "replaced", "cancelled", "planned"}
+    assert next(i for i in items if i["status"] == "replaced")["teachers"] == ["curie", "lovelace"]
 
 
 def test_not_yours_and_not_there_answer_the_same(api, hand):
