@@ -40,6 +40,7 @@ from appliance.security.route_rows import (
     LOGGED_IN,
     LOGIN_STEP,
     NOT_STAFF_OR_GUEST,
+    PROFILES,
     PUBLIC,
     RELATIVE_ONLY,
     TEACHER_ONLY,
@@ -372,18 +373,36 @@ BACKUPS = Feature(
     ),
 )
 
-# Issue 11: the school year's calendar, the timetable import and its read service.
+# Issue 11: who sees whose timetable. Students their own (their classes' and groups'
+# lessons), parents their children's, teachers their own and any class's, group's or
+# room's; staff and the technician anyone's. The walk's student is the one whose week
+# /personne/<id> opens; its parent is that student's legal guardian.
+_TIMETABLE_READERS = {**LOGGED_IN, "guest": 403}
+_PERSON_WEEK = by_function({**ADMIN_ONLY, "student": 200, "relative": 200, "staff": 200}, 200)
+_AUDIENCE_READERS = by_function({**ADMIN_ONLY, "teacher": 200, "staff": 200}, 200)
+# Direction and vie scolaire change the timetable, with the technician (the walk's
+# function-holders: EDU yes, SEC no).
+_TIMETABLE_CHANGERS = {**ADMIN_ONLY, "staff_edu": 200}
+_ICAL_OWNERS = {**ADMIN_ONLY, "admin": 403, "student": 200, "teacher": 200, "relative": 200}
+
+# Issue 11: the school year's calendar, the timetable (import, week pages, changes, iCal).
 SCHOOLLIFE = Feature(
     name="schoollife",
     migrations="appliance.schoollife.migrations",
     cli=("appliance.schoollife.cli",),
-    blueprints=("webui.schoollife:bp",),
+    blueprints=("webui.schoollife:bp", "webui.schoollife.api:bp"),
     tiles=(
         Tile(
             "admin_timetable",
             N_("Année et emploi du temps"),
             N_("Année scolaire, vacances, import de l'emploi du temps."),
             "schoollife.timetable_imports",
+        ),
+        Tile(
+            "timetable",
+            N_("Emploi du temps"),
+            N_("Les cours de la semaine et leurs changements."),
+            "schoollife.week",
         ),
     ),
     routes={
@@ -393,8 +412,48 @@ SCHOOLLIFE = Feature(
         "schoollife.timetable_preview": ADMIN_ONLY,
         "schoollife.timetable_apply": ADMIN_ONLY,
         "schoollife.timetable_cancel": ADMIN_ONLY,
+        "schoollife.week": _TIMETABLE_READERS,
+        "schoollife.person_week": hidden(_PERSON_WEEK),
+        "schoollife.class_week": hidden(_AUDIENCE_READERS),
+        "schoollife.group_week": hidden(_AUDIENCE_READERS),
+        "schoollife.room_week": hidden(_AUDIENCE_READERS),
+        "schoollife.find": _AUDIENCE_READERS,
+        "schoollife.lesson": hidden(_TIMETABLE_CHANGERS),
+        "schoollife.lesson_change": hidden(_TIMETABLE_CHANGERS),
+        "schoollife.lesson_add": _TIMETABLE_CHANGERS,
+        "schoollife.ical": _ICAL_OWNERS,
+        "schoollife.ical_create": _ICAL_OWNERS,
+        "schoollife.ical_revoke": _ICAL_OWNERS,
+        # No login: the secret is the key; the walk's made-up secret opens nothing.
+        "schoollife.ical_feed": dict.fromkeys(PROFILES, 404),
+        # The JSON API (webui/schoollife/api.py): the same rows, 401 for an anonymous call.
+        "timetable_api.year_show": api(LOGGED_IN),
+        "timetable_api.timetable": api(_TIMETABLE_READERS),
+        "timetable_api.lesson_change": api(hidden(_TIMETABLE_CHANGERS)),
+        "timetable_api.lesson_add": api(_TIMETABLE_CHANGERS),
+        "timetable_api.my_ical_create": api(_ICAL_OWNERS),
+        "timetable_api.my_ical_revoke": api(_ICAL_OWNERS),
     },
-    rules=grant("admin", "schoollife.year.edit", "schoollife.timetable.import"),
+    rules=(
+        *grant("admin", "schoollife.year.edit", "schoollife.timetable.import"),
+        # The school year's calendar (first and last day, holidays, A/B weeks) is no secret.
+        Rule("schoollife.year.view", "anyone"),
+        # The timetable tile and page: whoever has a timetable to read (not guests).
+        *grant(("student", "teacher", "relative", "staff", "admin"), "timetable.home"),
+        # A person's lessons.
+        Rule("timetable.view", "student", "self"),
+        Rule("timetable.view", "teacher", "self"),
+        Rule("timetable.view", "relative", "guardian_of"),
+        *grant(("staff", "admin"), "timetable.view"),
+        # A class's or group's lessons, a room's.
+        *grant(("teacher", "staff", "admin"), "timetable.audience.view", "timetable.room.view"),
+        # Cancel, move, replace, add, restore: direction, vie scolaire, the technician.
+        *grant(("admin", "staff:DIR", "staff:EDU"), "timetable.change"),
+        # Today's and the next day's lessons, changes first, on the home page.
+        *grant(("student", "relative"), "timetable.today"),
+        # A secret iCal feed of one's own lessons (a parent's: their children's).
+        *grant(("student", "teacher", "relative"), "timetable.ical"),
+    ),
 )
 
 # Issue 12's entries live beside their services (this file past ~400 lines), and #13's.

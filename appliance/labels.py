@@ -85,6 +85,13 @@ AUDIT_ACTIONS = {
     "grades.general_appraisal_set": N_("Appréciation générale écrite"),
     "grades.report_card_pdf": N_("Bulletin imprimé"),
     "grades.report_cards_pdf": N_("Bulletins d'une classe imprimés"),
+    "schoollife.lesson_cancel": N_("Cours annulé"),
+    "schoollife.lesson_move": N_("Cours déplacé"),
+    "schoollife.lesson_replace": N_("Professeur remplacé"),
+    "schoollife.lesson_add": N_("Cours ajouté"),
+    "schoollife.lesson_restore": N_("Cours rétabli comme prévu"),
+    "schoollife.ical_create": N_("Adresse d'agenda (iCal) créée"),
+    "schoollife.ical_revoke": N_("Adresse d'agenda (iCal) arrêtée"),
     "health.silence": N_("Alerte mise en sourdine"),
     "health.unsilence": N_("Sourdine d'alerte levée"),
     "health.bundle": N_("Dossier de diagnostic téléchargé"),
@@ -161,6 +168,16 @@ IMPORT_KINDS = {
 }
 
 STRUCTURE_KINDS = {"class": N_("Classe"), "group": N_("Groupe")}
+
+# A lesson's status (appliance/schoollife/changes.py): the words that mark a change, never
+# a colour alone.
+LESSON_STATUSES = {
+    "planned": N_("Prévu"),
+    "cancelled": N_("Annulé"),
+    "moved": N_("Déplacé"),
+    "replaced": N_("Remplacé"),
+    "added": N_("Ajouté"),
+}
 
 # Jobs and outcomes of the backup history (backup/jobs.py).
 BACKUP_JOBS = {
@@ -245,3 +262,8 @@ def backup_outcome_label(outcome: str | None, gettext: Gettext = _same) -> str:
 def structure_kind_label(kind: str | None, gettext: Gettext = _same) -> str:
     """« Classe » or « Groupe »."""
     return _word(STRUCTURE_KINDS, kind, gettext)
+
+
+def lesson_status_label(status: str | None, gettext: Gettext = _same) -> str:
+    """A lesson's status in words (« Annulé »)."""
+    return _word(LESSON_STATUSES, status, gettext)

@@ -4,9 +4,9 @@ Times: `|datetime_fr` (« 01/12/2026 21:19 »), `|date_fr` (« 01/12/2026 »), `
 (« 21:19 »), in the school's zone (`school.timezone`), from whatever the view holds (ISO
 text, datetime, date, epoch); `|iso_local` for machine-readable attributes (`<time
 datetime=…>`). Codes: `|action_words`, `|outcome_words`, `|function_words`,
-`|import_kind_words`, already translated into the page's language; `|words` a phrase a
-service made (`backup.errors.Phrase`: a list's name…). Both languages show
-dates as day/month/year (see appliance/timefmt.py).
+`|import_kind_words`, `|lesson_status_words`, already translated into the page's
+language; `|words` a phrase a service made (`backup.errors.Phrase`: a list's name…). Both
+languages show dates as day/month/year (see appliance/timefmt.py).
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ def register(app: Flask, zone: str) -> None:
         "outcome_words": lambda code: labels.outcome_label(code, _gettext),
         "function_words": lambda code: labels.function_label(code, _gettext),
         "import_kind_words": lambda code: labels.import_kind_label(code, _gettext),
+        "lesson_status_words": lambda code: labels.lesson_status_label(code, _gettext),
         "words": phrase_words,
     }
     app.jinja_env.filters.update(filters)

@@ -110,11 +110,27 @@ def home():
         classes=person.get("classes", []),
         # The cahier de textes's section: the student's (or the chosen child's) work due soon.
         homework_soon=homework_soon_for(child if follows_children else person),
+        coming_html=_coming_days(child if follows_children else person),
     )
 
 
+def _coming_days(whose: dict | None) -> Markup | None:
+    """Today's and the next day's lessons of the student the home page is about (a
+    parent's: the chosen child), changes first; None when the page shows none."""
+    if (
+        whose is None
+        or "schoollife.week" not in current_app.view_functions
+        or not ask("timetable.today")
+        or not ask("timetable.view", whose)
+    ):
+        return None
+    from webui.schoollife.home_block import coming_block
+
+    return coming_block(whose)
+
+
 # Pages that send a parent to the picker and get them back once a child is chosen.
-_PICKER_RETURNS = {"portal.home", "directory.index", "diary.todo"}
+_PICKER_RETURNS = {"portal.home", "directory.index", "diary.todo", "schoollife.week"}
 
 
 def _back_to(endpoint: str | None) -> str:

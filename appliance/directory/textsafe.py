@@ -46,6 +46,8 @@ FIELD_LABELS = {
     "function": Phrase(N_("fonction")),
     "title": Phrase(N_("titre")),
     "reason": Phrase(N_("motif")),
+    "note": Phrase(N_("note pour les familles")),
+    "room": Phrase(N_("salle")),
     "label": Phrase(N_("libellé")),
 }
 

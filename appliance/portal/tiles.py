@@ -44,6 +44,7 @@ _BY_PROFILE = {
     # The cahier de textes's and the grades' tiles show to the direction only (the portal
     # asks the policy).
     "staff": [
+        "timetable",
         "homework",
         "grades",
         "absences",
@@ -60,6 +61,7 @@ _BY_PROFILE = {
         "directory",
         "admin_audit",
         "admin_timetable",
+        "timetable",
         "messages",
         "homework",
         "grades",

@@ -3,9 +3,10 @@
 `ensure(conn)` gives the demo school, when it has none, the school year around today
 (zone C's holidays and the public holidays), a Latin group of two 4B pupils, and a week of
 lessons for its classes 5A and 4B (its three teachers, other subjects without a teacher,
-A/B half-hours), imported from our CSV template through the real import; then two changes
-in the coming days (a lesson cancelled, one moved), so that the pages have something to
-show. This is a demo, never a real school.
+A/B half-hours), imported from our CSV template through the real import; then changes this
+week and next through the change services (a lesson cancelled with a note, one moved, one
+given to a replacement, one cancelled for a trip, an extra one added), so that the pages
+have something to show. This is a demo, never a real school.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from appliance.db import now_iso, one, scalar, transaction
-from appliance.schoollife import timetable, year
+from appliance.db import rows, scalar, transaction
+from appliance.errors import CartableError
+from appliance.schoollife import changes, lessons, timetable, year
 from appliance.security.audit import Actor
 
 DEMO_ACTOR = Actor(None, "démo", None)
@@ -201,32 +203,77 @@ def ensure(conn: sqlite3.Connection, *, today: date | None = None) -> bool:
 
 
 def _changes(conn: sqlite3.Connection, today: date) -> None:
-    """A lesson cancelled and one moved in the coming days: what families look for."""
-    cancelled = one(
-        conn,
-        "SELECT id FROM lesson WHERE audience_code = '5A' AND subject_code = 'L0202' "
-        "AND date >= ? ORDER BY date, start_time LIMIT 1",
-        (today.isoformat(),),
+    """Changes this week and next, made by the services a CPE's page calls (audited as the
+    demo's): what families look for first. A lesson cancelled with a note, one moved to the
+    end of the day, one given to a replacement teacher, one cancelled for a trip next week
+    and an extra lesson added; each on the first lesson that allows it."""
+    monday = year.monday_of(today)
+    this_week = (today.isoformat(), (monday + timedelta(days=6)).isoformat())
+    next_week = (
+        (monday + timedelta(days=7)).isoformat(),
+        (monday + timedelta(days=13)).isoformat(),
     )
-    moved = one(
-        conn,
-        "SELECT id, date FROM lesson WHERE audience_code = '4B' AND subject_code = 'L1300' "
-        "AND date >= ? ORDER BY date, start_time LIMIT 1",
-        (today.isoformat(),),
+
+    def candidates(audience: str, subject: str, span: tuple[str, str]) -> list[int]:
+        return [
+            r["id"]
+            for r in rows(
+                conn,
+                "SELECT id FROM lesson WHERE audience_code = ? AND subject_code = ? "
+                "AND date BETWEEN ? AND ? AND status = 'planned' ORDER BY date, start_time",
+                (audience, subject, *span),
+            )
+        ]
+
+    def first_that(ids: list[int], change) -> None:
+        for lesson_id in ids:
+            try:
+                change(lesson_id)
+                return
+            except CartableError:
+                continue  # a clash: the next lesson of the kind
+
+    first_that(
+        candidates("5A", "L0202", this_week),
+        lambda i: changes.cancel(conn, i, note="Absence de M. Hugo", actor=DEMO_ACTOR),
     )
-    with transaction(conn):
-        if cancelled:
-            conn.execute(
-                "UPDATE lesson SET status = 'cancelled', note = 'Absence de M. Hugo', "
-                "updated_at = ? WHERE id = ?",
-                (now_iso(), cancelled["id"]),
+    first_that(
+        candidates("4B", "L1300", this_week) + candidates("4B", "L1300", next_week),
+        lambda i: changes.move(
+            conn,
+            i,
+            day=lessons.get_lesson(conn, i)["date"],
+            start="16:40",
+            end="17:35",
+            room="103",
+            note="Cours déplacé en fin de journée",
+            actor=DEMO_ACTOR,
+        ),
+    )
+    first_that(
+        candidates("5A", "L1500", this_week) + candidates("5A", "L1500", next_week),
+        lambda i: changes.replace(
+            conn, i, teachers=["ada.lovelace"], note="Mme Curie en formation", actor=DEMO_ACTOR
+        ),
+    )
+    first_that(
+        candidates("4B", "L1000", next_week),
+        lambda i: changes.cancel(conn, i, note="Sortie au musée", actor=DEMO_ACTOR),
+    )
+    wednesday = monday + timedelta(days=9)
+    if year.require_year(conn).is_school_day(wednesday):
+        try:
+            changes.add(
+                conn,
+                day=wednesday,
+                start="13:30",
+                end="14:25",
+                subject_code="L1300",
+                audience="class:4B",
+                teachers=["ada.lovelace"],
+                room="102",
+                note="Devoir surveillé",
+                actor=DEMO_ACTOR,
             )
-        if moved:
-            conn.execute(
-                "UPDATE lesson SET status = 'moved', note = 'Cours déplacé en fin de journée', "
-                "moved_from_date = date, moved_from_start = start_time, "
-                "moved_from_end = end_time, moved_from_room = room, "
-                "start_time = '16:40', end_time = '17:35', room = '103', updated_at = ? "
-                "WHERE id = ?",
-                (now_iso(), moved["id"]),
-            )
+        except CartableError:
+            pass  # the demo week has a lesson there after all: no extra lesson

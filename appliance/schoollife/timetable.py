@@ -52,6 +52,7 @@ from appliance.schoollife.imports.records import (
     WeeklyLesson,
     clock,
 )
+from appliance.schoollife.lessons import bump_version
 from appliance.schoollife.year import SchoolYear, local_today, parse_day, require_year
 from appliance.security import audit
 from appliance.timefmt import fmt_date
@@ -802,6 +803,7 @@ def apply(conn: sqlite3.Connection, plan: TimetablePlan, actor: audit.Actor) -> 
             "WHERE id = ?",
             (len(lesson_rows), replaced, len(kept), weeks, import_id),
         )
+        bump_version(conn)
         audit.record(
             conn,
             actor,

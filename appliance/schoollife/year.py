@@ -28,7 +28,7 @@ from functools import cached_property
 from typing import Any
 
 from appliance import timefmt
-from appliance.db import now_iso, one, rows, transaction
+from appliance.db import now_iso, one, transaction
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
 from appliance.security import audit
@@ -336,6 +336,9 @@ def set_year(
             "INSERT INTO school_holiday (from_date, to_date) VALUES (?, ?)",
             [(f.isoformat(), t.isoformat()) for f, t in year.holidays],
         )
+        # The weeks and holidays the pages show changed (lessons.bump_version: this module
+        # is imported by that one).
+        conn.execute("UPDATE timetable_version SET version = version + 1 WHERE id = 1")
         audit.record(
             conn,
             actor,
@@ -353,19 +356,38 @@ def set_year(
 
 
 def load_year(conn: sqlite3.Connection) -> SchoolYear | None:
-    """The school year as stored, or None when none is set."""
-    row = one(conn, "SELECT start_date, end_date, a_week FROM school_year WHERE id = 1")
+    """The school year as stored, or None when none is set.
+
+    One query; the same stored year gives the same `SchoolYear` object (kept in memory,
+    its weeks and holidays computed once): the home page and the week pages read it on
+    every view.
+    """
+    row = one(
+        conn,
+        "SELECT start_date, end_date, a_week, (SELECT group_concat(h, ',') FROM "
+        "(SELECT from_date || ':' || to_date AS h FROM school_holiday ORDER BY from_date, "
+        "to_date)) AS holidays FROM school_year WHERE id = 1",
+    )
     if row is None:
         return None
-    holidays = rows(conn, "SELECT from_date, to_date FROM school_holiday ORDER BY from_date")
-    return SchoolYear(
-        date.fromisoformat(row["start_date"]),
-        date.fromisoformat(row["end_date"]),
-        date.fromisoformat(row["a_week"]) if row["a_week"] else None,
-        tuple(
-            (date.fromisoformat(h["from_date"]), date.fromisoformat(h["to_date"])) for h in holidays
-        ),
-    )
+    key = (row["start_date"], row["end_date"], row["a_week"], row["holidays"] or "")
+    found = _LOADED.get(key)
+    if found is None:
+        pairs = [h.split(":") for h in key[3].split(",")] if key[3] else []
+        found = SchoolYear(
+            date.fromisoformat(key[0]),
+            date.fromisoformat(key[1]),
+            date.fromisoformat(key[2]) if key[2] else None,
+            tuple((date.fromisoformat(f), date.fromisoformat(t)) for f, t in pairs),
+        )
+        if len(_LOADED) > 16:
+            _LOADED.clear()
+        _LOADED[key] = found
+    return found
+
+
+# Stored years already read (a handful: the year changes a few times a year).
+_LOADED: dict[tuple[str, str, str | None, str], SchoolYear] = {}
 
 
 def require_year(conn: sqlite3.Connection) -> SchoolYear:

@@ -23,6 +23,8 @@ NO_LOGIN_NEEDED = {
     "auth.totp_challenge",
     "auth.set_locale",
     "portal.accessibility",
+    # A person's iCal feed: the secret in its address is the key (throttled when wrong).
+    "schoollife.ical_feed",
     "api.openapi_document",
 }
 

@@ -130,6 +130,23 @@ def retry_after(
     return _wait(conn, login, ip, settings or ThrottleSettings(), known, now)[0]
 
 
+def address_wait(
+    conn: sqlite3.Connection, name: str, ip: str | None, now: float | None = None
+) -> int:
+    """Seconds before `ip` may try a secret of kind `name` again (0: go ahead), from the
+    address limits only: this address's failures on `name` and on everything. For a
+    secret that names no account (an iCal feed's address): there is no owner whose hourly
+    cap could be used up, and a right secret must not wait for strangers' wrong ones.
+    Count a wrong one with `record_failure(conn, name, ip, settings)`."""
+    now = time.time() if now is None else now
+    wait = 0.0
+    for key in (pair_key(name, ip), address_key(ip)):
+        row = one(conn, "SELECT blocked_until FROM login_throttle WHERE key = ?", (key,))
+        if row and row["blocked_until"] - now > wait:
+            wait = row["blocked_until"] - now
+    return math.ceil(wait) if wait > 0 else 0
+
+
 def record_failure(
     conn: sqlite3.Connection,
     login: str,

@@ -20,6 +20,7 @@ BENCHES = [
     ("timetable", "tests.bench.timetable_bench", []),
     ("attendance", "tests.bench.attendance_bench", []),
     ("grades", "tests.bench.grades_bench", []),
+    ("timetable_web", "tests.bench.timetable_web_bench", []),
     ("backup", "tests.bench.backup_bench", []),
     ("messages", "tests.bench.messages_bench", []),
     ("notify_digest", "tests.bench.notify_digest_bench", []),
@@ -138,6 +139,9 @@ def render() -> str:
     grades = _load("grades")
     if grades:
         lines += _grades_section(grades)
+    ttw = _load("timetable_web")
+    if ttw:
+        lines += _timetable_web_section(ttw)
     backup = _load("backup")
     if backup:
         lines += _backup_section(backup)
@@ -427,6 +431,34 @@ def _grades_section(g: dict) -> list[str]:
         f"(`printing.class_pdf`, first call, nothing kept yet): **{pdf['seconds']} s** "
         f"({pdf['bytes'] // 1024} KiB; target under 5 s: "
         f"{_ok(g['targets']['class_pdf_under_5s'])})",
+def _timetable_web_section(t: dict) -> list[str]:
+    """A student's week through the API and their home page, against Flask hello."""
+    h, a, m = t["hello_c50"], t["api_week_c50"], t["home_c50"]
+    each = ", ".join
+    return [
+        "## Timetable: a student's week and home page vs bare Flask (issue 11)",
+        "",
+        "Command: `.venv/bin/python -m tests.bench.timetable_web_bench` (the demo school's "
+        f"full timetable: {t['week_lessons']} lessons in the student's week of {t['week']}, "
+        f"changes this week and next; median of {t['rounds']} interleaved rounds of "
+        f"{t['seconds']} s; wrk, 2 threads, 50 connections; waitress "
+        f"{t['waitress_threads']} threads; {t['machine']['date']}).",
+        "",
+        "| what | requests/s | p50 ms | p99 ms |",
+        "|---|---|---|---|",
+        f"| bare Flask hello (reference) | {h['requests_per_s']:.0f} | {h.get('p50_ms')} | "
+        f"{h.get('p99_ms')} |",
+        f"| `GET /api/v1/timetable` (the week, bearer token) | {a['requests_per_s']:.0f} | "
+        f"{a.get('p50_ms')} | {a.get('p99_ms')} |",
+        f"| the student's home page (today, the next day, changes first) | "
+        f"{m['requests_per_s']:.0f} | {m.get('p50_ms')} | {m.get('p99_ms')} |",
+        "",
+        f"- week / hello: **{t['ratio_api_week']:.3f}** (target ≥ 0.30: "
+        f"{_ok(t['targets']['api_week_at_least_0.30'])}); each round: "
+        f"{each(f'{r:.3f}' for r in t['ratios_api_week'])}",
+        f"- home / hello: **{t['ratio_home']:.3f}** (target ≥ 0.30: "
+        f"{_ok(t['targets']['home_at_least_0.30'])}); each round: "
+        f"{each(f'{r:.3f}' for r in t['ratios_home'])}",
         "",
     ]
 

@@ -297,6 +297,7 @@ def test_openapi_is_generated_from_the_routes(echo_app):
     doc = echo_app.test_client().get("/api/v1/openapi.json").get_json()
     assert doc["openapi"].startswith("3.1") and doc["servers"] == [{"url": "/api/v1"}]
     platform = {"/me", "/me/tokens", "/me/tokens/{token_id}", "/openapi.json", "/echo"}
+    timetable = {"/year", "/timetable", "/lessons", "/lessons/{lesson_id}/change", "/me/ical"}
     messages = {"/messages", "/messages/{message_id}", "/messages/{message_id}/recall",
                 "/messages/recipients"}  # fmt: skip
     # the services' own (#11 cahier de textes, #12: messages, notifications, news, forums)
@@ -314,6 +315,7 @@ def test_openapi_is_generated_from_the_routes(echo_app):
                   "/absences/{event_id}/justify", "/absences/summary", "/attendance/reasons",
                   "/attendance/alerts"}  # fmt: skip
     assert attendance <= set(doc["paths"])  # #13
+    assert platform | timetable | messages <= set(doc["paths"])  # #11
     echo = doc["paths"]["/echo"]["post"]
     assert echo["summary"] == "Renvoie ce qu'on lui donne."
     assert echo["requestBody"]["content"]["application/json"]["schema"] == ECHO

@@ -131,6 +131,13 @@ def test_every_documented_route_keeps_its_contract(demo_app, mode):
         "GET /attendance/reasons",
         "GET /absences/summary",
         "GET /attendance/alerts",
+        # The timetable (webui/schoollife/api.py).
+        "GET /year",
+        "GET /timetable",
+        "POST /lessons/{lesson_id}/change",
+        "POST /lessons",
+        "POST /me/ical",
+        "DELETE /me/ical",
         # issue 12: messages
         "GET /messages",
         "POST /messages",

@@ -43,6 +43,8 @@ SAMPLE_ARGS = {
     "homework_id": "homework",
     # Two services name an argument alike: "endpoint:argument" says which sample it takes.
     "diary.attachment:attachment_id": "diary_attachment",
+    "room": "B12",
+    "secret": "pas-un-secret-d-agenda-0000000000000000000",
     "token_id": "api_token",
     # Grades (#13): the walk's class in a subject its teacher teaches it, an assessment
     # there, a period, the student's login, a report-cards job asked by the teacher.
@@ -125,6 +127,8 @@ def people_by_profile(conn, box):
     # The cahier de textes: a maths lesson of the walk's class today, taught by the walk's
     # teacher (in maths), with its homework (published) and an attachment.
     made.update(_diary(conn, box.config.files_dir, teacher, class_id, made["teacher"]))
+    # The timetable's pages (a change, a room's week) use that lesson too; it is in B12.
+    conn.execute("UPDATE lesson SET room = 'B12' WHERE id = ?", (made["lesson"][0],))
     # An API token of the walk's student: only its owner may revoke it.
     token_id, _token = tokens.create(conn, student, "walk", actor=audit.SYSTEM)
     made["api_token"] = (token_id,)

@@ -286,12 +286,21 @@ def _read_query(spec: ApiSpec) -> dict[str, Any]:
                 name=name,
             )
         values[name] = _convert(name, raw[0], schema)
-    required = [n for n in spec.required_query if n in spec.query_params()]
-    _validate(
-        {"type": "object", "properties": dict(spec.query_params()), "required": required},
-        values,
-    )
+    _validate(_query_schema(spec), values)
     return values
+
+
+# The query string's schema of each endpoint, built once (kept with its spec).
+_QUERY_SCHEMAS: dict[int, tuple[ApiSpec, dict[str, Any]]] = {}
+
+
+def _query_schema(spec: ApiSpec) -> dict[str, Any]:
+    found = _QUERY_SCHEMAS.get(id(spec))
+    if found is None or found[0] is not spec:
+        required = [n for n in spec.required_query if n in spec.query_params()]
+        schema = {"type": "object", "properties": dict(spec.query_params()), "required": required}
+        found = _QUERY_SCHEMAS[id(spec)] = (spec, schema)
+    return found[1]
 
 
 def _read_body(spec: ApiSpec) -> Any:
@@ -323,11 +332,19 @@ def _validator(schema_text: str) -> jsonschema.protocols.Validator:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
+# Validators by the schema object they check (kept with it, so that its id stays its own):
+# a schema is written out as JSON once, not on every request.
+_VALIDATORS: dict[int, tuple[Mapping[str, Any], jsonschema.protocols.Validator]] = {}
+
+
 def _validate(schema: Mapping[str, Any] | None, data: Any) -> None:
     """Raise ApiError 422 naming the first field whose value the schema refuses."""
     if schema is None:
         return
-    validator = _validator(json.dumps(schema, sort_keys=True))
+    held = _VALIDATORS.get(id(schema))
+    if held is None or held[0] is not schema:
+        held = _VALIDATORS[id(schema)] = (schema, _validator(json.dumps(schema, sort_keys=True)))
+    validator = held[1]
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is None:
         return

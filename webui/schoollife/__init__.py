@@ -1,5 +1,6 @@
-"""School life in the web UI. So far the technician's pages: the school year (first and
-last day, holidays, A week) and the timetable import (upload, preview, apply, history).
+"""School life in the web UI: the technician's pages (the school year, the timetable
+import), the timetable's week pages (one's own, a child's, a person's, a class's or
+group's, a room's), its change forms (direction, vie scolaire) and the iCal feed.
 
 Views parse the form, ask the policy (through `requires`) and call the services of
 `appliance.schoollife`; they hold no SQL. The routes live in the modules imported below,
@@ -12,6 +13,6 @@ from flask import Blueprint
 
 bp = Blueprint("schoollife", __name__)
 
-from webui.schoollife import views_admin  # noqa: E402
+from webui.schoollife import views_admin, views_changes, views_ical, views_week  # noqa: E402
 
-__all__ = ["bp", "views_admin"]
+__all__ = ["bp", "views_admin", "views_changes", "views_ical", "views_week"]

@@ -33,8 +33,16 @@ def test_the_demo_school_gets_a_year_and_a_timetable(box, tmp_path):
     )
     changed = conn.execute("SELECT status, note FROM lesson WHERE status <> 'planned'").fetchall()
     if today.isoformat() < info["end"]:
-        assert {r["status"] for r in changed} <= {"cancelled", "moved"} and changed
+        statuses = {r["status"] for r in changed}
+        assert statuses <= {"cancelled", "moved", "replaced", "added"} and changed
         assert any(r["note"] == "Absence de M. Hugo" for r in changed)
+        # Made by the change services, audited as the demo's.
+        audited = conn.execute(
+            "SELECT count(*) FROM audit_log WHERE action LIKE 'schoollife.lesson_%' "
+            "AND actor_login = ?",
+            (schoollife_demo.DEMO_ACTOR.login,),
+        ).fetchone()[0]
+        assert audited == len(changed)
     count = conn.execute("SELECT count(*) FROM lesson").fetchone()[0]
     # Seeding again (the next `make run`) adds nothing.
     demo.seed(conn, tmp_path)
