@@ -382,7 +382,7 @@ _PERSON_WEEK = by_function({**ADMIN_ONLY, "student": 200, "relative": 200, "staf
 _AUDIENCE_READERS = by_function({**ADMIN_ONLY, "teacher": 200, "staff": 200}, 200)
 # Direction and vie scolaire change the timetable, with the technician (the walk's
 # function-holders: EDU yes, SEC no).
-_TIMETABLE_CHANGERS = {**ADMIN_ONLY, "staff_edu": 200}
+_TIMETABLE_CHANGERS = {**ADMIN_ONLY, "staff_edu": 200, "staff_dir": 200}
 _ICAL_OWNERS = {**ADMIN_ONLY, "admin": 403, "student": 200, "teacher": 200, "relative": 200}
 
 # Issue 11: the school year's calendar, the timetable (import, week pages, changes, iCal).

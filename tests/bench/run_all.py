@@ -431,6 +431,10 @@ def _grades_section(g: dict) -> list[str]:
         f"(`printing.class_pdf`, first call, nothing kept yet): **{pdf['seconds']} s** "
         f"({pdf['bytes'] // 1024} KiB; target under 5 s: "
         f"{_ok(g['targets']['class_pdf_under_5s'])})",
+        "",
+    ]
+
+
 def _timetable_web_section(t: dict) -> list[str]:
     """A student's week through the API and their home page, against Flask hello."""
     h, a, m = t["hello_c50"], t["api_week_c50"], t["home_c50"]
