@@ -96,8 +96,12 @@ class ApiError(Exception):
         *,
         field: str | None = None,
         headers: Mapping[str, str] | None = None,
+        values: Mapping[str, object] | None = None,
         **params: object,
     ):
+        # `values`: a service error's own values, whatever their names (a message's
+        # "%(code)s" is a class code, not this answer's code).
+        params = {**(values or {}), **params}
         super().__init__(message or MESSAGES.get(status, ""))
         self.status = status
         self.code = code or CODES.get(status, "error")
@@ -179,7 +183,7 @@ def _from_service_error(exc: CartableError) -> ApiError:
         status = 413
     # A service's error may name its own code (`api_code`: "period_locked").
     code = getattr(exc, "api_code", None)
-    return ApiError(status, code, message=exc.template, field=exc.field, **exc.params)
+    return ApiError(status, code, message=exc.template, field=exc.field, values=exc.params)
 
 
 # --- who is calling ---------------------------------------------------------------------
