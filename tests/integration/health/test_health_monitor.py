@@ -77,7 +77,13 @@ def test_monitor_samples_writes_downsamples_and_alerts(tmp_path):
     monitor.close()
     # a restart keeps open alerts: no duplicate mail, no new episode
     again = HealthMonitor(
-        tmp_path / "metrics.db", settings, mail, clock=clock, sender=lambda *a: sent.append(a)
+        tmp_path / "metrics.db",
+        settings,
+        mail,
+        clock=clock,
+        services=lambda: {"cartable-web": True},
+        last_backup=lambda: clock.t - 3600,
+        sender=lambda *a: sent.append(a),
     )
     again.checks_tick()
     assert len(sent) == 2
