@@ -163,13 +163,9 @@ _FIELD_NAMES = {
 }
 
 
-def parse_day(value: DayLike | None, field: str) -> date:
-    """A day given as a `date`, "AAAA-MM-JJ" or "JJ/MM/AAAA"; CartableError naming `field`."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = (value or "").strip()
+def read_day(text: str) -> date | None:
+    """The day written "AAAA-MM-JJ" or "JJ/MM/AAAA", None for anything else (the callers
+    word the error with their field)."""
     try:
         if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):
             y, m, d = (int(x) for x in text.split("-"))
@@ -178,7 +174,20 @@ def parse_day(value: DayLike | None, field: str) -> date:
             d, m, y = (int(x) for x in text.split("/"))
             return date(y, m, d)
     except ValueError:
-        pass
+        return None
+    return None
+
+
+def parse_day(value: DayLike | None, field: str) -> date:
+    """A day given as a `date`, "AAAA-MM-JJ" or "JJ/MM/AAAA"; CartableError naming `field`."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = (value or "").strip()
+    found = read_day(text)
+    if found is not None:
+        return found
     raise CartableError(
         N_("Date « %(value)s » invalide pour %(label)s : écrivez AAAA-MM-JJ (ou JJ/MM/AAAA)."),
         field=field,

@@ -26,8 +26,6 @@ TEXT_MAX = 2000
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3])[:hH]([0-5]\d)$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DAY_FR = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 
 # Controls, zero-width and bidirectional characters (as appliance.directory.textsafe),
 # but new lines and tabs: an excuse has paragraphs.
@@ -81,15 +79,12 @@ def day(value: date | str | None, field: str) -> date:
         return value.date()
     if isinstance(value, date):
         return value
+    from appliance.schoollife.year import read_day  # the manifest imports this module early
+
     text = (value or "").strip()
-    try:
-        if _DAY.match(text):
-            return date.fromisoformat(text)
-        if _DAY_FR.match(text):
-            d, m, y = (int(x) for x in text.split("/"))
-            return date(y, m, d)
-    except ValueError:
-        pass
+    found = read_day(text)
+    if found is not None:
+        return found
     raise CartableError(
         N_("Date « %(value)s » invalide : écrivez AAAA-MM-JJ (ou JJ/MM/AAAA)."),
         field=field,
