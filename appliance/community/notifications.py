@@ -75,7 +75,8 @@ TYPES: dict[str, NotificationType] = {
         N_("Travail à faire"), N_("Un nouveau travail dans le cahier de textes."), {"*": "daily"}
     ),
     "assignment": NotificationType(
-        N_("Devoir à rendre"), N_("Un nouveau devoir à rendre donné par un professeur."),
+        N_("Devoir à rendre"),
+        N_("Un nouveau devoir à rendre donné par un professeur."),
         {"*": "daily"},
     ),
     "lesson_content": NotificationType(

@@ -57,12 +57,11 @@ def files(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
             "due_at": w["due_at"],
             "late_allowed": w["late_allowed"],
             "instructions": w["instructions"],
-            "files": [{k: f[k] for k in ("name", "size", "mime", "sha256")}
-                      for f in w["attachments"]],  # fmt: skip
+            "files": [
+                {k: f[k] for k in ("name", "size", "mime", "sha256")} for f in w["attachments"]
+            ],  # fmt: skip
             "created_at": w["created_at"],
         }
         for w in works.by_author(conn, person_id)
     ]
-    return {
-        "assignments.json": {"handed_in": handed, "extensions": extensions, "given": given}
-    }
+    return {"assignments.json": {"handed_in": handed, "extensions": extensions, "given": given}}

@@ -84,6 +84,11 @@ ASSIGNMENTS: Feature = Feature(
         "submission.returned_sha256",
     ),
     exports=("appliance.files.assignments.export:files",),
-    export_tables=("assignment", "assignment_attachment", "assignment_extension", "submission",
-                   "submission_file"),  # fmt: skip
+    export_tables=(
+        "assignment",
+        "assignment_attachment",
+        "assignment_extension",
+        "submission",
+        "submission_file",
+    ),  # fmt: skip
 )

@@ -156,8 +156,10 @@ def status(
     handed = of_student(conn, item["id"], student_id)
     past = now > due
     if handed is not None:
-        state = "returned" if handed["returned"] or handed["comment_html"] else (
-            "late" if handed["late"] else "handed_in"
+        state = (
+            "returned"
+            if handed["returned"] or handed["comment_html"]
+            else ("late" if handed["late"] else "handed_in")
         )
         may = not past and not (handed["returned"] or handed["comment_html"])
     else:
@@ -291,9 +293,7 @@ def _check_open(conn: sqlite3.Connection, item: Mapping[str, Any], student_id: i
     due = due_for(conn, item, student_id)
     handed = of_student(conn, item["id"], student_id)
     if handed is not None and (handed["returned"] or handed["comment_html"]):
-        raise Conflict(
-            N_("Ce devoir a été corrigé : il ne peut plus être changé."), field="file"
-        )
+        raise Conflict(N_("Ce devoir a été corrigé : il ne peut plus être changé."), field="file")
     if now > due:
         if handed is not None:
             raise DeadlinePassed(
@@ -328,9 +328,7 @@ def hand_in(
     if len(files) > works.MAX_FILES:
         raise works.too_many()
     now = now or now_iso()
-    with audited(
-        conn, actor, "assignments.hand_in", target=f"assignment:{item['id']}"
-    ) as entry:
+    with audited(conn, actor, "assignments.hand_in", target=f"assignment:{item['id']}") as entry:
         due = _check_open(conn, item, student["id"], now)
         late = now > due
         old = conn.execute(
@@ -452,8 +450,7 @@ def give_back(
     with audited(conn, actor, "assignments.give_back", target=f"assignment:{item['id']}") as e:
         e.details = {"student": student_id, "file": corrected is not None}
         conn.execute(
-            "UPDATE submission SET comment_html = ?, returned_at = ?, returned_by = ? "
-            "WHERE id = ?",
+            "UPDATE submission SET comment_html = ?, returned_at = ?, returned_by = ? WHERE id = ?",
             (html, stamp, actor.id, handed["id"]),
         )
         if corrected is not None:
@@ -505,9 +502,10 @@ def write_zip(
                 arcname = f"{folder}/{_unique(blobs.safe_name(f['name']), taken)}"
                 info = zipfile.ZipInfo(arcname, _zip_time(r["submission"]["submitted_at"]))
                 info.compress_type = zipfile.ZIP_DEFLATED
-                with blobs.open_read(files_dir, f["sha256"]) as src, zf.open(
-                    info, "w", force_zip64=f["size"] > 2**31
-                ) as dst:
+                with (
+                    blobs.open_read(files_dir, f["sha256"]) as src,
+                    zf.open(info, "w", force_zip64=f["size"] > 2**31) as dst,
+                ):
                     while chunk := src.read(blobs.CHUNK):
                         dst.write(chunk)
                 count += 1

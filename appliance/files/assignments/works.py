@@ -263,10 +263,7 @@ def for_audiences(
 ) -> list[dict[str, Any]]:
     """The works given to the classes and groups of a student, soonest due first (those
     still to hand in first, then the past ones, latest first)."""
-    tail = (
-        "ORDER BY (a.due_at < ?), CASE WHEN a.due_at >= ? THEN a.due_at END, "
-        "a.due_at DESC, a.id"
-    )
+    tail = "ORDER BY (a.due_at < ?), CASE WHEN a.due_at >= ? THEN a.due_at END, a.due_at DESC, a.id"
     stamp = now_iso()
     params: tuple = (student_id, student_id, stamp, stamp)
     if limit is not None:

@@ -173,8 +173,10 @@ def test_the_teacher_comments_and_returns_a_corrected_file_then_it_is_locked(con
     _hand_in(conn, box, school, "lea", item, ("copie.txt", b"ma copie"))
     teacher = people.get_person(conn, school["maths"].id)
     corrected = _files(box, ("corrigé.pdf", b"%PDF-1.4 corrige"))[0]
-    back = handins.give_back(conn, box.config, school["maths"].actor, teacher, item,
-                             school["lea"].id, comment="Très bien.", corrected=corrected)  # fmt: skip
+    back = handins.give_back(
+        conn, box.config, school["maths"].actor, teacher, item, school["lea"].id,
+        comment="Très bien.", corrected=corrected,
+    )  # fmt: skip
     assert back["comment"] == "Très bien." and back["returned"]["name"] == "corrigé.pdf"
     assert _used(conn, school, "maths") == len(b"%PDF-1.4 corrige")
     st = handins.status(conn, item, school["lea"].id)
