@@ -45,8 +45,9 @@ PAGE_SIZE = 20
 # --- targets ----------------------------------------------------------------------------------
 
 
-def work_target(assignment_id: int) -> dict[str, Any]:
-    """A work as the policy's target (`works.target`; the work in "item")."""
+def work_target(assignment_id: int, **_others: Any) -> dict[str, Any]:
+    """A work as the policy's target (`works.target`; the work in "item"), whatever else
+    the URL names (a student, a login: the view reads them)."""
     return works.target(works.get(conn(), assignment_id))
 
 
@@ -408,6 +409,19 @@ def zip_all(assignment_id: int):
 @bp.route("/<int:assignment_id>/supprimer", methods=["POST"], endpoint="delete")
 @requires("assignments.follow", target=work_target)
 def delete(assignment_id: int):
+    item = g.target["item"]
+    if request.form.get("confirm") != "oui":
+        return render_template(
+            "assignments/confirm.html",
+            question=_(
+                "Supprimer le devoir « %(title)s » et les %(n)s rendu(s) des élèves ?",
+                title=item["title"],
+                n=handins.counts(conn(), item)["handed_in"],
+            ),
+            action=url_for("assignments.delete", assignment_id=assignment_id),
+            back=url_for("assignments.show", assignment_id=assignment_id),
+            button=_("Supprimer le devoir"),
+        )
     works.delete(conn(), actor(), assignment_id)
     flash(_("Devoir supprimé."), "success")
     return redirect(url_for("assignments.index"))
