@@ -292,7 +292,7 @@ def list(query: dict[str, Any], page):  # noqa: A001 - the endpoint's name
         items = []
         for w in works.by_author(conn(), me["id"]):
             items.append({**assignment_json(w), **handins.counts(conn(), w)})
-        return page.slice(items, key=lambda i: [i["due"], i["id"]], descending=True)
+        return page.slice(items, key=lambda i: [_minute_key(i["due"]), i["id"]], descending=True)
     if ask("assignments.mine") and not query.get("login"):
         students = [me]
     elif ask("child.select"):
@@ -312,7 +312,13 @@ def list(query: dict[str, Any], page):  # noqa: A001 - the endpoint's name
                 {**assignment_json(w), "student": s["login"], "status": status_json(w, s["id"], st)}
             )
     items.sort(key=lambda i: (i["due"], i["id"], i["student"]))
-    return page.slice(items, key=lambda i: [i["due"], i["id"], i["student"]])
+    return page.slice(items, key=lambda i: [_minute_key(i["due"]), i["id"], i["student"]])
+
+
+def _minute_key(minute: str) -> int:
+    """« 2026-12-12T18:00 » as the number 202612121800: a list's sort key in a cursor (a
+    number first, as every list's cursor of the API begins)."""
+    return int("".join(c for c in minute if c.isdigit()))
 
 
 @bp.api_route(
