@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from appliance import blobs, richtext, timefmt
+from appliance.community import notifications
 from appliance.db import now_iso, one, rows, transaction
 from appliance.errors import CartableError, NotFound
 from appliance.files import quota
@@ -401,8 +402,6 @@ def _notify(
     due_at: str,
     author_id: int,
 ) -> None:
-    from appliance.community import notifications
-
     notifications.emit(
         conn,
         student_ids(conn, audience),
