@@ -253,6 +253,10 @@ def test_the_export_has_the_hand_ins_and_the_purge_takes_them(conn, box, school)
     assert [h["assignment"]["title"] for h in mine["handed_in"]] == ["Exposé sur Pythagore"]
     assert mine["handed_in"][0]["files"][0]["name"] == "copie.txt"
     assert not {"submission", "submission_file"} & set(data["other.json"])
+    zipped, _name = export.export_zip(conn, school["lea"].id)
+    archive = zipfile.ZipFile(io.BytesIO(zipped))
+    assert "assignments.json" in archive.namelist()
+    assert "assignments.json" in archive.read("LISEZMOI.txt").decode()
     given = export.collect(conn, school["maths"].id)["assignments.json"]["given"]
     assert [g["title"] for g in given] == ["Exposé sur Pythagore"]
     conn.execute(
