@@ -15,6 +15,7 @@ import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
+from appliance.agenda import demo as agenda_demo
 from appliance.community import demo as community_demo
 from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
@@ -72,6 +73,7 @@ def seed(
         diary_demo.ensure(conn)
         grades_demo.ensure(conn)
         attendance_demo.ensure(conn)
+        agenda_demo.ensure(conn)
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
     with transaction(conn):
@@ -136,6 +138,7 @@ def seed(
     diary_demo.ensure(conn)
     grades_demo.ensure(conn)
     attendance_demo.ensure(conn)
+    agenda_demo.ensure(conn)
     return accounts
 
 
