@@ -17,7 +17,8 @@ Changes of school events are audited; a personal event is its owner's business.
     editable(conn, person, event_id) -> event             # NotFound unless they may edit it
 
 `values` (what a form or the API gives): title, place, description, all_day, start_day,
-start_time, end_day, end_time, repeat_until (None: once), audience (targets; a school
+start_time, end_day, end_time, repeat_until (None: once; "" is refused: a weekly event
+without its last day), audience (targets; a school
 event when not empty). An event is
 
     {"id", "kind": "personal" | "school", "title", "place", "description", "all_day",
@@ -195,9 +196,7 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
     start_at = end_at = None
     if all_day:
         if end_day < start_day:
-            raise CartableError(
-                N_("Le dernier jour doit venir après le premier."), field="end_day"
-            )
+            raise CartableError(N_("Le dernier jour doit venir après le premier."), field="end_day")
     else:
         start_clock = _clock(values.get("start_time"), "start_time")
         end_clock = _clock(values.get("end_time"), "end_time")
@@ -209,6 +208,8 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
             N_("Un événement dure au plus %(days)s jours."), field="end_day", days=MAX_SPAN_DAYS
         )
     until_raw = values.get("repeat_until")
+    if until_raw == "":
+        raise CartableError(N_("Donnez le jour de la dernière répétition."), field="repeat_until")
     repeat_until = parse_day(until_raw, "repeat_until") if until_raw else None
     if repeat_until is not None:
         if repeat_until < start_day:
@@ -217,9 +218,7 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
                 field="repeat_until",
             )
         if (repeat_until - start_day).days > MAX_REPEAT_DAYS:
-            raise CartableError(
-                N_("Une répétition dure au plus deux ans."), field="repeat_until"
-            )
+            raise CartableError(N_("Une répétition dure au plus deux ans."), field="repeat_until")
         if (end_day - start_day).days >= 7:
             raise CartableError(
                 N_("Un événement de plus d'une semaine ne peut pas se répéter chaque semaine."),
@@ -242,7 +241,10 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _known_code(conn: sqlite3.Connection, kind: str, code: str) -> bool:
     table = "school_class" if kind == "class" else "teaching_group"
-    return one(conn, f"SELECT 1 FROM {table} WHERE code = ? AND retired_at IS NULL", (code,)) is not None
+    return (
+        one(conn, f"SELECT 1 FROM {table} WHERE code = ? AND retired_at IS NULL", (code,))
+        is not None
+    )
 
 
 def check_audience(conn: sqlite3.Connection, targets: Iterable[str]) -> list[str]:
@@ -288,8 +290,10 @@ def create(
     school = bool(audience)
     if school and not policy.may(person, "agenda.school.write", None, conn):
         raise PolicyDenied(
-            N_("Seuls la direction et la vie scolaire écrivent dans le calendrier de "
-               "l'établissement."),  # fmt: skip
+            N_(
+                "Seuls la direction et la vie scolaire écrivent dans le calendrier de "
+                "l'établissement."
+            ),  # fmt: skip
             field="audience",
         )
     if not school and not policy.may(person, "agenda.use", None, conn):

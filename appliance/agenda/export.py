@@ -26,9 +26,7 @@ def export_person(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
     )
     return {
         "agenda.json": {
-            "events": [
-                {k: e[k] for k in _KEYS} for e in (events.get(conn, r["id"]) for r in own)
-            ],
+            "events": [{k: e[k] for k in _KEYS} for e in (events.get(conn, r["id"]) for r in own)],
             "school_events_written": [
                 {**{k: e[k] for k in _KEYS}, "audience": e["audience"]}
                 for e in (events.get(conn, r["id"]) for r in written)

@@ -38,7 +38,9 @@ def agenda_week(
     """The agenda's week of `day` (see the module doc)."""
     monday = monday_of(day)
     sunday = monday + timedelta(days=6)
-    view = week_view(conn, monday, today, person_id=person["id"] if lessons_of is None else lessons_of)
+    view = week_view(
+        conn, monday, today, person_id=person["id"] if lessons_of is None else lessons_of
+    )
     if lessons_of is None:
         for d in view["days"]:
             d["lessons"], d["moved_away"], d["entries"] = [], [], []
