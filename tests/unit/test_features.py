@@ -28,6 +28,8 @@ def test_the_manifest_lists_the_areas_in_order():
         "notifications",
         "news_forums",
         "attendance",
+        "files",
+        "agenda",
     ]
     assert len({f.name for f in FEATURES}) == len(FEATURES)
 

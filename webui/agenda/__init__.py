@@ -19,6 +19,7 @@ from appliance.agenda import events, occurrences
 from appliance.agenda.week import agenda_week
 from appliance.directory import people
 from appliance.errors import CartableError, NotFound
+from appliance.i18n import N_
 from appliance.schoollife import choices
 from appliance.schoollife.week import week_start
 from appliance.schoollife.year import local_today, read_day
@@ -30,10 +31,20 @@ bp = Blueprint("agenda", __name__, url_prefix="/agenda")
 
 PAGE_SIZE = 50
 _MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre",
-)  # fmt: skip
-_WHO = (("students", "Élèves"), ("parents", "Parents"), ("teachers", "Professeurs"))
+    N_("janvier"),
+    N_("février"),
+    N_("mars"),
+    N_("avril"),
+    N_("mai"),
+    N_("juin"),
+    N_("juillet"),
+    N_("août"),
+    N_("septembre"),
+    N_("octobre"),
+    N_("novembre"),
+    N_("décembre"),
+)
+_WHO = (("students", N_("Élèves")), ("parents", N_("Parents")), ("teachers", N_("Professeurs")))
 
 
 def followed() -> dict[str, Any]:
