@@ -56,7 +56,8 @@ MAX_REPEAT_DAYS = 731
 TARGETS_MAX = 60
 FORMER_USER = N_("ancien utilisateur")
 
-_CLOCK = re.compile(r"^([01]?\d|2[0-3])[:hH]([0-5]\d)$")
+# "14:30", "14h30", "14h".
+_CLOCK = re.compile(r"^([01]?\d|2[0-3])(?:[:hH]([0-5]\d)|[hH])$")
 _TARGET = re.compile(r"^(students|parents|teachers):(class|group):(.{1,40})$")
 # Controls, zero-width and bidirectional characters, but new lines and tabs (a
 # description has paragraphs).
@@ -150,7 +151,7 @@ def _clock(value: Any, field: str) -> str:
             field=field,
             value=value or "",
         )
-    return f"{int(m.group(1)):02d}:{m.group(2)}"
+    return f"{int(m.group(1)):02d}:{m.group(2) or '00'}"
 
 
 def _text(value: Any, field: str, max_len: int) -> str:

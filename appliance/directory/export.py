@@ -67,6 +67,8 @@ Ce fichier ZIP contient tout ce que l'espace numérique de travail conserve sur 
   de forum que vous avez écrits ;
 - homework_done.json : les travaux du cahier de textes que vous avez cochés comme faits
   (élève), avec la matière et la date ;
+- agenda.json : les événements de votre agenda personnel, et ceux du calendrier de
+  l'établissement que vous avez écrits ;
 - other.json : les données des autres services qui vous sont rattachées.
 
 Les mots de passe ne sont jamais conservés en clair et ne figurent pas dans cet export.

@@ -66,6 +66,12 @@ SAMPLE_ARGS = {
     "excuse_id": "excuse",
     "planned_id": "planned",
     "reason_code": "maladie",
+    # The agenda (#14): the walk's student's own events (one to delete on the page, one
+    # through the API).
+    "agenda_event_id": "agenda_event",
+    "agenda.event_delete:agenda_event_id": "agenda_doomed",
+    "agenda_api.event_update:event_id": "agenda_event",
+    "agenda_api.event_delete:event_id": "agenda_api_doomed",
 }
 
 
@@ -134,7 +140,28 @@ def people_by_profile(conn, box):
     made["api_token"] = (token_id,)
     _grades(conn, made, class_id)
     _attendance(conn, made, class_id)
+    _agenda(conn, made)
     return made
+
+
+def _agenda(conn, made) -> None:
+    """Three events of the walk's student's own agenda (one kept, two deleted by the walk),
+    and a school event of the walk's CPE for everyone."""
+    from appliance.agenda import events
+
+    student = dict(
+        conn.execute("SELECT * FROM person WHERE id = ?", (made["student"][0],)).fetchone()
+    )
+    edu = dict(
+        conn.execute("SELECT * FROM person WHERE id = ?", (made["staff_edu"][0],)).fetchone()
+    )
+    day = date.today().isoformat()
+    for key in ("agenda_event", "agenda_doomed", "agenda_api_doomed"):
+        made[key] = (events.create(conn, student, {"title": key, "start_day": day,
+                     "start_time": "18:00", "end_time": "19:00"},
+                     Actor(student["id"], student["login"]))["id"],)  # fmt: skip
+    events.create(conn, edu, {"title": "Conseil", "start_day": day, "start_time": "17:00",
+                  "end_time": "18:00", "audience": ["all"]}, Actor(edu["id"], edu["login"]))  # fmt: skip
 
 
 def _attendance(conn, made, class_id) -> None:

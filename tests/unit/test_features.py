@@ -122,6 +122,8 @@ def test_migrations_come_from_the_features_packages():
         "appliance.schoollife.grades.migrations",
         "appliance.community.migrations",
         "appliance.schoollife.attendance.migrations",
+        "appliance.files.migrations",
+        "appliance.agenda.migrations",
     ]
     numbers = [n for n, _name, _sql in db.available_migrations()]
     assert numbers == sorted(set(numbers)) and numbers[0] == 1
