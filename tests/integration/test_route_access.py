@@ -160,8 +160,9 @@ def _agenda(conn, made) -> None:
         made[key] = (events.create(conn, student, {"title": key, "start_day": day,
                      "start_time": "18:00", "end_time": "19:00"},
                      Actor(student["id"], student["login"]))["id"],)  # fmt: skip
-    events.create(conn, edu, {"title": "Conseil", "start_day": day, "start_time": "17:00",
-                  "end_time": "18:00", "audience": ["all"]}, Actor(edu["id"], edu["login"]))  # fmt: skip
+    council = {"title": "Conseil", "start_day": day, "start_time": "17:00", "end_time": "18:00",
+               "audience": ["all"]}  # fmt: skip
+    events.create(conn, edu, council, Actor(edu["id"], edu["login"]))
 
 
 def _attendance(conn, made, class_id) -> None:

@@ -135,7 +135,8 @@ def test_only_the_direction_and_the_vie_scolaire_write_the_school_calendar(conn,
     # Their changes are in the audit log; a personal event is not.
     _add(conn, hand, "lea", title="Piscine", start_day=day, start_time="18:00", end_time="19:00")
     logged = conn.execute(
-        "SELECT actor_login, action, details FROM audit_log WHERE action LIKE 'agenda.%' ORDER BY id"
+        "SELECT actor_login, action, details FROM audit_log WHERE action LIKE 'agenda.%' "
+        "ORDER BY id"
     ).fetchall()
     assert [(r[0], r[1]) for r in logged] == [
         ("cpe", "agenda.school_create"),
