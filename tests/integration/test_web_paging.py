@@ -59,6 +59,8 @@ ELSEWHERE = {
     "attendance/planned.html": "tests/integration/attendance/test_web_attendance.py",
     "attendance/student.html": "tests/integration/attendance/test_web_attendance.py",
     "attendance/alerts.html": "tests/integration/attendance/test_web_attendance.py",
+    # the agenda's month (#14): a pupil's own events
+    "agenda/month.html": "tests/integration/agenda/test_agenda_web.py",
 }
 
 
