@@ -178,6 +178,11 @@ def test_every_documented_route_keeps_its_contract(demo_app, mode):
         "GET /grades",
         "PUT /report-cards/{period_id}/{login}/appraisals",
         "GET /report-cards/{period_id}/{login}.pdf",
+        # The agenda (#14)
+        "GET /agenda",
+        "POST /agenda/events",
+        "PATCH /agenda/events/{event_id}",
+        "DELETE /agenda/events/{event_id}",
     }
     ran: Counter[str] = Counter()
     strategy = schema.as_strategy(generation_mode=mode)
