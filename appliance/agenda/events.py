@@ -171,6 +171,24 @@ def _text(value: Any, field: str, max_len: int) -> str:
     return text
 
 
+# The years an event may fall in (beyond, a wrong key: and times near year 1 or 9999
+# would not convert between zones).
+_YEARS = (1970, 2999)
+
+
+def _day(value: Any, field: str) -> date:
+    day = parse_day(value or None, field)
+    if not _YEARS[0] <= day.year <= _YEARS[1]:
+        raise CartableError(
+            N_("Date « %(value)s » hors des années possibles (%(first)s à %(last)s)."),
+            field=field,
+            value=day.isoformat(),
+            first=_YEARS[0],
+            last=_YEARS[1],
+        )
+    return day
+
+
 def _utc(day: date, clock: str) -> str:
     hours, minutes = (int(x) for x in clock.split(":"))
     local = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=timefmt.zone())
@@ -192,8 +210,8 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
     place = textsafe.clean_text(values.get("place"), "place", PLACE_MAX)
     description = _text(values.get("description"), "description", DESCRIPTION_MAX)
     all_day = bool(values.get("all_day"))
-    start_day = parse_day(values.get("start_day") or None, "start_day")
-    end_day = parse_day(values.get("end_day") or start_day, "end_day")
+    start_day = _day(values.get("start_day"), "start_day")
+    end_day = _day(values.get("end_day") or start_day, "end_day")
     start_at = end_at = None
     if all_day:
         if end_day < start_day:
@@ -211,7 +229,7 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
     until_raw = values.get("repeat_until")
     if until_raw == "":
         raise CartableError(N_("Donnez le jour de la dernière répétition."), field="repeat_until")
-    repeat_until = parse_day(until_raw, "repeat_until") if until_raw else None
+    repeat_until = _day(until_raw, "repeat_until") if until_raw else None
     if repeat_until is not None:
         if repeat_until < start_day:
             raise CartableError(

@@ -188,6 +188,8 @@ def test_who_may_change_and_delete_an_event(conn, hand):
     [
         ({"title": "  "}, "title"),
         ({"start_day": "31/02/2026"}, "start_day"),
+        ({"start_day": "0001-01-01"}, "start_day"),
+        ({"end_day": "9999-12-31"}, "end_day"),
         ({"start_time": "25:00"}, "start_time"),
         ({"end_time": "09:00"}, "end_time"),
         ({"repeat_until": ""}, "repeat_until"),
