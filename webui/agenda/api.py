@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import g
 
-from appliance.agenda import events, occurrences
+from appliance.agenda import checks, events, occurrences
 from appliance.directory import people
 from appliance.i18n import N_
 from appliance.schoollife import lessons
@@ -89,15 +89,15 @@ EVENT = {
 }  # fmt: skip
 
 _FIELDS = {
-    "title": {"type": "string", "minLength": 1, "maxLength": events.TITLE_MAX},
+    "title": {"type": "string", "minLength": 1, "maxLength": checks.TITLE_MAX},
     "start": _MOMENT,
     "end": _MOMENT,
     "all_day": {"type": "boolean"},
-    "place": {"type": "string", "maxLength": events.PLACE_MAX},
-    "description": {"type": "string", "maxLength": events.DESCRIPTION_MAX},
+    "place": {"type": "string", "maxLength": checks.PLACE_MAX},
+    "description": {"type": "string", "maxLength": checks.DESCRIPTION_MAX},
     "repeat_until": {"anyOf": [{"type": "null"}, _DAY],
                      "description": "Chaque semaine jusqu'à ce jour (compris) ; null : une fois."},
-    "audience": {"type": "array", "items": _TARGET, "maxItems": events.TARGETS_MAX,
+    "audience": {"type": "array", "items": _TARGET, "maxItems": checks.TARGETS_MAX,
                  "description": "Un événement de l'établissement, pour ces publics."},
 }  # fmt: skip
 NEW_EVENT = {
