@@ -15,6 +15,7 @@ import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
+from appliance.agenda import demo as agenda_demo
 from appliance.community import demo as community_demo
 from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
@@ -74,6 +75,7 @@ def seed(
         grades_demo.ensure(conn)
         attendance_demo.ensure(conn)
         assignments_demo.ensure(conn, data_dir / "files")
+        agenda_demo.ensure(conn)
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
     with transaction(conn):
@@ -139,6 +141,7 @@ def seed(
     grades_demo.ensure(conn)
     attendance_demo.ensure(conn)
     assignments_demo.ensure(conn, data_dir / "files")
+    agenda_demo.ensure(conn)
     return accounts
 
 
