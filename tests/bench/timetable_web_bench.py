@@ -23,7 +23,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from appliance import config as config_mod
-from tests.bench.common import cartable_cmd, free_port, machine, process, save, wrk
+from tests.bench.common import (
+    cartable_cmd,
+    free_port,
+    load_average,
+    machine,
+    process,
+    save,
+    wrk,
+)
 from tests.bench.web_bench import _student_cookie
 
 
@@ -138,6 +146,7 @@ def main(argv=None) -> dict:
             "week": monday.isoformat(),
             "homework": seeded,
         }
+        result["load"] = {"before": load_average()}
         with process(hello, hello_url), process(serve, base + "/login"):
             cookie = {"Cookie": _student_cookie(base, login, password)}
             bearer = {"Authorization": f"Bearer {token}"}
@@ -176,6 +185,7 @@ def main(argv=None) -> dict:
         "home_at_least_0.30": result["ratio_home"] >= 0.30,
         "no_errors": all(result[f"{k}_c50"]["non_2xx"] == 0 for k in ("api_week", "home")),
     }
+    result["load"]["after"] = load_average()
     save("timetable_web", result)
     print(json.dumps(result, indent=1))
     return result
