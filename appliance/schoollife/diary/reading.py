@@ -190,6 +190,23 @@ def student_index(
     ]
 
 
+def shown_columns(conn: sqlite3.Connection, ids: list[int]) -> list[tuple]:
+    """The stored columns a list of items shows (id, subject label and code, kind, due
+    day, text), in the order of `ids`: what the home page's kept block depends on."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    found = {
+        r[0]: tuple(r)
+        for r in conn.execute(
+            "SELECT id, subject_label, subject_code, kind, due_date, text_html FROM homework "
+            f"WHERE id IN ({marks})",
+            ids,
+        )
+    }
+    return [found[i] for i in ids if i in found]
+
+
 def for_student_ids(
     conn: sqlite3.Connection, student_id: int, ids: list[int]
 ) -> list[dict[str, Any]]:
