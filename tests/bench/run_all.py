@@ -443,13 +443,17 @@ def _grades_section(g: dict) -> list[str]:
 
 
 GRADES_NOTES = [
-    "The rounds spread widely because other jobs share the 2 cores (the load average "
-    "above): the ratio of each round compares the two servers under the same noise, the "
-    "median round is kept. The same bench earlier the same morning, 7 rounds at a load "
-    "average of 1 rising to 10 while other jobs started, gave 0.277 (rounds 0.218 to "
-    "0.317; `--rounds 7`, 2026-12-03 08:35); on 2026-12-02, 0.342. What a request costs "
-    "after a mark is saved: the class's book is built again once (`book.build`, about "
-    "0.09 s for this class), then each student's answer once.",
+    "The rounds spread because other jobs share the 2 cores (the load average above): "
+    "the ratio of each round compares the two servers under the same noise, the median "
+    "round is kept. The same bench through 2026-12-03: 0.277 (7 rounds, 08:35, load "
+    "rising from 1 to 10), 0.374 (5 rounds, 09:18, load 12), 0.298 (5 rounds, 09:37, load "
+    "15 to 12, after the API's query strings are checked once), then the 9 rounds above; "
+    "on 2026-12-02, 0.342. So the grades are at the target's edge, under it when hello "
+    "gets more of the machine. In-process a request costs about 0.8 ms of CPU, of which "
+    "the grades themselves (`reading.student_grades_json`, the class's book kept) about a "
+    "quarter, the bearer token and its throttle an eighth, the rest Flask and the API's "
+    "frame. What a request costs after a mark is saved: the class's book is built again "
+    "once (`book.build`, about 0.09 s for this class), then each student's answer once.",
     "",
 ]
 
@@ -491,28 +495,32 @@ def _timetable_web_section(t: dict) -> list[str]:
 # What the numbers of the timetable web bench mean (issue 11), kept with the section.
 TIMETABLE_WEB_NOTES = [
     "Where the home page's time goes (`.venv/bin/python -m tests.bench.profile_home "
-    "--homework 200`, pyinstrument when installed, measured 2026-12-03): the server spends "
-    "about 1.8 ms of CPU per home page against 0.28 ms per hello (read from `/proc` during "
-    "wrk runs of 5 s), a ratio of about 0.16 whatever the machine's load, when 0.30 needs "
-    "about 0.9 ms. In-process, a third goes to reading the homework due "
-    "soon (the light index of the week, then the six shown items shaped), a quarter to the "
-    "page's template and its context, the rest to the tiles, the session and the person, "
-    "the lessons and news blocks (kept rendered) and Flask itself. The page shows every "
-    "block of a student's day; the web bench of issue 2 (0.363) measured the home page "
-    "before the timetable, the news and the cahier de textes were on it.",
+    "--homework 200`, pyinstrument when installed, 2026-12-03): the server spends about "
+    "1.8 ms of CPU per home page against 0.28 ms per hello (read from `/proc` during wrk "
+    "runs of 5 s, before the last change below), a ratio of about 0.16 whatever the "
+    "machine's load, when 0.30 needs about 0.9 ms. In-process, a third went to reading "
+    "the homework due soon (the light index of the week, then the six shown items shaped), "
+    "a quarter to the page's template and its context, the rest to the tiles, the session "
+    "and the person, the lessons and news blocks (kept rendered) and Flask itself. The "
+    "page shows every block of a student's day; the web bench of issue 2 (0.363) measured "
+    "the home page before the timetable, the news and the cahier de textes were on it.",
     "",
     "Made cheaper for this measurement (same page, same HTML): the « travail à faire » "
-    "block is rendered once per content (`webui/diary/home.py`: kept under every value the "
-    "template reads, the items still read on every view), its filters use the render's "
-    "catalogue instead of Flask-Babel's lookup per word, its fixed words are translated "
-    "once, the week's index reads the (class, due day) and (group, due day) indexes over "
-    "the span only (`reading.student_index`), and the plain text of an item is kept "
-    "(`reading._plain`). Before: 0.139 of hello (the same bench, 2026-12-03 08:40).",
+    "block is rendered once per content and kept (`webui/diary/home.py`: under every value "
+    "the template reads; on each view the week's light index and the stored columns of the "
+    "shown items are read, the items shaped only when the block is rendered again), its "
+    "filters use the render's catalogue instead of Flask-Babel's lookup per word, its "
+    "fixed words are translated once, the week's index reads the (class, due day) and "
+    "(group, due day) indexes over the span only (`reading.student_index`), the plain text "
+    "of an item is kept (`reading._plain`); for the API, a query string already found "
+    "valid is not checked by jsonschema again (`webui/api/core.py`).",
     "",
-    "The week through the API (code unchanged here) moves with the machine's load: 0.309 "
-    "(2026-12-03 08:40), 0.280 (08:54, rounds of 6 s), 0.280 (09:10), then the figure "
-    "above at the highest load of the morning; it is at the target's edge, not clearly "
-    "above it.",
+    "The same bench through the morning (each the median of 5 rounds of 10 s unless said), "
+    "home / week API: 0.139 / 0.309 before any change (08:40); 0.133 / 0.280 with the "
+    "filters only (08:54, rounds of 6 s); 0.166 / 0.280 with the block kept (09:10); "
+    "0.179 / 0.211 (09:20, load 11 to 13); then the figures above with every change. "
+    "The home page is well under the target; the week through the API is at its edge, "
+    "moving with the load.",
     "",
 ]
 
@@ -596,8 +604,11 @@ INBOX_NOTES = [
     "count, once for the page), the side panel's counts read the index on (owner, folder) "
     "instead of every copy, and the API's « À » lines of a page come in one query instead "
     "of one per message (`mailbox.addresses_of`). Before: page 0.012, API 0.021 of hello "
-    "(the same bench, 2026-12-03 08:59). In-process, the page went from 17.6 to 7.1 ms "
-    "and the API's 100 messages from 10.4 to 5.6 ms.",
+    "(the same bench, 2026-12-03 08:59); page 0.026, API 0.041 with these changes (09:16, "
+    "a few of wrk's socket errors in its slowest rounds, where p99 reached 1.6 s); the "
+    "figures above add the API's query strings checked once (`webui/api/core.py`). "
+    "In-process, the page went from 17.6 to 7.1 ms and the API's 100 messages from 10.4 "
+    "to 5.6 ms.",
     "",
     "What is left, and why the target is not met: the unread count of the inbox "
     "(`mailbox.unread_count`, on the page's side panel) reads the row of each of the "
