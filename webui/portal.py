@@ -22,7 +22,7 @@ from appliance.portal.tiles import tiles_for
 from appliance.security.relations import audience_keys
 from webui.access import ask, box, conn, current_person, requires, selected_child
 from webui.app import select_locale
-from webui.diary.home import soon_for as homework_soon_for
+from webui.diary.home import soon_html as homework_soon_html
 
 bp = Blueprint("portal", __name__)
 
@@ -109,7 +109,7 @@ def home():
         child=child,
         classes=person.get("classes", []),
         # The cahier de textes's section: the student's (or the chosen child's) work due soon.
-        homework_soon=homework_soon_for(child if follows_children else person),
+        homework_soon_html=homework_soon_html(child if follows_children else person),
         coming_html=_coming_days(child if follows_children else person),
     )
 

@@ -31,6 +31,7 @@ SYSTEM_FOLDERS = ("inbox", "sent", "drafts", "trash")
 # Read receipts and "réponse à tous" are for a small group: at most this many recipients.
 SMALL_GROUP = 50
 PAGE_SIZE = 25
+_CHUNK = 500  # ids per IN (...) query
 # A purged sender's messages stay with their recipients under this name.
 FORMER_USER = N_("ancien utilisateur")
 
@@ -77,25 +78,37 @@ def sender_of(conn: sqlite3.Connection, message: dict[str, Any]) -> dict[str, An
 def addresses(conn: sqlite3.Connection, message_id: int) -> list[dict[str, Any]]:
     """What the sender wrote in "À": [{"kind", "id" (login or list id), "name",
     "count" (a list's members), "person_id"}], in order."""
-    found = rows(
-        conn,
-        "SELECT a.kind, a.person_id, a.list_id, a.members, p.login, p.first_name, p.last_name "
-        "FROM message_address a LEFT JOIN person p ON p.id = a.person_id "
-        "WHERE a.message_id = ? ORDER BY a.position",
-        (message_id,),
-    )
-    out = []
-    for a in found:
-        if a["kind"] == "list":
-            out.append({"kind": "list", "id": a["list_id"], "name": recipients.label(a["list_id"]),
-                        "count": a["members"], "person_id": None})  # fmt: skip
-        elif a["login"] is None:
-            out.append({"kind": "person", "id": None, "name": Label(FORMER_USER),
-                        "person_id": None})  # fmt: skip
-        else:
-            out.append({"kind": "person", "id": a["login"], "person_id": a["person_id"],
-                        "name": f"{a['first_name']} {a['last_name']}"})  # fmt: skip
+    return addresses_of(conn, [message_id])[int(message_id)]
+
+
+def addresses_of(conn: sqlite3.Connection, message_ids: list[int]) -> dict[int, list[dict]]:
+    """`addresses` of each of `message_ids` (message id → its "À" line), in one query per
+    few hundred messages rather than one each (a listing of a folder)."""
+    out: dict[int, list[dict[str, Any]]] = {int(i): [] for i in message_ids}
+    ids = list(out)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        found = rows(
+            conn,
+            "SELECT a.message_id, a.kind, a.person_id, a.list_id, a.members, p.login, "
+            "p.first_name, p.last_name FROM message_address a LEFT JOIN person p ON "
+            f"p.id = a.person_id WHERE a.message_id IN ({','.join('?' * len(chunk))}) "
+            "ORDER BY a.message_id, a.position",
+            chunk,
+        )
+        for a in found:
+            out[a["message_id"]].append(_address(a))
     return out
+
+
+def _address(a: dict[str, Any]) -> dict[str, Any]:
+    if a["kind"] == "list":
+        return {"kind": "list", "id": a["list_id"], "name": recipients.label(a["list_id"]),
+                "count": a["members"], "person_id": None}  # fmt: skip
+    if a["login"] is None:
+        return {"kind": "person", "id": None, "name": Label(FORMER_USER), "person_id": None}
+    return {"kind": "person", "id": a["login"], "person_id": a["person_id"],
+            "name": f"{a['first_name']} {a['last_name']}"}  # fmt: skip
 
 
 def recipient_people(conn: sqlite3.Connection, message_id: int) -> list[dict[str, Any]]:
@@ -111,12 +124,17 @@ def recipient_people(conn: sqlite3.Connection, message_id: int) -> list[dict[str
 
 
 def visible_to(
-    conn: sqlite3.Connection, person: Person, message: dict[str, Any]
+    conn: sqlite3.Connection,
+    person: Person,
+    message: dict[str, Any],
+    written: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The "À" line as this person may see it: the sender sees every address; with
     "réponse à tous", every recipient sees every recipient; otherwise a recipient sees the
-    lists by name and themselves, not the other people."""
-    written = addresses(conn, message["id"])
+    lists by name and themselves, not the other people. `written`: the message's
+    `addresses` when the caller has read them already (`addresses_of`)."""
+    if written is None:
+        written = addresses(conn, message["id"])
     if message["role"] == "sender":
         return written
     if message["reply_all"]:
@@ -239,7 +257,10 @@ def list_folder(
             "cartable_fold(coalesce(s.first_name || ' ' || s.last_name, '')) LIKE ? ESCAPE '\\')"
         )
         params += [like_pattern(word)] * 2
-    total = int(scalar(conn, f"SELECT count(*) {sql_from}", params) or 0)
+    # Without a search the count needs the copies alone (their index covers it): every
+    # copy has its message, and the sender's join keeps every row.
+    count_from = sql_from if q.split() else f"FROM message_box b WHERE b.owner_id = ? AND {where}"
+    total = int(scalar(conn, f"SELECT count(*) {count_from}", params) or 0)
     if offset is None:
         offset = (max(page, 1) - 1) * size
     found = rows(
@@ -251,6 +272,7 @@ def list_folder(
         f"{sql_from} ORDER BY b.delivered_at DESC, m.id DESC LIMIT ? OFFSET ?",
         [*params, size, offset],
     )
+    sent = addresses_of(conn, [m["id"] for m in found if m["role"] == "sender"])
     items = []
     for m in found:
         sender = (
@@ -273,7 +295,7 @@ def list_folder(
             "preview": preview(m["body_text"]),
             "reply_all": bool(m["reply_all"]),
             "delivered_at": m["delivered_at"],
-            "to": addresses(conn, m["id"]) if m["role"] == "sender" else [],
+            "to": sent[m["id"]] if m["role"] == "sender" else [],
         })  # fmt: skip
     return items, total
 
@@ -294,13 +316,22 @@ def unread_count(conn: sqlite3.Connection, person: Person) -> int:
 def counts(conn: sqlite3.Connection, person: Person) -> dict[str, int]:
     """Unread in the inbox, and how many copies each folder holds (own folders by id)."""
     out = {"unread": unread_count(conn, person)}
+    # Two counts that read the index on (owner, folder) rather than every copy's row: the
+    # system folders, then the person's own folders' copies only.
     for r in rows(
         conn,
-        "SELECT folder, folder_id, count(*) AS n FROM message_box WHERE owner_id = ? "
-        "GROUP BY folder, folder_id",
+        "SELECT folder, count(*) AS n FROM message_box WHERE owner_id = ? AND folder != 'own' "
+        "GROUP BY folder",
         (person["id"],),
     ):
-        key = str(r["folder_id"]) if r["folder"] == "own" else r["folder"]
+        out[r["folder"]] = r["n"]
+    for r in rows(
+        conn,
+        "SELECT folder_id, count(*) AS n FROM message_box WHERE owner_id = ? AND folder = 'own' "
+        "GROUP BY folder_id",
+        (person["id"],),
+    ):
+        key = str(r["folder_id"])
         out[key] = out.get(key, 0) + r["n"]
     return out
 

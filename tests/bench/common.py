@@ -104,6 +104,11 @@ def save(name: str, result: dict) -> Path:
     return path
 
 
+def load_average() -> float:
+    """The machine's load average over the last minute (other jobs share its cores)."""
+    return round(os.getloadavg()[0], 2)
+
+
 def machine() -> dict:
     import platform
 

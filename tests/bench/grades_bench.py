@@ -30,7 +30,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from appliance import config as config_mod
-from tests.bench.common import cartable_cmd, free_port, machine, process, save, wrk
+from tests.bench.common import (
+    cartable_cmd,
+    free_port,
+    load_average,
+    machine,
+    process,
+    save,
+    wrk,
+)
 
 STUDENTS, SUBJECTS, PER_TRIMESTER = 30, 10, 10
 START, END = date(2026, 9, 1), date(2027, 7, 3)
@@ -166,6 +174,7 @@ def main(argv=None) -> dict:
             "build_s": round(built_s, 1),
             "pdf": pdf_timing(box, school),
         }
+        result["load"] = {"before": load_average()}
         script = lua_script(tmp / "grades.lua", school["tokens"], school["periods"], "grades")
         same = lua_script(tmp / "hello.lua", school["tokens"], school["periods"], "/")
         hello_port, port = free_port(), free_port()
@@ -200,6 +209,7 @@ def main(argv=None) -> dict:
             r["non_2xx"] == 0 and r["socket_errors"] == 0 for r in runs["grades_c50"]
         ),  # fmt: skip
     }
+    result["load"]["after"] = load_average()
     save("grades", result)
     print(json.dumps(result, indent=1, ensure_ascii=False))
     return result

@@ -290,8 +290,26 @@ def _read_query(spec: ApiSpec) -> dict[str, Any]:
                 name=name,
             )
         values[name] = _convert(name, raw[0], schema)
-    _validate(_query_schema(spec), values)
+    try:
+        key = (id(spec), tuple(sorted((k, type(v).__name__, v) for k, v in values.items())))
+        hash(key)
+    except TypeError:  # a value that is not a plain scalar: checked every time
+        key = None
+    held = _VALID_QUERIES.get(key) if key is not None else None
+    if held is not spec:
+        _validate(_query_schema(spec), values)
+        if key is not None:
+            if len(_VALID_QUERIES) >= _MAX_VALID_QUERIES:
+                _VALID_QUERIES.clear()
+            _VALID_QUERIES[key] = spec
     return values
+
+
+# Query strings already found valid, by endpoint and converted values: the same week, the
+# same period or the same folder is asked again and again, and the schema's answer for the
+# same values is the same (jsonschema's walk costs about a tenth of a small request).
+_MAX_VALID_QUERIES = 4096
+_VALID_QUERIES: dict[tuple, ApiSpec] = {}
 
 
 # The query string's schema of each endpoint, built once (kept with its spec).

@@ -66,11 +66,13 @@ def index():
             if folder in FOLDER_LABELS
             else folders.get_folder(conn(), person, int(folder))["name"]
         )
-        _items, total = mailbox.list_folder(conn(), person, folder, q=q, page=1, size=1)
+        asked = paging.page_arg()
+        items, total = mailbox.list_folder(conn(), person, folder, q=q, page=asked)
     except NotFound:
         abort(404)
-    page, pages = paging.clamp(paging.page_arg(), total, mailbox.PAGE_SIZE)
-    items, total = mailbox.list_folder(conn(), person, folder, q=q, page=page)
+    page, pages = paging.clamp(asked, total, mailbox.PAGE_SIZE)
+    if page != asked:  # past the end: the last page instead
+        items, total = mailbox.list_folder(conn(), person, folder, q=q, page=page)
     return render_template(
         "community/index.html",
         items=items,

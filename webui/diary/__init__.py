@@ -1,7 +1,7 @@
 """The cahier de textes in the web UI: a family's work to do and its ticks, a class's or
 group's cahier lesson by lesson with the direction's visas, the teacher's form per lesson
 (content and homework, with the class's workload), attachments, and the home page's few
-items (`home.soon_for`, called by the portal).
+items (`home.soon_html`, called by the portal).
 
 Views parse the form, ask the policy (through `requires` and `ask`) and call the services
 of `appliance.schoollife.diary`; they hold no SQL. The routes live in the modules imported

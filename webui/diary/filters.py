@@ -3,9 +3,11 @@ rich text (cleaned when it was written, cleaned again when it is shown)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
-from flask_babel import gettext
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from appliance import richtext
@@ -13,29 +15,42 @@ from appliance.schoollife.diary.homework import KIND_LABELS
 from appliance.schoollife.year import WEEKDAYS
 from appliance.timefmt import fmt_date
 from webui.diary import bp
+from webui.formats import _gettext
+
+# Flask-Babel's `gettext` looks the catalogue up again for every string, and so, less
+# slowly, does the page's language: the home page's "travail à faire" asks for a few words
+# per item (docs/benchmarks.md, issue 11). The filters use the render's own `_` (its
+# catalogue found once per render), or the request's catalogue where a template has none.
 
 
 def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+def _gettext_of(context: Context) -> Callable[[str], str]:
+    return context.get("_") or _gettext
+
+
 @bp.app_template_filter("day_words")
-def day_words(value: date | str) -> str:
+@pass_context
+def day_words(context: Context, value: date | str) -> str:
     """« lundi 07/12/2026 » (the weekday in the page's language)."""
     day = _day(value)
-    return f"{WEEKDAYS[day.weekday()].translated(gettext)} {fmt_date(day)}"
+    return f"{WEEKDAYS[day.weekday()].translated(_gettext_of(context))} {fmt_date(day)}"
 
 
 @bp.app_template_filter("weekday_words")
-def weekday_words(value: date | str) -> str:
+@pass_context
+def weekday_words(context: Context, value: date | str) -> str:
     """« lundi »."""
-    return WEEKDAYS[_day(value).weekday()].translated(gettext)
+    return str(WEEKDAYS[_day(value).weekday()].translated(_gettext_of(context)))
 
 
 @bp.app_template_filter("homework_kind")
-def homework_kind(code: str) -> str:
+@pass_context
+def homework_kind(context: Context, code: str) -> str:
     label = KIND_LABELS.get(code)
-    return label.translated(gettext) if label is not None else code
+    return str(label.translated(_gettext_of(context))) if label is not None else code
 
 
 @bp.app_template_filter("rich")

@@ -72,11 +72,20 @@ def soon(
     """The home page's few items: the homework due from today to the next school day
     (and after, up to a week, when there is room), not done first; {"items", "more"}
     where `more` counts the others of the week."""
+    found = soon_index(conn, student_id, today, limit)
+    shown = reading.for_student_ids(conn, student_id, [i["id"] for i in found["chosen"]])
+    return {"items": shown, "more": found["count"] - len(shown), "next_day": found["next_day"]}
+
+
+def soon_index(
+    conn: sqlite3.Connection, student_id: int, today: date, limit: int = HOME_ITEMS
+) -> dict[str, Any]:
+    """What `soon` shows before it reads the items whole: {"chosen": the index rows of
+    the items shown (`reading.student_index`'s, in their order), "count": how many in the
+    week, "next_day"}."""
     following = next_school_day(conn, today)
     last = max(following, today + timedelta(days=6))
     # Sorted and counted on the light index; only the shown few are read whole.
     index = reading.student_index(conn, student_id, today, last)
     index.sort(key=lambda i: (i["due"], i["done"], i["subject"] or "", i["id"]))
-    chosen = index[: max(limit, 0)]
-    shown = reading.for_student_ids(conn, student_id, [i["id"] for i in chosen])
-    return {"items": shown, "more": len(index) - len(shown), "next_day": following}
+    return {"chosen": index[: max(limit, 0)], "count": len(index), "next_day": following}

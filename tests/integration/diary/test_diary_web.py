@@ -355,3 +355,32 @@ def test_a_student_ticks_from_the_home_page(client, conn, school, today):
     r = _post(client, f"/cahier-de-textes/travail/{item['id']}/fait",
               {"done": "0", "next": "https://ailleurs.example/"})  # fmt: skip
     assert "/cahier-de-textes/travail-a-faire#travail-" in r.headers["Location"]
+
+
+def test_the_home_pages_block_follows_every_change_of_what_it_shows(client, conn, school, today):
+    """The block is kept rendered (`webui/diary/home.py`): an edit, a new item, a deletion
+    and another student's tick each show at the next view, and a classmate's page never
+    shows someone else's tick."""
+    lesson = school.lesson("5A", MATHS, today - timedelta(days=today.weekday()))
+    first = homework.create(
+        conn, school["maths"].actor, audience=audience(school, "5A"), subject_code=MATHS,
+        lesson_id=lesson, text="Exercice 1", kind="exercise", due=today,
+    )  # fmt: skip
+    lea, noah = _as(client, school["lea"]), _as(client, school["noah"])
+    assert "Exercice 1" in text(lea.get("/")) and "Exercice 1" in text(noah.get("/"))
+    homework.update(conn, school["maths"].actor, first["id"], text="Exercice 1 corrigé",
+                    kind="test", due=today)  # fmt: skip
+    page = text(lea.get("/"))
+    assert "Exercice 1 corrigé" in page and "Contrôle" in page
+    second = homework.create(
+        conn, school["maths"].actor, audience=audience(school, "5A"), subject_code=MATHS,
+        lesson_id=lesson, text="Exercice 2", kind="exercise", due=today,
+    )  # fmt: skip
+    assert "Exercice 2" in text(lea.get("/"))
+    _post(lea, f"/cahier-de-textes/travail/{second['id']}/fait", {"done": "1",
+          "next": "portal.home"})  # fmt: skip
+    assert "Fait ✓" in text(lea.get("/"))
+    assert "Fait ✓" not in text(noah.get("/"))  # Noah's own page: not done by him
+    homework.delete(conn, school["maths"].actor, second["id"])
+    page = text(lea.get("/"))
+    assert "Exercice 2" not in page and "Exercice 1 corrigé" in page
