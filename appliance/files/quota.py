@@ -114,7 +114,7 @@ def transfer(conn: sqlite3.Connection, *, kind: str, ref: object, owner_id: int)
 
 
 def human_size(nbytes: int) -> str:
-    """"12 Ko", "3,4 Mo", "1,2 Go" (French units, decimal comma)."""
+    """ "12 Ko", "3,4 Mo", "1,2 Go" (French units, decimal comma)."""
     value = float(nbytes)
     for unit in ("o", "Ko", "Mo", "Go"):
         if value < 1024 or unit == "Go":

@@ -41,8 +41,8 @@ _BY_PROFILE = {
     "relative": [*_SCHOOL_LIFE, "directory", "account"],
     "teacher": [*_SCHOOL_LIFE, "forums", "files", "directory", "account"],
     # The directory tile shows to staff whose function opens it (the portal asks the policy).
-    # The cahier de textes's and the grades' tiles show to the direction only (the portal
-    # asks the policy).
+    # The cahier de textes's, the grades' and the usage statistics' tiles show to the
+    # direction only (the portal asks the policy).
     "staff": [
         "timetable",
         "homework",
@@ -52,6 +52,7 @@ _BY_PROFILE = {
         "news",
         "files",
         "directory",
+        "stats",
         "account",
     ],  # fmt: skip
     "guest": ["messages", "news", "files", "account"],
@@ -67,6 +68,7 @@ _BY_PROFILE = {
         "grades",
         "backups",
         "health",
+        "stats",
         "news",
         "account",
     ],
