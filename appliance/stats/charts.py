@@ -50,25 +50,36 @@ def bars(
 ) -> str:
     """Horizontal bars, one row per (label, value, total): without a total the bar's length
     is its value against the largest; with one, the total is a light bar and the value a
-    dark bar over it, labelled « value sur total (n %) » (`of_label` the word between)."""
+    dark bar over it, labelled « value sur total (n %) » (`of_label` the word between).
+    The label stands beside its bar, or above it in a narrow layout (a phone)."""
     width, font = layout["width"], layout["font_size"]
     chart_id = re.sub(r"[^A-Za-z0-9_-]", "-", chart_id) or "chart"
     tid, did = f"{chart_id}-title", f"{chart_id}-desc"
-    label_w = round(font * (8 if width < 500 else 11))
+    # On a phone the label goes above its bar (the whole width for the bar); else beside.
+    above = width < 500
+    label_w = 4 if above else round(font * 14)
+    label_h = round(font * 1.4) if above else 0
     value_w = round(font * (9 if any(t is not None for _l, _v, t in rows) else 4.5))
     bar_h = round(font * 1.6)
-    height = max(len(rows), 1) * (bar_h + _ROW_GAP) + _ROW_GAP
+    row_h = label_h + bar_h + _ROW_GAP
+    height = max(len(rows), 1) * row_h + _ROW_GAP
     plot_w = width - label_w - value_w - 8
     top = max([t if t is not None else v for _l, v, t in rows] or [0]) or 1
     words = []
     parts = []
     for i, (label, value, total) in enumerate(rows):
-        y = _ROW_GAP + i * (bar_h + _ROW_GAP)
+        y = _ROW_GAP + i * row_h + label_h
         mid = y + bar_h / 2 + font * 0.35
-        parts.append(
-            f'<text x="{label_w - 6}" y="{mid:.1f}" text-anchor="end" fill="{chart.TEXT}">'
-            f"{escape(label)}</text>"
-        )
+        if above:
+            parts.append(
+                f'<text x="{label_w}" y="{y - font * 0.3:.1f}" fill="{chart.TEXT}">'
+                f"{escape(label)}</text>"
+            )
+        else:
+            parts.append(
+                f'<text x="{label_w - 6}" y="{mid:.1f}" text-anchor="end" fill="{chart.TEXT}">'
+                f"{escape(label)}</text>"
+            )
         if total is not None:
             parts.append(
                 f'<rect x="{label_w}" y="{y}" width="{total / top * plot_w:.1f}" '

@@ -24,6 +24,7 @@ BENCHES = [
     ("backup", "tests.bench.backup_bench", []),
     ("messages", "tests.bench.messages_bench", []),
     ("notify_digest", "tests.bench.notify_digest_bench", []),
+    ("stats", "tests.bench.stats_bench", []),
 ]
 
 
@@ -156,6 +157,11 @@ def render() -> str:
         from tests.bench.notify_digest_bench import render_section
 
         lines += render_section(digest)
+    stats = _load("stats")
+    if stats:
+        from tests.bench import stats_bench
+
+        lines += stats_bench.render_section(stats)
     lines += _by_hand_sections()
     return "\n".join(lines)
 

@@ -178,6 +178,8 @@ def test_every_documented_route_keeps_its_contract(demo_app, mode):
         "GET /grades",
         "PUT /report-cards/{period_id}/{login}/appraisals",
         "GET /report-cards/{period_id}/{login}.pdf",
+        # Usage statistics (#14)
+        "GET /stats/usage",
     }
     ran: Counter[str] = Counter()
     strategy = schema.as_strategy(generation_mode=mode)
