@@ -8,8 +8,8 @@ Not a pytest test. Run: `.venv/bin/python -m tests.bench.stats_bench [--rounds 1
 - A logged-in student's home page, through each portal's Flask client in this process
   (no network: the comparison is not drowned in a server's and a load generator's noise
   on 2 shared cores), timed as this thread's CPU time (`time.thread_time`: the waits for
-  a core taken by another process do not count). Each round times `--pages` home pages on one portal then as many on
-  the other, the order swapped every round, the garbage collected before each block;
+  a core taken by another process do not count). Each round times `--pages` home pages
+  on one portal then as many on the other, the order swapped every round, the garbage collected before each block;
   the counter is flushed to SQLite between blocks (as the web process's flusher thread
   does once a minute, untimed here, and timed on its own below).
 - Result: the median over rounds of (time with counting ÷ time without) − 1, and the
@@ -148,8 +148,8 @@ def render_section(r: dict) -> list[str]:
         f"--pages {r['pages']}` ({r['machine']['date']}). The demo school; a logged-in "
         "student's home page through two portals on the same database, statistics on (the "
         "after-request count) and off (`stats.enabled = false`), in this process (Flask "
-        f"client, the thread's CPU time), {r['rounds']} interleaved rounds of {r['pages']} pages each, the order "
-        "swapped every round.",
+        f"client, the thread's CPU time), {r['rounds']} interleaved rounds of {r['pages']} "
+        "pages each, the order swapped every round.",
         "",
         "| what | CPU ms per home page (median round) |",
         "|---|---|",
