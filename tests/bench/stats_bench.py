@@ -9,9 +9,9 @@ Not a pytest test. Run: `.venv/bin/python -m tests.bench.stats_bench [--rounds 1
   (no network: the comparison is not drowned in a server's and a load generator's noise
   on 2 shared cores), timed as this thread's CPU time (`time.thread_time`: the waits for
   a core taken by another process do not count). Each round times `--pages` home pages
-  on one portal then as many on the other, the order swapped every round, the garbage collected before each block;
-  the counter is flushed to SQLite between blocks (as the web process's flusher thread
-  does once a minute, untimed here, and timed on its own below).
+  on one portal then as many on the other, the order swapped every round, the garbage
+  collected before each block; the counter is flushed to SQLite between blocks (as the
+  web process's flusher thread does once a minute, untimed here, timed on its own).
 - Result: the median over rounds of (time with counting ÷ time without) − 1, and the
   pooled ratio of all rounds; target < 2 %. Also the cost of one request's count in
   isolation (the hook's common path: a request within the minute, already counted).
