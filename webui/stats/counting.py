@@ -44,19 +44,22 @@ def register(app: Flask, box, feature_list: Sequence[features.Feature]) -> None:
     app.extensions["cartable.stats_counter"] = counter
 
     def count_visit(response):
-        endpoint = request.endpoint
+        # Each proxy is resolved once (a proxy's attribute costs microseconds, per access).
+        req = request._get_current_object()
+        endpoint = req.endpoint
         service = services.get(endpoint, _UNKNOWN)
         if service is _UNKNOWN:
             service = services[endpoint] = taxonomy.service_of(endpoint, tables)
         if service is None or response.status_code >= 400:
             return response
-        person = g.get("person")
+        ctx_g = g._get_current_object()
+        person = ctx_g.get("person")
         if person is None:
             return response
-        if g.get("api_auth") == "token":
-            key = request.headers.get("Authorization")
+        if ctx_g.get("api_auth") == "token":
+            key = req.headers.get("Authorization")
         else:
-            key = session.get("sid")
+            key = session._get_current_object().get("sid")
         if key:
             counter.visit(key, person["id"], person["profile"], service)
         return response
