@@ -37,7 +37,7 @@ def index():
     title_day = _("Visites par jour")
     title_service = _("Visites par service")
     title_profile = _("Visites par profil")
-    title_accounts = _("Comptes activés sur comptes ouverts")
+    title_accounts = _("Comptes activés sur comptes importés")
     figures = [
         {"title": title_day, **_drawn(charts.daily, "stats-days", values=per_day, title=title_day)},
         {

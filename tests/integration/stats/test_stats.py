@@ -197,7 +197,7 @@ def test_the_page_shows_charts_and_numbers_to_the_technician_and_the_direction(a
     body = text(page)
     assert body.count("<svg") == 8  # four charts, wide and narrow
     for title in ("Visites par jour", "Visites par service", "Visites par profil",
-                  "Comptes activés sur comptes ouverts"):  # fmt: skip
+                  "Comptes activés sur comptes importés"):  # fmt: skip
         assert title in body
     assert "566 visite(s)" in body  # the last 30 days only: 412 + 96 + 58
     assert "Élèves : 412" in body  # the profiles' chart in words (its description)
