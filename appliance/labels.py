@@ -69,6 +69,12 @@ AUDIT_ACTIONS = {
     "attendance.planned_create": N_("Absence prévue enregistrée"),
     "attendance.planned_delete": N_("Absence prévue supprimée"),
     "attendance.alerts_check": N_("Signalements d'absentéisme du mois vérifiés"),
+    # Devoirs à rendre (#14).
+    "assignments.create": N_("Devoir à rendre donné"),
+    "assignments.delete": N_("Devoir à rendre supprimé"),
+    "assignments.hand_in": N_("Devoir rendu"),
+    "assignments.extend": N_("Délai d'un devoir prolongé pour un élève"),
+    "assignments.give_back": N_("Devoir corrigé rendu à l'élève"),
     "diary.visa": N_("Visa du cahier de textes"),
     "diary.content_delete": N_("Contenu d'un cours effacé du cahier de textes"),
     "diary.homework_delete": N_("Travail à faire supprimé"),

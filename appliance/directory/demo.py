@@ -19,6 +19,7 @@ from pathlib import Path
 from appliance.community import demo as community_demo
 from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
+from appliance.files.assignments import demo as assignments_demo
 from appliance.school import set_school
 from appliance.schoollife import demo as schoollife_demo
 from appliance.schoollife.attendance import demo as attendance_demo
@@ -74,6 +75,7 @@ def seed(
         diary_demo.ensure(conn)
         grades_demo.ensure(conn)
         attendance_demo.ensure(conn)
+        assignments_demo.ensure(conn, data_dir / "files")
         stats_demo.ensure(conn)
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
@@ -139,6 +141,7 @@ def seed(
     diary_demo.ensure(conn)
     grades_demo.ensure(conn)
     attendance_demo.ensure(conn)
+    assignments_demo.ensure(conn, data_dir / "files")
     stats_demo.ensure(conn)
     return accounts
 

@@ -67,6 +67,9 @@ Ce fichier ZIP contient tout ce que l'espace numérique de travail conserve sur 
   de forum que vous avez écrits ;
 - homework_done.json : les travaux du cahier de textes que vous avez cochés comme faits
   (élève), avec la matière et la date ;
+- assignments.json : les devoirs à rendre que vous avez rendus (élève : les fichiers,
+  nommés, le commentaire et la copie corrigée du professeur, vos délais prolongés) ou
+  donnés (professeur) ;
 - other.json : les données des autres services qui vous sont rattachées.
 
 Les mots de passe ne sont jamais conservés en clair et ne figurent pas dans cet export.

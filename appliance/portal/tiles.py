@@ -37,9 +37,9 @@ _COMING = {
 _SCHOOL_LIFE = ["timetable", "homework", "grades", "absences", "messages", "news"]
 
 _BY_PROFILE = {
-    "student": [*_SCHOOL_LIFE, "forums", "files", "directory", "account"],
-    "relative": [*_SCHOOL_LIFE, "directory", "account"],
-    "teacher": [*_SCHOOL_LIFE, "forums", "files", "directory", "account"],
+    "student": [*_SCHOOL_LIFE, "assignments", "forums", "files", "directory", "account"],
+    "relative": [*_SCHOOL_LIFE, "assignments", "directory", "account"],
+    "teacher": [*_SCHOOL_LIFE, "assignments", "forums", "files", "directory", "account"],
     # The directory tile shows to staff whose function opens it (the portal asks the policy).
     # The cahier de textes's, the grades' and the usage statistics' tiles show to the
     # direction only (the portal asks the policy).

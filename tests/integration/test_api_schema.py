@@ -178,6 +178,13 @@ def test_every_documented_route_keeps_its_contract(demo_app, mode):
         "GET /grades",
         "PUT /report-cards/{period_id}/{login}/appraisals",
         "GET /report-cards/{period_id}/{login}.pdf",
+        # Devoirs à rendre (#14)
+        "POST /assignments",
+        "GET /assignments",
+        "POST /assignments/{assignment_id}/submissions",
+        "GET /assignments/{assignment_id}/submissions",
+        "GET /assignments/{assignment_id}/submissions.zip",
+        "PUT /assignments/{assignment_id}/extensions/{login}",
         # Usage statistics (#14)
         "GET /stats/usage",
     }

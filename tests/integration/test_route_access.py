@@ -66,6 +66,12 @@ SAMPLE_ARGS = {
     "excuse_id": "excuse",
     "planned_id": "planned",
     "reason_code": "maladie",
+    # Devoirs à rendre (#14): a work of the walk's teacher for the walk's class, its file,
+    # the walk's student's hand-in (a file, corrected) and that student.
+    "assignment_id": "assignment",
+    "assignments.attachment:attachment_id": "assignment_attachment",
+    "file_id": "handed_file",
+    "student_id": "student",
 }
 
 
@@ -134,7 +140,43 @@ def people_by_profile(conn, box):
     made["api_token"] = (token_id,)
     _grades(conn, made, class_id)
     _attendance(conn, made, class_id)
+    _assignments(conn, made, class_id)
     return made
+
+
+def _assignments(conn, made, class_id) -> None:
+    """A work given by the walk's teacher to the walk's class in maths (with a file), which
+    the walk's student handed in and the teacher corrected (a comment, a corrected file)."""
+    from appliance.files.assignments import handins, works
+
+    cfg = {"files.max_upload_mb": 5, "files.quota_mb_teacher": 10, "files.quota_mb_student": 10}
+    teacher = people.get_person(conn, made["teacher"][0])
+    student = people.get_person(conn, made["student"][0])
+    t_actor = Actor(teacher["id"], teacher["login"], "192.0.2.4")
+    store = made["files_dir"]
+    sujet = works.store_files(
+        store, [(io.BytesIO(b"%PDF-1.4 sujet"), "sujet.pdf")], max_bytes=1 << 20
+    )
+    item = works.create(
+        conn, cfg, t_actor, teacher,
+        audience={"kind": "class", "id": class_id, "code": "6 A", "name": "6 A"},
+        subject_code="061300", title="Exposé", instructions="Deux pages.",
+        due=(date.today() + timedelta(days=7)).isoformat() + "T18:00", files=sujet,
+    )  # fmt: skip
+    copie = works.store_files(
+        store, [(io.BytesIO(b"%PDF-1.4 copie"), "copie.pdf")], max_bytes=1 << 20
+    )
+    handed = handins.hand_in(
+        conn, cfg, Actor(student["id"], student["login"], "192.0.2.5"), student, item, copie
+    )
+    corrected = works.store_files(
+        store, [(io.BytesIO(b"%PDF-1.4 corr"), "corr.pdf")], max_bytes=1 << 20
+    )
+    handins.give_back(conn, cfg, t_actor, teacher, item, student["id"], comment="Bien.",
+                      corrected=corrected[0])  # fmt: skip
+    made["assignment"] = (item["id"],)
+    made["assignment_attachment"] = (item["attachments"][0]["id"],)
+    made["handed_file"] = (handed["files"][0]["id"],)
 
 
 def _attendance(conn, made, class_id) -> None:

@@ -29,6 +29,7 @@ def test_the_manifest_lists_the_areas_in_order():
         "news_forums",
         "attendance",
         "files",
+        "assignments",
         "stats",
     ]
     assert len({f.name for f in FEATURES}) == len(FEATURES)
@@ -123,6 +124,7 @@ def test_migrations_come_from_the_features_packages():
         "appliance.community.migrations",
         "appliance.schoollife.attendance.migrations",
         "appliance.files.migrations",
+        "appliance.files.assignments.migrations",
         "appliance.stats.migrations",
     ]
     numbers = [n for n, _name, _sql in db.available_migrations()]

@@ -396,6 +396,8 @@ class ApiSpec:
     action: str | None
     status: int = 200
     request: Mapping[str, Any] | None = None
+    # A multipart/form-data body (files), described only: the view reads request.files.
+    form: Mapping[str, Any] | None = None
     response: Mapping[str, Any] | None = None
     query: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     required_query: tuple[str, ...] = ()
@@ -436,6 +438,7 @@ class ApiBlueprint(Blueprint):
         action: str | None,
         target: Callable[..., Mapping[str, Any]] | None = None,
         request: Mapping[str, Any] | None = None,
+        form: Mapping[str, Any] | None = None,
         response: Mapping[str, Any] | None = None,
         query: Mapping[str, Mapping[str, Any]] | None = None,
         required_query: tuple[str, ...] = (),
@@ -453,7 +456,9 @@ class ApiBlueprint(Blueprint):
         `g.target`) or raises NotFound: refused or absent both answer 404. `request`: the
         JSON Schema of the body, validated before the view (given as `body=`); `query`:
         name → JSON Schema of each query parameter (given as `query=`, a dict, defaults
-        filled in), `required_query` the ones that must be there; `paginated`: the view
+        filled in), `required_query` the ones that must be there; `form`: the schema of a
+        multipart/form-data body (files), for the description only: the view reads
+        `request.files` itself, streamed; `paginated`: the view
         is given `page=` (a `paging.PageRequest`) and returns `page.answer(...)`, and
         `response` is then the schema of one item. `status`: the success status (201 for
         a creation, 204 for a deletion: the view returns None). `errors`: statuses the view
@@ -470,6 +475,7 @@ class ApiBlueprint(Blueprint):
             action=action,
             status=status,
             request=request,
+            form=form,
             response=response,
             query=dict(query or {}),
             required_query=tuple(required_query),
