@@ -469,6 +469,7 @@ SCHOOLLIFE = Feature(
 )
 
 # Issue 12's entries live beside their services (this file past ~400 lines), and #13's.
+from appliance.agenda.feature import AGENDA  # noqa: E402
 from appliance.community.feature import COMMUNITY  # noqa: E402
 from appliance.community.notify_feature import NEWS_FORUMS, NOTIFICATIONS  # noqa: E402
 from appliance.files.assignments.feature import ASSIGNMENTS  # noqa: E402
@@ -589,5 +590,6 @@ FEATURES: tuple[Feature, ...] = (
     ATTENDANCE,
     FILES,
     ASSIGNMENTS,
+    AGENDA,
     STATS,
 )  # fmt: skip

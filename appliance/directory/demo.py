@@ -16,6 +16,7 @@ import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
+from appliance.agenda import demo as agenda_demo
 from appliance.community import demo as community_demo
 from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
@@ -76,6 +77,7 @@ def seed(
         grades_demo.ensure(conn)
         attendance_demo.ensure(conn)
         assignments_demo.ensure(conn, data_dir / "files")
+        agenda_demo.ensure(conn)
         stats_demo.ensure(conn)
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
@@ -142,6 +144,7 @@ def seed(
     grades_demo.ensure(conn)
     attendance_demo.ensure(conn)
     assignments_demo.ensure(conn, data_dir / "files")
+    agenda_demo.ensure(conn)
     stats_demo.ensure(conn)
     return accounts
 

@@ -37,9 +37,9 @@ _COMING = {
 _SCHOOL_LIFE = ["timetable", "homework", "grades", "absences", "messages", "news"]
 
 _BY_PROFILE = {
-    "student": [*_SCHOOL_LIFE, "assignments", "forums", "files", "directory", "account"],
-    "relative": [*_SCHOOL_LIFE, "assignments", "directory", "account"],
-    "teacher": [*_SCHOOL_LIFE, "assignments", "forums", "files", "directory", "account"],
+    "student": [*_SCHOOL_LIFE, "assignments", "agenda", "forums", "files", "directory", "account"],
+    "relative": [*_SCHOOL_LIFE, "assignments", "agenda", "directory", "account"],
+    "teacher": [*_SCHOOL_LIFE, "assignments", "agenda", "forums", "files", "directory", "account"],
     # The directory tile shows to staff whose function opens it (the portal asks the policy).
     # The cahier de textes's, the grades' and the usage statistics' tiles show to the
     # direction only (the portal asks the policy).
@@ -50,12 +50,13 @@ _BY_PROFILE = {
         "absences",
         "messages",
         "news",
+        "agenda",
         "files",
         "directory",
         "stats",
         "account",
     ],  # fmt: skip
-    "guest": ["messages", "news", "files", "account"],
+    "guest": ["messages", "news", "agenda", "files", "account"],
     "admin": [
         "admin",
         "admin_people",
@@ -70,6 +71,7 @@ _BY_PROFILE = {
         "health",
         "stats",
         "news",
+        "agenda",
         "account",
     ],
 }

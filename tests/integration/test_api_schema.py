@@ -185,6 +185,11 @@ def test_every_documented_route_keeps_its_contract(demo_app, mode):
         "GET /assignments/{assignment_id}/submissions",
         "GET /assignments/{assignment_id}/submissions.zip",
         "PUT /assignments/{assignment_id}/extensions/{login}",
+        # The agenda (#14)
+        "GET /agenda",
+        "POST /agenda/events",
+        "PATCH /agenda/events/{event_id}",
+        "DELETE /agenda/events/{event_id}",
         # Usage statistics (#14)
         "GET /stats/usage",
     }

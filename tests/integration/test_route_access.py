@@ -72,6 +72,12 @@ SAMPLE_ARGS = {
     "assignments.attachment:attachment_id": "assignment_attachment",
     "file_id": "handed_file",
     "student_id": "student",
+    # The agenda (#14): the walk's student's own events (one to delete on the page, one
+    # through the API).
+    "agenda_event_id": "agenda_event",
+    "agenda.event_delete:agenda_event_id": "agenda_doomed",
+    "agenda_api.event_update:event_id": "agenda_event",
+    "agenda_api.event_delete:event_id": "agenda_api_doomed",
 }
 
 
@@ -141,6 +147,7 @@ def people_by_profile(conn, box):
     _grades(conn, made, class_id)
     _attendance(conn, made, class_id)
     _assignments(conn, made, class_id)
+    _agenda(conn, made)
     return made
 
 
@@ -177,6 +184,27 @@ def _assignments(conn, made, class_id) -> None:
     made["assignment"] = (item["id"],)
     made["assignment_attachment"] = (item["attachments"][0]["id"],)
     made["handed_file"] = (handed["files"][0]["id"],)
+
+
+def _agenda(conn, made) -> None:
+    """Three events of the walk's student's own agenda (one kept, two deleted by the walk),
+    and a school event of the walk's CPE for everyone."""
+    from appliance.agenda import events
+
+    student = dict(
+        conn.execute("SELECT * FROM person WHERE id = ?", (made["student"][0],)).fetchone()
+    )
+    edu = dict(
+        conn.execute("SELECT * FROM person WHERE id = ?", (made["staff_edu"][0],)).fetchone()
+    )
+    day = date.today().isoformat()
+    for key in ("agenda_event", "agenda_doomed", "agenda_api_doomed"):
+        made[key] = (events.create(conn, student, {"title": key, "start_day": day,
+                     "start_time": "18:00", "end_time": "19:00"},
+                     Actor(student["id"], student["login"]))["id"],)  # fmt: skip
+    council = {"title": "Conseil", "start_day": day, "start_time": "17:00", "end_time": "18:00",
+               "audience": ["all"]}  # fmt: skip
+    events.create(conn, edu, council, Actor(edu["id"], edu["login"]))
 
 
 def _attendance(conn, made, class_id) -> None:

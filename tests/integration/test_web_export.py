@@ -26,6 +26,7 @@ FILES = {
     "news.json",
     "forums.json",
     "assignments.json",
+    "agenda.json",
 }
 
 

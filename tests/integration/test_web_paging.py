@@ -62,6 +62,8 @@ ELSEWHERE = {
     # devoirs à rendre (#14): a teacher's works given, a student's to hand in
     "assignments/given.html": "tests/integration/assignments/test_assignments_web.py",
     "assignments/todo.html": "tests/integration/assignments/test_assignments_web.py",
+    # the agenda's month (#14): a pupil's own events
+    "agenda/month.html": "tests/integration/agenda/test_agenda_web.py",
 }
 
 

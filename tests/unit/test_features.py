@@ -30,6 +30,7 @@ def test_the_manifest_lists_the_areas_in_order():
         "attendance",
         "files",
         "assignments",
+        "agenda",
         "stats",
     ]
     assert len({f.name for f in FEATURES}) == len(FEATURES)
@@ -125,6 +126,7 @@ def test_migrations_come_from_the_features_packages():
         "appliance.schoollife.attendance.migrations",
         "appliance.files.migrations",
         "appliance.files.assignments.migrations",
+        "appliance.agenda.migrations",
         "appliance.stats.migrations",
     ]
     numbers = [n for n, _name, _sql in db.available_migrations()]

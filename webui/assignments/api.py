@@ -26,52 +26,27 @@ from appliance.files.assignments import handins, works
 from appliance.i18n import N_
 from appliance.schoollife.diary import audiences
 from webui.access import actor, ask, box, conn, current_person
+from webui.api import schemas
 from webui.api.core import ApiBlueprint, ApiError
 from webui.assignments import person_thing, work_target, zip_response
 
 bp = ApiBlueprint("assignments_api", __name__, tag="assignments")
 
-_MINUTE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"}
-_NULLABLE_MINUTE = {"anyOf": [_MINUTE, {"type": "null"}]}
-_AUDIENCE = {
-    "type": "object",
-    "required": ["kind", "code"],
-    "additionalProperties": False,
-    "properties": {
-        "kind": {"enum": ["class", "group"]},
-        "code": {"type": "string", "minLength": 1, "maxLength": 64},
-    },
-}
-_AUDIENCE_SHORT = {
-    "type": "string",
-    "pattern": "^(class|group):.+$",
-    "maxLength": 70,
-    "description": "Une classe ou un groupe : class:5A, group:LAT5.",
-}
-FILE = {
-    "type": "object",
-    "required": ["id", "name", "size", "mime", "url"],
-    "properties": {
-        "id": {"type": "integer"},
-        "name": {"type": "string"},
-        "size": {"type": "integer"},
-        "mime": {"type": "string"},
-        "url": {"type": "string", "description": "Le fichier (avec la session du portail)."},
-    },
-}
+_NULLABLE_MINUTE = {"anyOf": [schemas.MINUTE, {"type": "null"}]}
 STATUS = {
     "type": "object",
     "required": ["state", "due", "extended", "submitted_at", "late", "files", "comment",
                  "returned"],
     "properties": {
         "state": {"enum": list(handins.STATE_LABELS)},
-        "due": {**_MINUTE, "description": "La date limite de l'élève (prolongée ou non)."},
+        "due": {**schemas.MINUTE, "description": "La date limite de l'élève (prolongée ou non)."},
         "extended": {"type": "boolean"},
         "submitted_at": _NULLABLE_MINUTE,
         "late": {"type": "boolean"},
-        "files": {"type": "array", "items": FILE},
+        "files": {"type": "array", "items": schemas.FILE},
         "comment": {"type": "string", "description": "Le commentaire du professeur."},
-        "returned": {"anyOf": [FILE, {"type": "null"}], "description": "Le fichier corrigé."},
+        "returned": {"anyOf": [schemas.FILE, {"type": "null"}],
+                     "description": "Le fichier corrigé."},
     },
 }  # fmt: skip
 ASSIGNMENT = {
@@ -80,16 +55,16 @@ ASSIGNMENT = {
                  "instructions_html", "due", "late_allowed", "author", "attachments"],
     "properties": {
         "id": {"type": "integer"},
-        "audience": _AUDIENCE,
+        "audience": schemas.AUDIENCE,
         "subject_code": {"type": "string"},
         "subject": {"type": "string"},
         "title": {"type": "string"},
         "instructions": {"type": "string"},
         "instructions_html": {"type": "string", "description": "Le même texte en HTML sûr."},
-        "due": _MINUTE,
+        "due": schemas.MINUTE,
         "late_allowed": {"type": "boolean"},
         "author": {"type": ["string", "null"], "description": "Identifiant du professeur."},
-        "attachments": {"type": "array", "items": FILE},
+        "attachments": {"type": "array", "items": schemas.FILE},
         "student": {"type": "string", "description": "L'élève (un enfant) dont c'est l'état."},
         "status": STATUS,
         "students": {"type": "integer", "description": "Combien d'élèves il concerne."},
@@ -102,11 +77,14 @@ NEW_ASSIGNMENT = {
     "required": ["audience", "subject_code", "title", "due"],
     "additionalProperties": False,
     "properties": {
-        "audience": {"anyOf": [_AUDIENCE, _AUDIENCE_SHORT]},
+        "audience": {"anyOf": [schemas.AUDIENCE, schemas.AUDIENCE_SHORT]},
         "subject_code": {"type": "string", "minLength": 1, "maxLength": 20},
         "title": {"type": "string", "minLength": 1, "maxLength": works.MAX_TITLE},
         "instructions": {"type": "string", "maxLength": works.MAX_INSTRUCTIONS},
-        "due": {**_MINUTE, "description": "Date et heure limites (heure de l'établissement)."},
+        "due": {
+            **schemas.MINUTE,
+            "description": "Date et heure limites (heure de l'établissement).",
+        },
         "late_allowed": {"type": "boolean", "description": "Rendu en retard accepté."},
     },
 }
@@ -116,11 +94,11 @@ SUBMISSION = {
     "properties": {
         "login": {"type": "string"},
         "name": {"type": "string", "description": "NOM Prénom."},
-        "submitted_at": _MINUTE,
+        "submitted_at": schemas.MINUTE,
         "late": {"type": "boolean"},
-        "due": _MINUTE,
+        "due": schemas.MINUTE,
         "extended": {"type": "boolean"},
-        "files": {"type": "array", "items": FILE},
+        "files": {"type": "array", "items": schemas.FILE},
         "comment": {"type": "string"},
     },
 }
@@ -150,14 +128,14 @@ EXTENSION = {
     "type": "object",
     "required": ["due"],
     "additionalProperties": False,
-    "properties": {"due": {**_MINUTE, "description": "Le nouveau délai de l'élève."}},
+    "properties": {"due": {**schemas.MINUTE, "description": "Le nouveau délai de l'élève."}},
 }
 EXTENDED = {
     "type": "object",
     "required": ["login", "due", "extended", "state"],
     "properties": {
         "login": {"type": "string"},
-        "due": _MINUTE,
+        "due": schemas.MINUTE,
         "extended": {"type": "boolean"},
         "state": {"enum": list(handins.STATE_LABELS)},
     },

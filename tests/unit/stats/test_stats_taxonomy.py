@@ -30,6 +30,7 @@ def test_each_feature_states_its_service_and_pages_map_by_blueprint():
     assert of("notifications.index") == "accueil"
     assert of("diary.index") == "cahier_textes"
     assert of("assignments.index") == "cahier_textes"  # devoirs à rendre: the work to do
+    assert of("agenda_api.agenda") == "agenda"
     assert of("grades_api.grades") == "notes"
     assert of("attendance_api.reasons") == "absences"
     assert of("schoollife.week") == "gestion_temps"
