@@ -17,7 +17,9 @@ imports nothing heavy, and `appliance` never imports `webui`):
   `appliance.security.rules`);
 - `exports`: "module:function"s given (conn, person id) that return the person's data as
   {file name: JSON value} for their RGPD export (`appliance/directory/export.py`), and
-  `export_tables` the tables those files cover (left out of the export's other.json).
+  `export_tables` the tables those files cover (left out of the export's other.json);
+- `stats_service`: the service of the national taxonomy its blueprints' visits count
+  under in the usage statistics (`appliance/stats/`), `stats_services` the exceptions.
 
 `FEATURES` is the ordered list read by the configuration, the scheduler, the CLI, the web
 app, the tiles, the route table and the policy. A reference that does not import raises:
@@ -74,6 +76,11 @@ class Feature:
     # "module:function"s giving a person's data for the RGPD export, and their tables
     exports: tuple[str, ...] = ()
     export_tables: tuple[str, ...] = ()
+    # Usage statistics (appliance/stats/taxonomy.py): the national taxonomy's name of the
+    # service the feature's blueprints serve (None: its pages are not counted), and the
+    # blueprints ("bp") or endpoints ("bp.view") that serve another one, or None.
+    stats_service: str | None = None
+    stats_services: Mapping[str, str | None] = field(default_factory=dict)
 
 
 def resolve(ref: str) -> Any:
@@ -138,6 +145,9 @@ PLATFORM = Feature(
         "webui.admin:bp",
         "webui.api:bp",
     ),
+    # The home page (and the child picker) is "accueil"; logins, the account settings and
+    # the technician's administration serve no service of the taxonomy: not counted.
+    stats_services={"portal": "accueil"},
     tiles=(
         Tile("account", N_("Mon compte"), N_("Mot de passe et sécurité."), "account.password"),
         Tile(
@@ -236,6 +246,7 @@ DIRECTORY = Feature(
     # The web import's plan and apply, the slips PDF (#10).
     job_handlers=("appliance.directory.import_jobs", "appliance.directory.slips_jobs"),
     blueprints=("webui.directory:bp",),
+    stats_service="services_vie_scolaire",
     tiles=(
         Tile(
             "directory",
@@ -391,6 +402,7 @@ SCHOOLLIFE = Feature(
     migrations="appliance.schoollife.migrations",
     cli=("appliance.schoollife.cli",),
     blueprints=("webui.schoollife:bp", "webui.schoollife.api:bp"),
+    stats_service="gestion_temps",
     tiles=(
         Tile(
             "admin_timetable",
@@ -463,6 +475,7 @@ from appliance.community.notify_feature import NEWS_FORUMS, NOTIFICATIONS  # noq
 from appliance.files.assignments.feature import ASSIGNMENTS  # noqa: E402
 from appliance.files.feature import FILES  # noqa: E402
 from appliance.schoollife.attendance.feature import ATTENDANCE  # noqa: E402
+from appliance.stats.feature import STATS  # noqa: E402
 
 # Issue 11: the cahier de textes; its entry is in its own package (this file had grown
 # past 400 lines).
@@ -489,6 +502,7 @@ GRADES = Feature(
     job_ids=("grades.housekeeping",),
     job_handlers=("appliance.schoollife.grades.printing",),
     blueprints=("webui.grades:bp", "webui.grades.api:bp"),
+    stats_service="notes",
     tiles=(Tile("grades", N_("Notes"), N_("Les évaluations et les moyennes."), "grades.index"),),
     routes=_with_direction(
         {
@@ -577,4 +591,5 @@ FEATURES: tuple[Feature, ...] = (
     FILES,
     ASSIGNMENTS,
     AGENDA,
+    STATS,
 )  # fmt: skip

@@ -30,6 +30,7 @@ from appliance.security import policy, sessions
 from webui import formats
 from webui.api import core as api_core
 from webui.layout import layout
+from webui.stats import counting as stats_counting
 
 log = logging.getLogger("cartable.web")
 
@@ -128,8 +129,11 @@ def create_app(box, feature_list: Sequence[features.Feature] | None = None) -> F
     app.jinja_env.globals["_"] = app.jinja_env.globals["gettext"] = _template_gettext
 
     formats.register(app, cfg["school.timezone"])
-    _register_blueprints(app, features.FEATURES if feature_list is None else feature_list)
+    feature_list = features.FEATURES if feature_list is None else feature_list
+    _register_blueprints(app, feature_list)
     api_core.register(app)
+    # Usage statistics (#14): a cheap in-memory count after each request.
+    stats_counting.register(app, box, feature_list)
     app.before_request(_load_person)
     app.after_request(_sign_csrf_once)
     app.wsgi_app = SecurityHeaders(app.wsgi_app, app.static_url_path + "/")

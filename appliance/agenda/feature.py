@@ -28,6 +28,7 @@ AGENDA: Feature = Feature(
     name="agenda",
     migrations="appliance.agenda.migrations",
     blueprints=("webui.agenda:bp", "webui.agenda.api:bp"),
+    stats_service="agenda",  # its visits in the usage statistics' taxonomy
     tiles=(
         Tile(
             "agenda",

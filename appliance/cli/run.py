@@ -40,6 +40,7 @@ def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
     from waitress import create_server
 
     from appliance import listening
+    from appliance.stats import counting as stats_counting
 
     cfg = box.config
     app = load_web_app(box)
@@ -72,6 +73,9 @@ def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
     log.info("portail servi sur http://%s:%s/", host, port)
     for line in banner or [f"Portail servi sur http://{host}:{port}/ (Ctrl-C pour arrêter)"]:
         click.echo(line)
+    # The usage statistics counted in this process's memory are written by this process,
+    # every minute and once more at stop (the worker is another process: it can't).
+    stats_flusher = stats_counting.start_flusher(box)
     # systemd stops the portal with SIGTERM: end through the `finally` blocks (record
     # removed, scheduler stopped) instead of dying on the spot.
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -82,6 +86,8 @@ def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
     finally:
         listening.forget(cfg)
         server.close()
+        if stats_flusher is not None:
+            stats_flusher.stop()
 
 
 def _exit_on_sigterm(signum, frame) -> None:

@@ -29,6 +29,7 @@ COMMUNITY: Feature = Feature(
     jobs=("appliance.community.schedule:jobs",),
     job_ids=("messages.trash",),
     blueprints=("webui.community:bp", "webui.community.api:bp"),
+    stats_service="courrier_electronique",
     tiles=(
         Tile(
             "messages",

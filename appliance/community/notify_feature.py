@@ -26,6 +26,7 @@ NOTIFICATIONS: Feature = Feature(
     job_ids=("notifications.send", "notifications.digest"),
     job_handlers=("appliance.community.notifications_schedule",),
     blueprints=("webui.notifications:bp", "webui.notifications_api:bp"),
+    stats_service="accueil",  # the notifications are the home page's
     routes={
         "notifications.index": LOGGED_IN,
         "notifications.open": LOGGED_IN,
@@ -60,6 +61,7 @@ NEWS_FORUMS: Feature = Feature(
     jobs=("appliance.community.news_schedule:jobs",),
     job_ids=("news.notify",),
     blueprints=("webui.news:bp", "webui.forums:bp", "webui.news_api:bp", "webui.forums_api:bp"),
+    stats_service="actualites",
     tiles=(
         Tile("news", N_("Actualités"), N_("Les informations de l'établissement."), "news.index"),
         Tile("forums", N_("Forums"), N_("Les forums de vos classes."), "forums.index"),

@@ -4,7 +4,8 @@ An admin, three teachers, one staff member, students in two classes, their paren
 parent with two children) and a guest; then the school year and a timetable
 (`appliance.schoollife.demo`), the week's cahier de textes (`appliance.schoollife.diary.demo`),
 the periods and marks (`appliance.schoollife.grades.demo`) and a day of roll calls
-(`appliance.schoollife.attendance.demo`), also given to a demo created before they
+(`appliance.schoollife.attendance.demo`) and some weeks of usage statistics
+(`appliance.stats.demo`), also given to a demo created before they
 existed. Passwords are generated at creation, printed on the console and kept in
 `<data>/demo-logins.txt` (mode 0600): this is a demo, never a real school.
 """
@@ -26,6 +27,7 @@ from appliance.schoollife.attendance import demo as attendance_demo
 from appliance.schoollife.diary import demo as diary_demo
 from appliance.schoollife.grades import demo as grades_demo
 from appliance.security import passwords
+from appliance.stats import demo as stats_demo
 from backup.fsutil import atomic_write
 
 DEMO_UAI = "0999999Z"
@@ -76,6 +78,7 @@ def seed(
         attendance_demo.ensure(conn)
         assignments_demo.ensure(conn, data_dir / "files")
         agenda_demo.ensure(conn)
+        stats_demo.ensure(conn)
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
     with transaction(conn):
@@ -142,6 +145,7 @@ def seed(
     attendance_demo.ensure(conn)
     assignments_demo.ensure(conn, data_dir / "files")
     agenda_demo.ensure(conn)
+    stats_demo.ensure(conn)
     return accounts
 
 

@@ -10,4 +10,5 @@ FILES: Feature = Feature(
     name="files",
     config_keys=("appliance.files.config_keys",),
     migrations="appliance.files.migrations",
+    stats_service="stockage_partage",
 )

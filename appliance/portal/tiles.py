@@ -41,8 +41,8 @@ _BY_PROFILE = {
     "relative": [*_SCHOOL_LIFE, "assignments", "agenda", "directory", "account"],
     "teacher": [*_SCHOOL_LIFE, "assignments", "agenda", "forums", "files", "directory", "account"],
     # The directory tile shows to staff whose function opens it (the portal asks the policy).
-    # The cahier de textes's and the grades' tiles show to the direction only (the portal
-    # asks the policy).
+    # The cahier de textes's, the grades' and the usage statistics' tiles show to the
+    # direction only (the portal asks the policy).
     "staff": [
         "timetable",
         "homework",
@@ -53,6 +53,7 @@ _BY_PROFILE = {
         "agenda",
         "files",
         "directory",
+        "stats",
         "account",
     ],  # fmt: skip
     "guest": ["messages", "news", "agenda", "files", "account"],
@@ -68,6 +69,7 @@ _BY_PROFILE = {
         "grades",
         "backups",
         "health",
+        "stats",
         "news",
         "agenda",
         "account",

@@ -25,6 +25,7 @@ BENCHES = [
     ("messages", "tests.bench.messages_bench", []),
     ("inbox", "tests.bench.inbox_bench", []),
     ("notify_digest", "tests.bench.notify_digest_bench", []),
+    ("stats", "tests.bench.stats_bench", []),
 ]
 
 
@@ -160,6 +161,11 @@ def render() -> str:
         from tests.bench.notify_digest_bench import render_section
 
         lines += render_section(digest)
+    stats = _load("stats")
+    if stats:
+        from tests.bench import stats_bench
+
+        lines += stats_bench.render_section(stats)
     lines += _by_hand_sections()
     return "\n".join(lines)
 

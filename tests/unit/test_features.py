@@ -31,6 +31,7 @@ def test_the_manifest_lists_the_areas_in_order():
         "files",
         "assignments",
         "agenda",
+        "stats",
     ]
     assert len({f.name for f in FEATURES}) == len(FEATURES)
 
@@ -126,6 +127,7 @@ def test_migrations_come_from_the_features_packages():
         "appliance.files.migrations",
         "appliance.files.assignments.migrations",
         "appliance.agenda.migrations",
+        "appliance.stats.migrations",
     ]
     numbers = [n for n, _name, _sql in db.available_migrations()]
     assert numbers == sorted(set(numbers)) and numbers[0] == 1

@@ -26,6 +26,7 @@ ASSIGNMENTS: Feature = Feature(
     name="assignments",
     migrations="appliance.files.assignments.migrations",
     blueprints=("webui.assignments:bp", "webui.assignments.api:bp"),
+    stats_service="cahier_textes",  # the work to do, in the usage statistics' taxonomy
     tiles=(
         Tile(
             "assignments",

@@ -50,6 +50,7 @@ ATTENDANCE: Feature = Feature(
     jobs=("appliance.schoollife.attendance.schedule:jobs",),
     job_ids=("attendance.alerts",),
     blueprints=("webui.attendance:bp", "webui.attendance.api:bp"),
+    stats_service="absences",
     tiles=(
         Tile(
             "absences",

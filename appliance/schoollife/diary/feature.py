@@ -35,6 +35,7 @@ ENTRY: dict[str, Any] = dict(
     config_keys=("appliance.schoollife.diary.config_keys",),
     migrations="appliance.schoollife.diary.migrations",
     blueprints=("webui.diary:bp", "webui.diary.api:bp"),
+    stats_service="cahier_textes",
     blob_refs=("homework_attachment.sha256",),
     tiles=(
         Tile(
