@@ -15,6 +15,10 @@ imports nothing heavy, and `appliance` never imports `webui`):
 - `blob_refs`: the "table.column"s that name a stored content (`appliance/blobs.py`);
 - `rules`: the policy's rows `(action, who, relation)` the feature adds (`policy.may`,
   `appliance.security.rules`);
+- `demo`: "module:function"s given (conn, data dir) that give the demo school
+  (`cartable run --demo`) the feature's data once the directory's demo people exist,
+  and give it again to a demo created before the feature (each does nothing when its
+  data is there);
 - `exports`: "module:function"s given (conn, person id) that return the person's data as
   {file name: JSON value} for their RGPD export (`appliance/directory/export.py`), and
   `export_tables` the tables those files cover (left out of the export's other.json);
@@ -35,7 +39,6 @@ from typing import Any
 
 from appliance.i18n import N_
 from appliance.portal.tiles import Tile
-from appliance.schoollife.diary import feature as diary_feature
 from appliance.security.route_rows import (
     ADMIN_ONLY,
     CLASS_MEMBERS,
@@ -76,6 +79,8 @@ class Feature:
     # "module:function"s giving a person's data for the RGPD export, and their tables
     exports: tuple[str, ...] = ()
     export_tables: tuple[str, ...] = ()
+    # "module:function"s given (conn, data dir) filling the demo school
+    demo: tuple[str, ...] = ()
     # Usage statistics (appliance/stats/taxonomy.py): the national taxonomy's name of the
     # service the feature's blueprints serve (None: its pages are not counted), and the
     # blueprints ("bp") or endpoints ("bp.view") that serve another one, or None.
@@ -113,6 +118,11 @@ def migration_packages(features: Iterable[Feature] | None = None) -> list[str]:
 def exports(features: Iterable[Feature] | None = None) -> list[str]:
     """The functions giving a person's data for the RGPD export, in manifest order."""
     return [ref for f in (FEATURES if features is None else features) for ref in f.exports]
+
+
+def demo_steps(features: Iterable[Feature] | None = None) -> list[str]:
+    """The functions filling the demo school, in manifest order."""
+    return [ref for f in (FEATURES if features is None else features) for ref in f.demo]
 
 
 def export_tables(features: Iterable[Feature] | None = None) -> set[str]:
@@ -400,6 +410,7 @@ _ICAL_OWNERS = {**ADMIN_ONLY, "admin": 403, "student": 200, "teacher": 200, "rel
 SCHOOLLIFE = Feature(
     name="schoollife",
     migrations="appliance.schoollife.migrations",
+    demo=("appliance.schoollife.demo:ensure",),
     cli=("appliance.schoollife.cli",),
     blueprints=("webui.schoollife:bp", "webui.schoollife.api:bp"),
     stats_service="gestion_temps",
@@ -475,11 +486,11 @@ from appliance.community.notify_feature import NEWS_FORUMS, NOTIFICATIONS  # noq
 from appliance.files.assignments.feature import ASSIGNMENTS  # noqa: E402
 from appliance.files.feature import FILES  # noqa: E402
 from appliance.schoollife.attendance.feature import ATTENDANCE  # noqa: E402
-from appliance.stats.feature import STATS  # noqa: E402
 
 # Issue 11: the cahier de textes; its entry is in its own package (this file had grown
-# past 400 lines).
-DIARY = Feature(**diary_feature.ENTRY)
+# past 400 lines), as every later one's.
+from appliance.schoollife.diary.feature import DIARY  # noqa: E402
+from appliance.stats.feature import STATS  # noqa: E402
 
 # Issue 13 (grades half): periods, assessments and marks, averages, report cards.
 # Those who use grades: students (their own), parents (their children's), teachers (their
@@ -495,6 +506,7 @@ def _with_direction(routes: dict[str, dict[str, object]]) -> dict[str, dict[str,
 
 GRADES = Feature(
     name="grades",
+    demo=("appliance.schoollife.grades.demo:ensure",),
     config_keys=("appliance.schoollife.grades.config_keys",),
     migrations="appliance.schoollife.grades.migrations",
     cli=("appliance.schoollife.grades.cli",),

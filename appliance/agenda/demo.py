@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, timedelta
+from pathlib import Path
 
 from appliance.agenda import events
 from appliance.db import one, scalar
@@ -57,7 +58,9 @@ def _plan(monday: date) -> list[tuple[str, dict]]:
     ]  # fmt: skip
 
 
-def ensure(conn: sqlite3.Connection, *, today: date | None = None) -> bool:
+def ensure(
+    conn: sqlite3.Connection, data_dir: Path | None = None, *, today: date | None = None
+) -> bool:
     """Give the demo school its agenda when it has none (see the module doc); True when
     something was added."""
     if scalar(conn, "SELECT 1 FROM agenda_event LIMIT 1"):

@@ -26,6 +26,7 @@ _THE_OWNER = hidden({**_NOBODY, "student": 200})
 
 AGENDA: Feature = Feature(
     name="agenda",
+    demo=("appliance.agenda.demo:ensure",),
     migrations="appliance.agenda.migrations",
     blueprints=("webui.agenda:bp", "webui.agenda.api:bp"),
     stats_service="agenda",  # its visits in the usage statistics' taxonomy

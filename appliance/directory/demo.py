@@ -1,13 +1,12 @@
 """The demo school that `cartable run --demo` (and `make run`) creates on first start.
 
 An admin, three teachers, one staff member, students in two classes, their parents (one
-parent with two children) and a guest; then the school year and a timetable
-(`appliance.schoollife.demo`), the week's cahier de textes (`appliance.schoollife.diary.demo`),
-the periods and marks (`appliance.schoollife.grades.demo`) and a day of roll calls
-(`appliance.schoollife.attendance.demo`) and some weeks of usage statistics
-(`appliance.stats.demo`), also given to a demo created before they
-existed. Passwords are generated at creation, printed on the console and kept in
-`<data>/demo-logins.txt` (mode 0600): this is a demo, never a real school.
+parent with two children) and a guest, a few messages between them; then each feature's
+demo data, in the manifest's order (`Feature.demo`: the school year and a timetable, the
+week's cahier de textes, periods and marks, roll calls, works handed in, the agenda, usage
+statistics…), also given to a demo created before they existed. Passwords are generated
+at creation, printed on the console and kept in `<data>/demo-logins.txt` (mode 0600): this
+is a demo, never a real school.
 """
 
 from __future__ import annotations
@@ -16,18 +15,11 @@ import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
-from appliance.agenda import demo as agenda_demo
 from appliance.community import demo as community_demo
 from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
-from appliance.files.assignments import demo as assignments_demo
 from appliance.school import set_school
-from appliance.schoollife import demo as schoollife_demo
-from appliance.schoollife.attendance import demo as attendance_demo
-from appliance.schoollife.diary import demo as diary_demo
-from appliance.schoollife.grades import demo as grades_demo
 from appliance.security import passwords
-from appliance.stats import demo as stats_demo
 from backup.fsutil import atomic_write
 
 DEMO_UAI = "0999999Z"
@@ -72,13 +64,7 @@ def seed(
     seeded = is_seeded(conn)
     set_school(conn, uai=DEMO_UAI, name=DEMO_NAME, portal_url=portal_url)
     if seeded:
-        schoollife_demo.ensure(conn)
-        diary_demo.ensure(conn)
-        grades_demo.ensure(conn)
-        attendance_demo.ensure(conn)
-        assignments_demo.ensure(conn, data_dir / "files")
-        agenda_demo.ensure(conn)
-        stats_demo.ensure(conn)
+        _feature_demos(conn, data_dir)
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
     with transaction(conn):
@@ -139,14 +125,16 @@ def seed(
     lines = ["# Comptes de démonstration (ne jamais utiliser pour un vrai établissement)"]
     lines += [f"{profile}\t{login}\t{pw}" for profile, login, pw in accounts]
     atomic_write(saved, ("\n".join(lines) + "\n").encode(), mode=0o600)
-    schoollife_demo.ensure(conn)
-    diary_demo.ensure(conn)
-    grades_demo.ensure(conn)
-    attendance_demo.ensure(conn)
-    assignments_demo.ensure(conn, data_dir / "files")
-    agenda_demo.ensure(conn)
-    stats_demo.ensure(conn)
+    _feature_demos(conn, data_dir)
     return accounts
+
+
+def _feature_demos(conn: sqlite3.Connection, data_dir: Path) -> None:
+    """Each feature's demo data, in manifest order (`Feature.demo`)."""
+    from appliance import features  # the manifest imports much: only when a demo is made
+
+    for ref in features.demo_steps():
+        features.resolve(ref)(conn, data_dir)
 
 
 def read_saved(path: Path) -> list[tuple[str, str, str]]:

@@ -164,7 +164,9 @@ def _week_csv() -> str:
     return "\n".join(lines) + "\n"
 
 
-def ensure(conn: sqlite3.Connection, *, today: date | None = None) -> bool:
+def ensure(
+    conn: sqlite3.Connection, data_dir: Path | None = None, *, today: date | None = None
+) -> bool:
     """Give the demo school its year and timetable when it has none (see the module doc);
     True when something was added."""
     today = today or year.local_today()

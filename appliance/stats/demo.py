@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from appliance.db import rows, scalar, transaction
 from appliance.stats.taxonomy import PROFILE_OF
@@ -46,7 +47,9 @@ _USE = {
 _DAY_FACTOR = (1.0, 1.0, 0.6, 1.0, 0.9, 0.2, 0.25)
 
 
-def ensure(conn: sqlite3.Connection, *, today: date | None = None) -> bool:
+def ensure(
+    conn: sqlite3.Connection, data_dir: Path | None = None, *, today: date | None = None
+) -> bool:
     """Give the demo school its statistics when it has none; True when some were added."""
     if scalar(conn, "SELECT 1 FROM usage_stat LIMIT 1"):
         return False

@@ -18,6 +18,7 @@ _READERS = {**ADMIN_ONLY, "staff_dir": 200}
 
 STATS: Feature = Feature(
     name="stats",
+    demo=("appliance.stats.demo:ensure",),
     config_keys=("appliance.stats.config_keys",),
     migrations="appliance.stats.migrations",
     cli=("appliance.stats.cli",),

@@ -101,3 +101,25 @@ def test_the_command_has_the_groups_of_every_feature():
     assert r.returncode == 0, r.stderr
     for group in ("run", "user", "import", "lifecycle", "health", "backup", "config", "init"):
         assert f"  {group} " in r.stdout, group
+
+
+def test_the_demo_school_is_filled_by_the_manifests_steps(box, config):
+    """Every feature with demo data declares its step once (`Feature.demo`); each resolves,
+    fills its part, and gives it to a demo created before it (the second seed adds
+    nothing and loses nothing)."""
+    from appliance.directory import demo
+
+    steps = features.demo_steps()
+    assert len(steps) == len(set(steps)) and all(callable(features.resolve(s)) for s in steps)
+    owners = {f.name for f in FEATURES if f.demo}
+    assert {"schoollife", "diary", "grades", "attendance", "assignments", "agenda"} <= owners
+    conn = box.conn()
+    demo.seed(conn, config.data_dir)
+    counted = ("lesson", "homework", "assessment", "usage_stat", "agenda_event", "assignment")
+    before = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counted}
+    assert all(before.values()), before
+    # A demo made before the agenda existed: its step gives it the agenda on the next start.
+    conn.execute("DELETE FROM agenda_event")
+    demo.seed(conn, config.data_dir)
+    after = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counted}
+    assert after == before

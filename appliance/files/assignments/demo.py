@@ -154,3 +154,8 @@ def ensure(conn: sqlite3.Connection, files_dir: Path, *, now: datetime | None = 
         evening + timedelta(days=3), False,
     )  # fmt: skip
     return True
+
+
+def demo_step(conn: sqlite3.Connection, data_dir: Path) -> bool:
+    """The manifest's demo step (`Feature.demo`): `ensure` with the data's `files/`."""
+    return ensure(conn, data_dir / "files")

@@ -24,6 +24,7 @@ _THE_HANDED_FILE = hidden(_USERS)
 
 ASSIGNMENTS: Feature = Feature(
     name="assignments",
+    demo=("appliance.files.assignments.demo:demo_step",),
     migrations="appliance.files.assignments.migrations",
     blueprints=("webui.assignments:bp", "webui.assignments.api:bp"),
     stats_service="cahier_textes",  # the work to do, in the usage statistics' taxonomy

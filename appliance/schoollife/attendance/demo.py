@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, timedelta
+from pathlib import Path
 
 from appliance.db import one, rows, scalar
 from appliance.schoollife.attendance import events, excuses, planned, roll
@@ -25,7 +26,9 @@ def _person(conn: sqlite3.Connection, login: str) -> dict | None:
     )
 
 
-def ensure(conn: sqlite3.Connection, *, today: date | None = None) -> bool:
+def ensure(
+    conn: sqlite3.Connection, data_dir: Path | None = None, *, today: date | None = None
+) -> bool:
     """Give the demo school its roll calls when it has none (see the module doc); True
     when something was added."""
     if scalar(conn, "SELECT 1 FROM roll_call LIMIT 1"):

@@ -45,6 +45,7 @@ _ALERTS = _office({**_NOBODY, "teacher": 200})
 
 ATTENDANCE: Feature = Feature(
     name="attendance",
+    demo=("appliance.schoollife.attendance.demo:ensure",),
     config_keys=("appliance.schoollife.attendance.config_keys",),
     migrations="appliance.schoollife.attendance.migrations",
     jobs=("appliance.schoollife.attendance.schedule:jobs",),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from appliance import timefmt
 from appliance.db import rows, scalar
@@ -83,7 +84,9 @@ def _latest_lessons(conn: sqlite3.Connection, today: date) -> list[dict]:
     return [lesson for found in by_key.values() for lesson in found[-2:]]
 
 
-def ensure(conn: sqlite3.Connection, *, today: date | None = None) -> bool:
+def ensure(
+    conn: sqlite3.Connection, data_dir: Path | None = None, *, today: date | None = None
+) -> bool:
     """Write the demo's cahier de textes when it has none (see the module doc); True when
     something was written."""
     if scalar(conn, "SELECT count(*) FROM homework") or scalar(

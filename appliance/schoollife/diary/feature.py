@@ -1,11 +1,9 @@
-"""The cahier de textes's entry of the feature manifest: `appliance/features.py` makes its
-`Feature` from `ENTRY` and lists it in `FEATURES` (still one list, one entry each). A
-plain dict, so that this module imports nothing of the manifest (which imports it)."""
+"""The manifest entry of the cahier de textes (#11), imported by `appliance/features.py`
+into `FEATURES` (one list, one entry each)."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from appliance.features import Feature
 from appliance.i18n import N_
 from appliance.portal.tiles import Tile
 from appliance.security.route_rows import ADMIN_ONLY, TEACHER_ONLY, api, hidden
@@ -30,8 +28,9 @@ _DIARY_WRITER = hidden(TEACHER_ONLY)
 _DIARY_STUDENT = hidden({**ADMIN_ONLY, "admin": 403, "student": 200})
 
 # Issue 11: the cahier de textes (lesson content, homework, ticks, workload, visa).
-ENTRY: dict[str, Any] = dict(
+DIARY: Feature = Feature(
     name="diary",
+    demo=("appliance.schoollife.diary.demo:ensure",),
     config_keys=("appliance.schoollife.diary.config_keys",),
     migrations="appliance.schoollife.diary.migrations",
     blueprints=("webui.diary:bp", "webui.diary.api:bp"),

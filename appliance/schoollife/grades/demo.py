@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from appliance.db import rows
 from appliance.schoollife import year
@@ -54,7 +55,9 @@ def _school_days(school_year: year.SchoolYear, first: date, last: date) -> list[
     return days
 
 
-def ensure(conn: sqlite3.Connection, *, today: date | None = None) -> bool:
+def ensure(
+    conn: sqlite3.Connection, data_dir: Path | None = None, *, today: date | None = None
+) -> bool:
     """Give the demo school its periods and marks when it has no periods; True when
     something was added (nothing without a school year)."""
     today = today or year.local_today()
