@@ -459,8 +459,8 @@ SCHOOLLIFE = Feature(
 # Issue 12's entries live beside their services (this file past ~400 lines), and #13's.
 from appliance.community.feature import COMMUNITY  # noqa: E402
 from appliance.community.notify_feature import NEWS_FORUMS, NOTIFICATIONS  # noqa: E402
-from appliance.schoollife.attendance.feature import ATTENDANCE  # noqa: E402
 from appliance.files.feature import FILES  # noqa: E402
+from appliance.schoollife.attendance.feature import ATTENDANCE  # noqa: E402
 
 # Issue 11: the cahier de textes; its entry is in its own package (this file had grown
 # past 400 lines).

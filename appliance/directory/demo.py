@@ -4,8 +4,8 @@ An admin, three teachers, one staff member, students in two classes, their paren
 parent with two children) and a guest; then the school year and a timetable
 (`appliance.schoollife.demo`), the week's cahier de textes (`appliance.schoollife.diary.demo`),
 the periods and marks (`appliance.schoollife.grades.demo`) and a day of roll calls
-(`appliance.schoollife.attendance.demo`), also given to a demo created before they
-existed. Passwords are generated at creation, printed on the console and kept in
+(`appliance.schoollife.attendance.demo`) and documents (`appliance.files.demo`), also
+given to a demo created before they existed. Passwords are generated at creation, printed on the console and kept in
 `<data>/demo-logins.txt` (mode 0600): this is a demo, never a real school.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from appliance.community import demo as community_demo
 from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
+from appliance.files import demo as files_demo
 from appliance.school import set_school
 from appliance.schoollife import demo as schoollife_demo
 from appliance.schoollife.attendance import demo as attendance_demo
@@ -72,6 +73,7 @@ def seed(
         diary_demo.ensure(conn)
         grades_demo.ensure(conn)
         attendance_demo.ensure(conn)
+        files_demo.ensure(conn, data_dir / "files")
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
     with transaction(conn):
@@ -136,6 +138,7 @@ def seed(
     diary_demo.ensure(conn)
     grades_demo.ensure(conn)
     attendance_demo.ensure(conn)
+    files_demo.ensure(conn, data_dir / "files")
     return accounts
 
 

@@ -406,6 +406,9 @@ class ApiSpec:
     tag: str = ""
     # The success answer's media type: JSON, or a file the view returns as a Response.
     produces: str = "application/json"
+    # A multipart/form-data body (files), described by this schema and read by the view
+    # itself (streamed: `webui.uploads`).
+    form: Mapping[str, Any] | None = None
 
     def query_params(self) -> dict[str, Mapping[str, Any]]:
         """The query parameters, the pagination's (`limit`, `cursor`) included."""
@@ -445,6 +448,7 @@ class ApiBlueprint(Blueprint):
         max_body: int | None = None,
         endpoint: str | None = None,
         produces: str = "application/json",
+        form: Mapping[str, Any] | None = None,
     ) -> Callable:
         """Declare a JSON endpoint (see the module doc).
 
@@ -459,7 +463,8 @@ class ApiBlueprint(Blueprint):
         a creation, 204 for a deletion: the view returns None). `errors`: statuses the view
         may answer besides the usual ones (409, 413). The view returns a dict or list
         (sent as JSON with `status`) or a Response; `produces` names the media type of a
-        file it returns instead ("application/pdf"), for the description.
+        file it returns instead ("application/pdf"), for the description; `form` the
+        schema of a multipart/form-data body the view reads itself (an upload).
         """
         method = method.upper()
         if status is None:
@@ -479,6 +484,7 @@ class ApiBlueprint(Blueprint):
             max_body=max_body,
             tag=self.tag,
             produces=produces,
+            form=form,
         )
 
         def decorate(view: Callable) -> Callable:

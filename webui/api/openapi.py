@@ -136,6 +136,11 @@ def _operation(
             "required": True,
             "content": {"application/json": {"schema": dict(spec.request)}},
         }
+    if spec.form is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": dict(spec.form)}},
+        }
     if spec.action is None:
         operation["security"] = []
     return operation
@@ -154,7 +159,7 @@ def _responses(spec: ApiSpec, has_path_params: bool) -> dict[str, Any]:
         statuses |= {401, 403, 429}
     if spec.query_params() or spec.request is not None or spec.method not in ("GET", "HEAD"):
         statuses |= {400, 422}
-    if spec.request is not None:
+    if spec.request is not None or spec.form is not None:
         statuses.add(413)
     if has_path_params or spec.targeted:
         statuses.add(404)

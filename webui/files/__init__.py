@@ -1,0 +1,68 @@
+"""Documents in the web UI (#14): "Mes documents" (a person's space), the class and group
+folders, what is shared with one, the trash; upload, new folder, rename, move, delete,
+restore, share. Every page works on a phone and without JavaScript (plain forms).
+
+Views parse the form, ask the policy (`requires`, `ask`) and call the services of
+`appliance.files`; they hold no SQL. Uploads are streamed into the store
+(`webui.uploads`). The JSON API is `webui.files.api` (its own blueprint, `files_api`).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, send_file
+
+from appliance import blobs
+from appliance.errors import NotFound
+from appliance.files import nodes, quota
+from appliance.i18n import N_
+from webui.access import box, conn, current_person
+
+bp = Blueprint("files", __name__, url_prefix="/documents")
+
+PAGE_SIZE = nodes.PAGE_SIZE
+
+
+@bp.app_template_filter("human_size")
+def human_size(value: int | None) -> str:
+    """« 3,4 Mo »: a size as the pages show it."""
+    return quota.human_size(int(value or 0))
+
+
+def thing(node_id: int) -> dict:
+    """The node as the policy's target (`requires(..., target=thing)`)."""
+    return nodes.target(conn(), node_id)
+
+
+def usage() -> quota.Usage:
+    return quota.usage(conn(), box().config, current_person())
+
+
+def send_content(node: dict):
+    """A file's content: shown in the page only for the types that cannot run (PDF,
+    images but SVG, plain text), as an attachment for everything else (HTML, SVG, scripts,
+    office files…); its type is the one found from the content, never from the name."""
+    if node["kind"] != "file":
+        raise NotFound(N_("Ce document est un dossier."))
+    path = blobs.path_of(box().config.files_dir, node["sha256"])
+    if not path.exists():
+        raise NotFound(N_("Le contenu de ce document est introuvable."))
+    inline = blobs.inline_type(node["mime"])
+    response = send_file(
+        path,
+        mimetype=node["mime"] or "application/octet-stream",
+        as_attachment=not inline,
+        download_name=node["name"],
+        conditional=True,
+        etag=node["sha256"],
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if not inline:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+from webui.files import views_actions, views_browse  # noqa: E402
+
+__all__ = ["bp", "views_actions", "views_browse"]

@@ -1,0 +1,91 @@
+"""Uploads streamed straight into the store: one write of each byte.
+
+Werkzeug's form parser writes each file part into what the request's `_get_file_stream`
+gives; by default a temporary file, which a service would then copy into the store (two
+writes, and a 500 MB upload read twice). For the endpoints marked `@streamed`, this
+request class gives a `blobs.Writer` instead: the part is hashed and written once into the
+store's temporary file, and the view hands it to the service (`nodes.add_file`), which
+places it under its content's name or drops it. Whatever the request ends with (an error,
+a refusal, a cut connection), closing the request discards what was not placed.
+
+The same endpoints take a body up to `files.max_upload_mb` (plus the form's few fields);
+beyond it the body is refused before it is read (413).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Request, current_app
+
+from appliance import blobs
+
+MB = 1024 * 1024
+# The form's other fields and the multipart framing, beside the file.
+FORM_MARGIN = 1 * MB
+
+STREAMED: set[str] = set()
+
+
+def streamed(endpoint: str) -> Callable[[Any], Any]:
+    """Mark the view of `endpoint` ("files.upload") as one whose file parts are streamed
+    into the store."""
+
+    def mark(view):
+        STREAMED.add(endpoint)
+        return view
+
+    return mark
+
+
+def max_upload_bytes() -> int:
+    return int(current_app.extensions["cartable.box"].config["files.max_upload_mb"]) * MB
+
+
+class StreamingRequest(Request):
+    """The portal's request: file parts of the `STREAMED` endpoints go to a blobs.Writer."""
+
+    def _streams(self) -> bool:
+        return self.endpoint in STREAMED
+
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        if self._max_content_length is None and self._streams():
+            return max_upload_bytes() + FORM_MARGIN
+        return super().max_content_length
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ):
+        if not self._streams():
+            return super()._get_file_stream(
+                total_content_length, content_type, filename, content_length
+            )
+        files_dir = current_app.extensions["cartable.box"].config.files_dir
+        return blobs.Writer(files_dir, max_bytes=max_upload_bytes(), field="file")
+
+
+def writers(name: str = "file") -> list[tuple[str, blobs.Writer]]:
+    """The (file name, writer) of each file part `name` of a streamed request; parts with
+    no file chosen are dropped."""
+    from flask import request
+
+    out = []
+    for part in request.files.getlist(name):
+        stream = part.stream
+        if not isinstance(stream, blobs.Writer):
+            raise TypeError("not a streamed upload endpoint")
+        if not part.filename and stream.size == 0:
+            stream.discard()
+            continue
+        out.append((part.filename or "", stream))
+    return out
