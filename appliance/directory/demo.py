@@ -5,7 +5,8 @@ parent with two children) and a guest; then the school year and a timetable
 (`appliance.schoollife.demo`), the week's cahier de textes (`appliance.schoollife.diary.demo`),
 the periods and marks (`appliance.schoollife.grades.demo`) and a day of roll calls
 (`appliance.schoollife.attendance.demo`) and documents (`appliance.files.demo`), also
-given to a demo created before they existed. Passwords are generated at creation, printed on the console and kept in
+given to a demo created before they existed. Passwords are generated at creation, printed
+on the console and kept in
 `<data>/demo-logins.txt` (mode 0600): this is a demo, never a real school.
 """
 

@@ -57,9 +57,7 @@ def send_content(node: dict):
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if not inline:
-        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # (nosniff and the portal's strict CSP are added to every answer: webui/app.py)
     return response
 
 
