@@ -28,6 +28,7 @@ def test_the_manifest_lists_the_areas_in_order():
         "notifications",
         "news_forums",
         "attendance",
+        "files",
     ]
     assert len({f.name for f in FEATURES}) == len(FEATURES)
 
@@ -120,6 +121,7 @@ def test_migrations_come_from_the_features_packages():
         "appliance.schoollife.grades.migrations",
         "appliance.community.migrations",
         "appliance.schoollife.attendance.migrations",
+        "appliance.files.migrations",
     ]
     numbers = [n for n, _name, _sql in db.available_migrations()]
     assert numbers == sorted(set(numbers)) and numbers[0] == 1
