@@ -79,9 +79,9 @@ def test_names_with_dot_dot_slashes_and_nul_never_reach_the_disk(client, school,
         label = r.get_json()["name"]
         assert "/" not in label and "\\" not in label and "\x00" not in label
         assert not label.startswith(".")
-    assert {i["name"] for i in client.get("/api/v1/files", headers=bearer(student)).get_json()[
-        "items"
-    ]} == {"passwd", "secret.txt", "ab.txt", "_CON", "txt"}
+    assert {
+        i["name"] for i in client.get("/api/v1/files", headers=bearer(student)).get_json()["items"]
+    } == {"passwd", "secret.txt", "ab.txt", "_CON", "txt"}
     made = client.post(
         "/api/v1/files/folders", json={"name": "../../x\x00y"}, headers=bearer(student)
     )
@@ -198,15 +198,16 @@ def test_class_folder_students_read_parents_only_what_is_opened(client, school):
 def test_sharing_with_people_follows_the_communication_rules(client, school):
     student = school["student"]
     doc = _upload(client, student, "note.txt", b"pour le prof").get_json()
-    ok = client.post(f"/api/v1/files/{doc['id']}/share",
-                     json={"logins": [school["teacher"]["login"]]}, headers=bearer(student))  # fmt: skip
+    share = f"/api/v1/files/{doc['id']}/share"
+    ok = client.post(share, json={"logins": [school["teacher"]["login"]]}, headers=bearer(student))
     assert ok.status_code == 200
     assert ok.get_json()["shared_with"][0]["code"] == school["teacher"]["login"]
     got = client.get(f"/api/v1/files/{doc['id']}/content", headers=bearer(school["teacher"]))
     assert got.status_code == 200
     # A student may not write to a student of another class (default rules): not shared.
-    refused = client.post(f"/api/v1/files/{doc['id']}/share",
-                          json={"logins": [school["outsider"]["login"]]}, headers=bearer(student))  # fmt: skip
+    refused = client.post(
+        share, json={"logins": [school["outsider"]["login"]]}, headers=bearer(student)
+    )
     assert refused.status_code == 403
     assert client.get(f"/api/v1/files/{doc['id']}/content",
                       headers=bearer(school["outsider"])).status_code == 404  # fmt: skip
