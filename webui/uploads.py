@@ -71,7 +71,19 @@ class StreamingRequest(Request):
                 total_content_length, content_type, filename, content_length
             )
         files_dir = current_app.extensions["cartable.box"].config.files_dir
-        return blobs.Writer(files_dir, max_bytes=max_upload_bytes(), field="file")
+        writer = blobs.Writer(files_dir, max_bytes=max_upload_bytes(), field="file")
+        # Kept here too: a part cut half-way never reaches `files`, yet its temporary
+        # file must go with the request.
+        self.__dict__.setdefault("_cartable_writers", []).append(writer)
+        return writer
+
+    def close(self) -> None:
+        """The request is over: what was streamed and not placed in the store is removed."""
+        try:
+            super().close()
+        finally:
+            for writer in self.__dict__.get("_cartable_writers", ()):
+                writer.discard()
 
 
 def writers(name: str = "file") -> list[tuple[str, blobs.Writer]]:
