@@ -524,4 +524,4 @@ def trash_days_left(node: Node, days: int) -> int:
     """Days before a thing of the trash is deleted for good."""
     since = datetime.fromisoformat(node["trashed_at"])
     left = since + timedelta(days=days) - datetime.now(UTC)
-    return max(0, left.days)
+    return max(0, -(-int(left.total_seconds()) // 86400))

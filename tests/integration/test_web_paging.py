@@ -59,6 +59,7 @@ ELSEWHERE = {
     "attendance/planned.html": "tests/integration/attendance/test_web_attendance.py",
     "attendance/student.html": "tests/integration/attendance/test_web_attendance.py",
     "attendance/alerts.html": "tests/integration/attendance/test_web_attendance.py",
+    "files/folder.html": "tests/integration/files/test_web_files.py",
 }
 
 
