@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import re
 import secrets
 import sqlite3
+import threading
 import time
 import unicodedata
 from collections.abc import Iterable
@@ -164,6 +166,14 @@ def safe_name(name: str | None, default: str = "document") -> str:
 # --- writing and reading -------------------------------------------------------------------
 
 
+PIPELINE_AFTER = 4 * 1024 * 1024
+PIPELINE_DEPTH = 8
+
+
+class _Discarded(Exception):
+    """The writer was discarded while its thread still had chunks to write."""
+
+
 class Writer:
     """A content being streamed into the store, one write of each byte: hashed, counted and
     its head kept on the way (`write`, file-like, so that a multipart parser can write a
@@ -189,6 +199,12 @@ class Writer:
         self.overflowed = False
         self.blob: Blob | None = None
         self.placed = False
+        # Past PIPELINE_AFTER bytes, hashing and writing go to a thread of their own:
+        # both release the GIL, so a large upload is parsed on one core while it is
+        # hashed and written on another (a bounded queue: a few MB at most in memory).
+        self._queue: queue.Queue[bytes | None] | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
 
     # the file-like side, for a parser
     def write(self, chunk: bytes) -> int:
@@ -197,14 +213,49 @@ class Writer:
             return len(chunk)
         if self.size > self.max_bytes:
             self.overflowed = True
+            self._quiet_stop()
             self._close_out()
             self.tmp.unlink(missing_ok=True)
             return len(chunk)
         if len(self._head) < 8192:
             self._head += chunk[: 8192 - len(self._head)]
-        self._digest.update(chunk)
-        self._out.write(chunk)
+        if self._queue is None and self.size <= PIPELINE_AFTER:
+            self._digest.update(chunk)
+            self._out.write(chunk)
+            return len(chunk)
+        if self._queue is None:
+            self._queue = queue.Queue(maxsize=PIPELINE_DEPTH)
+            self._thread = threading.Thread(target=self._drain, daemon=True)
+            self._thread.start()
+        if self._error is not None:
+            raise self._error
+        self._queue.put(bytes(chunk))
         return len(chunk)
+
+    def _drain(self) -> None:
+        assert self._queue is not None
+        while True:
+            chunk = self._queue.get()
+            if chunk is None:
+                return
+            if self._error is not None or self._out is None:
+                continue
+            try:
+                self._digest.update(chunk)
+                self._out.write(chunk)
+            except BaseException as exc:  # noqa: BLE001 - given back to the writing thread
+                self._error = exc
+
+    def _stop(self) -> None:
+        """Wait for the hashing thread to have written everything given to it."""
+        if self._thread is not None:
+            assert self._queue is not None
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+            if self._error is not None:
+                error, self._error = self._error, None
+                raise error
 
     def seek(self, offset: int, whence: int = 0) -> int:
         return 0  # a parser rewinds a part it wrote; this one is read back from the store
@@ -231,6 +282,7 @@ class Writer:
         """Fsync the content and return its Blob (still under its temporary name)."""
         self.check()
         if self.blob is None:
+            self._stop()
             out = self._out
             if out is None:
                 raise ValueError("writer already discarded")
@@ -260,8 +312,16 @@ class Writer:
             self._out.close()
             self._out = None
 
+    def _quiet_stop(self) -> None:
+        self._error = self._error or _Discarded()
+        try:
+            self._stop()
+        except _Discarded:
+            pass
+
     def discard(self) -> None:
         """Remove the temporary file (nothing of the content stays)."""
+        self._quiet_stop()
         self._close_out()
         if not self.placed:
             self.tmp.unlink(missing_ok=True)
