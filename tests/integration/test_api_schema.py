@@ -178,6 +178,15 @@ def test_every_documented_route_keeps_its_contract(demo_app, mode):
         "GET /grades",
         "PUT /report-cards/{period_id}/{login}/appraisals",
         "GET /report-cards/{period_id}/{login}.pdf",
+        # Documents (#14)
+        "GET /files",
+        "POST /files",
+        "POST /files/folders",
+        "GET /files/{node_id}/content",
+        "PATCH /files/{node_id}",
+        "DELETE /files/{node_id}",
+        "POST /files/{node_id}/share",
+        "GET /classes/{kind}:{code}/files",
     }
     ran: Counter[str] = Counter()
     strategy = schema.as_strategy(generation_mode=mode)

@@ -37,16 +37,17 @@ def usage() -> quota.Usage:
     return quota.usage(conn(), box().config, current_person())
 
 
-def send_content(node: dict):
-    """A file's content: shown in the page only for the types that cannot run (PDF,
-    images but SVG, plain text), as an attachment for everything else (HTML, SVG, scripts,
-    office files…); its type is the one found from the content, never from the name."""
+def send_content(node: dict, *, view: bool = True):
+    """A file's content: shown in the page (when `view`) only for the types that cannot run
+    (PDF, images but SVG, plain text), as an attachment for everything else (HTML, SVG,
+    scripts, office files…); its type is the one found from the content, never from the
+    name."""
     if node["kind"] != "file":
         raise NotFound(N_("Ce document est un dossier."))
     path = blobs.path_of(box().config.files_dir, node["sha256"])
     if not path.exists():
         raise NotFound(N_("Le contenu de ce document est introuvable."))
-    inline = blobs.inline_type(node["mime"])
+    inline = view and blobs.inline_type(node["mime"])
     response = send_file(
         path,
         mimetype=node["mime"] or "application/octet-stream",

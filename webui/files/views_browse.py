@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, g, redirect, render_template, request, url_for
 
+from appliance import blobs
 from appliance.errors import NotFound
 from appliance.files import nodes, sharing
 from appliance.security import policy
@@ -72,6 +73,7 @@ def item(node_id: int):
     return render_template(
         "files/item.html",
         node=target["node"],
+        inline_types=blobs.INLINE_TYPES,
         ancestors=target["ancestors"],
         writer=writer,
         folders=_folders_of_space(target["node"]) if writer else [],
@@ -84,7 +86,8 @@ def item(node_id: int):
 @requires("files.read", target=thing)
 def download(node_id: int):
     try:
-        return send_content(g.target["node"])
+        # A download by default; `?voir=1` shows what cannot run (a PDF, an image).
+        return send_content(g.target["node"], view=request.args.get("voir") == "1")
     except NotFound:
         abort(404)
 
