@@ -181,8 +181,9 @@ def _listing(target: dict[str, Any], query: dict[str, Any], *, parents_only: boo
         len(after) == 3 and isinstance(after[0], str) and isinstance(after[1], str)
         and isinstance(after[2], int)
     ):  # fmt: skip
+        # A cursor of another list (well formed, not this one's key): a wrong value.
         raise ApiError(
-            400,
+            422,
             "bad_cursor",
             N_("Curseur de liste invalide : reprenez la liste au début."),
             field="cursor",
@@ -200,7 +201,8 @@ def _listing(target: dict[str, Any], query: dict[str, Any], *, parents_only: boo
     }
 
 
-@bp.api_route("/files", "GET", action="files.use", query=_LIST_QUERY, response=LISTING)
+@bp.api_route("/files", "GET", action="files.use", query=_LIST_QUERY, response=LISTING,
+              errors=(404,))  # fmt: skip
 def listing(query: dict[str, Any]):
     """A folder's content (folders first, then by name), and your quota."""
     folder_id = query.get("folder")
@@ -214,7 +216,7 @@ def listing(query: dict[str, Any]):
 
 
 @bp.api_route("/files", "POST", action="files.use", form=UPLOAD, response=ITEM,
-              errors=(409, 413))  # fmt: skip
+              errors=(404, 409, 413))  # fmt: skip
 @uploads.streamed("files_api.upload")
 def upload():
     """Deposit a file (multipart: `folder`, `file`): 201 with it; 413 `quota_exceeded`."""
@@ -234,7 +236,7 @@ def upload():
 
 
 @bp.api_route("/files/folders", "POST", action="files.use", request=NEW_FOLDER,
-              response=ITEM, errors=(409,))  # fmt: skip
+              response=ITEM, errors=(404, 409))  # fmt: skip
 def folder_create(body: dict[str, Any]):
     """A new folder (in `parent`, by default your root): 201; 409 when the name is taken."""
     parent = _writable_folder(body.get("parent"), "parent")
