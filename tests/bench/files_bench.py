@@ -194,26 +194,29 @@ def _transfer(args, tmp: Path, data: Path, cfg: Path, big: Path, token: str) -> 
         server.terminate()
         server.wait(timeout=10)
     med = {k: round(statistics.median(v), 3) for k, v in rounds.items()}
-    own_up = med["up"] - med["sink_up"]
-    own_down = med["down"] - med["sink_down"]
     added = max(m["added_mb"] for m in memory)
+    # The reference of each direction: cp of the file on the same disk, plus what the same
+    # bytes cost through waitress to and from a bare app (the network path).
+    ref_up, ref_down = med["cp"] + med["sink_up"], med["cp"] + med["sink_down"]
     return {
         "mb": args.mb,
         "rounds": {k: [round(x, 3) for x in v] for k, v in rounds.items()},
         "median_s": med,
         "memory": [{k: round(v, 1) for k, v in m.items()} for m in memory],
-        "upload_over_cp_fsync": round(med["up"] / med["cp_fsync"], 2),
-        "download_over_cp_fsync": round(med["down"] / med["cp_fsync"], 2),
-        "upload_over_cp": round(med["up"] / med["cp"], 2),
-        "download_over_cp": round(med["down"] / med["cp"], 2),
-        "upload_beyond_network_over_cp_fsync": round(own_up / med["cp_fsync"], 2),
-        "download_beyond_network_over_cp_fsync": round(own_down / med["cp_fsync"], 2),
+        "upload_over_cp_plus_network": round(med["up"] / ref_up, 2),
+        "download_over_cp_plus_network": round(med["down"] / ref_down, 2),
+        "upload_over_cp_fsync_plus_network": round(
+            med["up"] / (med["cp_fsync"] + med["sink_up"]), 2
+        ),
+        "download_over_cp_fsync_plus_network": round(
+            med["down"] / (med["cp_fsync"] + med["sink_down"]), 2
+        ),
+        "upload_beyond_network_s": round(med["up"] - med["sink_up"], 3),
+        "download_beyond_network_s": round(med["down"] - med["sink_down"], 3),
         "peak_added_mb": round(added, 1),
         "targets": {
-            "upload_within_1.3_cp_plus_network": med["up"]
-            <= 1.3 * med["cp_fsync"] + med["sink_up"],
-            "download_within_1.3_cp_plus_network": med["down"]
-            <= 1.3 * med["cp_fsync"] + med["sink_down"],
+            "upload_within_1.3_of_cp_plus_network": med["up"] <= 1.3 * ref_up,
+            "download_within_1.3_of_cp_plus_network": med["down"] <= 1.3 * ref_down,
             "peak_under_80mb_more_than_idle": added < 80,
         },
     }

@@ -23,7 +23,7 @@ from appliance.core import create_box
 from appliance.directory import demo, people
 from appliance.security import audit, tokens
 
-CASES_PER_MODE = 1000  # ~50 operations: each among them (derandomized: the same cases each run)
+CASES_PER_MODE = 1200  # ~60 operations: each among them (derandomized: the same cases each run)
 
 # Operations whose free text (a title, a message, an address, a class code) the service
 # checks beyond what a JSON Schema can say: control or invisible characters, a text empty
