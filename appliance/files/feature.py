@@ -84,5 +84,5 @@ FILES: Feature = Feature(
     ),
     blob_refs=("file_node.sha256",),
     exports=("appliance.files.export:files",),
-    export_tables=("file_node", "file_share", "file_charge"),
+    export_tables=("file_node", "file_share", "file_charge", "file_usage"),
 )

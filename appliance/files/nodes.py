@@ -20,6 +20,7 @@ relations `file_reader`, `file_writer`), asked of `target()`.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import unicodedata
@@ -42,14 +43,18 @@ Node = dict[str, Any]
 
 # The columns a listing and the API show; `shared_with` as a JSON array, in the same query.
 _SHARES = (
-    "(SELECT json_group_array(json_object('kind', s.audience_kind, "
+    "(SELECT CASE WHEN count(*) > 0 THEN json_group_array(json_object('kind', s.audience_kind, "
     "'code', coalesce(c.code, g.code, p.login), "
-    "'name', coalesce(c.name, g.name, p.first_name || ' ' || p.last_name))) "
+    "'name', coalesce(c.name, g.name, p.first_name || ' ' || p.last_name))) END "
     "FROM file_share s "
     "LEFT JOIN school_class c ON s.audience_kind = 'class' AND c.id = s.audience_id "
     "LEFT JOIN teaching_group g ON s.audience_kind = 'group' AND g.id = s.audience_id "
     "LEFT JOIN person p ON s.audience_kind = 'person' AND p.id = s.audience_id "
     "WHERE s.node_id = n.id)"
+)
+_LISTED = (
+    "n.id, n.kind, n.name, n.name_key, n.size, n.mime, n.modified_at, n.parents_read, "
+    f"{_SHARES} AS shares"
 )
 _COLUMNS = (
     "n.id, n.space_kind, n.space_id, n.parent_id, n.kind, n.name, n.name_key, n.sha256, "
@@ -172,6 +177,18 @@ def personal_root(conn: sqlite3.Connection, person: Mapping[str, Any]) -> Node:
 # --- reading ------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8192)
+def local_minute(stamp: str | None) -> str | None:
+    """"2026-12-03T09:06:00+00:00" (stored, UTC) → "2026-12-03T10:06" (the school's zone),
+    as the API writes times; a listing converts a hundred of them per page."""
+    if not stamp:
+        return None
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(timefmt.zone()).strftime("%Y-%m-%dT%H:%M")
+
+
 def as_json(node: Node) -> dict[str, Any]:
     """A node as the API gives it: {"id", "name", "kind", "size", "type", "modified",
     "shared_with"}."""
@@ -181,7 +198,7 @@ def as_json(node: Node) -> dict[str, Any]:
         "kind": node["kind"],
         "size": node["size"] if node["kind"] == "file" else None,
         "type": node["mime"] if node["kind"] == "file" else None,
-        "modified": timefmt.api_minute(node["modified_at"]),
+        "modified": local_minute(node["modified_at"]),
         "shared_with": [
             {"kind": s["kind"], "code": s["code"], "name": s["name"]}
             for s in node.get("shares") or []
@@ -247,15 +264,17 @@ def children(
             "OR (n.name_key = ? AND n.id > ?))))"
         )
         params += [kind, kind, key, key, last_id]
-    found = rows(
-        conn,
-        f"SELECT {_COLUMNS} FROM file_node n WHERE {where} "
+    cur = conn.execute(
+        f"SELECT {_LISTED} FROM file_node n WHERE {where} "
         "ORDER BY n.kind DESC, n.name_key, n.id LIMIT ? OFFSET ?",
         (*params, limit, offset),
     )
-    for node in found:
-        node["shares"] = json.loads(node["shares"] or "[]")
-    return found
+    # Plain tuples made dicts by hand: a page of 100 is read on every visit.
+    return [
+        {"id": r[0], "kind": r[1], "name": r[2], "name_key": r[3], "size": r[4], "mime": r[5],
+         "modified_at": r[6], "parents_read": r[7], "shares": json.loads(r[8]) if r[8] else []}
+        for r in cur.fetchall()
+    ]  # fmt: skip
 
 
 def trash(conn: sqlite3.Connection, space_kind: str, space_id: int) -> list[Node]:

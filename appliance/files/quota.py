@@ -56,10 +56,9 @@ def limit_bytes(config_values: Mapping[str, Any], profile: str) -> int:
 
 
 def used_bytes(conn: sqlite3.Connection, owner_id: int) -> int:
-    row = conn.execute(
-        "SELECT COALESCE(SUM(bytes), 0) FROM file_charge WHERE owner_id = ?", (owner_id,)
-    ).fetchone()
-    return int(row[0])
+    """The person's total, kept by the ledger's triggers (`file_usage`, migration 0071)."""
+    row = conn.execute("SELECT bytes FROM file_usage WHERE owner_id = ?", (owner_id,)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def usage(conn: sqlite3.Connection, config_values: Mapping[str, Any], person: Mapping) -> Usage:

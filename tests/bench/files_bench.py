@@ -296,6 +296,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--list-rounds", type=int, default=5)
     ap.add_argument("--skip-listing", action="store_true")
+    ap.add_argument("--skip-transfer", action="store_true")
     args = ap.parse_args(argv)
     # The data folder on the disk the store uses (not a tmpfs): cp is measured there too.
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR", "/var/tmp")) as raw:
@@ -312,7 +313,8 @@ def main(argv=None) -> dict:
             for _ in range(args.mb):
                 fh.write(os.urandom(MB))
         result = {"machine": machine(), "disk": shutil.disk_usage(tmp).total // (1024**3)}
-        result["transfer"] = _transfer(args, data / "files", data, cfg, big, token)
+        if not args.skip_transfer:
+            result["transfer"] = _transfer(args, data / "files", data, cfg, big, token)
         if not args.skip_listing:
             result["listing"] = _listing(args, tmp, data, cfg, token, folder_id, teacher)
     save("files", result)

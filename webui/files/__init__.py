@@ -28,6 +28,14 @@ def human_size(value: int | None) -> str:
     return quota.human_size(int(value or 0))
 
 
+@bp.app_template_filter("minute_fr")
+def minute_fr(stamp: str | None) -> str:
+    """« 03/12/2026 10:06 »: a stored time in the school's zone (cached: a folder page
+    shows a hundred)."""
+    local = nodes.local_minute(stamp)
+    return f"{local[8:10]}/{local[5:7]}/{local[:4]} {local[11:16]}" if local else ""
+
+
 def thing(node_id: int) -> dict:
     """The node as the policy's target (`requires(..., target=thing)`)."""
     return nodes.target(conn(), node_id)
