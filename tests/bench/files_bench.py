@@ -324,3 +324,76 @@ def main(argv=None) -> dict:
 
 if __name__ == "__main__":
     main()
+
+
+def render_section(r: dict) -> list[str]:
+    """The section of docs/benchmarks.md (`tests/bench/run_all.py`)."""
+    from tests.bench.run_all import _ok
+
+    lines = [
+        "## Documents: a 200 MB upload and download, a folder of 2,000 (issue 14)",
+        "",
+        "Command: `.venv/bin/python -m tests.bench.files_bench` "
+        f"({r['machine']['date']}, {r['machine']['cores']} cores shared with other jobs). "
+        "A teacher of the demo school uploads a file of random bytes through "
+        "`POST /api/v1/files` (multipart, streamed into the store: one write, hashed on the "
+        "way, fsynced) and downloads it back with `GET /api/v1/files/{id}/content` into a "
+        "file on the same disk. References measured in the same run, rounds interleaved: "
+        "`cp` of the file on the same disk (and `cp` then fsync, as the store fsyncs), and "
+        "the network path: the same bytes through waitress, same settings, to a bare Flask "
+        "app that reads and drops the body, and that sends the file back "
+        "(`tests/bench/files_sink_app.py`).",
+        "",
+    ]
+    t = r.get("transfer")
+    if t:
+        m = t["median_s"]
+        lines += [
+            "| what | upload s | download s |",
+            "|---|---|---|",
+            f"| `cp` of the file (reference) | {m['cp']} | {m['cp']} |",
+            f"| `cp` then fsync | {m['cp_fsync']} | {m['cp_fsync']} |",
+            f"| network path: bare app through waitress | {m['sink_up']} | {m['sink_down']} |",
+            f"| Cartable | **{m['up']}** | **{m['down']}** |",
+            "",
+            f"- {t['mb']} MB, median of {len(t['rounds']['up'])} rounds; every round, "
+            f"upload {t['rounds']['up']}, download {t['rounds']['down']}, network path "
+            f"{t['rounds']['sink_up']} / {t['rounds']['sink_down']}, cp {t['rounds']['cp']}",
+            f"- upload ÷ (cp + network path): **{t['upload_over_cp_plus_network']}** "
+            f"(target ≤ 1.3: {_ok(t['targets']['upload_within_1.3_of_cp_plus_network'])}); "
+            f"with cp then fsync: {t['upload_over_cp_fsync_plus_network']}",
+            f"- download ÷ (cp + network path): **{t['download_over_cp_plus_network']}** "
+            f"(target ≤ 1.3: {_ok(t['targets']['download_within_1.3_of_cp_plus_network'])}); "
+            f"with cp then fsync: {t['download_over_cp_fsync_plus_network']}",
+            f"- Cartable beyond the network path: upload {t['upload_beyond_network_s']} s "
+            f"(multipart parsing, SHA-256, the write and its fsync), download "
+            f"{t['download_beyond_network_s']} s",
+            f"- server's peak memory during the transfers: **+{t['peak_added_mb']} MB** over "
+            f"idle (target < 80 MB: {_ok(t['targets']['peak_under_80mb_more_than_idle'])}); "
+            "rounds: " + ", ".join(f"{x['idle_mb']} → {x['peak_mb']} MB" for x in t["memory"]),
+            "",
+        ]
+    li = r.get("listing")
+    if li:
+        lines += [
+            f"Listing a folder of 2,000 files (the first page of 100), wrk at 50 connections, "
+            f"{li['rounds']} interleaved rounds of {li['seconds']} s, the median round kept; "
+            "reference: the bare Flask hello app with the same waitress settings.",
+            "",
+            "| what | requests/s | p50 ms | p99 ms |",
+            "|---|---|---|---|",
+            f"| bare Flask hello (reference) | {li['hello']['requests_per_s']:.0f} | "
+            f"{li['hello'].get('p50_ms')} | {li['hello'].get('p99_ms')} |",
+            f"| `GET /api/v1/files?folder=ID` (bearer token) | {li['api']['requests_per_s']:.0f} | "
+            f"{li['api'].get('p50_ms')} | {li['api'].get('p99_ms')} |",
+            f"| the folder's page (session cookie) | {li['page']['requests_per_s']:.0f} | "
+            f"{li['page'].get('p50_ms')} | {li['page'].get('p99_ms')} |",
+            "",
+            f"- API / hello: **{li['api_ratio']}** (target ≥ 0.30: "
+            f"{_ok(li['targets']['api_at_least_0.30_of_hello'])}); rounds {li['api_ratios']}",
+            f"- page / hello: **{li['page_ratio']}** (target ≥ 0.30: "
+            f"{_ok(li['targets']['page_at_least_0.30_of_hello'])}); rounds {li['page_ratios']}",
+            f"- errors: {'none' if li['targets']['no_errors'] else '**some**'}",
+            "",
+        ]
+    return lines

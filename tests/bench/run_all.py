@@ -24,6 +24,7 @@ BENCHES = [
     ("backup", "tests.bench.backup_bench", []),
     ("messages", "tests.bench.messages_bench", []),
     ("notify_digest", "tests.bench.notify_digest_bench", []),
+    ("files", "tests.bench.files_bench", []),
 ]
 
 
@@ -156,6 +157,11 @@ def render() -> str:
         from tests.bench.notify_digest_bench import render_section
 
         lines += render_section(digest)
+    files = _load("files")
+    if files:
+        from tests.bench.files_bench import render_section as files_section
+
+        lines += files_section(files)
     lines += _by_hand_sections()
     return "\n".join(lines)
 
