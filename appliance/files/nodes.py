@@ -179,7 +179,7 @@ def personal_root(conn: sqlite3.Connection, person: Mapping[str, Any]) -> Node:
 
 @functools.lru_cache(maxsize=8192)
 def local_minute(stamp: str | None) -> str | None:
-    """"2026-12-03T09:06:00+00:00" (stored, UTC) → "2026-12-03T10:06" (the school's zone),
+    """ "2026-12-03T09:06:00+00:00" (stored, UTC) → "2026-12-03T10:06" (the school's zone),
     as the API writes times; a listing converts a hundred of them per page."""
     if not stamp:
         return None
