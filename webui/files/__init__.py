@@ -20,6 +20,7 @@ from webui.access import box, conn, current_person
 bp = Blueprint("files", __name__, url_prefix="/documents")
 
 PAGE_SIZE = nodes.PAGE_SIZE
+_RUNNABLE = (".js", ".mjs", ".html", ".htm", ".xhtml", ".svg", ".xml", ".hta", ".wasm")
 
 
 @bp.app_template_filter("human_size")
@@ -55,7 +56,10 @@ def send_content(node: dict, *, view: bool = True):
     path = blobs.path_of(box().config.files_dir, node["sha256"])
     if not path.exists():
         raise NotFound(N_("Le contenu de ce document est introuvable."))
-    inline = view and blobs.inline_type(node["mime"])
+    # A script reads as plain text: shown as such it could not run (nosniff), yet a file
+    # named like one (or like a page) is given as a file, never shown.
+    runnable = node["name"].lower().endswith(_RUNNABLE)
+    inline = view and blobs.inline_type(node["mime"]) and not runnable
     response = send_file(
         path,
         mimetype=node["mime"] or "application/octet-stream",

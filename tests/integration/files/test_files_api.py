@@ -64,6 +64,10 @@ def test_an_html_file_is_downloaded_as_an_attachment_whatever_its_name(client, s
     got = client.get(f"/api/v1/files/{made['id']}/content", headers=bearer(student))
     assert got.mimetype == "image/svg+xml"
     assert got.headers["Content-Disposition"].startswith("attachment")
+    script = _upload(client, student, "jeu.js", b"fetch('/api/v1/me').then(alert)").get_json()
+    got = client.get(f"/api/v1/files/{script['id']}/content", headers=bearer(student))
+    assert got.headers["Content-Disposition"].startswith("attachment")
+    assert got.mimetype == "text/plain"  # from the content; never application/javascript
     # A PDF is shown in the browser (it cannot run scripts of the portal's origin).
     made = _upload(client, student, "cours", b"%PDF-1.7 cours").get_json()
     got = client.get(f"/api/v1/files/{made['id']}/content", headers=bearer(student))
