@@ -222,7 +222,9 @@ def _transfer(args, tmp: Path, data: Path, cfg: Path, big: Path, token: str) -> 
     }
 
 
-def _listing(args, tmp: Path, data: Path, cfg: Path, token: str, folder_id: int, teacher) -> dict:
+def _listing(
+    args, tmp: Path, data: Path, cfg: Path, token: str, folder_id: int, teacher, student
+) -> dict:
     settings = config_mod.load(cfg, data, env={})
     threads, limit = settings["web.threads"], settings["web.connection_limit"]
     hello_port, port = free_port(), free_port()
@@ -232,11 +234,14 @@ def _listing(args, tmp: Path, data: Path, cfg: Path, token: str, folder_id: int,
     base = f"http://127.0.0.1:{port}"
     api_url = f"{base}/api/v1/files?folder={folder_id}"
     page_url = f"{base}/documents/dossier/{folder_id}"
-    runs: dict[str, list[dict]] = {"hello": [], "api": [], "page": []}
+    runs: dict[str, list[dict]] = {"hello": [], "api": [], "page": [], "home": []}
     with process(hello, hello_url), process(cartable_cmd(cfg, data, "serve", "--port", str(port)),
                                             base + "/login"):  # fmt: skip
         auth = {"Authorization": f"Bearer {token}"}
         cookie = {"Cookie": _student_cookie(base, *teacher)}
+        # The student home page of issue 2's benchmark, in the same rounds: what the
+        # machine's load does to a page known to meet 0.30 (docs/benchmarks.md, top).
+        home = {"Cookie": _student_cookie(base, *student)}
         wrk(hello_url, 10, 2)
         wrk(api_url, 10, 2, auth)
         wrk(page_url, 10, 2, cookie)
@@ -244,8 +249,9 @@ def _listing(args, tmp: Path, data: Path, cfg: Path, token: str, folder_id: int,
             runs["hello"].append(wrk(hello_url, 50, args.seconds))
             runs["api"].append(wrk(api_url, 50, args.seconds, auth))
             runs["page"].append(wrk(page_url, 50, args.seconds, cookie))
+            runs["home"].append(wrk(base + "/", 50, args.seconds, home))
     out = {"connections": 50, "seconds": args.seconds, "rounds": args.list_rounds}
-    for what in ("api", "page"):
+    for what in ("api", "page", "home"):
         ratios = sorted(
             r["requests_per_s"] / h["requests_per_s"]
             for h, r in zip(runs["hello"], runs[what], strict=True)
@@ -263,7 +269,7 @@ def _listing(args, tmp: Path, data: Path, cfg: Path, token: str, folder_id: int,
     return out
 
 
-def _school(box, data: Path, files: int) -> tuple[str, int, tuple[str, str]]:
+def _school(box, data: Path, files: int) -> tuple[str, int, tuple[str, str], tuple[str, str]]:
     """The demo school, a token of its teacher Marie Curie, and her folder of `files` files
     (written through the service, each its own small content)."""
     from appliance import blobs
@@ -285,7 +291,8 @@ def _school(box, data: Path, files: int) -> tuple[str, int, tuple[str, str]]:
         writer = blobs.Writer(box.config.files_dir, max_bytes=MB)
         writer.write(f"%PDF-1.4 fiche {i}\n".encode())
         nodes.add_file(conn, actor, box.config, teacher, target, f"fiche {i:04d}.pdf", writer)
-    return token, folder["id"], ("marie.curie", password)
+    lea = next(pw for _p, login, pw in accounts if login == "lea.martin")
+    return token, folder["id"], ("marie.curie", password), ("lea.martin", lea)
 
 
 def main(argv=None) -> dict:
@@ -307,7 +314,7 @@ def main(argv=None) -> dict:
         from appliance.core import create_box
 
         box = create_box(config_mod.load(cfg, data, env={}))
-        token, folder_id, teacher = _school(box, data, args.files)
+        token, folder_id, teacher, student = _school(box, data, args.files)
         big = data / "files" / "video.bin"
         with open(big, "wb") as fh:
             for _ in range(args.mb):
@@ -316,7 +323,7 @@ def main(argv=None) -> dict:
         if not args.skip_transfer:
             result["transfer"] = _transfer(args, data / "files", data, cfg, big, token)
         if not args.skip_listing:
-            result["listing"] = _listing(args, tmp, data, cfg, token, folder_id, teacher)
+            result["listing"] = _listing(args, tmp, data, cfg, token, folder_id, teacher, student)
     save("files", result)
     print(json.dumps(result, indent=1))
     return result
@@ -333,8 +340,9 @@ def render_section(r: dict) -> list[str]:
     lines = [
         "## Documents: a 200 MB upload and download, a folder of 2,000 (issue 14)",
         "",
-        "Command: `.venv/bin/python -m tests.bench.files_bench` "
-        f"({r['machine']['date']}, {r['machine']['cores']} cores shared with other jobs). "
+        "Command: `.venv/bin/python -m tests.bench.files_bench` (the transfers and the "
+        "listing also apart: `--skip-listing`, `--skip-transfer`; "
+        f"{r['machine']['date']}, {r['machine']['cores']} cores shared with other jobs). "
         "A teacher of the demo school uploads a file of random bytes through "
         "`POST /api/v1/files` (multipart, streamed into the store: one write, hashed on the "
         "way, fsynced) and downloads it back with `GET /api/v1/files/{id}/content` into a "
@@ -388,11 +396,17 @@ def render_section(r: dict) -> list[str]:
             f"{li['api'].get('p50_ms')} | {li['api'].get('p99_ms')} |",
             f"| the folder's page (session cookie) | {li['page']['requests_per_s']:.0f} | "
             f"{li['page'].get('p50_ms')} | {li['page'].get('p99_ms')} |",
+            f"| the student home page (issue 2's, same rounds) | "
+            f"{li['home']['requests_per_s']:.0f} | {li['home'].get('p50_ms')} | "
+            f"{li['home'].get('p99_ms')} |",
             "",
             f"- API / hello: **{li['api_ratio']}** (target ≥ 0.30: "
             f"{_ok(li['targets']['api_at_least_0.30_of_hello'])}); rounds {li['api_ratios']}",
             f"- page / hello: **{li['page_ratio']}** (target ≥ 0.30: "
             f"{_ok(li['targets']['page_at_least_0.30_of_hello'])}); rounds {li['page_ratios']}",
+            f"- the student home page / hello in the same rounds: {li['home_ratio']} "
+            f"(rounds {li['home_ratios']}; 0.363 when measured alone, top of this page): "
+            "the machine's other jobs weigh on every page alike",
             f"- errors: {'none' if li['targets']['no_errors'] else '**some**'}",
             "",
         ]
