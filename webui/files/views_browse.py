@@ -3,8 +3,7 @@ actions), a download, the class and group folders, what is shared with one, the 
 
 from __future__ import annotations
 
-from flask import abort, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from appliance import blobs
@@ -21,8 +20,9 @@ def rows_html(items: list[dict]) -> Markup:
     page shows a hundred, and Jinja's per-value work made it three times slower than the
     home page (docs/benchmarks.md). Every value a person gave is escaped."""
     base = request.script_root + "/documents/"
+    gettext = current_app.jinja_env.globals["_"]  # the pages' catalogue, found once
     name_l, size_l, modified_l, shared_l, details_l = (
-        escape(_(w)) for w in ("Nom", "Taille", "Modifié", "Partagé avec", "Détails")
+        gettext(w) for w in ("Nom", "Taille", "Modifié", "Partagé avec", "Détails")
     )
     out = []
     for n in items:
