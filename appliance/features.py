@@ -457,8 +457,10 @@ SCHOOLLIFE = Feature(
 )
 
 # Issue 12's entries live beside their services (this file past ~400 lines), and #13's.
+from appliance.agenda.feature import AGENDA  # noqa: E402
 from appliance.community.feature import COMMUNITY  # noqa: E402
 from appliance.community.notify_feature import NEWS_FORUMS, NOTIFICATIONS  # noqa: E402
+from appliance.files.assignments.feature import ASSIGNMENTS  # noqa: E402
 from appliance.files.feature import FILES  # noqa: E402
 from appliance.schoollife.attendance.feature import ATTENDANCE  # noqa: E402
 
@@ -573,4 +575,6 @@ FEATURES: tuple[Feature, ...] = (
     COMMUNITY, NOTIFICATIONS, NEWS_FORUMS,
     ATTENDANCE,
     FILES,
+    ASSIGNMENTS,
+    AGENDA,
 )  # fmt: skip

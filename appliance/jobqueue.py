@@ -24,7 +24,9 @@ import json
 import os
 import socket
 import sqlite3
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -281,3 +283,17 @@ def purge_ended(conn: sqlite3.Connection, days: int = KEEP_DAYS) -> int:
             (cutoff,),
         )
     return cur.rowcount
+
+
+def purge_outputs(root: Path, *, max_age_hours: float) -> int:
+    """Delete the files a kind of job wrote under `root` (PDFs, stray temporary files)
+    older than `max_age_hours`; return how many."""
+    if not root.is_dir():
+        return 0
+    limit = time.time() - max_age_hours * 3600
+    removed = 0
+    for path in root.iterdir():
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -21,13 +21,11 @@ from appliance import timefmt
 from appliance.community import forums
 from appliance.i18n import N_
 from webui.access import actor, ask, conn, current_person
-from webui.api import ApiBlueprint, ApiError, PageRequest
+from webui.api import ApiBlueprint, ApiError, PageRequest, schemas
 
 bp = ApiBlueprint("forums_api", __name__, tag="forums")
 
 SUBJECTS_SHOWN = 100
-_MINUTE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"}
-_MINUTE_OR_NULL = {**_MINUTE, "type": ["string", "null"]}
 AUTHOR = {
     "type": ["object", "null"],
     "required": ["login", "name"],
@@ -51,7 +49,7 @@ FORUM = {
         "title": {"type": "string"},
         "audience": WHERE,
         "subject_count": {"type": "integer"},
-        "last_post": _MINUTE_OR_NULL,
+        "last_post": schemas.MINUTE_OR_NULL,
         "moderator": {"type": "boolean", "description": "Vous le modérez (un enseignant)."},
     },
 }
@@ -63,8 +61,8 @@ SUBJECT = {
         "forum_id": {"type": "integer"},
         "title": {"type": "string"},
         "author": AUTHOR,
-        "date": _MINUTE,
-        "last_post": _MINUTE,
+        "date": schemas.MINUTE,
+        "last_post": schemas.MINUTE,
         "messages": {"type": "integer"},
         "locked": {"type": "boolean"},
     },
@@ -97,7 +95,7 @@ MESSAGE = {
         "id": {"type": "integer"},
         "subject_id": {"type": "integer"},
         "author": AUTHOR,
-        "date": _MINUTE,
+        "date": schemas.MINUTE,
         "text": {"type": ["string", "null"], "description": "null : masqué par un enseignant."},
         "text_html": {"type": ["string", "null"]},
         "hidden": {"type": "boolean"},

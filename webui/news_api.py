@@ -16,11 +16,10 @@ from flask import g, url_for
 from appliance import timefmt
 from appliance.community import news
 from webui.access import actor, conn, current_person
-from webui.api import ApiBlueprint, PageRequest
+from webui.api import ApiBlueprint, PageRequest, schemas
 
 bp = ApiBlueprint("news_api", __name__, tag="news")
 
-_MINUTE_OR_NULL = {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"}
 _WHEN = {
     "type": "string",
     "maxLength": 25,
@@ -56,9 +55,9 @@ ITEM = {
         "audience": {"type": "array", "items": {"type": "string"}},
         "state": {"enum": ["draft", "published"]},
         "pinned": {"type": "boolean"},
-        "publish_from": _MINUTE_OR_NULL,
-        "expires": _MINUTE_OR_NULL,
-        "published": _MINUTE_OR_NULL,
+        "publish_from": schemas.MINUTE_OR_NULL,
+        "expires": schemas.MINUTE_OR_NULL,
+        "published": schemas.MINUTE_OR_NULL,
         "author": AUTHOR,
         "image": {"type": ["string", "null"], "description": "L'adresse de l'image."},
     },

@@ -16,11 +16,10 @@ from appliance import timefmt
 from appliance.community import notifications
 from appliance.i18n import N_
 from webui.access import actor, conn, current_person
-from webui.api import ApiBlueprint, ApiError, PageRequest
+from webui.api import ApiBlueprint, ApiError, PageRequest, schemas
 
 bp = ApiBlueprint("notifications_api", __name__, tag="notifications")
 
-_MINUTE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"}
 _FREQUENCY = {"enum": list(notifications.FREQUENCIES)}
 
 ENTRY = {
@@ -29,7 +28,7 @@ ENTRY = {
     "properties": {
         "id": {"type": "integer"},
         "type": {"enum": list(notifications.TYPES)},
-        "date": _MINUTE,
+        "date": schemas.MINUTE,
         "text": {"type": "string"},
         "link": {"type": "string", "description": "Une page du portail (chemin)."},
         "read": {"type": "boolean"},

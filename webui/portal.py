@@ -130,7 +130,9 @@ def _coming_days(whose: dict | None) -> Markup | None:
 
 
 # Pages that send a parent to the picker and get them back once a child is chosen.
-_PICKER_RETURNS = {"portal.home", "directory.index", "diary.todo", "schoollife.week"}
+_PICKER_RETURNS = {
+    "portal.home", "directory.index", "diary.todo", "schoollife.week", "agenda.week",
+}  # fmt: skip
 
 
 def _back_to(endpoint: str | None) -> str:

@@ -74,6 +74,11 @@ TYPES: dict[str, NotificationType] = {
     "homework": NotificationType(
         N_("Travail à faire"), N_("Un nouveau travail dans le cahier de textes."), {"*": "daily"}
     ),
+    "assignment": NotificationType(
+        N_("Devoir à rendre"),
+        N_("Un nouveau devoir à rendre donné par un professeur."),
+        {"*": "daily"},
+    ),
     "lesson_content": NotificationType(
         N_("Contenu de séance"), N_("Le contenu d'une séance est en ligne."), {"*": "daily"}
     ),

@@ -16,10 +16,12 @@ import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
+from appliance.agenda import demo as agenda_demo
 from appliance.community import demo as community_demo
 from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
 from appliance.files import demo as files_demo
+from appliance.files.assignments import demo as assignments_demo
 from appliance.school import set_school
 from appliance.schoollife import demo as schoollife_demo
 from appliance.schoollife.attendance import demo as attendance_demo
@@ -75,6 +77,8 @@ def seed(
         grades_demo.ensure(conn)
         attendance_demo.ensure(conn)
         files_demo.ensure(conn, data_dir / "files")
+        assignments_demo.ensure(conn, data_dir / "files")
+        agenda_demo.ensure(conn)
         return read_saved(saved)
     accounts: list[tuple[str, str, str]] = []
     with transaction(conn):
@@ -140,6 +144,8 @@ def seed(
     grades_demo.ensure(conn)
     attendance_demo.ensure(conn)
     files_demo.ensure(conn, data_dir / "files")
+    assignments_demo.ensure(conn, data_dir / "files")
+    agenda_demo.ensure(conn)
     return accounts
 
 

@@ -70,6 +70,11 @@ Ce fichier ZIP contient tout ce que l'espace numérique de travail conserve sur 
 - files.json : vos documents (dossiers et fichiers de votre espace, ceux que vous avez
   déposés dans un dossier de classe, leurs partages) et ce qui compte dans votre quota ;
   leur contenu se télécharge depuis « Mes documents » ;
+- assignments.json : les devoirs à rendre que vous avez rendus (élève : les fichiers,
+  nommés, le commentaire et la copie corrigée du professeur, vos délais prolongés) ou
+  donnés (professeur) ;
+- agenda.json : les événements de votre agenda personnel, et ceux du calendrier de
+  l'établissement que vous avez écrits ;
 - other.json : les données des autres services qui vous sont rattachées.
 
 Les mots de passe ne sont jamais conservés en clair et ne figurent pas dans cet export.

@@ -20,7 +20,6 @@ Who may follow the job and who may take its file is the policy's (`job.view`,
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -131,16 +130,7 @@ def take_pdf(box: Any, actor: Actor, job: dict[str, Any]) -> bytes:
 def purge_old(data_dir: Path, *, max_age_hours: float = KEEP_HOURS) -> int:
     """Delete the slips PDFs (and stray temporary files) older than `max_age_hours`;
     return how many."""
-    root = slips_root(data_dir)
-    if not root.is_dir():
-        return 0
-    limit = time.time() - max_age_hours * 3600
-    removed = 0
-    for path in root.iterdir():
-        if path.is_file() and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
+    return jobqueue.purge_outputs(slips_root(data_dir), max_age_hours=max_age_hours)
 
 
 HANDLERS = {KIND: _make}

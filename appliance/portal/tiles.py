@@ -37,10 +37,10 @@ _COMING = {
 _SCHOOL_LIFE = ["timetable", "homework", "grades", "absences", "messages", "news"]
 
 _BY_PROFILE = {
-    "student": [*_SCHOOL_LIFE, "forums", "files", "directory", "account"],
+    "student": [*_SCHOOL_LIFE, "assignments", "agenda", "forums", "files", "directory", "account"],
     # Parents have a space of their own and read the class folders opened to them.
-    "relative": [*_SCHOOL_LIFE, "files", "directory", "account"],
-    "teacher": [*_SCHOOL_LIFE, "forums", "files", "directory", "account"],
+    "relative": [*_SCHOOL_LIFE, "assignments", "agenda", "files", "directory", "account"],
+    "teacher": [*_SCHOOL_LIFE, "assignments", "agenda", "forums", "files", "directory", "account"],
     # The directory tile shows to staff whose function opens it (the portal asks the policy).
     # The cahier de textes's and the grades' tiles show to the direction only (the portal
     # asks the policy).
@@ -51,11 +51,12 @@ _BY_PROFILE = {
         "absences",
         "messages",
         "news",
+        "agenda",
         "files",
         "directory",
         "account",
     ],  # fmt: skip
-    "guest": ["messages", "news", "files", "account"],
+    "guest": ["messages", "news", "agenda", "files", "account"],
     "admin": [
         "admin",
         "admin_people",
@@ -69,6 +70,7 @@ _BY_PROFILE = {
         "backups",
         "health",
         "news",
+        "agenda",
         "account",
     ],
 }

@@ -7,11 +7,12 @@
 - `state(conn, person_id)`: `{"created_at", "last_fetched_at"}` or None;
 - `owner(conn, secret)`: the active person a secret belongs to, or None (a stopped,
   unknown or malformed secret; a disabled account);
-- `calendar(conn, person, today)`: the feed's bytes: the person's lessons (a parent's:
+- `calendar(conn, person, today, more=)`: the feed's bytes: the person's lessons (a parent's:
   each of their children's, the first name before the subject) from 7 days before
   `today` to the last day of the school year, one VEVENT per lesson with a stable UID,
   SUMMARY the subject (and the change in words), LOCATION the room, STATUS:CANCELLED for
-  a cancelled lesson, times in the school's zone with its VTIMEZONE.
+  a cancelled lesson, times in the school's zone with its VTIMEZONE; `more` adds the
+  agenda's events (`appliance.agenda.feed.calendar` is the feed the address serves).
 
 The web view throttles unknown secrets like failed logins (`appliance.security.throttle`).
 """
@@ -138,14 +139,22 @@ def _followed(conn: sqlite3.Connection, person: Mapping[str, Any]) -> list[tuple
     return [(int(person["id"]), None)] + [(int(c["id"]), c["first_name"]) for c in children]
 
 
+# What another service adds to the feed: given the calendar, its first and last day, the
+# UIDs' domain and the DTSTAMP, it adds its components (the agenda's events).
+MoreEvents = Callable[[Calendar, date, date, str, datetime], None]
+
+
 def calendar(
     conn: sqlite3.Connection,
     person: Mapping[str, Any],
     today: date,
     *,
     gettext: Gettext = _same,
+    more: MoreEvents | None = None,
 ) -> bytes:
-    """The iCal feed of `person` (see the module doc), texts through `gettext`."""
+    """The iCal feed of `person` (see the module doc), texts through `gettext`; `more`
+    adds other components (`appliance.agenda.feed`: one feed with the
+    lessons and the agenda's events)."""
     year = load_year(conn)
     first = today - timedelta(days=PAST_DAYS)
     last = year.end if year else today + timedelta(days=_NO_YEAR_DAYS)
@@ -176,6 +185,8 @@ def calendar(
         cal.add_component(
             _event(lesson, followed_id, first_name, person, names, domain, zone, stamp, gettext)
         )
+    if more is not None:
+        more(cal, first, last, domain, stamp)
     return cal.to_ical()
 
 

@@ -188,11 +188,17 @@ def parse_day(value: DayLike | None, field: str) -> date:
     found = read_day(text)
     if found is not None:
         return found
+    if field not in _FIELD_NAMES:  # a form's or an API's field, named by the error's field
+        raise CartableError(
+            N_("Date « %(value)s » invalide : écrivez AAAA-MM-JJ (ou JJ/MM/AAAA)."),
+            field=field,
+            value=text,
+        )
     raise CartableError(
         N_("Date « %(value)s » invalide pour %(label)s : écrivez AAAA-MM-JJ (ou JJ/MM/AAAA)."),
         field=field,
         value=text,
-        label=_FIELD_NAMES.get(field, field),
+        label=_FIELD_NAMES[field],
     )
 
 

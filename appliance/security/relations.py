@@ -51,6 +51,9 @@ between the person who writes and a person written to:
   (the rule of their two profiles is "allowed" and its scope holds); the one answer to
   "may A write to B", read from the rules' table by `appliance.community.rules`.
 
+`calendar_keys(conn, person)` gives the school calendar's audience targets a person
+belongs to (the agenda's list of school events reads them; not a relation).
+
 `functions(person)` gives a staff member's function codes (`has_function`): the STS-Web
 FONCTION codes (several joined by commas when a CSV file gives them) and the words a CSV
 file may use instead ("CPE", "Vie scolaire", "Direction"…).
@@ -300,6 +303,30 @@ def audience_keys(conn: sqlite3.Connection, person: Thing) -> list[str]:
         (pid, pid, pid, pid, pid, pid),
     ).fetchall()
     return keys + sorted(r[0] for r in found)
+
+
+def calendar_keys(conn: sqlite3.Connection, person: Thing) -> list[str]:
+    """The audience targets of the school calendar a person belongs to: those of
+    `audience_keys`, a legal guardian's children's classes and groups for their students
+    too (a trip of 5A concerns its families), and a teacher's classes and groups as
+    "teachers:class:CODE" / "teachers:group:CODE"."""
+    keys = set(audience_keys(conn, person))
+    pid = person["id"]
+    found = conn.execute(
+        "SELECT 'students:class:' || c.code FROM guardian_link l "
+        "JOIN class_membership m ON m.person_id = l.student_id "
+        "JOIN school_class c ON c.id = m.class_id WHERE l.guardian_id = ? AND l.level = 1 UNION "
+        "SELECT 'students:group:' || g.code FROM guardian_link l "
+        "JOIN group_membership m ON m.person_id = l.student_id "
+        "JOIN teaching_group g ON g.id = m.group_id WHERE l.guardian_id = ? AND l.level = 1 "
+        "UNION SELECT 'teachers:class:' || c.code FROM teaching t "
+        "JOIN school_class c ON c.id = t.class_id WHERE t.teacher_id = ? "
+        "UNION SELECT 'teachers:group:' || g.code FROM teaching t "
+        "JOIN teaching_group g ON g.id = t.group_id WHERE t.teacher_id = ?",
+        (pid, pid, pid, pid),
+    ).fetchall()
+    keys.update(r[0] for r in found)
+    return sorted(keys)
 
 
 def audience_of(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:

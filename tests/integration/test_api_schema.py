@@ -187,6 +187,18 @@ def test_every_documented_route_keeps_its_contract(demo_app, mode):
         "DELETE /files/{node_id}",
         "POST /files/{node_id}/share",
         "GET /classes/{kind}:{code}/files",
+        # Devoirs à rendre (#14)
+        "POST /assignments",
+        "GET /assignments",
+        "POST /assignments/{assignment_id}/submissions",
+        "GET /assignments/{assignment_id}/submissions",
+        "GET /assignments/{assignment_id}/submissions.zip",
+        "PUT /assignments/{assignment_id}/extensions/{login}",
+        # The agenda (#14)
+        "GET /agenda",
+        "POST /agenda/events",
+        "PATCH /agenda/events/{event_id}",
+        "DELETE /agenda/events/{event_id}",
     }
     ran: Counter[str] = Counter()
     strategy = schema.as_strategy(generation_mode=mode)

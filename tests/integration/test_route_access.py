@@ -78,6 +78,18 @@ SAMPLE_ARGS = {
     "files.purge:node_id": "trashed_doc_2",
     "files_api.class_files:kind": "class_kind",
     "code": "class_code",
+    # Devoirs à rendre (#14): a work of the walk's teacher for the walk's class, its file,
+    # the walk's student's hand-in (a file, corrected) and that student.
+    "assignment_id": "assignment",
+    "assignments.attachment:attachment_id": "assignment_attachment",
+    "file_id": "handed_file",
+    "student_id": "student",
+    # The agenda (#14): the walk's student's own events (one to delete on the page, one
+    # through the API).
+    "agenda_event_id": "agenda_event",
+    "agenda.event_delete:agenda_event_id": "agenda_doomed",
+    "agenda_api.event_update:event_id": "agenda_event",
+    "agenda_api.event_delete:event_id": "agenda_api_doomed",
 }
 
 
@@ -147,6 +159,8 @@ def people_by_profile(conn, box):
     _grades(conn, made, class_id)
     _attendance(conn, made, class_id)
     _files(conn, made, class_id)
+    _assignments(conn, made, class_id)
+    _agenda(conn, made)
     return made
 
 
@@ -176,6 +190,62 @@ def _files(conn, made, class_id) -> None:
         nodes.delete(conn, actor, nodes.target(conn, docs[key]["id"]))
     made["class_subfolder"] = (folder["id"],)
     made["class_kind"], made["class_code"] = ("class",), ("6 A",)
+
+
+def _assignments(conn, made, class_id) -> None:
+    """A work given by the walk's teacher to the walk's class in maths (with a file), which
+    the walk's student handed in and the teacher corrected (a comment, a corrected file)."""
+    from appliance.files.assignments import handins, works
+
+    cfg = {"files.max_upload_mb": 5, "files.quota_mb_teacher": 10, "files.quota_mb_student": 10}
+    teacher = people.get_person(conn, made["teacher"][0])
+    student = people.get_person(conn, made["student"][0])
+    t_actor = Actor(teacher["id"], teacher["login"], "192.0.2.4")
+    store = made["files_dir"]
+    sujet = works.store_files(
+        store, [(io.BytesIO(b"%PDF-1.4 sujet"), "sujet.pdf")], max_bytes=1 << 20
+    )
+    item = works.create(
+        conn, cfg, t_actor, teacher,
+        audience={"kind": "class", "id": class_id, "code": "6 A", "name": "6 A"},
+        subject_code="061300", title="Exposé", instructions="Deux pages.",
+        due=(date.today() + timedelta(days=7)).isoformat() + "T18:00", files=sujet,
+    )  # fmt: skip
+    copie = works.store_files(
+        store, [(io.BytesIO(b"%PDF-1.4 copie"), "copie.pdf")], max_bytes=1 << 20
+    )
+    handed = handins.hand_in(
+        conn, cfg, Actor(student["id"], student["login"], "192.0.2.5"), student, item, copie
+    )
+    corrected = works.store_files(
+        store, [(io.BytesIO(b"%PDF-1.4 corr"), "corr.pdf")], max_bytes=1 << 20
+    )
+    handins.give_back(conn, cfg, t_actor, teacher, item, student["id"], comment="Bien.",
+                      corrected=corrected[0])  # fmt: skip
+    made["assignment"] = (item["id"],)
+    made["assignment_attachment"] = (item["attachments"][0]["id"],)
+    made["handed_file"] = (handed["files"][0]["id"],)
+
+
+def _agenda(conn, made) -> None:
+    """Three events of the walk's student's own agenda (one kept, two deleted by the walk),
+    and a school event of the walk's CPE for everyone."""
+    from appliance.agenda import events
+
+    student = dict(
+        conn.execute("SELECT * FROM person WHERE id = ?", (made["student"][0],)).fetchone()
+    )
+    edu = dict(
+        conn.execute("SELECT * FROM person WHERE id = ?", (made["staff_edu"][0],)).fetchone()
+    )
+    day = date.today().isoformat()
+    for key in ("agenda_event", "agenda_doomed", "agenda_api_doomed"):
+        made[key] = (events.create(conn, student, {"title": key, "start_day": day,
+                     "start_time": "18:00", "end_time": "19:00"},
+                     Actor(student["id"], student["login"]))["id"],)  # fmt: skip
+    council = {"title": "Conseil", "start_day": day, "start_time": "17:00", "end_time": "18:00",
+               "audience": ["all"]}  # fmt: skip
+    events.create(conn, edu, council, Actor(edu["id"], edu["login"]))
 
 
 def _attendance(conn, made, class_id) -> None:

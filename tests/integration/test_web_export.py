@@ -26,6 +26,8 @@ FILES = {
     "news.json",
     "forums.json",
     "files.json",
+    "assignments.json",
+    "agenda.json",
 }
 
 

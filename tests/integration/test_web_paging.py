@@ -60,6 +60,11 @@ ELSEWHERE = {
     "attendance/student.html": "tests/integration/attendance/test_web_attendance.py",
     "attendance/alerts.html": "tests/integration/attendance/test_web_attendance.py",
     "files/folder.html": "tests/integration/files/test_web_files.py",
+    # devoirs à rendre (#14): a teacher's works given, a student's to hand in
+    "assignments/given.html": "tests/integration/assignments/test_assignments_web.py",
+    "assignments/todo.html": "tests/integration/assignments/test_assignments_web.py",
+    # the agenda's month (#14): a pupil's own events
+    "agenda/month.html": "tests/integration/agenda/test_agenda_web.py",
 }
 
 

@@ -29,6 +29,8 @@ def test_the_manifest_lists_the_areas_in_order():
         "news_forums",
         "attendance",
         "files",
+        "assignments",
+        "agenda",
     ]
     assert len({f.name for f in FEATURES}) == len(FEATURES)
 
@@ -122,6 +124,8 @@ def test_migrations_come_from_the_features_packages():
         "appliance.community.migrations",
         "appliance.schoollife.attendance.migrations",
         "appliance.files.migrations",
+        "appliance.files.assignments.migrations",
+        "appliance.agenda.migrations",
     ]
     numbers = [n for n, _name, _sql in db.available_migrations()]
     assert numbers == sorted(set(numbers)) and numbers[0] == 1

@@ -396,6 +396,8 @@ class ApiSpec:
     action: str | None
     status: int = 200
     request: Mapping[str, Any] | None = None
+    # A multipart/form-data body (files), described only: the view reads request.files.
+    form: Mapping[str, Any] | None = None
     response: Mapping[str, Any] | None = None
     query: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     required_query: tuple[str, ...] = ()
@@ -406,9 +408,6 @@ class ApiSpec:
     tag: str = ""
     # The success answer's media type: JSON, or a file the view returns as a Response.
     produces: str = "application/json"
-    # A multipart/form-data body (files), described by this schema and read by the view
-    # itself (streamed: `webui.uploads`).
-    form: Mapping[str, Any] | None = None
 
     def query_params(self) -> dict[str, Mapping[str, Any]]:
         """The query parameters, the pagination's (`limit`, `cursor`) included."""
@@ -439,6 +438,7 @@ class ApiBlueprint(Blueprint):
         action: str | None,
         target: Callable[..., Mapping[str, Any]] | None = None,
         request: Mapping[str, Any] | None = None,
+        form: Mapping[str, Any] | None = None,
         response: Mapping[str, Any] | None = None,
         query: Mapping[str, Mapping[str, Any]] | None = None,
         required_query: tuple[str, ...] = (),
@@ -448,7 +448,6 @@ class ApiBlueprint(Blueprint):
         max_body: int | None = None,
         endpoint: str | None = None,
         produces: str = "application/json",
-        form: Mapping[str, Any] | None = None,
     ) -> Callable:
         """Declare a JSON endpoint (see the module doc).
 
@@ -457,14 +456,15 @@ class ApiBlueprint(Blueprint):
         `g.target`) or raises NotFound: refused or absent both answer 404. `request`: the
         JSON Schema of the body, validated before the view (given as `body=`); `query`:
         name → JSON Schema of each query parameter (given as `query=`, a dict, defaults
-        filled in), `required_query` the ones that must be there; `paginated`: the view
+        filled in), `required_query` the ones that must be there; `form`: the schema of a
+        multipart/form-data body (files), for the description only: the view reads
+        `request.files` itself, streamed; `paginated`: the view
         is given `page=` (a `paging.PageRequest`) and returns `page.answer(...)`, and
         `response` is then the schema of one item. `status`: the success status (201 for
         a creation, 204 for a deletion: the view returns None). `errors`: statuses the view
         may answer besides the usual ones (409, 413). The view returns a dict or list
         (sent as JSON with `status`) or a Response; `produces` names the media type of a
-        file it returns instead ("application/pdf"), for the description; `form` the
-        schema of a multipart/form-data body the view reads itself (an upload).
+        file it returns instead ("application/pdf"), for the description.
         """
         method = method.upper()
         if status is None:
@@ -475,6 +475,7 @@ class ApiBlueprint(Blueprint):
             action=action,
             status=status,
             request=request,
+            form=form,
             response=response,
             query=dict(query or {}),
             required_query=tuple(required_query),
@@ -484,7 +485,6 @@ class ApiBlueprint(Blueprint):
             max_body=max_body,
             tag=self.tag,
             produces=produces,
-            form=form,
         )
 
         def decorate(view: Callable) -> Callable:

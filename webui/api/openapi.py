@@ -136,7 +136,7 @@ def _operation(
             "required": True,
             "content": {"application/json": {"schema": dict(spec.request)}},
         }
-    if spec.form is not None:
+    elif spec.form is not None:
         operation["requestBody"] = {
             "required": True,
             "content": {"multipart/form-data": {"schema": dict(spec.form)}},
@@ -157,9 +157,10 @@ def _responses(spec: ApiSpec, has_path_params: bool) -> dict[str, Any]:
     statuses = set(spec.errors)
     if spec.action is not None:
         statuses |= {401, 403, 429}
-    if spec.query_params() or spec.request is not None or spec.method not in ("GET", "HEAD"):
+    has_body = spec.request is not None or spec.form is not None
+    if spec.query_params() or has_body or spec.method not in ("GET", "HEAD"):
         statuses |= {400, 422}
-    if spec.request is not None or spec.form is not None:
+    if has_body:
         statuses.add(413)
     if has_path_params or spec.targeted:
         statuses.add(404)

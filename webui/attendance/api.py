@@ -26,14 +26,11 @@ from appliance.schoollife.attendance import alerts, events, excuses, halfdays, r
 from appliance.schoollife.attendance.common import day, person_thing
 from appliance.security import policy
 from webui.access import actor, box, conn, current_person
-from webui.api import ApiBlueprint, ApiError, PageRequest
+from webui.api import ApiBlueprint, ApiError, PageRequest, schemas
 
 bp = ApiBlueprint("attendance_api", __name__, tag="attendance")
 
-_LOGIN = {"type": "string", "minLength": 1, "maxLength": 64}
-_DAY = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 _MONTH = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$"}
-_MINUTE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"}
 _REASON = {"type": "string", "minLength": 1, "maxLength": 40}
 _TEXT = {"type": "string", "minLength": 1, "maxLength": 2000}
 
@@ -66,11 +63,11 @@ ROLL_CHANGE = {
     "required": ["absent"],
     "additionalProperties": False,
     "properties": {
-        "absent": {"type": "array", "items": _LOGIN, "maxItems": 1000, "uniqueItems": True},
+        "absent": {"type": "array", "items": schemas.LOGIN, "maxItems": 1000, "uniqueItems": True},
         "late": {
             "type": "object",
             "maxProperties": 1000,
-            "propertyNames": _LOGIN,
+            "propertyNames": schemas.LOGIN,
             "additionalProperties": {
                 "type": "integer",
                 "minimum": 1,
@@ -84,8 +81,8 @@ ABSENCE = {
     "required": ["id", "start", "end", "kind", "minutes", "reason_code", "justified", "excuse"],
     "properties": {
         "id": {"type": "integer"},
-        "start": _MINUTE,
-        "end": _MINUTE,
+        "start": schemas.MINUTE,
+        "end": schemas.MINUTE,
         "kind": {"enum": ["absence", "late"]},
         "minutes": {"type": ["integer", "null"], "description": "Minutes de retard."},
         "reason_code": {"type": ["string", "null"]},
@@ -255,9 +252,9 @@ def roll_put(lesson_id: int, body: dict):
     "GET",
     action="attendance.home",
     query={
-        "login": {**_LOGIN, "description": "L'élève (identifiant)."},
-        "from": {**_DAY, "description": "Premier jour (compris)."},
-        "to": {**_DAY, "description": "Dernier jour (compris)."},
+        "login": {**schemas.LOGIN, "description": "L'élève (identifiant)."},
+        "from": {**schemas.DAY, "description": "Premier jour (compris)."},
+        "to": {**schemas.DAY, "description": "Dernier jour (compris)."},
     },
     required_query=("login",),
     response=ABSENCE,
@@ -360,7 +357,10 @@ def reasons_list():
     "/absences/summary",
     "GET",
     action="attendance.home",
-    query={"login": _LOGIN, "month": {**_MONTH, "description": "AAAA-MM (ce mois par défaut)."}},
+    query={
+        "login": schemas.LOGIN,
+        "month": {**_MONTH, "description": "AAAA-MM (ce mois par défaut)."},
+    },
     required_query=("login",),
     response=SUMMARY,
     errors=(404,),

@@ -28,6 +28,7 @@ from appliance.schoollife.diary import audiences, entries, homework, progress, r
 from appliance.schoollife.year import local_today, monday_of
 from appliance.security import policy
 from webui.access import actor, conn, current_person
+from webui.api import schemas
 from webui.api.core import ApiBlueprint, ApiError
 from webui.diary.common import homework_target, lesson_target
 
@@ -35,39 +36,11 @@ bp = ApiBlueprint("diary_api", __name__, tag="diary")
 
 MAX_DAYS = 62
 
-_DAY = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-_MINUTE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"}
-_AUDIENCE = {
-    "type": "object",
-    "required": ["kind", "code"],
-    "additionalProperties": False,
-    "properties": {
-        "kind": {"enum": ["class", "group"]},
-        "code": {"type": "string", "minLength": 1, "maxLength": 64},
-    },
-}
-_AUDIENCE_QUERY = {
-    "type": "string",
-    "pattern": "^(class|group):.+$",
-    "maxLength": 70,
-    "description": "Une classe ou un groupe : class:5A, group:LAT5.",
-}
 _SPAN_QUERY = {
-    "from": {**_DAY, "description": "Premier jour (par défaut : aujourd'hui)."},
-    "to": {**_DAY, "description": "Dernier jour, compris (au plus 62 jours en tout)."},
+    "from": {**schemas.DAY, "description": "Premier jour (par défaut : aujourd'hui)."},
+    "to": {**schemas.DAY, "description": "Dernier jour, compris (au plus 62 jours en tout)."},
 }
 
-ATTACHMENT = {
-    "type": "object",
-    "required": ["id", "name", "size", "mime", "url"],
-    "properties": {
-        "id": {"type": "integer"},
-        "name": {"type": "string"},
-        "size": {"type": "integer"},
-        "mime": {"type": "string"},
-        "url": {"type": "string", "description": "Le fichier (avec la session du portail)."},
-    },
-}
 HOMEWORK = {
     "type": "object",
     "required": [
@@ -78,20 +51,20 @@ HOMEWORK = {
     "properties": {
         "id": {"type": "integer"},
         "lesson_id": {"type": ["integer", "null"], "description": "Le cours où il fut donné."},
-        "due": _DAY,
+        "due": schemas.DAY,
         "due_next_lesson": {"type": "boolean"},
-        "given": _DAY,
+        "given": schemas.DAY,
         "subject_code": {"type": "string"},
         "subject": {"type": "string"},
-        "audience": _AUDIENCE,
+        "audience": schemas.AUDIENCE,
         "kind": {"enum": list(homework.KINDS)},
         "text": {"type": "string"},
         "text_html": {"type": "string", "description": "Le même texte en HTML sûr."},
         "minutes": {"type": ["integer", "null"]},
-        "publish_at": _MINUTE,
+        "publish_at": schemas.MINUTE,
         "published": {"type": "boolean"},
         "author": {"type": ["string", "null"], "description": "Identifiant du professeur."},
-        "attachments": {"type": "array", "items": ATTACHMENT},
+        "attachments": {"type": "array", "items": schemas.FILE},
         "done": {"type": "boolean", "description": "Fait (l'élève, ou l'enfant demandé)."},
         "done_count": {"type": "integer", "description": "Combien d'élèves l'ont fait."},
         "students": {"type": "integer", "description": "Combien d'élèves il concerne."},
@@ -110,17 +83,17 @@ ENTRY = {
     ],
     "properties": {
         "lesson_id": {"type": "integer"},
-        "date": _DAY,
-        "start": _MINUTE,
-        "end": _MINUTE,
+        "date": schemas.DAY,
+        "start": schemas.MINUTE,
+        "end": schemas.MINUTE,
         "subject_code": {"type": "string"},
         "subject": {"type": "string"},
-        "audience": _AUDIENCE,
+        "audience": schemas.AUDIENCE,
         "teachers": {"type": "array", "items": {"type": "string"}},
         "status": {"enum": ["planned", "cancelled", "moved", "replaced", "added"]},
         "content": {"type": "string", "description": "Ce qui a été fait (texte)."},
         "content_html": {"type": "string", "description": "Le même texte en HTML sûr."},
-        "updated_at": {"anyOf": [_MINUTE, {"type": "null"}]},
+        "updated_at": {"anyOf": [schemas.MINUTE, {"type": "null"}]},
     },
 }  # fmt: skip
 DIARY_ITEM = {
@@ -150,9 +123,9 @@ NEW_HOMEWORK = {
     "required": ["audience", "subject_code", "kind", "text"],
     "additionalProperties": False,
     "properties": {
-        "audience": _AUDIENCE,
+        "audience": schemas.AUDIENCE,
         "subject_code": {"type": "string", "minLength": 1, "maxLength": 20},
-        "due": {**_DAY, "description": "Le jour où il est à faire."},
+        "due": {**schemas.DAY, "description": "Le jour où il est à faire."},
         "due_next_lesson": {
             "type": "boolean",
             "description": "true : pour le prochain cours de la classe dans la matière.",
@@ -162,7 +135,7 @@ NEW_HOMEWORK = {
         "minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": homework.MAX_MINUTES},
         "lesson_id": {"type": ["integer", "null"], "minimum": 1, "maximum": 2**63 - 1},
         "publish_at": {
-            **_MINUTE,
+            **schemas.MINUTE,
             "description": "Vu des familles à partir de (défaut : maintenant).",
         },
     },
@@ -188,7 +161,7 @@ WORKLOAD = {
                 "type": "object",
                 "required": ["date", "count", "minutes"],
                 "properties": {
-                    "date": _DAY,
+                    "date": schemas.DAY,
                     "count": {"type": "integer"},
                     "minutes": {"type": "integer"},
                 },
@@ -202,9 +175,9 @@ NEW_VISA = {
     "additionalProperties": False,
     "properties": {
         "teacher": {"type": "string", "minLength": 1, "maxLength": 64},
-        "audience": _AUDIENCE,
+        "audience": schemas.AUDIENCE,
         "comment": {"type": "string", "maxLength": visa.MAX_COMMENT},
-        "date": {**_DAY, "description": "Le jour du visa (défaut : aujourd'hui)."},
+        "date": {**schemas.DAY, "description": "Le jour du visa (défaut : aujourd'hui)."},
     },
 }
 VISA = {
@@ -212,9 +185,9 @@ VISA = {
     "required": ["id", "audience", "teacher", "date", "comment", "director"],
     "properties": {
         "id": {"type": "integer"},
-        "audience": _AUDIENCE,
+        "audience": schemas.AUDIENCE,
         "teacher": {"type": ["string", "null"]},
-        "date": _DAY,
+        "date": schemas.DAY,
         "comment": {"type": "string"},
         "director": {"type": ["string", "null"]},
     },
@@ -343,7 +316,7 @@ def lesson_content(lesson_id: int, body: dict[str, Any]):
     "GET",
     action="diary.open",
     response=DIARY,
-    query={"audience": _AUDIENCE_QUERY, **_SPAN_QUERY},
+    query={"audience": schemas.AUDIENCE_SHORT, **_SPAN_QUERY},
     required_query=("audience",),
     errors=(404,),
 )
@@ -414,9 +387,9 @@ def homework_create(body: dict[str, Any]):
     response=HOMEWORK_LIST,
     query={
         **_SPAN_QUERY,
-        "to": {**_DAY, "description": "Dernier jour, compris (par défaut : 14 jours)."},
+        "to": {**schemas.DAY, "description": "Dernier jour, compris (par défaut : 14 jours)."},
         "login": {"type": "string", "maxLength": 64, "description": "Un élève (un enfant)."},
-        "audience": _AUDIENCE_QUERY,
+        "audience": schemas.AUDIENCE_SHORT,
     },
     errors=(404,),
 )
@@ -473,7 +446,7 @@ def homework_done(homework_id: int, body: dict[str, Any]):
     "GET",
     action="diary.workload",
     response=WORKLOAD,
-    query={"audience": _AUDIENCE_QUERY, **_SPAN_QUERY},
+    query={"audience": schemas.AUDIENCE_SHORT, **_SPAN_QUERY},
     required_query=("audience",),
     errors=(404,),
 )

@@ -26,18 +26,15 @@ from appliance.schoollife.grades import assessments, numbers, periods, printing,
 from appliance.schoollife.grades import report_cards as cards
 from appliance.security import policy
 from webui.access import actor, conn, current_person
-from webui.api import ApiBlueprint, ApiError
+from webui.api import ApiBlueprint, ApiError, schemas
 from webui.api.core import encoded
 from webui.directory.common import attachment
 from webui.grades.common import settings
 
 bp = ApiBlueprint("grades_api", __name__, tag="grades")
 
-_DAY = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-_MINUTE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"}
 _NUMBER_OR_NULL = {"type": ["number", "null"]}
 _MARK = {"anyOf": [{"type": "number"}, {"enum": list(numbers.CODES)}]}
-_LOGIN = {"type": "string", "minLength": 1, "maxLength": 64}
 
 PERIOD = {
     "type": "object",
@@ -45,11 +42,14 @@ PERIOD = {
     "properties": {
         "id": {"type": "integer"},
         "name": {"type": "string"},
-        "from": _DAY,
-        "to": _DAY,
+        "from": schemas.DAY,
+        "to": schemas.DAY,
         "locked": {"type": "boolean"},
-        "entry_end": {**_DAY, "description": "Dernier jour de saisie des notes."},
-        "council_date": {"anyOf": [_DAY, {"type": "null"}], "description": "Conseil de classe."},
+        "entry_end": {**schemas.DAY, "description": "Dernier jour de saisie des notes."},
+        "council_date": {
+            "anyOf": [schemas.DAY, {"type": "null"}],
+            "description": "Conseil de classe.",
+        },
     },
 }
 STATS = {
@@ -96,10 +96,10 @@ ASSESSMENT = {
         "subject_code": {"type": "string"},
         "subject": {"type": "string"},
         "title": {"type": "string"},
-        "date": _DAY,
+        "date": schemas.DAY,
         "out_of": {"type": "integer"},
         "coefficient": {"type": "number"},
-        "publish_at": _MINUTE,
+        "publish_at": schemas.MINUTE,
         "published": {"type": "boolean"},
         "stats": STATS,
         "marks": {
@@ -125,10 +125,13 @@ NEW_ASSESSMENT = {
         "audience": AUDIENCE,
         "subject_code": {"type": "string", "minLength": 1, "maxLength": 20},
         "title": {"type": "string", "minLength": 1, "maxLength": 120},
-        "date": _DAY,
+        "date": schemas.DAY,
         "out_of": {"type": "integer", "minimum": 1, "maximum": 100},
         "coefficient": {"type": "number", "minimum": 0, "maximum": 99},
-        "publish_at": {**_MINUTE, "description": "Heure de l'établissement ; défaut : maintenant."},
+        "publish_at": {
+            **schemas.MINUTE,
+            "description": "Heure de l'établissement ; défaut : maintenant.",
+        },
     },
 }
 MARKS = {
@@ -159,7 +162,7 @@ MARK_LINE = {
     "properties": {
         "assessment_id": {"type": "integer"},
         "title": {"type": "string"},
-        "date": _DAY,
+        "date": schemas.DAY,
         "mark": _MARK,
         "out_of": {"type": "integer"},
         "coefficient": {"type": "number"},
@@ -359,7 +362,10 @@ def assessment_marks(assessment_id: int, body):
             "maximum": 10**18 - 1,  # what a query string's integer may be (webui.api.core)
             "description": "Numéro de la période.",
         },
-        "login": {**_LOGIN, "description": "L'élève (défaut : soi-même, ou son seul enfant)."},
+        "login": {
+            **schemas.LOGIN,
+            "description": "L'élève (défaut : soi-même, ou son seul enfant).",
+        },
     },
     required_query=("period",),
     errors=(404,),

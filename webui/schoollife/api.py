@@ -22,6 +22,7 @@ from appliance.i18n import N_
 from appliance.schoollife import changes, choices, ical, lessons, year
 from appliance.security import policy
 from webui.access import actor, conn, current_person
+from webui.api import schemas
 from webui.api.core import ApiBlueprint, ApiError
 from webui.schoollife.views_ical import feed_url
 
@@ -29,8 +30,6 @@ bp = ApiBlueprint("timetable_api", __name__, tag="timetable")
 
 MAX_DAYS = 62
 
-_DAY = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
-_MINUTE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$"}
 _AUDIENCE = {
     "type": "object",
     "required": ["kind", "code"],
@@ -43,14 +42,14 @@ YEAR = {
     "type": "object",
     "required": ["start", "end", "holidays", "weeks"],
     "properties": {
-        "start": _DAY,
-        "end": _DAY,
+        "start": schemas.DAY,
+        "end": schemas.DAY,
         "holidays": {
             "type": "array",
             "items": {
                 "type": "object",
                 "required": ["from", "to"],
-                "properties": {"from": _DAY, "to": _DAY},
+                "properties": {"from": schemas.DAY, "to": schemas.DAY},
             },
         },
         "weeks": {
@@ -58,7 +57,7 @@ YEAR = {
             "items": {
                 "type": "object",
                 "required": ["monday", "letter"],
-                "properties": {"monday": _DAY, "letter": {"enum": ["A", "B"]}},
+                "properties": {"monday": schemas.DAY, "letter": {"enum": ["A", "B"]}},
             },
         },
     },
@@ -72,8 +71,8 @@ LESSON = {
     ],
     "properties": {
         "id": {"type": "integer"},
-        "start": _MINUTE,
-        "end": _MINUTE,
+        "start": schemas.MINUTE,
+        "end": schemas.MINUTE,
         "subject_code": {"type": "string"},
         "subject": {"type": "string"},
         "audience": _AUDIENCE,
@@ -88,8 +87,8 @@ LESSON = {
                     "type": "object",
                     "required": ["start", "end", "room"],
                     "properties": {
-                        "start": _MINUTE,
-                        "end": _MINUTE,
+                        "start": schemas.MINUTE,
+                        "end": schemas.MINUTE,
                         "room": {"type": ["string", "null"]},
                     },
                 },
@@ -119,8 +118,8 @@ CHANGE = {
             "description": "« planned » : rétablit le cours comme prévu.",
         },
         "note": _NOTE,
-        "start": {**_MINUTE, "description": "Le nouvel horaire (un déplacement)."},
-        "end": _MINUTE,
+        "start": {**schemas.MINUTE, "description": "Le nouvel horaire (un déplacement)."},
+        "end": schemas.MINUTE,
         "room": {**_ROOM, "description": "La nouvelle salle ; absente : la même."},
         "teachers": {**_TEACHERS, "description": "Les remplaçants (identifiants)."},
     },
@@ -132,8 +131,8 @@ ADDED = {
     "additionalProperties": False,
     "properties": {
         "status": {"const": "added"},
-        "start": _MINUTE,
-        "end": _MINUTE,
+        "start": schemas.MINUTE,
+        "end": schemas.MINUTE,
         "subject_code": {"type": "string", "maxLength": 20},
         "audience": _AUDIENCE,
         "teachers": _TEACHERS,
@@ -193,8 +192,8 @@ def _selection(query: dict[str, Any]) -> dict[str, Any]:
     action="timetable.home",
     response=LESSONS,
     query={
-        "from": {**_DAY, "description": "Premier jour."},
-        "to": {**_DAY, "description": "Dernier jour, compris (au plus 62 jours en tout)."},
+        "from": {**schemas.DAY, "description": "Premier jour."},
+        "to": {**schemas.DAY, "description": "Dernier jour, compris (au plus 62 jours en tout)."},
         "login": {"type": "string", "maxLength": 64, "description": "Une personne."},
         "audience": {
             "type": "string",

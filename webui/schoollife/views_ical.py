@@ -1,4 +1,4 @@
-"""The timetable in a phone's calendar: the person's secret iCal address (made, shown
+"""The timetable and the agenda in a phone's calendar: the person's secret iCal address (made, shown
 once, stopped on « Mon compte » → Agenda) and the feed itself, read without logging in.
 
 An unknown secret costs its address like a failed login (`throttle.record_failure`); an
@@ -12,6 +12,7 @@ import base64
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from appliance.agenda import feed
 from appliance.school import get_school
 from appliance.schoollife import ical
 from appliance.schoollife.year import local_today
@@ -91,7 +92,8 @@ def ical_feed(secret: str):
     from webui.app import _request_translations
 
     locale = person.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
-    body = ical.calendar(
+    # One feed: the lessons and the agenda's events (`appliance.agenda.feed`).
+    body = feed.calendar(
         conn(), person, local_today(), gettext=_request_translations(locale).ugettext
     )
     response = Response(body, mimetype="text/calendar")

@@ -74,22 +74,11 @@ def clock(value: str | None, field: str) -> str:
 
 
 def day(value: date | str | None, field: str) -> date:
-    """A day as a `date`, "AAAA-MM-JJ" or "JJ/MM/AAAA"; CartableError naming `field`."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    from appliance.schoollife.year import read_day  # the manifest imports this module early
+    """A day as a `date`, "AAAA-MM-JJ" or "JJ/MM/AAAA"; CartableError naming `field`
+    (the school year's `parse_day`)."""
+    from appliance.schoollife.year import parse_day  # the manifest imports this module early
 
-    text = (value or "").strip()
-    found = read_day(text)
-    if found is not None:
-        return found
-    raise CartableError(
-        N_("Date « %(value)s » invalide : écrivez AAAA-MM-JJ (ou JJ/MM/AAAA)."),
-        field=field,
-        value=text,
-    )
+    return parse_day(value, field)
 
 
 def month(value: str | None, field: str = "month") -> tuple[date, date]:

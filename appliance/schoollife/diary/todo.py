@@ -74,9 +74,9 @@ def soon(
     where `more` counts the others of the week."""
     following = next_school_day(conn, today)
     last = max(following, today + timedelta(days=6))
-    items = reading.for_student(conn, student_id, today, last)
-    items.sort(key=lambda i: (i["due"], i["done"], i["subject"], i["id"]))
-    near = [i for i in items if i["due"] <= following.isoformat()]
-    rest = [i for i in items if i["due"] > following.isoformat()]
-    shown = (near + rest)[: max(limit, 0)]
-    return {"items": shown, "more": len(items) - len(shown), "next_day": following}
+    # Sorted and counted on the light index; only the shown few are read whole.
+    index = reading.student_index(conn, student_id, today, last)
+    index.sort(key=lambda i: (i["due"], i["done"], i["subject"] or "", i["id"]))
+    chosen = index[: max(limit, 0)]
+    shown = reading.for_student_ids(conn, student_id, [i["id"] for i in chosen])
+    return {"items": shown, "more": len(index) - len(shown), "next_day": following}

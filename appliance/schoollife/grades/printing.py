@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -183,16 +182,7 @@ def get_job(box: Any, job_id: int) -> dict[str, Any]:
 
 def purge_old(data_dir: Path, *, max_age_hours: float = KEEP_HOURS) -> int:
     """Delete the report-card PDFs older than `max_age_hours`; return how many."""
-    root = folder(data_dir)
-    if not root.is_dir():
-        return 0
-    limit = time.time() - max_age_hours * 3600
-    removed = 0
-    for path in root.iterdir():
-        if path.is_file() and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
+    return jobqueue.purge_outputs(folder(data_dir), max_age_hours=max_age_hours)
 
 
 HANDLERS = {KIND: _make}

@@ -210,6 +210,7 @@ def test_get_the_workload(api, conn, school, monday):
     homework.create(
         conn, school["french"].actor, audience=audience(school, "5A"), subject_code=FRENCH,
         text="Rédaction", kind="homework", due=day(monday, 2), minutes=45,
+        lesson_id=school.lesson("5A", FRENCH, day(monday, 1)),
     )  # fmt: skip
     span = f"from={monday.isoformat()}&to={day(monday, 6).isoformat()}"
     r = api("maths", "GET", f"/homework/workload?audience=class:5A&{span}")

@@ -294,11 +294,13 @@ def test_workload_counts_each_day_for_the_most_loaded_student(conn, school, mond
     )  # fmt: skip
     homework.create(
         conn, school["latin"].actor, audience=audience(school, "LAT5"), subject_code=LATIN,
-        text="Vocabulaire", kind="lesson", due=wed, minutes=15,
+        lesson_id=school.lesson("LAT5", LATIN, wed), text="Vocabulaire", kind="lesson",
+        due=wed, minutes=15,
     )  # fmt: skip
     homework.create(
         conn, school["maths"].actor, audience=audience(school, "4B"), subject_code=MATHS,
-        text="Autre classe", kind="exercise", due=wed, minutes=90,
+        lesson_id=school.lesson("4B", MATHS, day(monday, 1)), text="Autre classe",
+        kind="exercise", due=wed, minutes=90,
     )  # fmt: skip
     load = progress.workload(conn, audience(school, "5A"), monday, day(monday, 6))
     assert [d["date"] for d in load] == [day(monday, i).isoformat() for i in range(7)]

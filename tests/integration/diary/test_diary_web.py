@@ -182,6 +182,8 @@ def test_a_teacher_writes_only_in_their_classes_and_subjects(client, conn, schoo
 
 
 def test_a_student_ticks_their_own_homework_only(client, conn, school, monday):
+    # Next week's work: still "à faire" whatever the day the suite runs.
+    monday = day(monday, 7)
     mine = _give(conn, school, monday)
     other = homework.create(
         conn, school["maths"].actor, audience=audience(school, "4B"), subject_code=MATHS,
@@ -204,7 +206,7 @@ def test_a_student_ticks_their_own_homework_only(client, conn, school, monday):
 
 
 def test_parents_see_the_ticks_and_cannot_tick(client, conn, school, monday):
-    item = _give(conn, school, monday)
+    item = _give(conn, school, day(monday, 7))  # next week's: "à faire" on any day
     progress.set_done(conn, school["lea"].id, item["id"], True)
     client = _as(client, school["sophie"])
     page = text(client.get("/cahier-de-textes/travail-a-faire"))
