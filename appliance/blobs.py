@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import re
 import secrets
 import sqlite3
+import threading
 import time
 import unicodedata
 from collections.abc import Iterable
@@ -164,51 +166,191 @@ def safe_name(name: str | None, default: str = "document") -> str:
 # --- writing and reading -------------------------------------------------------------------
 
 
+PIPELINE_AFTER = 4 * 1024 * 1024
+PIPELINE_DEPTH = 8
+
+
+class _Discarded(Exception):
+    """The writer was discarded while its thread still had chunks to write."""
+
+
+class Writer:
+    """A content being streamed into the store, one write of each byte: hashed, counted and
+    its head kept on the way (`write`, file-like, so that a multipart parser can write a
+    part straight into it: `webui.uploads`). Then `finish()` fsyncs it and gives its Blob,
+    and `place()` renames it to its content-addressed name; `discard()` (or `close()`
+    before `place()`) removes the temporary file: a refused or cut upload leaves nothing.
+
+    Past `max_bytes` the writer stops writing and sets `overflowed` (the bytes that follow
+    are counted, not kept): the caller raises TooLarge for it (`check()`)."""
+
+    def __init__(self, files_dir: Path, *, max_bytes: int, field: str = "file"):
+        self.files_dir = Path(files_dir)
+        self.max_bytes = max_bytes
+        self.field = field
+        base = root(files_dir)
+        base.mkdir(parents=True, exist_ok=True, mode=0o750)
+        self.tmp = base / f".tmp-{secrets.token_hex(8)}"
+        fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
+        self._out: BinaryIO | None = os.fdopen(fd, "wb")
+        self._digest = hashlib.sha256()
+        self.size = 0
+        self._head = bytearray()
+        self.overflowed = False
+        self.blob: Blob | None = None
+        self.placed = False
+        # Past PIPELINE_AFTER bytes, hashing and writing go to a thread of their own:
+        # both release the GIL, so a large upload is parsed on one core while it is
+        # hashed and written on another (a bounded queue: a few MB at most in memory).
+        self._queue: queue.Queue[bytes | None] | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    # the file-like side, for a parser
+    def write(self, chunk: bytes) -> int:
+        self.size += len(chunk)
+        if self.overflowed or self._out is None:
+            return len(chunk)
+        if self.size > self.max_bytes:
+            self.overflowed = True
+            self._quiet_stop()
+            self._close_out()
+            self.tmp.unlink(missing_ok=True)
+            return len(chunk)
+        if len(self._head) < 8192:
+            self._head += chunk[: 8192 - len(self._head)]
+        if self._queue is None and self.size <= PIPELINE_AFTER:
+            self._digest.update(chunk)
+            self._out.write(chunk)
+            return len(chunk)
+        if self._queue is None:
+            self._queue = queue.Queue(maxsize=PIPELINE_DEPTH)
+            self._thread = threading.Thread(target=self._drain, daemon=True)
+            self._thread.start()
+        if self._error is not None:
+            raise self._error
+        self._queue.put(bytes(chunk))
+        return len(chunk)
+
+    def _drain(self) -> None:
+        assert self._queue is not None
+        while True:
+            chunk = self._queue.get()
+            if chunk is None:
+                return
+            if self._error is not None or self._out is None:
+                continue
+            try:
+                self._digest.update(chunk)
+                self._out.write(chunk)
+            except BaseException as exc:  # noqa: BLE001 - given back to the writing thread
+                self._error = exc
+
+    def _stop(self) -> None:
+        """Wait for the hashing thread to have written everything given to it."""
+        if self._thread is not None:
+            assert self._queue is not None
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+            if self._error is not None:
+                error, self._error = self._error, None
+                raise error
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0  # a parser rewinds a part it wrote; this one is read back from the store
+
+    def tell(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        if self._out is not None:
+            self._out.flush()
+
+    def check(self) -> None:
+        """Raise TooLarge (nothing kept) when the content passed `max_bytes`."""
+        if self.overflowed:
+            self.discard()
+            raise TooLarge(
+                N_("Le fichier %(name)s dépasse la taille permise (%(max)s Mo)."),
+                field=self.field,
+                name=self.field,
+                max=max(1, self.max_bytes // (1024 * 1024)),
+            )
+
+    def finish(self) -> Blob:
+        """Fsync the content and return its Blob (still under its temporary name)."""
+        self.check()
+        if self.blob is None:
+            self._stop()
+            out = self._out
+            if out is None:
+                raise ValueError("writer already discarded")
+            out.flush()
+            os.fsync(out.fileno())
+            self._close_out()
+            self.blob = Blob(self._digest.hexdigest(), self.size, sniff(bytes(self._head)))
+        return self.blob
+
+    def place(self) -> Blob:
+        """Rename the content to its name in the store (or drop it: the same content is
+        there already). Call it before the transaction that records it commits."""
+        blob = self.finish()
+        if not self.placed:
+            final = path_of(self.files_dir, blob.sha256)
+            final.parent.mkdir(exist_ok=True, mode=0o750)
+            if final.exists():
+                self.tmp.unlink(missing_ok=True)
+            else:
+                os.replace(self.tmp, final)
+                fsync_dir(final.parent)
+            self.placed = True
+        return blob
+
+    def _close_out(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+
+    def _quiet_stop(self) -> None:
+        self._error = self._error or _Discarded()
+        try:
+            self._stop()
+        except _Discarded:
+            pass
+
+    def discard(self) -> None:
+        """Remove the temporary file (nothing of the content stays)."""
+        self._quiet_stop()
+        self._close_out()
+        if not self.placed:
+            self.tmp.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Closing a writer that was not placed discards it (the request is over)."""
+        self.discard()
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+
 def write(files_dir: Path, stream: BinaryIO, *, max_bytes: int, field: str = "file") -> Blob:
     """Stream `stream` into the store; return the content's Blob (not yet recorded).
 
     Raises TooLarge (naming `field`) past `max_bytes`, leaving nothing behind. The caller
     records it with `record()` in the transaction of the row that uses it.
     """
-    base = root(files_dir)
-    base.mkdir(parents=True, exist_ok=True, mode=0o750)
-    tmp = base / f".tmp-{secrets.token_hex(8)}"
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o640)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            while True:
-                chunk = stream.read(CHUNK)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > max_bytes:
-                    raise TooLarge(
-                        N_("Le fichier %(name)s dépasse la taille permise (%(max)s Mo)."),
-                        field=field,
-                        name=field,
-                        max=max(1, max_bytes // (1024 * 1024)),
-                    )
-                if len(head) < 8192:
-                    head += chunk[: 8192 - len(head)]
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        sha = digest.hexdigest()
-        final = path_of(files_dir, sha)
-        final.parent.mkdir(exist_ok=True, mode=0o750)
-        if final.exists():
-            tmp.unlink()
-        else:
-            os.replace(tmp, final)
-            fsync_dir(final.parent)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return Blob(sha, size, sniff(head))
+    with Writer(files_dir, max_bytes=max_bytes, field=field) as writer:
+        while True:
+            chunk = stream.read(CHUNK)
+            if not chunk:
+                break
+            writer.write(chunk)
+            writer.check()
+        return writer.place()
 
 
 def write_bytes(files_dir: Path, data: bytes, *, max_bytes: int, field: str = "file") -> Blob:

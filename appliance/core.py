@@ -79,6 +79,10 @@ def open_box(config: Config, *, migrate: bool = True) -> Box:
     from appliance.schoollife.attendance import common as attendance
 
     attendance.use_split(config["attendance.half_day_split"])
+    # And the quotas: message and homework attachments count in their owner's space.
+    from appliance.files import quota
+
+    quota.use_config(config)
     box = Box(config)
     conn = box.conn()
     if migrate:

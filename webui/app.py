@@ -31,6 +31,7 @@ from webui import formats
 from webui.api import core as api_core
 from webui.layout import layout
 from webui.stats import counting as stats_counting
+from webui.uploads import StreamingRequest
 
 log = logging.getLogger("cartable.web")
 
@@ -102,6 +103,8 @@ def create_app(box, feature_list: Sequence[features.Feature] | None = None) -> F
     `feature_list` (default: every feature of `appliance.features.FEATURES`)."""
     cfg = box.config
     app = Flask(__name__)
+    # Uploads of documents are streamed straight into the store (webui/uploads.py).
+    app.request_class = StreamingRequest
     app.config.update(
         SECRET_KEY=box.secret_key(),
         SESSION_COOKIE_NAME="cartable",

@@ -58,6 +58,8 @@ def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
             port=port,
             threads=cfg["web.threads"],
             connection_limit=cfg["web.connection_limit"],
+            # An upload of files.max_upload_mb (default 500) and its form fit (#14).
+            max_request_body_size=max(1 << 30, (cfg["files.max_upload_mb"] + 8) << 20),
             ident="Cartable",
             **kwargs,
         )

@@ -30,6 +30,7 @@ from appliance.community import hooks, mailbox, recipients, rules
 from appliance.community.text import fold
 from appliance.db import now_iso, rows, transaction
 from appliance.errors import CartableError, NotFound, PolicyDenied
+from appliance.files import quota
 from appliance.i18n import N_
 from appliance.security import audit, policy
 
@@ -214,11 +215,14 @@ def _write_message(
     )
     for name, blob in files:
         blobs.record(conn, blob)
-        conn.execute(
+        cur = conn.execute(
             "INSERT INTO message_attachment (message_id, name, sha256, size, mime) "
             "VALUES (?, ?, ?, ?, ?)",
             (message_id, name, blob.sha256, blob.size, blob.mime),
         )
+        # In the sender's quota (#14); freed when the message's last copy goes (trigger).
+        quota.charge_person(conn, person["id"], blob.size, kind="message_attachment",
+                            ref=cur.lastrowid, field="attachment")  # fmt: skip
     have = conn.execute(
         "SELECT count(*) FROM message_attachment WHERE message_id = ?", (message_id,)
     ).fetchone()[0]

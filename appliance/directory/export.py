@@ -67,6 +67,9 @@ Ce fichier ZIP contient tout ce que l'espace numérique de travail conserve sur 
   de forum que vous avez écrits ;
 - homework_done.json : les travaux du cahier de textes que vous avez cochés comme faits
   (élève), avec la matière et la date ;
+- files.json : vos documents (dossiers et fichiers de votre espace, ceux que vous avez
+  déposés dans un dossier de classe, leurs partages) et ce qui compte dans votre quota ;
+  leur contenu se télécharge depuis « Mes documents » ;
 - assignments.json : les devoirs à rendre que vous avez rendus (élève : les fichiers,
   nommés, le commentaire et la copie corrigée du professeur, vos délais prolongés) ou
   donnés (professeur) ;

@@ -56,10 +56,9 @@ def limit_bytes(config_values: Mapping[str, Any], profile: str) -> int:
 
 
 def used_bytes(conn: sqlite3.Connection, owner_id: int) -> int:
-    row = conn.execute(
-        "SELECT COALESCE(SUM(bytes), 0) FROM file_charge WHERE owner_id = ?", (owner_id,)
-    ).fetchone()
-    return int(row[0])
+    """The person's total, kept by the ledger's triggers (`file_usage`, migration 0071)."""
+    row = conn.execute("SELECT bytes FROM file_usage WHERE owner_id = ?", (owner_id,)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def usage(conn: sqlite3.Connection, config_values: Mapping[str, Any], person: Mapping) -> Usage:
@@ -124,3 +123,70 @@ def human_size(nbytes: int) -> str:
             return f"{text.replace('.', ',')} {unit}"
         value /= 1024
     return f"{nbytes} o"
+
+
+# --- the process's configuration, for services given no configuration --------------------
+
+# One process serves one school: `open_box` hands its configuration here, so that the
+# services that store a person's content without being given the configuration (message
+# and homework attachments) charge the quota the technician set.
+_CONFIG: dict[str, Any] = {}
+
+
+def use_config(config_values: Mapping[str, Any]) -> None:
+    """Remember the quota keys of the opened box (called by `appliance.core.open_box`)."""
+    _CONFIG.clear()
+    _CONFIG.update({k: config_values[k] for k in (f"files.quota_mb_{p}" for p in PROFILES)})
+
+
+PROFILES = ("teacher", "staff", "admin", "student", "relative", "guest")
+
+
+def charge_person(
+    conn: sqlite3.Connection,
+    owner_id: int,
+    nbytes: int,
+    *,
+    kind: str,
+    ref: object,
+    field: str = "file",
+) -> None:
+    """`charge` for the person `owner_id`, with the opened box's quotas (`use_config`)."""
+    found = conn.execute("SELECT id, profile FROM person WHERE id = ?", (owner_id,)).fetchone()
+    if found is None:
+        return  # a system write (no person): nobody's space
+    if not _CONFIG:
+        from appliance.files.config_keys import DEFAULT_QUOTA_MB
+
+        use_config({f"files.quota_mb_{p}": mb for p, mb in DEFAULT_QUOTA_MB.items()})
+    owner = {"id": found[0], "profile": found[1]}
+    charge(conn, _CONFIG, owner, nbytes, kind=kind, ref=ref, field=field)
+
+
+def report(
+    conn: sqlite3.Connection, config_values: Mapping[str, Any], *, top: int = 20
+) -> dict[str, Any]:
+    """Used and quota per person who stores something, largest first (`top` of them),
+    and the totals: {"people": [{"login", "name", "profile", "used", "limit", "ratio"}],
+    "total_used", "people_counted", "over_warning"}."""
+    found = conn.execute(
+        "SELECT p.login, p.first_name, p.last_name, p.profile, SUM(c.bytes) AS used "
+        "FROM file_charge c JOIN person p ON p.id = c.owner_id GROUP BY c.owner_id "
+        "ORDER BY used DESC, p.login"
+    ).fetchall()
+    out = []
+    warn = 0
+    for login, first, last, profile, used in found:
+        limit = limit_bytes(config_values, profile)
+        ratio = used / limit if limit else 1.0
+        warn += ratio >= WARN_RATIO
+        out.append({
+            "login": login, "name": f"{last} {first}".strip(), "profile": profile,
+            "used": int(used), "limit": limit, "ratio": round(ratio, 4),
+        })  # fmt: skip
+    return {
+        "people": out[:top],
+        "people_counted": len(out),
+        "total_used": sum(p["used"] for p in out),
+        "over_warning": warn,
+    }

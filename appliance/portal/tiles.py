@@ -38,7 +38,8 @@ _SCHOOL_LIFE = ["timetable", "homework", "grades", "absences", "messages", "news
 
 _BY_PROFILE = {
     "student": [*_SCHOOL_LIFE, "assignments", "agenda", "forums", "files", "directory", "account"],
-    "relative": [*_SCHOOL_LIFE, "assignments", "agenda", "directory", "account"],
+    # Parents have a space of their own and read the class folders opened to them.
+    "relative": [*_SCHOOL_LIFE, "assignments", "agenda", "files", "directory", "account"],
     "teacher": [*_SCHOOL_LIFE, "assignments", "agenda", "forums", "files", "directory", "account"],
     # The directory tile shows to staff whose function opens it (the portal asks the policy).
     # The cahier de textes's, the grades' and the usage statistics' tiles show to the

@@ -27,6 +27,13 @@ and optionally `subject_code` to narrow the relation to one subject).
 - `asked_for`: the target is a job of the queue (`jobqueue.get`'s shape) the asker asked for.
 - `teaches_lesson`: the target is a dated lesson (`kind` "lesson", `id`) and the asker is
   one of its teachers (`lesson_teacher`: its teacher, or its replacement).
+- `file_writer`: the target is a document or folder (`kind` "file_node",
+  `appliance.files.nodes.target`) of the asker's own space, or of the space of a class or
+  group the asker teaches.
+- `file_reader`: the target document is not in a trash and the asker writes it, is a
+  member of its class or group, a legal guardian of a member when a teacher opened its
+  folder to parents (`parents_read`), or it (or a folder holding it) is shared with the
+  asker or with a class or group of theirs.
 
 The scopes of the communication rules (`appliance.community.rules`) are relations too,
 between the person who writes and a person written to:
@@ -371,6 +378,38 @@ def teaches_lesson(conn: sqlite3.Connection, person: Thing, target: Thing) -> bo
     )
 
 
+def file_writer(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if _kind(target) != "file_node":
+        return False
+    kind, space_id = target["space_kind"], target["space_id"]
+    if kind == "person":
+        return space_id == person.get("id")
+    return teaches(conn, person, {"kind": kind, "id": space_id})
+
+
+def file_reader(conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
+    if _kind(target) != "file_node" or target.get("trashed"):
+        return False
+    if file_writer(conn, person, target):
+        return True
+    space = {"kind": target["space_kind"], "id": target["space_id"]}
+    if space["kind"] in ("class", "group"):
+        if member_of(conn, person, space):
+            return True
+        if target.get("parents_read") and parent_of_member(conn, person, space):
+            return True
+    pid = person["id"]
+    return _exists(
+        conn,
+        "SELECT 1 FROM file_share s WHERE s.node_id IN (SELECT value FROM json_each(?)) AND ("
+        "(s.audience_kind = 'person' AND s.audience_id = ?) OR (s.audience_kind = 'class' "
+        "AND s.audience_id IN (SELECT class_id FROM class_membership WHERE person_id = ?)) "
+        "OR (s.audience_kind = 'group' AND s.audience_id IN "
+        "(SELECT group_id FROM group_membership WHERE person_id = ?)))",
+        (json.dumps(list(target.get("path") or [target["id"]])), pid, pid, pid),
+    )
+
+
 RELATIONS: dict[str, Relation] = {
     "self": is_self,
     "guardian_of": guardian_of,
@@ -390,6 +429,8 @@ RELATIONS: dict[str, Relation] = {
     "parent_of_taught": parent_of_taught,
     "school_life": school_life,
     "may_write_to": may_write_to,
+    "file_writer": file_writer,
+    "file_reader": file_reader,
 }
 
 

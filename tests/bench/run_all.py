@@ -26,6 +26,7 @@ BENCHES = [
     ("inbox", "tests.bench.inbox_bench", []),
     ("notify_digest", "tests.bench.notify_digest_bench", []),
     ("stats", "tests.bench.stats_bench", []),
+    ("files", "tests.bench.files_bench", []),
 ]
 
 
@@ -166,6 +167,11 @@ def render() -> str:
         from tests.bench import stats_bench
 
         lines += stats_bench.render_section(stats)
+    files = _load("files")
+    if files:
+        from tests.bench.files_bench import render_section as files_section
+
+        lines += files_section(files)
     lines += _by_hand_sections()
     return "\n".join(lines)
 

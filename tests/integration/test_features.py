@@ -112,10 +112,26 @@ def test_the_demo_school_is_filled_by_the_manifests_steps(box, config):
     steps = features.demo_steps()
     assert len(steps) == len(set(steps)) and all(callable(features.resolve(s)) for s in steps)
     owners = {f.name for f in FEATURES if f.demo}
-    assert {"schoollife", "diary", "grades", "attendance", "assignments", "agenda"} <= owners
+    assert {
+        "schoollife",
+        "diary",
+        "grades",
+        "attendance",
+        "files",
+        "assignments",
+        "agenda",
+    } <= owners
     conn = box.conn()
     demo.seed(conn, config.data_dir)
-    counted = ("lesson", "homework", "assessment", "usage_stat", "agenda_event", "assignment")
+    counted = (
+        "lesson",
+        "homework",
+        "assessment",
+        "file_node",
+        "assignment",
+        "agenda_event",
+        "usage_stat",
+    )
     before = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counted}
     assert all(before.values()), before
     # A demo made before the agenda existed: its step gives it the agenda on the next start.

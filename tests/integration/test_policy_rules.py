@@ -82,6 +82,7 @@ def school(conn):
     ).lastrowid
     conn.execute("INSERT INTO lesson_teacher VALUES (?, ?)", (lesson_id, ids["T"]))
     news = _news(conn, ids)
+    documents = _documents(conn, ids, cls, grp)
     conn.commit()
 
     people_by_key = {
@@ -108,6 +109,7 @@ def school(conn):
         "job": {"id": 1, "kind": "directory.import_plan", "actor_id": ids["T"]},
         # A lesson, as the roll call's target (appliance.schoollife.attendance.roll).
         "lesson": {"kind": "lesson", "id": lesson_id},
+        **documents,
     }
     askers = {
         key: {
@@ -147,6 +149,56 @@ def _news(conn, ids) -> dict[str, dict]:
         made[key] = {"kind": "news", "id": news_id, "author_id": ids[author]}
     conn.execute("INSERT INTO news_publisher VALUES (?, '2026-01-01', 'tech')", (ids["doc"],))
     return made
+
+
+def _documents(conn, ids, cls, grp) -> dict[str, dict]:
+    """Documents (appliance.files.nodes.target): D_S in S's own space, D_C1 in C1's folder,
+    D_C1p in a folder of C1 opened to parents, D_T2 in T2's space shared with G1 and with
+    R2, D_bin of S's in the trash."""
+    from appliance.files import nodes
+
+    def doc(space_kind, space_id, owner, name, parents=False, shares=(), trashed=False):
+        root = nodes.root(conn, space_kind, space_id)
+        folder_id = root["id"]
+        if parents:
+            folder_id = conn.execute(
+                "INSERT INTO file_node (space_kind, space_id, parent_id, kind, name, name_key, "
+                "owner_id, parents_read, created_at, modified_at) "
+                "VALUES (?, ?, ?, 'folder', 'Parents', 'parents', ?, 1, '2026', '2026')",
+                (space_kind, space_id, root["id"], owner),
+            ).lastrowid
+        conn.execute(
+            "INSERT OR IGNORE INTO blob VALUES ('" + "a" * 64 + "', 1, 'text/plain', '2026')"
+        )
+        node_id = conn.execute(
+            "INSERT INTO file_node (space_kind, space_id, parent_id, kind, name, name_key, "
+            "sha256, size, mime, owner_id, created_at, modified_at, trashed_at) "
+            "VALUES (?, ?, ?, 'file', ?, ?, ?, 1, 'text/plain', ?, '2026', '2026', ?)",
+            (
+                space_kind,
+                space_id,
+                folder_id,
+                name,
+                name,
+                "a" * 64,
+                owner,
+                "2026-01-01" if trashed else None,
+            ),
+        ).lastrowid
+        for kind, aid in shares:
+            conn.execute(
+                "INSERT INTO file_share VALUES (?, ?, ?, NULL, '2026')", (node_id, kind, aid)
+            )
+        return nodes.target(conn, node_id)
+
+    return {
+        "D_S": doc("person", ids["S"], ids["S"], "s.txt"),
+        "D_C1": doc("class", cls["C1"], ids["T"], "c1.txt"),
+        "D_C1p": doc("class", cls["C1"], ids["T"], "c1p.txt", parents=True),
+        "D_T2": doc("person", ids["T2"], ids["T2"], "t2.txt",
+                    shares=[("group", grp["G1"]), ("person", ids["R2"])]),
+        "D_bin": doc("person", ids["S"], ids["S"], "bin.txt", trashed=True),
+    }  # fmt: skip
 
 
 # Who is in which relation with what, by construction of the school above.
@@ -192,6 +244,19 @@ RELATED: dict[str, dict[str, set[str]]] = {
     "teaches_lesson": {"T": {"lesson"}},
     # R is the legal guardian of S (in C1); R2 only a contact of S2 (level 2).
     "parent_of_member": {"R": {"C1", "C1/other"}},
+    # Documents (#14): a person's own space, the spaces of the classes and groups one
+    # teaches; readers add members, parents of a folder opened to them, shares. A document
+    # in the trash is read by nobody (its owner restores it: a write).
+    "file_writer": {"S": {"D_S", "D_bin"}, "T": {"D_C1", "D_C1p"}, "T2": {"D_T2"}},
+    "file_reader": {
+        "S": {"D_S", "D_C1", "D_C1p"},
+        "S4": {"D_C1", "D_C1p"},
+        "T": {"D_C1", "D_C1p"},
+        "R": {"D_C1p"},
+        "T2": {"D_T2"},
+        "S3": {"D_T2"},
+        "R2": {"D_T2"},
+    },
 }
 
 

@@ -66,6 +66,18 @@ SAMPLE_ARGS = {
     "excuse_id": "excuse",
     "planned_id": "planned",
     "reason_code": "maladie",
+    # Documents (#14): a document of a folder of the walk's class its teacher opened to
+    # parents, that folder, documents to put in the trash, others already there.
+    "node_id": "class_doc",
+    "files.folder:node_id": "class_subfolder",
+    "files.upload:node_id": "class_subfolder",
+    "files.folder_new:node_id": "class_subfolder",
+    "files.delete:node_id": "doc_to_trash_page",
+    "files_api.delete:node_id": "doc_to_trash_api",
+    "files.restore:node_id": "trashed_doc_1",
+    "files.purge:node_id": "trashed_doc_2",
+    "files_api.class_files:kind": "class_kind",
+    "code": "class_code",
     # Devoirs à rendre (#14): a work of the walk's teacher for the walk's class, its file,
     # the walk's student's hand-in (a file, corrected) and that student.
     "assignment_id": "assignment",
@@ -146,9 +158,38 @@ def people_by_profile(conn, box):
     made["api_token"] = (token_id,)
     _grades(conn, made, class_id)
     _attendance(conn, made, class_id)
+    _files(conn, made, class_id)
     _assignments(conn, made, class_id)
     _agenda(conn, made)
     return made
+
+
+def _files(conn, made, class_id) -> None:
+    """The walk's class folder: "Sortie", opened to parents, with the teacher's documents;
+    two of them for the trash's actions, two already in the trash."""
+    from appliance.files import nodes
+
+    teacher_id, teacher_login, _pw = made["teacher"]
+    teacher = people.get_person(conn, teacher_id)
+    actor = Actor(teacher_id, teacher_login, "192.0.2.4")
+    space = nodes.target(conn, nodes.root(conn, "class", class_id)["id"])
+    folder = nodes.create_folder(conn, actor, space, "Sortie")
+    nodes.set_parents_read(conn, actor, nodes.target(conn, folder["id"]), True)
+    quotas = {f"files.quota_mb_{p}": 100 for p in ("teacher", "student", "relative",
+                                                   "staff", "guest", "admin")}  # fmt: skip
+    docs = {}
+    for key in ("class_doc", "doc_to_trash_page", "doc_to_trash_api", "trashed_doc_1",
+                "trashed_doc_2"):  # fmt: skip
+        writer = blobs.Writer(made["files_dir"], max_bytes=1 << 20)
+        writer.write(b"%PDF-1.4 " + key.encode())
+        docs[key] = nodes.add_file(
+            conn, actor, quotas, teacher, nodes.target(conn, folder["id"]), f"{key}.pdf", writer
+        )
+        made[key] = (docs[key]["id"],)
+    for key in ("trashed_doc_1", "trashed_doc_2"):
+        nodes.delete(conn, actor, nodes.target(conn, docs[key]["id"]))
+    made["class_subfolder"] = (folder["id"],)
+    made["class_kind"], made["class_code"] = ("class",), ("6 A",)
 
 
 def _assignments(conn, made, class_id) -> None:

@@ -25,6 +25,7 @@ FILES = {
     "notifications.json",
     "news.json",
     "forums.json",
+    "files.json",
     "assignments.json",
     "agenda.json",
 }

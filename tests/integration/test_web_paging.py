@@ -59,6 +59,7 @@ ELSEWHERE = {
     "attendance/planned.html": "tests/integration/attendance/test_web_attendance.py",
     "attendance/student.html": "tests/integration/attendance/test_web_attendance.py",
     "attendance/alerts.html": "tests/integration/attendance/test_web_attendance.py",
+    "files/folder.html": "tests/integration/files/test_web_files.py",
     # devoirs à rendre (#14): a teacher's works given, a student's to hand in
     "assignments/given.html": "tests/integration/assignments/test_assignments_web.py",
     "assignments/todo.html": "tests/integration/assignments/test_assignments_web.py",

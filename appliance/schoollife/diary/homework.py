@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 from appliance import blobs, richtext, timefmt
 from appliance.db import now_iso, transaction
 from appliance.errors import CartableError
+from appliance.files import quota
 from appliance.i18n import N_
 from appliance.schoollife.diary import audiences, days
 from appliance.schoollife.diary import lessons as diary_lessons
@@ -235,7 +236,7 @@ def create(
             ),
         )
         homework_id = int(cur.lastrowid or 0)
-        _attach(conn, homework_id, attachments)
+        _attach(conn, homework_id, attachments, actor.id)
     return get(conn, homework_id)
 
 
@@ -283,7 +284,7 @@ def update(
                 homework_id,
             ),
         )
-        _attach(conn, homework_id, attachments)
+        _attach(conn, homework_id, attachments, actor.id)
     return get(conn, homework_id)
 
 
@@ -293,15 +294,24 @@ def _too_many() -> CartableError:
     )
 
 
-def _attach(conn: sqlite3.Connection, homework_id: int, attachments: Iterable[Attachment]) -> None:
+def _attach(
+    conn: sqlite3.Connection,
+    homework_id: int,
+    attachments: Iterable[Attachment],
+    owner_id: int | None,
+) -> None:
     stamp = now_iso()
     for a in attachments:
         blobs.record(conn, a.blob)
-        conn.execute(
+        cur = conn.execute(
             "INSERT INTO homework_attachment (homework_id, sha256, name, created_at) "
             "VALUES (?, ?, ?, ?)",
             (homework_id, a.blob.sha256, blobs.safe_name(a.name), stamp),
         )
+        # In the teacher's quota (#14); freed when the attachment or homework goes (trigger).
+        if owner_id is not None:
+            quota.charge_person(conn, owner_id, a.blob.size, kind="homework_attachment",
+                                ref=cur.lastrowid, field="attachments")  # fmt: skip
 
 
 def delete(conn: sqlite3.Connection, actor: Actor, homework_id: int) -> None:
