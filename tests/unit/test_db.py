@@ -1,4 +1,6 @@
+import re
 import sqlite3
+from importlib import resources
 
 import pytest
 
@@ -35,6 +37,23 @@ def test_migrations_recorded_and_idempotent(tmp_path):
         "audit_log",
     ):
         assert t in tables
+
+
+def test_a_migration_numbered_below_the_last_applied_is_still_applied(tmp_path):
+    """A service merged after a later-numbered one (its 0071 after another's 0080): a
+    database that has 0080 but not 0071 gets 0071 on the next start."""
+    conn = db.connect(tmp_path / "x.db")
+    db.migrate(conn)
+    sql = (resources.files("appliance.files.migrations") / "0071_documents.sql").read_text()
+    for trigger in re.findall(r"CREATE TRIGGER (\w+)", sql):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    for table in ("file_share", "file_usage", "file_node"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("DELETE FROM schema_migrations WHERE version = 71")
+    conn.commit()
+    assert db.migrate(conn) == [71]
+    assert conn.execute("SELECT count(*) FROM file_node").fetchone()[0] == 0
+    assert db.migrate(conn) == []
 
 
 def test_newer_database_refuses_to_start(tmp_path):

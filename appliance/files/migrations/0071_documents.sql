@@ -17,7 +17,9 @@ CREATE TABLE file_node (
   sha256 TEXT REFERENCES blob(sha256),
   size INTEGER NOT NULL DEFAULT 0,
   mime TEXT,
-  owner_id INTEGER REFERENCES person(id) ON DELETE CASCADE,  -- NULL: a class's root
+  -- NULL: a class's root, or the thing of a person since purged (a class's documents stay
+  -- the class's when their teacher leaves; a personal space goes with its person)
+  owner_id INTEGER REFERENCES person(id) ON DELETE SET NULL,
   parents_read INTEGER NOT NULL DEFAULT 0,  -- a class folder the class's parents read too
   created_at TEXT NOT NULL,
   modified_at TEXT NOT NULL,

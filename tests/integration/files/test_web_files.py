@@ -219,3 +219,43 @@ def test_rgpd_export_and_purge_cover_the_documents(conn, box, school, client):
     assert left == 0
     assert conn.execute("SELECT count(*) FROM file_charge").fetchone()[0] == 0
     assert blobs.collect_garbage(conn, box.config.files_dir)["removed"] == 1
+
+
+def test_a_departed_teachers_class_documents_stay_the_classs(conn, client, school):
+    """Purging a teacher takes their own space, never a class's documents: what they put in
+    the 5A folder (and a colleague's file inside a folder they made) stays for the class."""
+    from tests.conftest import make_person
+
+    teacher = school["teacher"]
+    other_id, other_login, _pw = make_person(conn, "teacher", first_name="Colleague")
+    conn.execute(
+        "INSERT INTO teaching (teacher_id, class_id, head_teacher) VALUES (?, ?, 0)",
+        (other_id, school["class_5a"]),
+    )
+    from appliance.security import audit, tokens
+
+    _id, other_token = tokens.create(conn, other_id, "tests", actor=audit.SYSTEM)
+    conn.commit()
+    root = client.get("/api/v1/classes/class:5A/files", headers=bearer(teacher)).get_json()
+    made = client.post("/api/v1/files/folders", headers=bearer(teacher),
+                       json={"parent": root["folder"]["id"], "name": "Cours"})  # fmt: skip
+    assert made.status_code == 201, made.get_json()
+    folder = made.get_json()["id"]
+    for token, name in ((teacher["token"], "chapitre1.pdf"), (other_token, "exos.pdf")):
+        r = client.post("/api/v1/files", headers={"Authorization": f"Bearer {token}"},
+                        data={"file": (io.BytesIO(b"%PDF-1.4 " + name.encode()), name),
+                              "folder": str(folder)},
+                        content_type="multipart/form-data")  # fmt: skip
+        assert r.status_code == 201, r.get_json()
+    conn.execute(
+        "UPDATE person SET state = 'disabled', departed_on = '2020-01-01' WHERE id = ?",
+        (teacher["id"],),
+    )
+    conn.commit()
+    report = lifecycle.run_lifecycle(conn, datetime.now(UTC).date())
+    assert teacher["id"] in [p["id"] for p in report.purged]
+    listing = client.get(f"/api/v1/files?folder={folder}",
+                         headers={"Authorization": f"Bearer {other_token}"}).get_json()  # fmt: skip
+    assert sorted(i["name"] for i in listing["items"]) == ["chapitre1.pdf", "exos.pdf"]
+    student = client.get(f"/api/v1/files?folder={folder}", headers=bearer(school["student"]))
+    assert student.status_code == 200 and len(student.get_json()["items"]) == 2
