@@ -82,7 +82,7 @@ def open_box(config: Config, *, migrate: bool = True) -> Box:
     # And the quotas: message and homework attachments count in their owner's space.
     from appliance.files import quota
 
-    quota.use_config(config)
+    quota.use_config(config.values)
     box = Box(config)
     conn = box.conn()
     if migrate:

@@ -254,7 +254,8 @@ def children(
     """A page of the folder's live things, folders first, then by name: one indexed query
     (`file_node_children`). `after` is the key [kind, name_key, id] of the last item of
     the previous page (the API's cursor); `offset` the pages' number."""
-    where, params = "n.parent_id = ? AND n.trashed_at IS NULL", [folder_id]
+    where = "n.parent_id = ? AND n.trashed_at IS NULL"
+    params: list[object] = [folder_id]
     if parents_only:
         where += " AND n.parents_read = 1"
     if after is not None:

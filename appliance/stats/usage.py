@@ -34,14 +34,15 @@ def period(first: str | None, last: str | None, *, now: date | None = None) -> t
     """The days asked for (`first`, `last` as AAAA-MM-JJ, both included): by default the
     last 30 days up to today, or 30 days from `first`, or the 30 days up to `last`.
     Raises CartableError for a day that is not one or `last` before `first`."""
-    end = _day(last, "to") if last else None
-    start = _day(first, "from") if first else None
-    if start is None and end is None:
-        end = now or today()
-    if start is None:
-        start = end - timedelta(days=DEFAULT_DAYS - 1)
-    if end is None:
-        end = start + timedelta(days=DEFAULT_DAYS - 1)
+    span = timedelta(days=DEFAULT_DAYS - 1)
+    if first and last:
+        start, end = _day(first, "from"), _day(last, "to")
+    elif first:
+        start = _day(first, "from")
+        end = start + span
+    else:
+        end = _day(last, "to") if last else (now or today())
+        start = end - span
     if end < start:
         raise CartableError(
             N_("La fin de la période (%(last)s) est avant son début (%(first)s)."),
