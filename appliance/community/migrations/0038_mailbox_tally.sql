@@ -58,3 +58,38 @@ END;
 -- after its 25 copies instead of sorting the whole folder (replaces message_box_owner).
 CREATE INDEX message_box_listing ON message_box (owner_id, folder, delivered_at, message_id);
 DROP INDEX message_box_owner;
+
+-- The unread notifications of each person (the badge of every page), kept the same way:
+-- a person with none has no row.
+CREATE TABLE notification_tally (
+  person_id INTEGER PRIMARY KEY,
+  unread INTEGER NOT NULL
+);
+
+INSERT INTO notification_tally (person_id, unread)
+SELECT person_id, count(*) FROM notification WHERE read_at IS NULL GROUP BY person_id;
+
+CREATE TRIGGER notification_tally_insert AFTER INSERT ON notification
+WHEN NEW.read_at IS NULL
+BEGIN
+  INSERT INTO notification_tally (person_id, unread) VALUES (NEW.person_id, 1)
+  ON CONFLICT (person_id) DO UPDATE SET unread = unread + 1;
+END;
+
+CREATE TRIGGER notification_tally_delete AFTER DELETE ON notification
+WHEN OLD.read_at IS NULL
+BEGIN
+  UPDATE notification_tally SET unread = unread - 1 WHERE person_id = OLD.person_id;
+  DELETE FROM notification_tally WHERE person_id = OLD.person_id AND unread <= 0;
+END;
+
+CREATE TRIGGER notification_tally_update AFTER UPDATE OF person_id, read_at ON notification
+WHEN (OLD.read_at IS NULL) != (NEW.read_at IS NULL) OR OLD.person_id != NEW.person_id
+BEGIN
+  UPDATE notification_tally SET unread = unread - 1
+  WHERE person_id = OLD.person_id AND OLD.read_at IS NULL;
+  INSERT INTO notification_tally (person_id, unread)
+  SELECT NEW.person_id, 1 WHERE NEW.read_at IS NULL
+  ON CONFLICT (person_id) DO UPDATE SET unread = unread + 1;
+  DELETE FROM notification_tally WHERE person_id = OLD.person_id AND unread <= 0;
+END;
