@@ -257,10 +257,12 @@ def list_folder(
             "cartable_fold(coalesce(s.first_name || ' ' || s.last_name, '')) LIKE ? ESCAPE '\\')"
         )
         params += [like_pattern(word)] * 2
-    # Without a search the count needs the copies alone (their index covers it): every
-    # copy has its message, and the sender's join keeps every row.
-    count_from = sql_from if q.split() else f"FROM message_box b WHERE b.owner_id = ? AND {where}"
-    total = int(scalar(conn, f"SELECT count(*) {count_from}", params) or 0)
+    # Without a search the count is the folder's tally (`message_tally`, kept by triggers
+    # on the copies): every copy has its message, and the sender's join keeps every row.
+    if q.split():
+        total = int(scalar(conn, f"SELECT count(*) {sql_from}", params) or 0)
+    else:
+        total = _tally_total(conn, person, folder)
     if offset is None:
         offset = (max(page, 1) - 1) * size
     found = rows(
@@ -269,7 +271,9 @@ def list_folder(
         "m.recalled_at, m.reply_all, m.sender_id, b.role, b.folder, b.read_at, b.delivered_at, "
         "s.login AS sender_login, s.first_name AS sender_first, s.last_name AS sender_last, "
         "EXISTS (SELECT 1 FROM message_attachment a WHERE a.message_id = m.id) AS has_attachments "
-        f"{sql_from} ORDER BY b.delivered_at DESC, m.id DESC LIMIT ? OFFSET ?",
+        # b.message_id is m.id: the order of the index message_box_listing, read no further
+        # than the page
+        f"{sql_from} ORDER BY b.delivered_at DESC, b.message_id DESC LIMIT ? OFFSET ?",
         [*params, size, offset],
     )
     sent = addresses_of(conn, [m["id"] for m in found if m["role"] == "sender"])
@@ -300,13 +304,35 @@ def list_folder(
     return items, total
 
 
+def _tally(conn: sqlite3.Connection, person: Person) -> list[dict[str, Any]]:
+    return rows(
+        conn,
+        "SELECT box, copies, unread FROM message_tally WHERE owner_id = ? AND copies > 0",
+        (person["id"],),
+    )
+
+
+def _tally_total(conn: sqlite3.Connection, person: Person, folder: str | int) -> int:
+    """How many copies a folder holds (`_folder_clause`'s folders, checked by it)."""
+    if folder == "all":
+        return sum(t["copies"] for t in _tally(conn, person) if t["box"] != "trash")
+    key = folder if folder in SYSTEM_FOLDERS else str(int(folder))
+    return int(
+        scalar(
+            conn,
+            "SELECT copies FROM message_tally WHERE owner_id = ? AND box = ?",
+            (person["id"], key),
+        )
+        or 0
+    )
+
+
 def unread_count(conn: sqlite3.Connection, person: Person) -> int:
     """How many messages of the inbox the person has not opened."""
     return int(
         scalar(
             conn,
-            "SELECT count(*) FROM message_box WHERE owner_id = ? AND folder = 'inbox' "
-            "AND role = 'recipient' AND read_at IS NULL",
+            "SELECT unread FROM message_tally WHERE owner_id = ? AND box = 'inbox'",
             (person["id"],),
         )
         or 0
@@ -314,25 +340,15 @@ def unread_count(conn: sqlite3.Connection, person: Person) -> int:
 
 
 def counts(conn: sqlite3.Connection, person: Person) -> dict[str, int]:
-    """Unread in the inbox, and how many copies each folder holds (own folders by id)."""
-    out = {"unread": unread_count(conn, person)}
-    # Two counts that read the index on (owner, folder) rather than every copy's row: the
-    # system folders, then the person's own folders' copies only.
-    for r in rows(
-        conn,
-        "SELECT folder, count(*) AS n FROM message_box WHERE owner_id = ? AND folder != 'own' "
-        "GROUP BY folder",
-        (person["id"],),
-    ):
-        out[r["folder"]] = r["n"]
-    for r in rows(
-        conn,
-        "SELECT folder_id, count(*) AS n FROM message_box WHERE owner_id = ? AND folder = 'own' "
-        "GROUP BY folder_id",
-        (person["id"],),
-    ):
-        key = str(r["folder_id"])
-        out[key] = out.get(key, 0) + r["n"]
+    """Unread in the inbox, and how many copies each folder holds (own folders by id).
+
+    Read from `message_tally` (one row a folder, kept by triggers on the copies:
+    migration 0038), not from the copies."""
+    out = {"unread": 0}
+    for t in _tally(conn, person):
+        out[t["box"]] = t["copies"]
+        if t["box"] == "inbox":
+            out["unread"] = t["unread"]
     return out
 
 

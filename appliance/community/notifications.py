@@ -215,11 +215,12 @@ def recalled(
 
 
 def unread_count(conn: sqlite3.Connection, person_id: int) -> int:
-    """The person's unread entries (one probe of a partial index: every page shows it)."""
+    """The person's unread entries (every page shows it): one row of `notification_tally`,
+    kept by triggers on the entries (migration 0038), not a count of them."""
     return int(
         scalar(
             conn,
-            "SELECT count(*) FROM notification WHERE person_id = ? AND read_at IS NULL",
+            "SELECT unread FROM notification_tally WHERE person_id = ?",
             (person_id,),
         )
         or 0

@@ -41,7 +41,9 @@ def with_fold(conn: sqlite3.Connection) -> sqlite3.Connection:
 
 def preview(text: str | None, length: int = 140) -> str:
     """The start of a plain text on one line, cut at a word, with an ellipsis."""
-    line = _SPACES.sub(" ", text or "").strip()
+    # What `_SPACES.sub(" ", …).strip()` gives (both split at str.isspace), 4 × faster:
+    # a listing makes 25 to 100 of them.
+    line = " ".join((text or "").split())
     if len(line) <= length:
         return line
     cut = line[:length].rsplit(" ", 1)[0]

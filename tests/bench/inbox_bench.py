@@ -15,6 +15,9 @@ Not a pytest test. Run: `.venv/bin/python -m tests.bench.inbox_bench [--seconds 
   the messages API's listing, first page (`GET /api/v1/messages`, a bearer token; the
   default page of 100 messages).
 - Reference: the bare Flask hello app (`tests/bench/hello_app.py`), same waitress settings.
+- Each server's CPU time per request over each round (user + system of its process, from
+  /proc/<pid>/stat), which the machine's other work does not change: `cpu_ms_*` (median
+  of the rounds) and `cpu_ratio_*` (hello's CPU per request / this one's).
 
 Results go to tests/bench/results/inbox.json (`run_all.py` writes docs/benchmarks.md).
 """
@@ -32,6 +35,7 @@ from pathlib import Path
 from appliance import config as config_mod
 from tests.bench.common import (
     cartable_cmd,
+    cpu_seconds,
     free_port,
     load_average,
     machine,
@@ -88,6 +92,16 @@ def seed_inbox(box, login: str, count: int = MESSAGES) -> dict:
     return {"inbox": counts.get("inbox", 0), "unread": counts["unread"], "senders": len(senders)}
 
 
+def _timed(pid: int, url: str, seconds: int, headers: dict | None = None) -> dict:
+    """wrk at 50 connections, with the server's CPU time per request over the run (from
+    /proc: it does not depend on what else the machine's cores are doing)."""
+    before = cpu_seconds(pid)
+    run = wrk(url, 50, seconds, headers)
+    spent = cpu_seconds(pid) - before
+    run["cpu_ms_per_request"] = round(spent * 1000 / max(run["requests"] or 1, 1), 3)
+    return run
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=10)
@@ -132,7 +146,7 @@ def main(argv=None) -> dict:
             **inbox,
         }
         result["load"] = {"before": load_average()}
-        with process(hello, hello_url), process(serve, base + "/login"):
+        with process(hello, hello_url) as hello_proc, process(serve, base + "/login") as app_proc:
             cookie = {"Cookie": _student_cookie(base, login, password)}
             bearer = {"Authorization": f"Bearer {token}"}
             listing = json.loads(
@@ -149,9 +163,9 @@ def main(argv=None) -> dict:
             wrk(api_url, 10, 2, bearer)
             runs: dict[str, list[dict]] = {"hello": [], "page": [], "api": []}
             for _ in range(args.rounds):
-                runs["hello"].append(wrk(hello_url, 50, args.seconds))
-                runs["page"].append(wrk(page_url, 50, args.seconds, cookie))
-                runs["api"].append(wrk(api_url, 50, args.seconds, bearer))
+                runs["hello"].append(_timed(hello_proc.pid, hello_url, args.seconds))
+                runs["page"].append(_timed(app_proc.pid, page_url, args.seconds, cookie))
+                runs["api"].append(_timed(app_proc.pid, api_url, args.seconds, bearer))
     for name in ("page", "api"):
         ratios = sorted(
             r["requests_per_s"] / h["requests_per_s"]
@@ -159,6 +173,12 @@ def main(argv=None) -> dict:
         )
         result[f"ratios_{name}"] = [round(r, 3) for r in ratios]
         result[f"ratio_{name}"] = round(ratios[len(ratios) // 2], 3)
+    for name in ("hello", "page", "api"):
+        cpu = sorted(r["cpu_ms_per_request"] for r in runs[name])
+        result[f"cpu_ms_{name}"] = cpu[len(cpu) // 2]
+        result[f"cpu_ms_{name}_all"] = cpu
+    for name in ("page", "api"):
+        result[f"cpu_ratio_{name}"] = round(result["cpu_ms_hello"] / result[f"cpu_ms_{name}"], 3)
     for key, measured in runs.items():
         measured.sort(key=lambda r: r["requests_per_s"])
         result[f"{key}_c50"] = {

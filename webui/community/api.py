@@ -170,14 +170,15 @@ def _sender(sender: dict) -> dict:
     return {"login": sender["login"], "name": _words(sender["name"])}
 
 
-def _item(person: dict, m: dict, written: list[dict] | None = None) -> dict:
-    seen = {**m, "role": m["role"], "reply_all": m["reply_all"]}
+def _item(person: dict, m: dict, written: list[dict] | None = None, db: Any = None) -> dict:
+    """`db`: the request's connection when the caller has it (a listing: once, not once
+    an item)."""
     return {
         "id": m["id"],
         "thread_id": m["thread_id"] or m["id"],
         "subject": m["subject"],
         "from": _sender(m["sender"]),
-        "to": _addresses(mailbox.visible_to(conn(), person, seen, written)),
+        "to": _addresses(mailbox.visible_to(db or conn(), person, m, written)),
         "date": timefmt.iso(m["date"]),
         "read": m["read"],
         "has_attachments": m["has_attachments"],
@@ -206,15 +207,14 @@ def _copy(message_id: int) -> dict:
 )
 def list_messages(query: dict, page: PageRequest):
     """My messages of one folder, newest first; `q` searches subject, text and sender."""
-    person = current_person()
+    person, db = current_person(), conn()
     start = _start(page)
     found, total = mailbox.list_folder(
-        conn(), person, query["folder"], q=query.get("q", ""), size=page.limit,
-        offset=start,
+        db, person, query["folder"], q=query.get("q", ""), size=page.limit, offset=start,
     )  # fmt: skip
     # The "À" lines of the page in one query, not one per message.
-    written = mailbox.addresses_of(conn(), [m["id"] for m in found])
-    out: dict[str, Any] = {"items": [_item(person, m, written[m["id"]]) for m in found]}
+    written = mailbox.addresses_of(db, [m["id"] for m in found])
+    out: dict[str, Any] = {"items": [_item(person, m, written[m["id"]], db) for m in found]}
     if start + len(found) < total:
         out["next"] = encode_cursor([start + len(found)])
     return out

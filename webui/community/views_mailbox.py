@@ -54,6 +54,18 @@ def _folder_arg() -> str:
     return raw if raw in FOLDER_LABELS or raw.isdigit() else "inbox"
 
 
+_ID_SLOT = 987654321  # a message id no URL of the route holds otherwise
+
+
+def _with_hrefs(items: list[dict]) -> None:
+    """Each item's link (`href`), from the route's URL built once rather than once a row
+    (werkzeug builds a URL in tens of microseconds)."""
+    built = url_for("community.message", message_id=_ID_SLOT)
+    head, tail = built.split(str(_ID_SLOT), 1)
+    for m in items:
+        m["href"] = f"{head}{int(m['id'])}{tail}"
+
+
 @bp.route("/messages/")
 @requires("messages.use")
 def index():
@@ -73,6 +85,7 @@ def index():
     page, pages = paging.clamp(asked, total, mailbox.PAGE_SIZE)
     if page != asked:  # past the end: the last page instead
         items, total = mailbox.list_folder(conn(), person, folder, q=q, page=page)
+    _with_hrefs(items)
     return render_template(
         "community/index.html",
         items=items,
