@@ -44,12 +44,15 @@ def max_upload_bytes() -> int:
     return int(current_app.extensions["cartable.box"].config["files.max_upload_mb"]) * MB
 
 
-PARSE_CHUNK = 1 * MB
+# Werkzeug's parser copies each chunk three or four times (into its buffer, slices, bytes):
+# at 256 KB those copies stay in the CPU's cache. The parsing alone of 200 MB
+# (tests/bench/upload_stages.py): 64 KB 0.23 s, 256 KB 0.15 s, 1 MB 0.67 s; a whole upload
+# through the app gains less than the machine's noise (docs/benchmarks.md, files).
+PARSE_CHUNK = 256 * 1024
 
 
 class _LargeChunkParser(FormDataParser):
-    """Werkzeug's parser, reading the body 1 MB at a time instead of 64 KB (a 200 MB
-    upload is parsed in a fifth less time)."""
+    """Werkzeug's parser, reading the body 256 KB at a time instead of 64 KB."""
 
     def _parse_multipart(self, stream, mimetype, content_length, options):
         parser = MultiPartParser(
