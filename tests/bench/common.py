@@ -65,15 +65,25 @@ def cartable_cmd(config: Path, data: Path, *args: str) -> list[str]:
     ]
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) process `pid` has used so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    # after the command's ")": state is field 3, utime 14 and stime 15 (counted from 1)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(
     url: str,
     connections: int,
     seconds: int,
     headers: dict | None = None,
     script: Path | None = None,
+    pid: int | None = None,
 ) -> dict:
     """Run wrk with --latency (and a Lua `script` making each request, when given); return
-    requests/s, errors and latency percentiles (ms)."""
+    requests/s, errors and latency percentiles (ms). Given the server's `pid`, also the
+    server's CPU time per request (ms, from /proc: what the load of the machine changes
+    least)."""
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is missing: apt-get install wrk")
     cmd = ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds}s"]
@@ -81,7 +91,9 @@ def wrk(
         cmd += ["-s", str(script)]
     for k, v in (headers or {}).items():
         cmd += ["-H", f"{k}: {v}"]
+    cpu_before = cpu_seconds(pid) if pid else 0.0
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    cpu_used = cpu_seconds(pid) - cpu_before if pid else 0.0
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     pct = {}
     for p, value, unit in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M):
@@ -89,9 +101,12 @@ def wrk(
         pct[f"p{p}_ms"] = round(float(value) * factor, 2)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    done = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu = {"server_cpu_ms_per_request": round(cpu_used / done * 1000, 3)} if pid and done else {}
     return {
         "requests_per_s": rps,
         **pct,
+        **cpu,
         "non_2xx": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0,
     }
