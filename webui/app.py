@@ -320,13 +320,20 @@ def forget_school() -> None:
     current_app.extensions["cartable.school"] = [0.0, None]
 
 
+# The template `_()` of each language, made once per catalogue (not once per page).
+_BOUND: dict[str, tuple] = {}
+
+
 def _template_globals() -> dict:
     from webui.access import ask, box
 
     conn = box().conn()
     locale = select_locale()
     translations = _request_translations(locale)
-    bound = _bound_gettext(translations)
+    bound = _BOUND.get(locale)
+    if bound is None or bound[0] is not translations:
+        bound = _BOUND[locale] = (translations, _bound_gettext(translations))
+    bound = bound[1]
     person = g.get("person")
     return {
         "_": bound,
