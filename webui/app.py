@@ -13,6 +13,7 @@ from pathlib import Path
 
 from babel.support import Translations
 from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
+from flask.globals import _cv_app, _cv_request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_babel import gettext as _
@@ -142,7 +143,27 @@ def create_app(box, feature_list: Sequence[features.Feature] | None = None) -> F
     app.wsgi_app = SecurityHeaders(app.wsgi_app, app.static_url_path + "/")
     app.context_processor(_template_globals)
     _register_errors(app)
+    app.ensure_sync = _KeptSync(app.ensure_sync)
     return app
+
+
+class _KeptSync:
+    """Flask asks `ensure_sync(f)` for the view and every before/after-request function
+    of every request (ten per page, each an `inspect` of the function): the answer for
+    a function never changes, so it is kept (one entry per function of the app)."""
+
+    def __init__(self, ensure_sync):
+        self._ensure_sync = ensure_sync
+        self._kept: dict = {}
+
+    def __call__(self, func):
+        try:
+            found = self._kept.get(func)
+        except TypeError:  # an unhashable callable: asked each time
+            return self._ensure_sync(func)
+        if found is None:
+            found = self._kept[func] = self._ensure_sync(func)
+        return found
 
 
 def _register_blueprints(app: Flask, feature_list: Sequence[features.Feature]) -> None:
@@ -183,14 +204,18 @@ def _bound_gettext(translations):
 
 
 def select_locale() -> str:
-    lang = session.get("lang")
+    # Asked several times per page: the contexts straight from their variables, not the
+    # `session`, `g` and `current_app` proxies (the same objects).
+    req_ctx = _cv_request.get(None)
+    lang = (session if req_ctx is None else req_ctx.session).get("lang")
     if lang in ("fr", "en"):
         return lang
-    person = g.get("person")
+    app_ctx = _cv_app.get(None)
+    person = (g if app_ctx is None else app_ctx.g).get("person")
     if person and person.get("locale") in ("fr", "en"):
         return person["locale"]
     # French first: a school PC's browser language does not switch the portal to English.
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (current_app if app_ctx is None else app_ctx.app).config["BABEL_DEFAULT_LOCALE"]
 
 
 def _load_person():
@@ -298,13 +323,20 @@ def forget_school() -> None:
     current_app.extensions["cartable.school"] = [0.0, None]
 
 
+# The template `_()` of each language, made once per catalogue (not once per page).
+_BOUND: dict[str, tuple] = {}
+
+
 def _template_globals() -> dict:
     from webui.access import ask, box
 
     conn = box().conn()
     locale = select_locale()
     translations = _request_translations(locale)
-    bound = _bound_gettext(translations)
+    bound = _BOUND.get(locale)
+    if bound is None or bound[0] is not translations:
+        bound = _BOUND[locale] = (translations, _bound_gettext(translations))
+    bound = bound[1]
     person = g.get("person")
     return {
         "_": bound,

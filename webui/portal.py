@@ -28,23 +28,34 @@ bp = Blueprint("portal", __name__)
 
 
 _TILES_CACHE: dict[tuple, Markup] = {}
+_TILES_BY_WHO: dict[tuple, tuple] = {}
 
 
-def _tiles_html(profile: str) -> Markup:
+def _tiles_html(person: dict) -> Markup:
     """The tiles of a profile that lead to a page the person may open (a staff member's
     directory depends on their function), rendered once per set of tiles, language and
-    URL root: at 8:00 every student loads them."""
+    URL root: at 8:00 every student loads them. Which tiles those are depends only on
+    the profile, the function and the app's views (the policy's answers without a
+    target), so it is worked out once for each."""
     views = current_app.view_functions
-    tiles = [
-        t
-        for t in tiles_for(profile, set(views))
-        if t.endpoint is None or ask(getattr(views[t.endpoint], "required_action", "-"))
-    ]
-    # An app built without a feature shows its tile as coming: the endpoints are in the key.
-    key = (tuple((t.key, t.endpoint) for t in tiles), select_locale(), request.script_root)
+    who = (person["profile"], person.get("function"), id(views))
+    found = _TILES_BY_WHO.get(who)
+    if found is None:
+        tiles = tuple(
+            t
+            for t in tiles_for(person["profile"], set(views))
+            if t.endpoint is None or ask(getattr(views[t.endpoint], "required_action", "-"))
+        )
+        if len(_TILES_BY_WHO) >= 4096:
+            _TILES_BY_WHO.clear()
+        # An app built without a feature shows its tile as coming: the endpoints are in
+        # the key.
+        found = _TILES_BY_WHO[who] = (tiles, tuple((t.key, t.endpoint) for t in tiles))
+    tiles, shown = found
+    key = (shown, select_locale(), request.script_root)
     html = _TILES_CACHE.get(key)
     if html is None:
-        html = Markup(render_template("portal/_tiles.html", tiles=tiles))  # noqa: S704
+        html = Markup(render_template("portal/_tiles.html", tiles=list(tiles)))  # noqa: S704
         _TILES_CACHE[key] = html
     return html
 
@@ -102,7 +113,7 @@ def home():
     shows_news = "news.show" in current_app.view_functions and ask("news.view")
     return render_template(
         "portal/home.html",
-        tiles_html=_tiles_html(person["profile"]),
+        tiles_html=_tiles_html(person),
         news_html=_news_html(person) if shows_news else None,
         follows_children=follows_children,
         children=children,

@@ -37,6 +37,23 @@ def index(rules: Iterable[Rule]) -> dict[str, tuple[Rule, ...]]:
 RULES: dict[str, tuple[Rule, ...]] = index(features.rules())
 
 
+def _compiled(rules: dict[str, tuple[Rule, ...]]) -> dict[str, tuple[tuple, ...]]:
+    """The rules by action with their `who` split once: (profile or None for anyone,
+    function or "", relation)."""
+    out = {}
+    for action, found in rules.items():
+        split = []
+        for rule in found:
+            profile, _, function = rule.who.partition(":")
+            split.append((None if rule.who == ANYONE else profile, function, rule.relation))
+        out[action] = tuple(split)
+    return out
+
+
+# Asked a few dozen times per page: the `who` of each rule is parsed here, not per call.
+_COMPILED = _compiled(RULES)
+
+
 def _who_matches(who: str, person: Mapping[str, Any]) -> bool:
     if who == ANYONE:
         return True
@@ -44,6 +61,27 @@ def _who_matches(who: str, person: Mapping[str, Any]) -> bool:
     if person.get("profile") != profile:
         return False
     return not function or relations.has_function(person, function)
+
+
+# may(person, action) without a target depends only on the person's profile and function
+# (no relation can hold without a target) and the rules are fixed at import: the answers
+# are kept per (action, profile, function), bounded (a staff function is free text).
+_UNTARGETED: dict[tuple, bool] = {}
+_UNTARGETED_MAX = 8192
+
+
+def _may_untargeted(person: Mapping[str, Any], action: str) -> bool:
+    key = (action, person.get("profile"), person.get("function"))
+    found = _UNTARGETED.get(key)
+    if found is None:
+        found = any(
+            rule.relation is None and _who_matches(rule.who, person)
+            for rule in RULES.get(action, ())
+        )
+        if len(_UNTARGETED) >= _UNTARGETED_MAX:
+            _UNTARGETED.clear()
+        _UNTARGETED[key] = found
+    return found
 
 
 def may(
@@ -60,14 +98,18 @@ def may(
     """
     if not person or person.get("state") == "disabled":
         return False
-    for rule in RULES.get(action, ()):
-        if not _who_matches(rule.who, person):
+    if target is None:
+        return _may_untargeted(person, action)
+    profile = person.get("profile")
+    for who_profile, function, relation in _COMPILED.get(action, ()):
+        if who_profile is not None and (
+            who_profile != profile or (function and not relations.has_function(person, function))
+        ):
             continue
-        if rule.relation is None:
+        if relation is None:
             return True
-        if target is not None and conn is not None:
-            if relations.holds(rule.relation, conn, person, target):
-                return True
+        if conn is not None and relations.holds(relation, conn, person, target):
+            return True
     return False
 
 

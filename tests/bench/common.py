@@ -65,15 +65,25 @@ def cartable_cmd(config: Path, data: Path, *args: str) -> list[str]:
     ]
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) process `pid` has used so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    # after the command's ")": state is field 3, utime 14 and stime 15 (counted from 1)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(
     url: str,
     connections: int,
     seconds: int,
     headers: dict | None = None,
     script: Path | None = None,
+    pid: int | None = None,
 ) -> dict:
     """Run wrk with --latency (and a Lua `script` making each request, when given); return
-    requests/s, errors and latency percentiles (ms)."""
+    requests/s, errors and latency percentiles (ms). Given the server's `pid`, also the
+    server's CPU time per request (ms, from /proc: what the load of the machine changes
+    least)."""
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is missing: apt-get install wrk")
     cmd = ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds}s"]
@@ -81,19 +91,23 @@ def wrk(
         cmd += ["-s", str(script)]
     for k, v in (headers or {}).items():
         cmd += ["-H", f"{k}: {v}"]
+    cpu_before = cpu_seconds(pid) if pid else 0.0
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    cpu_used = cpu_seconds(pid) - cpu_before if pid else 0.0
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    done = re.search(r"(\d+) requests in", out)
     pct = {}
     for p, value, unit in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M):
         factor = {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
         pct[f"p{p}_ms"] = round(float(value) * factor, 2)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    done = int(re.search(r"(\d+) requests in", out).group(1))
+    cpu = {"server_cpu_ms_per_request": round(cpu_used / done * 1000, 3)} if pid and done else {}
     return {
         "requests_per_s": rps,
-        "requests": int(done.group(1)) if done else None,
+        "requests": done,
         **pct,
+        **cpu,
         "non_2xx": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0,
     }
@@ -104,13 +118,6 @@ def save(name: str, result: dict) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     return path
-
-
-def cpu_seconds(pid: int) -> float:
-    """The CPU time (user + system, every thread) process `pid` has used so far, from
-    /proc/<pid>/stat: what a server spent, whatever else the machine's cores were doing."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def load_average() -> float:

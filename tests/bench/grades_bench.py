@@ -183,14 +183,14 @@ def main(argv=None) -> dict:
         hello = [sys.executable, "-m", "tests.bench.hello_app", str(hello_port), str(threads),
                  str(limit)]  # fmt: skip
         serve = cartable_cmd(cfg, data, "serve", "--port", str(port))
-        with process(hello, hello_url), process(serve, base + "/login"):
+        with process(hello, hello_url) as hp, process(serve, base + "/login") as sp:
             wrk(hello_url, 10, 2, script=same)  # warm-up
             wrk(base + "/api/v1/grades", 10, 2, script=script)
             runs: dict[str, list[dict]] = {"hello_c50": [], "grades_c50": []}
             for _ in range(args.rounds):
-                runs["hello_c50"].append(wrk(hello_url, 50, args.seconds, script=same))
+                runs["hello_c50"].append(wrk(hello_url, 50, args.seconds, script=same, pid=hp.pid))
                 runs["grades_c50"].append(wrk(base + "/api/v1/grades", 50, args.seconds,
-                                              script=script))  # fmt: skip
+                                              script=script, pid=sp.pid))  # fmt: skip
     ratios = sorted(
         g["requests_per_s"] / h["requests_per_s"]
         for h, g in zip(runs["hello_c50"], runs["grades_c50"], strict=True)
@@ -200,6 +200,10 @@ def main(argv=None) -> dict:
         measured.sort(key=lambda r: r["requests_per_s"])
         result[key] = measured[len(measured) // 2]
         result[key]["all_requests_per_s"] = [r["requests_per_s"] for r in measured]
+    for key, measured in runs.items():
+        result[f"cpu_ms_{key}"] = statistics.median(
+            r["server_cpu_ms_per_request"] for r in measured
+        )
     ratio = statistics.median(ratios)
     result["ratio_grades_to_hello_c50"] = round(ratio, 3)
     result["targets"] = {

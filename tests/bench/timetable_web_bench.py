@@ -147,7 +147,7 @@ def main(argv=None) -> dict:
             "homework": seeded,
         }
         result["load"] = {"before": load_average()}
-        with process(hello, hello_url), process(serve, base + "/login"):
+        with process(hello, hello_url) as hp, process(serve, base + "/login") as sp:
             cookie = {"Cookie": _student_cookie(base, login, password)}
             bearer = {"Authorization": f"Bearer {token}"}
             request = urllib.request.Request(api_url, headers=bearer)
@@ -164,9 +164,9 @@ def main(argv=None) -> dict:
             wrk(base + "/", 10, 2, cookie)
             runs: dict[str, list[dict]] = {"hello": [], "api_week": [], "home": []}
             for _ in range(args.rounds):
-                runs["hello"].append(wrk(hello_url, 50, args.seconds))
-                runs["api_week"].append(wrk(api_url, 50, args.seconds, bearer))
-                runs["home"].append(wrk(base + "/", 50, args.seconds, cookie))
+                runs["hello"].append(wrk(hello_url, 50, args.seconds, pid=hp.pid))
+                runs["api_week"].append(wrk(api_url, 50, args.seconds, bearer, pid=sp.pid))
+                runs["home"].append(wrk(base + "/", 50, args.seconds, cookie, pid=sp.pid))
     for name in ("api_week", "home"):
         ratios = sorted(
             r["requests_per_s"] / h["requests_per_s"]
@@ -180,6 +180,10 @@ def main(argv=None) -> dict:
             **measured[len(measured) // 2],
             "all_requests_per_s": [r["requests_per_s"] for r in measured],
         }
+    for key, measured in runs.items():
+        result[f"cpu_ms_{key}"] = sorted(r["server_cpu_ms_per_request"] for r in measured)[
+            len(measured) // 2
+        ]
     result["targets"] = {
         "api_week_at_least_0.30": result["ratio_api_week"] >= 0.30,
         "home_at_least_0.30": result["ratio_home"] >= 0.30,

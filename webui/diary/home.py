@@ -62,7 +62,7 @@ def soon_html(subject: dict[str, Any] | None) -> Markup | None:
     # The stored columns the items show and their ticks: the template reads nothing else
     # of them (their subject, due day, kind, text; done).
     key = (
-        tuple(reading.shown_columns(db, ids)),
+        tuple(found["shown"]),
         tuple(i["done"] for i in found["chosen"]),
         found["count"],
         may_tick,

@@ -190,6 +190,44 @@ def student_index(
     ]
 
 
+def student_soonest(
+    conn: sqlite3.Connection, student_id: int, first: date | str, last: date | str, limit: int
+) -> dict[str, Any]:
+    """The first `limit` items of `student_index`'s in the home page's order (due day, not
+    done first, subject, id), sorted, cut and counted by SQLite: {"chosen": their index
+    rows (id, due, subject, done), "shown": their `shown_columns`, "count": how many in
+    the span}. One query; only the chosen few are read whole."""
+    a, b = days.span(first, last)
+    now = now_iso()
+    branch = (
+        "SELECT h.id, h.due_date AS due, coalesce(h.subject_label, h.subject_code) AS subject, "
+        "d.student_id IS NOT NULL AS done FROM homework h LEFT JOIN homework_done d ON "
+        "d.homework_id = h.id AND d.student_id = ? WHERE h.{column} IN (SELECT {column} FROM "
+        "{members} WHERE person_id = ?) AND h.due_date BETWEEN ? AND ? AND h.publish_at <= ?"
+    )
+    order = "ORDER BY {t}due, {t}done, coalesce({t}subject, ''), {t}id"
+    sql = (
+        "WITH s AS ("
+        + branch.format(column="class_id", members="class_membership")
+        + " UNION ALL "
+        + branch.format(column="group_id", members="group_membership")
+        + "), top AS (SELECT s.*, count(*) OVER () AS total FROM s "
+        + order.format(t="")
+        + " LIMIT ?) SELECT top.id, top.due, top.subject, top.done, top.total, "
+        "h.subject_label, h.subject_code, h.kind, h.due_date, h.text_html "
+        "FROM top JOIN homework h ON h.id = top.id " + order.format(t="top.")
+    )
+    found = conn.execute(sql, ((student_id, student_id, a, b, now) * 2) + (max(limit, 1),))
+    chosen, shown, count = [], [], 0
+    for r in found.fetchall():
+        count = r[4]
+        chosen.append({"id": r[0], "due": r[1], "subject": r[2], "done": bool(r[3])})
+        shown.append((r[0], r[5], r[6], r[7], r[8], r[9]))
+    if limit <= 0:
+        chosen, shown = [], []
+    return {"chosen": chosen, "shown": shown, "count": count}
+
+
 def shown_columns(conn: sqlite3.Connection, ids: list[int]) -> list[tuple]:
     """The stored columns a list of items shows (id, subject label and code, kind, due
     day, text), in the order of `ids`: what the home page's kept block depends on."""

@@ -81,11 +81,10 @@ def soon_index(
     conn: sqlite3.Connection, student_id: int, today: date, limit: int = HOME_ITEMS
 ) -> dict[str, Any]:
     """What `soon` shows before it reads the items whole: {"chosen": the index rows of
-    the items shown (`reading.student_index`'s, in their order), "count": how many in the
-    week, "next_day"}."""
+    the items shown (`reading.student_index`'s, in their order), "shown": their stored
+    columns (`reading.shown_columns`'s), "count": how many in the week, "next_day"}."""
     following = next_school_day(conn, today)
     last = max(following, today + timedelta(days=6))
-    # Sorted and counted on the light index; only the shown few are read whole.
-    index = reading.student_index(conn, student_id, today, last)
-    index.sort(key=lambda i: (i["due"], i["done"], i["subject"] or "", i["id"]))
-    return {"chosen": index[: max(limit, 0)], "count": len(index), "next_day": following}
+    # Sorted, cut and counted by SQLite on the light index; only the shown few are read.
+    found = reading.student_soonest(conn, student_id, today, last, limit)
+    return {**found, "next_day": following}

@@ -478,3 +478,32 @@ def test_a_students_ticks_are_in_their_data_export(conn, school, monday):
     assert tick["due"] == item["due"] and tick["audience"] == "5A" and tick["done_at"]
     assert "homework_done" not in data["other.json"]
     assert export.collect(conn, school["noah"].id)["homework_done.json"] == []
+
+
+def test_the_home_page_index_sorted_by_sqlite_is_the_week_index_sorted(conn, school, today):
+    """`reading.student_soonest` (sorted, cut and counted by SQLite) gives the same items,
+    in the same order, as `student_index` sorted by (due, done, subject, id)."""
+    lesson = add_lesson(
+        conn, today - timedelta(days=1), "08:00", "09:00", MATHS,
+        class_id=school.classes["5A"], code="5A",
+    )  # fmt: skip
+    made = []
+    for n in range(12):
+        made.append(homework.create(
+            conn, school["maths"].actor, audience=audience(school, "5A"), subject_code=MATHS,
+            text=f"Travail {n}", kind="exercise", due=today + timedelta(days=n % 4),
+            lesson_id=lesson,
+        )["id"])  # fmt: skip
+    for hw_id in made[::3]:
+        progress.set_done(conn, school["lea"].id, hw_id, True)
+    last = today + timedelta(days=6)
+    index = reading.student_index(conn, school["lea"].id, today, last)
+    index.sort(key=lambda i: (i["due"], i["done"], i["subject"] or "", i["id"]))
+    assert len(index) == 12 and any(i["done"] for i in index)
+    for limit in (0, 1, 6, 20):
+        found = reading.student_soonest(conn, school["lea"].id, today, last, limit)
+        assert found["chosen"] == index[:limit]
+        assert found["count"] == 12
+        ids = [i["id"] for i in index[:limit]]
+        assert found["shown"] == reading.shown_columns(conn, ids)
+    assert todo.soon_index(conn, school["lea"].id, today)["count"] >= 12
