@@ -25,6 +25,7 @@ def test_technician_reads_the_health_page_and_the_diagnosis(server, page, tmp_pa
     assert page.locator("h1").inner_text() == "Santé du serveur"
     # the alert banner of the admin area
     assert "Avertissement sur le serveur" in page.locator(".health-banner").inner_text()
+    assert "/ est occupé" in page.locator(".health-banner").inner_text()
     glance = page.locator("ul.health-glance > li")
     assert glance.count() == 8
     words = glance.all_inner_texts()
@@ -52,7 +53,10 @@ def test_technician_reads_the_health_page_and_the_diagnosis(server, page, tmp_pa
     assert (
         "Partition de démonstration" in page.locator("#silences-title + .table-wrap").inner_text()
     )
-    assert page.locator(".health-banner").count() == 0
+    # The silenced warning leaves the banner. (What the live checks of the test machine find
+    # at that moment, a port answering late on a loaded machine, may still show there.)
+    banner = page.locator(".health-banner")
+    assert banner.count() == 0 or "/ est occupé" not in banner.inner_text()
     page.screenshot(path=str(tmp_path / "diagnosis.png"), full_page=True)
 
 
