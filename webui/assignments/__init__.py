@@ -412,7 +412,7 @@ def delete(assignment_id: int):
     item = g.target["item"]
     if request.form.get("confirm") != "oui":
         return render_template(
-            "assignments/confirm.html",
+            "confirm.html",
             question=_(
                 "Supprimer le devoir « %(title)s » et les %(n)s rendu(s) des élèves ?",
                 title=item["title"],

@@ -147,7 +147,7 @@ def content_delete(lesson_id: int):
     lesson = g.target["lesson"]
     if request.form.get("confirm") != "oui":
         return render_template(
-            "diary/confirm.html",
+            "confirm.html",
             question=_(
                 "Effacer le contenu du cours de %(subject)s du %(day)s ?",
                 subject=lesson["subject"],
@@ -265,7 +265,7 @@ def homework_delete(homework_id: int):
     item = g.target["item"]
     if request.form.get("confirm") != "oui":
         return render_template(
-            "diary/confirm.html",
+            "confirm.html",
             question=_(
                 "Supprimer ce travail de %(subject)s pour le %(day)s ? Les élèves ne le "
                 "verront plus.",
@@ -292,7 +292,7 @@ def attachment_delete(attachment_id: int):
     found, item = g.target["attachment"], g.target["item"]
     if request.form.get("confirm") != "oui":
         return render_template(
-            "diary/confirm.html",
+            "confirm.html",
             question=_("Retirer la pièce jointe « %(name)s » de ce travail ?", name=found["name"]),
             action=url_for("diary.attachment_delete", attachment_id=attachment_id),
             back=url_for("diary.homework_edit", homework_id=item["id"]),

@@ -63,15 +63,7 @@ STATS = {
     },
     "description": "Sur le barème de l'évaluation, sur les notes qui comptent.",
 }
-AUDIENCE = {
-    "type": "object",
-    "required": ["kind", "code"],
-    "additionalProperties": False,
-    "properties": {
-        "kind": {"enum": ["class", "group"]},
-        "code": {"type": "string", "minLength": 1, "maxLength": 64},
-    },
-}
+AUDIENCE = schemas.AUDIENCE
 ASSESSMENT = {
     "type": "object",
     "required": [
