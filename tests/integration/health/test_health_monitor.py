@@ -29,6 +29,14 @@ def test_monitor_samples_writes_downsamples_and_alerts(tmp_path):
     settings = HealthSettings(
         fs_warning_pct=0.001,
         fs_critical_pct=100,
+        # The host's real load, CPU and memory (a test machine shared with other jobs) must
+        # not add alerts of their own to the ones this test raises on purpose.
+        load_warning_per_core=10_000,
+        load_critical_per_core=10_000,
+        cpu_warning_pct=101,
+        memory_available_warning_pct=0,
+        memory_available_critical_pct=0,
+        swap_warning_pct=101,
         min_duration_seconds=20,
         clear_duration_seconds=0,
         write_batch_seconds=30,
