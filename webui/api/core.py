@@ -249,7 +249,7 @@ def _authenticate() -> dict:
 
 # --- the request's query string and body ----------------------------------------------------
 
-_INTEGER = re.compile(r"^-?[0-9]{1,18}$")
+_INTEGER = re.compile(r"^-?[0-9]{1,19}$")  # SQLite's integers: 19 digits at most
 _NUMBER = re.compile(r"^-?[0-9]{1,18}(\.[0-9]{1,18})?$")
 
 
@@ -260,7 +260,12 @@ def _convert(name: str, raw: str, schema: Mapping[str, Any]) -> Any:
             raise ApiError(
                 400, message=N_("Nombre entier attendu pour %(name)s."), field=name, name=name
             )
-        return int(raw)
+        value = int(raw)
+        if not -(2**63) <= value <= _MAX_ID:
+            raise ApiError(
+                400, message=N_("Nombre entier attendu pour %(name)s."), field=name, name=name
+            )
+        return value
     if kind == "number":
         if not _NUMBER.match(raw):
             raise ApiError(400, message=N_("Nombre attendu pour %(name)s."), field=name, name=name)
