@@ -6,6 +6,7 @@ import logging
 import logging.handlers
 import signal
 import threading
+import time
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
 
     cfg = box.config
     app = load_web_app(box)
+    _quiet_queue_warnings()
     kwargs = {}
     if cfg["web.trusted_proxy"]:
         kwargs = {
@@ -90,6 +92,39 @@ def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
         server.close()
         if stats_flusher is not None:
             stats_flusher.stop()
+
+
+class _AtMostEvery(logging.Filter):
+    """Let one record through every `seconds`, saying how many were held back since.
+
+    For waitress's "Task queue depth is N": logged on every request that finds all the
+    threads busy, i.e. on each of thousands of requests a minute at 8:00, where one line a
+    minute tells the technician the same (and writing each one costs the busy portal)."""
+
+    def __init__(self, seconds: float = 60.0):
+        super().__init__()
+        self.seconds = seconds
+        self.next_at = 0.0
+        self.held = 0
+        self.lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            if now < self.next_at:
+                self.held += 1
+                return False
+            self.next_at = now + self.seconds
+            held, self.held = self.held, 0
+        if held:
+            record.msg = f"{record.msg} (et {held} fois de plus la minute passée)"
+        return True
+
+
+def _quiet_queue_warnings() -> None:
+    queue = logging.getLogger("waitress.queue")
+    if not any(isinstance(f, _AtMostEvery) for f in queue.filters):
+        queue.addFilter(_AtMostEvery())
 
 
 def _exit_on_sigterm(signum, frame) -> None:

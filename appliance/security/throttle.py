@@ -185,6 +185,46 @@ def record_success(
     release(conn, login, ip, settings or ThrottleSettings())
 
 
+def wait_columns(login: str, ip: str | None, now: float) -> tuple[str, tuple]:
+    """What `wait_of` needs, as two SQL columns (`throttle_blocked`, `throttle_checked`)
+    and their parameters, to be selected inside another query: a bearer token's check
+    reads its limits and its token in one statement."""
+    sql = (
+        "(SELECT max(blocked_until) FROM login_throttle WHERE key IN (?, ?)) "
+        "AS throttle_blocked, "
+        "(SELECT count(*) FROM login_check WHERE account = ? AND at > ?) AS throttle_checked"
+    )
+    return sql, (pair_key(login, ip), address_key(ip), account_key(login), now - HOUR)
+
+
+def wait_of(
+    conn: sqlite3.Connection,
+    row: dict[str, Any],
+    login: str,
+    settings: ThrottleSettings,
+    known: bool,
+    now: float,
+) -> tuple[int, str]:
+    """Seconds to wait and why ("address", "account"; (0, "") to go ahead) from a row
+    holding the columns of `wait_columns`."""
+    wait, reason = 0.0, ""
+    blocked = row["throttle_blocked"]
+    if blocked is not None and blocked - now > wait:
+        wait, reason = blocked - now, "address"
+    cap = settings.account_cap if known else settings.stranger_cap
+    checked = row["throttle_checked"]
+    if checked >= cap:
+        # The slot frees when the check that filled it leaves the rolling hour.
+        oldest = scalar(
+            conn,
+            "SELECT at FROM login_check WHERE account = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?",
+            (account_key(login), now - HOUR, checked - cap),
+        )
+        if oldest + HOUR - now > wait:
+            wait, reason = oldest + HOUR - now, "account"
+    return (math.ceil(wait), reason) if wait > 0 else (0, "")
+
+
 def _wait(
     conn: sqlite3.Connection,
     login: str,
@@ -193,26 +233,10 @@ def _wait(
     known: bool,
     now: float,
 ) -> tuple[int, str]:
-    wait, reason = 0.0, ""
-    for key in (pair_key(login, ip), address_key(ip)):
-        row = one(conn, "SELECT blocked_until FROM login_throttle WHERE key = ?", (key,))
-        if row and row["blocked_until"] - now > wait:
-            wait, reason = row["blocked_until"] - now, "address"
-    cap = settings.account_cap if known else settings.stranger_cap
-    acct = account_key(login)
-    checked = scalar(
-        conn, "SELECT count(*) FROM login_check WHERE account = ? AND at > ?", (acct, now - HOUR)
-    )
-    if checked >= cap:
-        # The slot frees when the check that filled it leaves the rolling hour.
-        oldest = scalar(
-            conn,
-            "SELECT at FROM login_check WHERE account = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?",
-            (acct, now - HOUR, checked - cap),
-        )
-        if oldest + HOUR - now > wait:
-            wait, reason = oldest + HOUR - now, "account"
-    return (math.ceil(wait), reason) if wait > 0 else (0, "")
+    sql, params = wait_columns(login, ip, now)
+    row = one(conn, f"SELECT {sql}", params)
+    assert row is not None  # a SELECT without FROM gives one row
+    return wait_of(conn, row, login, settings, known, now)
 
 
 def _count(

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from datetime import date as date_cls
@@ -201,24 +202,34 @@ def authenticate(
     an API call costs one query for both. A failure is audited (coalesced) and counted.
     """
     login = _throttle_login(ip)
-    wait = throttle.retry_after(conn, login, ip, settings=settings)
+    bearer = (bearer or "").strip()
+    secret = None
+    if bearer.startswith(PREFIX) and len(bearer) == _TOKEN_LENGTH:
+        secret = hash_token(bearer)
+    # One statement for the throttle's limits, the token and its person (every API call
+    # runs it; under load each statement costs a hand-over of the interpreter's lock).
+    now = time.time()
+    limits, params = throttle.wait_columns(login, ip, now)
+    found = one(
+        conn,
+        f"SELECT {limits}, t.id AS token_id, t.expires_at AS token_expires_at, "
+        f"t.last_used_at AS token_used_at, person.state AS person_state, "
+        f"person.expires_on AS person_expires_on, person.login AS person_login, "
+        f"{person_columns} FROM (SELECT 1) LEFT JOIN api_token t ON t.secret_hash = ? "
+        "LEFT JOIN person ON person.id = t.person_id",
+        (*params, secret),
+    )
+    assert found is not None  # the LEFT JOIN on one row gives one row
+    wait = throttle.wait_of(conn, found, login, settings, False, now)[0]
     if wait:
         audit.record(
             conn, Actor(None, "?", ip), "token.throttled", outcome="refused", coalesce=True
         )
         return BearerResult("throttled", retry_after=wait)
-    bearer = (bearer or "").strip()
-    row = None
-    if bearer.startswith(PREFIX) and len(bearer) == _TOKEN_LENGTH:
-        row = one(
-            conn,
-            f"SELECT t.id AS token_id, t.expires_at AS token_expires_at, "
-            f"t.last_used_at AS token_used_at, person.state AS person_state, "
-            f"person.expires_on AS person_expires_on, person.login AS person_login, "
-            f"{person_columns} FROM api_token t JOIN person ON person.id = t.person_id "
-            "WHERE t.secret_hash = ?",
-            (hash_token(bearer),),
-        )
+    found.pop("throttle_blocked")
+    found.pop("throttle_checked")
+    # No such token (or, were the schema's cascade ever missing, no such person).
+    row = found if found["person_login"] is not None else None
     reason = _refusal(row)
     if reason:
         throttle.record_failure(conn, login, ip, settings)

@@ -87,3 +87,42 @@ def test_the_console_keeps_the_jobs_errors_and_other_warnings_only():
     assert _not_a_job_finding(record("cartable.health", logging.ERROR))
     assert _not_a_job_finding(record("cartable.healthy-other", logging.WARNING))
     assert _not_a_job_finding(record("cartable.web", logging.WARNING))
+
+
+def test_a_saturated_portal_says_so_once_a_minute_not_on_every_request(tmp_path):
+    """waitress warns "Task queue depth is N" on each request that finds every thread
+    busy: at 8:00 thousands of lines a minute in the journal. `serve` lets one through a
+    minute."""
+    import concurrent.futures
+
+    data = tmp_path / "data"
+    cfg = tmp_path / "cartable.toml"
+    cfg.write_text("[web]\nthreads = 1\n", encoding="utf-8")
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    base = [sys.executable, "-m", "appliance", "--config", str(cfg), "--data-dir", str(data)]
+    secret = tmp_path / "password"
+    secret.write_text("correct horse battery staple 42\n", encoding="utf-8")
+    subprocess.run([*base, "init", "--uai", "0679999X", "--school-name", "Lycée test",
+                    "--admin-login", "admin", "--admin-password-file", str(secret),
+                    "--portal-url", "https://ent.test"], check=True, env=env,
+                   capture_output=True)  # fmt: skip
+    err = tmp_path / "stderr.txt"
+    with err.open("wb") as sink:
+        proc = subprocess.Popen([*base, "serve", "--port", str(port)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=sink)  # fmt: skip
+        try:
+            _wait_for_200(f"http://127.0.0.1:{port}/login", proc)
+
+            def fetch(_):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=30) as r:
+                    return r.status
+
+            with concurrent.futures.ThreadPoolExecutor(40) as pool:
+                statuses = list(pool.map(fetch, range(400)))
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+    assert statuses == [200] * 400
+    lines = [ln for ln in err.read_text().splitlines() if "Task queue depth" in ln]
+    assert len(lines) == 1, lines
