@@ -37,23 +37,6 @@ def index(rules: Iterable[Rule]) -> dict[str, tuple[Rule, ...]]:
 RULES: dict[str, tuple[Rule, ...]] = index(features.rules())
 
 
-def _compiled(rules: dict[str, tuple[Rule, ...]]) -> dict[str, tuple[tuple, ...]]:
-    """The rules by action with their `who` split once: (profile or None for anyone,
-    function or "", relation)."""
-    out = {}
-    for action, found in rules.items():
-        split = []
-        for rule in found:
-            profile, _, function = rule.who.partition(":")
-            split.append((None if rule.who == ANYONE else profile, function, rule.relation))
-        out[action] = tuple(split)
-    return out
-
-
-# Asked a few dozen times per page: the `who` of each rule is parsed here, not per call.
-_COMPILED = _compiled(RULES)
-
-
 def _who_matches(who: str, person: Mapping[str, Any]) -> bool:
     if who == ANYONE:
         return True
@@ -63,24 +46,28 @@ def _who_matches(who: str, person: Mapping[str, Any]) -> bool:
     return not function or relations.has_function(person, function)
 
 
-# may(person, action) without a target depends only on the person's profile and function
-# (no relation can hold without a target) and the rules are fixed at import: the answers
-# are kept per (action, profile, function), bounded (a staff function is free text).
-_UNTARGETED: dict[tuple, bool] = {}
-_UNTARGETED_MAX = 8192
+# Which rules of an action may apply to a person depends only on the person's profile and
+# function, and the rules are fixed at import: for each (action, profile, function) the
+# relations to try, in manifest order, are worked out once and kept (bounded: a staff
+# function is free text). `None` in them: a rule that allows without a relation.
+_APPLICABLE: dict[tuple, tuple[str | None, ...]] = {}
+_APPLICABLE_MAX = 8192
 
 
-def _may_untargeted(person: Mapping[str, Any], action: str) -> bool:
+def _applicable(person: Mapping[str, Any], action: str) -> tuple[str | None, ...]:
     key = (action, person.get("profile"), person.get("function"))
-    found = _UNTARGETED.get(key)
+    found = _APPLICABLE.get(key)
     if found is None:
-        found = any(
-            rule.relation is None and _who_matches(rule.who, person)
-            for rule in RULES.get(action, ())
-        )
-        if len(_UNTARGETED) >= _UNTARGETED_MAX:
-            _UNTARGETED.clear()
-        _UNTARGETED[key] = found
+        tried: list[str | None] = []
+        for rule in RULES.get(action, ()):
+            if _who_matches(rule.who, person):
+                tried.append(rule.relation)
+                if rule.relation is None:
+                    break  # allowed: the rules after it are never reached
+        found = tuple(tried)
+        if len(_APPLICABLE) >= _APPLICABLE_MAX:
+            _APPLICABLE.clear()
+        _APPLICABLE[key] = found
     return found
 
 
@@ -89,28 +76,54 @@ def may(
     action: str,
     target: Mapping[str, Any] | None = None,
     conn: sqlite3.Connection | None = None,
+    *,
+    memo: dict | None = None,
 ) -> bool:
     """True if `person` (a dict with at least id, profile, state) may do `action` to `target`.
 
     A disabled (or absent) person may do nothing. Otherwise the first rule of `action`
     whose `who` matches the person and whose relation (if any) holds between the person
     and `target` allows it; a rule with a relation needs a target and `conn`.
+
+    `memo`: a dict the caller keeps for the questions of one reading about one `person`
+    (a student's grades ask about each of their subjects, twice): each relation is then
+    computed once per target (once per target's kind and id for the relations of
+    `relations.BY_IDENTITY`), not once per question.
     """
     if not person or person.get("state") == "disabled":
         return False
+    tried = _applicable(person, action)
     if target is None:
-        return _may_untargeted(person, action)
-    profile = person.get("profile")
-    for who_profile, function, relation in _COMPILED.get(action, ()):
-        if who_profile is not None and (
-            who_profile != profile or (function and not relations.has_function(person, function))
-        ):
-            continue
+        # No relation can hold without a target.
+        return None in tried
+    for relation in tried:
         if relation is None:
             return True
-        if conn is not None and relations.holds(relation, conn, person, target):
+        if conn is not None and _holds(relation, conn, person, target, memo):
             return True
     return False
+
+
+def _holds(
+    relation: str,
+    conn: sqlite3.Connection,
+    person: Mapping[str, Any],
+    target: Mapping[str, Any],
+    memo: dict | None,
+) -> bool:
+    if memo is None:
+        return relations.holds(relation, conn, person, target)
+    if relation in relations.BY_IDENTITY:
+        key: tuple = (relation, target.get("kind"), target.get("id"))
+    else:
+        key = (relation, *sorted(target.items()))
+    try:
+        found = memo.get(key)
+    except TypeError:  # a target holding a list or a dict: asked every time
+        return relations.holds(relation, conn, person, target)
+    if found is None:
+        found = memo[key] = relations.holds(relation, conn, person, target)
+    return found
 
 
 def totp_required(person: Mapping[str, Any], admin_totp_required: bool) -> bool:

@@ -434,6 +434,12 @@ RELATIONS: dict[str, Relation] = {
 }
 
 
+# Relations that read nothing of their target but its kind and id (not, say, the subject of
+# `teaches`): within one reading their answer for a person is the same for every target of
+# that kind and id, whatever else the target says (`policy.may`'s `memo`).
+BY_IDENTITY = frozenset({"self", "guardian_of", "child_of", "head_teacher_of", "member_of"})
+
+
 def holds(relation: str, conn: sqlite3.Connection, person: Thing, target: Thing) -> bool:
     """Whether `person` is in `relation` with `target`; an unknown name raises KeyError."""
     return RELATIONS[relation](conn, person, target)

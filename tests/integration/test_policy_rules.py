@@ -282,6 +282,9 @@ def test_every_rule_of_every_feature_answers_as_the_table_says(conn, school):
         by_action.setdefault(rule.action, []).append(rule)
     used: set[Rule] = set()
     checked = 0
+    # The same questions again with one memo per asker over every action and target: the
+    # kept answers of the relations change none.
+    memos: dict[str, dict] = {key: {} for key in school["askers"]}
     for action, rules in by_action.items():
         for asker_key, asker in school["askers"].items():
             for target_key in (None, *school["targets"]):
@@ -289,6 +292,8 @@ def test_every_rule_of_every_feature_answers_as_the_table_says(conn, school):
                 granting = [r for r in rules if _grants(r, school, asker_key, target_key)]
                 got = policy.may(asker, action, target, conn)
                 assert got == bool(granting), (action, asker_key, target_key)
+                kept = policy.may(asker, action, target, conn, memo=memos[asker_key])
+                assert kept == got, (action, asker_key, target_key, "memo")
                 if len(granting) == 1:
                     used.add(granting[0])
                 checked += 1
@@ -314,6 +319,22 @@ def test_relations_hold_exactly_as_built(conn, school):
                     asker_key,
                     target_key,
                 )
+
+
+def test_the_relations_said_to_read_only_identity_read_nothing_else(conn, school):
+    """`relations.BY_IDENTITY`: the memo of `policy.may` keeps their answer per target's
+    kind and id; a subject (or anything else) on the target must change nothing."""
+    askers, targets = school["askers"], school["targets"]
+    assert relations.BY_IDENTITY <= set(relations.RELATIONS)
+    compared = 0
+    for relation in relations.BY_IDENTITY:
+        for asker in askers.values():
+            for target in targets.values():
+                plain = relations.holds(relation, conn, asker, target)
+                for extra in ({"subject_code": "MATHS"}, {"subject_code": "LATIN", "x": 1}):
+                    assert relations.holds(relation, conn, asker, {**target, **extra}) == plain
+                    compared += 1
+    assert compared > 100
 
 
 def test_a_disabled_person_may_nothing(conn, school):

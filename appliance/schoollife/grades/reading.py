@@ -117,12 +117,15 @@ class _Plan:
         )
 
 
-def _seen(conn, viewer: dict[str, Any], student: dict[str, Any], code: str) -> str | None:
-    """How `viewer` sees a student's subject: None (hidden), "published" or "all"."""
+def _seen(
+    conn, viewer: dict[str, Any], student: dict[str, Any], code: str, memo: dict | None = None
+) -> str | None:
+    """How `viewer` sees a student's subject: None (hidden), "published" or "all".
+    `memo`: one dict for the subjects of one student (`policy.may`)."""
     target = subject_target(student, code)
-    if not policy.may(viewer, "grades.view", target, conn):
+    if not policy.may(viewer, "grades.view", target, conn, memo=memo):
         return None
-    if policy.may(viewer, "grades.view_unpublished", target, conn):
+    if policy.may(viewer, "grades.view_unpublished", target, conn, memo=memo):
         return "all"
     return "published"
 
@@ -134,14 +137,17 @@ def _plan(
     period_id: int,
     marked: dict[str, str] | None = None,
     known: tuple | None = None,
+    memo: dict | None = None,
 ) -> _Plan:
     """The subjects taught to the student and those they have marks in (`marked`, code →
     name, when the caller has them; else read), each with how the viewer sees it
-    (`known`: the cohort, class, taught subjects and their visibility already found)."""
+    (`known`: the cohort, class, taught subjects and their visibility already found;
+    `memo`: the policy's answers kept for this student, `_seen`)."""
+    memo = {} if memo is None else memo
     if known is None:
         cohort, the_class = cohort_of(conn, student["id"])
         taught = subjects_of_student(conn, student["id"])
-        seen = {code: _seen(conn, viewer, student, code) for code in taught}
+        seen = {code: _seen(conn, viewer, student, code, memo) for code in taught}
     else:
         cohort, the_class, taught, seen = known
     names = {code: t["name"] for code, t in taught.items()}
@@ -161,7 +167,8 @@ def _plan(
         names.setdefault(code, name)
     order = sorted(names, key=lambda c: (names[c].casefold(), c))
     visibility = {
-        code: seen[code] if code in seen else _seen(conn, viewer, student, code) for code in order
+        code: seen[code] if code in seen else _seen(conn, viewer, student, code, memo)
+        for code in order
     }
     return _Plan(cohort, the_class, taught, names, order, visibility)
 
@@ -287,14 +294,15 @@ def student_grades_json(
     # How the viewer sees the subjects taught to the student says which book to open; the
     # book names the subjects the student has marks in (no query for them).
     taught = subjects_of_student(conn, student["id"])
-    seen = {code: _seen(conn, viewer, student, code) for code in taught}
+    memo: dict = {}
+    seen = {code: _seen(conn, viewer, student, code, memo) for code in taught}
     ways = set(seen.values()) - {None}
     if len(ways) == 1:
         the_book = book.get_book(conn, cohort, period, published_only=ways == {"published"},
                                  settings=settings, now=now)  # fmt: skip
         plan = _plan(conn, viewer, student, period["id"],
                      marked=the_book.subjects_of.get(student["id"], {}),
-                     known=(cohort, the_class, taught, seen))  # fmt: skip
+                     known=(cohort, the_class, taught, seen), memo=memo)  # fmt: skip
         if {v for v in plan.visibility.values() if v is not None} == ways:
             key = (student["id"], plan.key)
             kept = the_book.answers.get(key)
