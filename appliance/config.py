@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from appliance import features, timefmt
 from appliance.errors import ConfigError
@@ -92,6 +92,22 @@ class Config:
             shown = "••••••" if key.secret and value else value
             out.append((key, shown, self.sources.get(key.name, "défaut")))
         return out
+
+
+T = TypeVar("T")
+_DERIVED: dict[tuple[int, Callable], tuple[Config, Any]] = {}
+
+
+def derived(config: Config, make: Callable[[Config], T]) -> T:
+    """`make(config)`, worked out once per Config: a frozen configuration gives the same
+    settings every time (a service's settings object, read on every request)."""
+    key = (id(config), make)
+    held = _DERIVED.get(key)
+    if held is None or held[0] is not config:
+        if len(_DERIVED) >= 256:
+            _DERIVED.clear()
+        held = _DERIVED[key] = (config, make(config))
+    return held[1]
 
 
 def core_keys() -> list[Key]:

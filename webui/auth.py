@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from appliance import config as config_mod
 from appliance.security import auth, throttle
 from webui.access import actor, box, client_ip, conn, current_person, requires
 
@@ -27,7 +28,7 @@ PENDING_TOTP_SECONDS = 300
 
 
 def throttle_settings() -> throttle.ThrottleSettings:
-    return throttle.settings_from(box().config)
+    return config_mod.derived(box().config, throttle.settings_from)
 
 
 def wait_message(wait: int) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, request, url_for
 
+from appliance import config as config_mod
 from appliance.directory import people
 from appliance.errors import CartableError, NotFound
 from appliance.schoollife.grades import assessments, periods
@@ -19,7 +20,7 @@ WORD_KINDS = {v: k for k, v in KIND_WORDS.items()}
 
 
 def settings() -> GradeSettings:
-    return settings_of(box().config)
+    return config_mod.derived(box().config, settings_of)
 
 
 def chosen_period() -> dict[str, Any] | None:

@@ -42,42 +42,50 @@ def subject_target(student: dict[str, Any], subject_code: str | None = None) -> 
     return thing
 
 
-def cohort_of(conn: sqlite3.Connection, student_id: int) -> tuple[book.Cohort, dict | None]:
-    """The student's class as a cohort (their first class by code), or the student alone."""
+_TAUGHT = (
+    "SELECT t.subject_code AS code, coalesce(s.name, t.subject_code) AS name, "
+    "p.first_name, p.last_name FROM teaching t "
+    "LEFT JOIN subject s ON s.code = t.subject_code "
+    "JOIN person p ON p.id = t.teacher_id "
+    "WHERE t.subject_code IS NOT NULL AND p.state != 'disabled' AND ("
+    " t.class_id IN (SELECT class_id FROM class_membership WHERE person_id = :s) OR "
+    " t.group_id IN (SELECT group_id FROM group_membership WHERE person_id = :s)) "
+    "ORDER BY p.last_name, p.first_name"
+)
+
+
+def class_and_subjects(
+    conn: sqlite3.Connection, student_id: int
+) -> tuple[book.Cohort, dict | None, dict[str, dict[str, Any]]]:
+    """In one statement (asked on every grades page and API call): the student's cohort
+    and class (their first class by code; the student alone without one), and the
+    subjects taught to them through their classes and groups, code → {"code", "name",
+    "teachers": [names]}, by teacher's name."""
     found = one(
         conn,
-        "SELECT c.id, c.code, c.name FROM class_membership m JOIN school_class c "
-        "ON c.id = m.class_id WHERE m.person_id = ? ORDER BY c.retired_at IS NOT NULL, c.code "
-        "LIMIT 1",
-        (student_id,),
-    )
-    if found is None:
-        return ("student", student_id), None
-    return ("class", found["id"]), found
-
-
-def subjects_of_student(conn: sqlite3.Connection, student_id: int) -> dict[str, dict[str, Any]]:
-    """The subjects taught to a student through their classes and groups: code →
-    {"code", "name", "teachers": [names]}, by name."""
-    found = rows(
-        conn,
-        "SELECT t.subject_code AS code, coalesce(s.name, t.subject_code) AS name, "
-        "p.first_name, p.last_name FROM teaching t "
-        "LEFT JOIN subject s ON s.code = t.subject_code "
-        "JOIN person p ON p.id = t.teacher_id "
-        "WHERE t.subject_code IS NOT NULL AND p.state != 'disabled' AND ("
-        " t.class_id IN (SELECT class_id FROM class_membership WHERE person_id = :s) OR "
-        " t.group_id IN (SELECT group_id FROM group_membership WHERE person_id = :s)) "
-        "ORDER BY p.last_name, p.first_name",
+        "SELECT (SELECT json_array(c.id, c.code, c.name) FROM class_membership m "
+        " JOIN school_class c ON c.id = m.class_id WHERE m.person_id = :s "
+        " ORDER BY c.retired_at IS NOT NULL, c.code LIMIT 1) AS the_class, "
+        "(SELECT json_group_array(json_array(code, name, first_name, last_name)) "
+        f" FROM ({_TAUGHT})) AS taught",
         {"s": student_id},
     )
-    out: dict[str, dict[str, Any]] = {}
-    for r in found:
-        item = out.setdefault(r["code"], {"code": r["code"], "name": r["name"], "teachers": []})
-        name = f"{r['first_name']} {r['last_name']}"
-        if name not in item["teachers"]:
-            item["teachers"].append(name)
-    return out
+    assert found is not None  # a SELECT without FROM gives one row
+    the_class = None
+    cohort: book.Cohort = ("student", student_id)
+    if found["the_class"] is not None:
+        class_id, code, name = json.loads(found["the_class"])
+        the_class = {"id": class_id, "code": code, "name": name}
+        cohort = ("class", class_id)
+    taught: dict[str, dict[str, Any]] = {}
+    # By teacher's name (as the inner ORDER BY, whose order an aggregate need not keep).
+    listed = sorted(json.loads(found["taught"]), key=lambda r: (r[3] or "", r[2] or ""))
+    for code, name, first, last in listed:
+        item = taught.setdefault(code, {"code": code, "name": name, "teachers": []})
+        teacher = f"{first} {last}"
+        if teacher not in item["teachers"]:
+            item["teachers"].append(teacher)
+    return cohort, the_class, taught
 
 
 def _own_marks(conn: sqlite3.Connection, student_id: int, period_id: int) -> list[dict[str, Any]]:
@@ -145,8 +153,7 @@ def _plan(
     `memo`: the policy's answers kept for this student, `_seen`)."""
     memo = {} if memo is None else memo
     if known is None:
-        cohort, the_class = cohort_of(conn, student["id"])
-        taught = subjects_of_student(conn, student["id"])
+        cohort, the_class, taught = class_and_subjects(conn, student["id"])
         seen = {code: _seen(conn, viewer, student, code, memo) for code in taught}
     else:
         cohort, the_class, taught, seen = known
@@ -290,10 +297,9 @@ def student_grades_json(
     direction: every mark), the answer is kept in that kept book: valid exactly as long
     as the book's figures are (the same marks, the same publications)."""
     now = now or datetime.now(UTC)
-    cohort, the_class = cohort_of(conn, student["id"])
+    cohort, the_class, taught = class_and_subjects(conn, student["id"])
     # How the viewer sees the subjects taught to the student says which book to open; the
     # book names the subjects the student has marks in (no query for them).
-    taught = subjects_of_student(conn, student["id"])
     memo: dict = {}
     seen = {code: _seen(conn, viewer, student, code, memo) for code in taught}
     ways = set(seen.values()) - {None}

@@ -216,9 +216,8 @@ def report_card(
      "overall": avg, "class_overall": (mean, min, max), "general_appraisal",
      "absences": {"half_days", "unjustified", "late"}}
     """
-    cohort, the_class = reading.cohort_of(conn, student["id"])
+    cohort, the_class, taught = reading.class_and_subjects(conn, student["id"])
     the_book = book.get_book(conn, cohort, period, published_only=False, settings=settings)
-    taught = reading.subjects_of_student(conn, student["id"])
     texts = appraisals_of(conn, period["id"], [student["id"]])[student["id"]]
     codes = (
         set(taught)
