@@ -110,7 +110,26 @@ def day_start_utc(day: str | date, tz: str | tzinfo | None = None, *, days_after
     return local.astimezone(UTC).isoformat()
 
 
+def _with_offset(value: Any) -> bool:
+    """A time as stored (« 2026-12-01T20:19:00+00:00 »): its meaning does not depend on
+    the server's own zone, unlike a naive one (read in that zone)."""
+    return isinstance(value, str) and len(value) > 19 and value[-6:-5] in ("+", "-")
+
+
 def _fmt(value: Moment, tz: str | tzinfo | None, with_day: bool, with_time: bool) -> str:
+    if _with_offset(value) and not isinstance(tz, tzinfo):
+        # A stored time (text with its offset): the same text gives the same words; a
+        # listing shows the same messages' and documents' times page after page.
+        return _fmt_text(value, tz or _zone_name, with_day, with_time)
+    return _fmt_moment(value, tz, with_day, with_time)
+
+
+@lru_cache(maxsize=16384)
+def _fmt_text(value: str, tz: str, with_day: bool, with_time: bool) -> str:
+    return _fmt_moment(value, tz, with_day, with_time)
+
+
+def _fmt_moment(value: Moment, tz: str | tzinfo | None, with_day: bool, with_time: bool) -> str:
     try:
         moment = to_local(value, tz)
     except (ValueError, TypeError, OverflowError, OSError):
@@ -142,6 +161,17 @@ def iso(value: Moment, tz: str | tzinfo | None = None) -> str | None:
     """ISO 8601 with the school's offset (« 2026-12-01T21:19:00+01:00 »), to the second;
     a bare day stays « 2026-12-01 »; None for None or "". Unreadable text is returned
     unchanged."""
+    if _with_offset(value) and not isinstance(tz, tzinfo):
+        return _iso_text(value, tz or _zone_name)  # as `_fmt`: kept per text
+    return _iso_moment(value, tz)
+
+
+@lru_cache(maxsize=16384)
+def _iso_text(value: str, tz: str) -> str | None:
+    return _iso_moment(value, tz)
+
+
+def _iso_moment(value: Moment, tz: str | tzinfo | None) -> str | None:
     try:
         moment = to_local(value, tz)
     except (ValueError, TypeError, OverflowError, OSError):

@@ -62,3 +62,31 @@ def test_zone_key_is_validated_and_named(tmp_path):
     assert config_mod.load(f, tmp_path, env={})["school.timezone"] == "Europe/Paris"
     with pytest.raises(ConfigError, match="CARTABLE_SCHOOL_TIMEZONE"):
         config_mod.load(f, tmp_path, env={"CARTABLE_SCHOOL_TIMEZONE": "../../etc/passwd"})
+
+
+def test_stored_times_kept_per_zone_and_naive_ones_follow_the_servers_clock():
+    """A stored time's words are kept per text and zone (listings show the same times
+    page after page): another zone gives its own; a naive time, read in the server's
+    zone, is never kept."""
+    import os
+    import time
+
+    assert timefmt.iso(WINTER, "Europe/Paris") == "2026-12-01T21:19:00+01:00"
+    assert timefmt.iso(WINTER, "America/New_York") == "2026-12-01T15:19:00-05:00"
+    assert timefmt.iso(WINTER, "Europe/Paris") == "2026-12-01T21:19:00+01:00"
+    assert timefmt.fmt_datetime(WINTER, "Asia/Tokyo") == "02/12/2026 05:19"
+    assert timefmt.fmt_datetime(WINTER, "Europe/Paris") == "01/12/2026 21:19"
+    before = os.environ.get("TZ")
+    try:
+        shown = []
+        for server in ("UTC", "Asia/Tokyo"):
+            os.environ["TZ"] = server
+            time.tzset()
+            shown.append(timefmt.fmt_time("2026-12-01T12:00:00", "Europe/Paris"))
+        assert shown == ["13:00", "04:00"]
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()

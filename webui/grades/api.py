@@ -373,10 +373,12 @@ def grades(query):
     me = current_person()
     student = _student_for(me, query.get("login"))
     try:
-        period = periods.get_period(conn(), query["period"])
+        # The period is read with the student's subjects, in one statement.
+        return reading.student_grades_json(
+            conn(), me, student, query["period"], settings(), keep=encoded
+        )
     except NotFound:
         raise ApiError(404) from None
-    return reading.student_grades_json(conn(), me, student, period, settings(), keep=encoded)
 
 
 def _student_for(me: dict, login: str | None) -> dict:

@@ -29,7 +29,7 @@ from fractions import Fraction
 from typing import Any
 
 from appliance.db import one, rows
-from appliance.schoollife.grades import assessments, book, numbers
+from appliance.schoollife.grades import assessments, book, numbers, periods
 from appliance.schoollife.grades.config_keys import GradeSettings
 from appliance.security import policy
 
@@ -61,16 +61,31 @@ def class_and_subjects(
     and class (their first class by code; the student alone without one), and the
     subjects taught to them through their classes and groups, code → {"code", "name",
     "teachers": [names]}, by teacher's name."""
+    cohort, the_class, taught, _period = _class_subjects_period(conn, student_id, None)
+    return cohort, the_class, taught
+
+
+def _class_subjects_period(
+    conn: sqlite3.Connection, student_id: int, period_id: int | None
+) -> tuple[book.Cohort, dict | None, dict[str, dict[str, Any]], dict[str, Any] | None]:
+    """`class_and_subjects`, and the period numbered `period_id` when given (NotFound
+    when there is none), in the same statement."""
+    period_column = ""
+    params: dict[str, Any] = {"s": student_id}
+    if period_id is not None:
+        period_column = f", {periods.period_sql('p')} AS period"
+        params["p"] = period_id
     found = one(
         conn,
         "SELECT (SELECT json_array(c.id, c.code, c.name) FROM class_membership m "
         " JOIN school_class c ON c.id = m.class_id WHERE m.person_id = :s "
         " ORDER BY c.retired_at IS NOT NULL, c.code LIMIT 1) AS the_class, "
         "(SELECT json_group_array(json_array(code, name, first_name, last_name)) "
-        f" FROM ({_TAUGHT})) AS taught",
-        {"s": student_id},
+        f" FROM ({_TAUGHT})) AS taught{period_column}",
+        params,
     )
     assert found is not None  # a SELECT without FROM gives one row
+    period = None if period_id is None else periods.from_json(found["period"], period_id)
     the_class = None
     cohort: book.Cohort = ("student", student_id)
     if found["the_class"] is not None:
@@ -85,7 +100,7 @@ def class_and_subjects(
         teacher = f"{first} {last}"
         if teacher not in item["teachers"]:
             item["teachers"].append(teacher)
-    return cohort, the_class, taught
+    return cohort, the_class, taught, period
 
 
 def _own_marks(conn: sqlite3.Connection, student_id: int, period_id: int) -> list[dict[str, Any]]:
@@ -285,7 +300,7 @@ def student_grades_json(
     conn: sqlite3.Connection,
     viewer: dict[str, Any],
     student: dict[str, Any],
-    period: dict[str, Any],
+    period: dict[str, Any] | int,
     settings: GradeSettings,
     *,
     now: datetime | None = None,
@@ -295,9 +310,16 @@ def student_grades_json(
     into what the caller sends, e.g. its JSON text). When the viewer reads every shown
     subject the same way (a family: published marks; a teacher, the head teacher, the
     direction: every mark), the answer is kept in that kept book: valid exactly as long
-    as the book's figures are (the same marks, the same publications)."""
+    as the book's figures are (the same marks, the same publications). `period`: the
+    period, or its number (read in the same statement as the student's subjects; raises
+    NotFound when there is none)."""
     now = now or datetime.now(UTC)
-    cohort, the_class, taught = class_and_subjects(conn, student["id"])
+    if isinstance(period, int):
+        cohort, the_class, taught, found = _class_subjects_period(conn, student["id"], period)
+        assert found is not None  # asked for: raised NotFound otherwise
+        period = found
+    else:
+        cohort, the_class, taught = class_and_subjects(conn, student["id"])
     # How the viewer sees the subjects taught to the student says which book to open; the
     # book names the subjects the student has marks in (no query for them).
     memo: dict = {}
