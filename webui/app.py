@@ -67,7 +67,13 @@ class _SessionInterface(SecureCookieSessionInterface):
 
     def open_session(self, app: Flask, request):
         """Verify a cookie's signature once: the same cookie string is found again in a small
-        per-app cache (what is cached was verified; each request gets its own copy)."""
+        per-app cache (what is cached was verified; each request gets its own copy).
+
+        A call of the API with a bearer token has no session: the token says who calls
+        (it wins over a cookie sent beside it, `webui.api.core`), so the cookie is neither
+        read nor looked up, nor sent back."""
+        if "HTTP_AUTHORIZATION" in request.environ and api_core.is_api_path(request.path):
+            return self.make_null_session(app)
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return super().open_session(app, request)

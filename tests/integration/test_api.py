@@ -174,6 +174,23 @@ def test_cookie_sessions_read_but_change_only_with_the_csrf_header(client, conn,
     assert scalar(conn, "SELECT count(*) FROM audit_log WHERE action = 'token.revoke'") == 2
 
 
+def test_a_bearer_call_beside_a_session_cookie_is_the_tokens_and_leaves_the_session(
+    client, conn, family
+):
+    """Logged in as the parent in the browser, a script calls with the child's token: the
+    answer is the child's, the cookie is not read nor sent back, and the parent's session
+    goes on."""
+    parent_id, p_login, p_pw = family["parent"]
+    student_id, s_login = family["student"]
+    _id, student_token = tokens.create(conn, student_id, "script", actor=audit.SYSTEM)
+    login(client, p_login, p_pw)
+    assert client.get("/api/v1/me").get_json()["login"] == p_login
+    r = client.get("/api/v1/me", headers=bearer(student_token))
+    assert r.status_code == 200 and r.get_json()["login"] == s_login
+    assert "Set-Cookie" not in r.headers
+    assert client.get("/api/v1/me").get_json()["login"] == p_login
+
+
 def test_a_cookie_that_must_change_its_password_gets_403_not_a_redirect(client, conn):
     pid, name, pw = make_person(conn, "teacher", must_change_password=True)
     login(client, name, pw)

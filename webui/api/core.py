@@ -146,7 +146,11 @@ def error_response(
 
 def is_api_request() -> bool:
     """True for a request under /api/ (answered in JSON, even a 404 or a 500)."""
-    return request.path == "/api" or request.path.startswith("/api/")
+    return is_api_path(request.path)
+
+
+def is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
 
 
 def http_error(status: int, error: Exception | None = None) -> Response:
