@@ -27,6 +27,7 @@ BENCHES = [
     ("notify_digest", "tests.bench.notify_digest_bench", []),
     ("stats", "tests.bench.stats_bench", []),
     ("files", "tests.bench.files_bench", []),
+    ("request_costs", "tests.bench.request_costs", []),
 ]
 
 
@@ -142,6 +143,9 @@ def render() -> str:
     grades = _load("grades")
     if grades:
         lines += _grades_section(grades)
+    costs = _load("request_costs")
+    if costs:
+        lines += _request_costs_section(costs)
     ttw = _load("timetable_web")
     if ttw:
         lines += _timetable_web_section(ttw)
@@ -455,17 +459,74 @@ def _grades_section(g: dict) -> list[str]:
 
 
 GRADES_NOTES = [
-    "The rounds spread because other jobs share the 2 cores (the load average above): "
-    "the ratio of each round compares the two servers under the same noise, the median "
-    "round is kept. The same bench through 2026-12-03: 0.277 (7 rounds, 08:35, load "
-    "rising from 1 to 10), 0.374 (5 rounds, 09:18, load 12), 0.298 (5 rounds, 09:37, load "
-    "15 to 12, after the API's query strings are checked once), then the 9 rounds above; "
-    "on 2026-12-02, 0.342. So the grades are at the target's edge, under it when hello "
-    "gets more of the machine. In-process a request costs about 0.8 ms of CPU, of which "
-    "the grades themselves (`reading.student_grades_json`, the class's book kept) about a "
-    "quarter, the bearer token and its throttle an eighth, the rest Flask and the API's "
-    "frame. What a request costs after a mark is saved: the class's book is built again "
-    "once (`book.build`, about 0.09 s for this class), then each student's answer once.",
+    "The rounds spread because the 2 cores are shared with wrk and the machine's other "
+    "work: the ratio of each round compares the two servers under the same noise, the "
+    "median round is kept. On 2026-12-03, on a quiet machine (load about 1 before the "
+    "rounds): 0.238 at 13:11 before this afternoon's changes (served CPU 1.292 ms a "
+    "request, hello 0.301), 0.269 with the class and taught subjects in one statement "
+    "(1.306 / 0.303), 0.270 with the period in the same statement (1.036 / 0.278), 0.285 "
+    "with no session opened for a bearer call (1.094 / 0.284), then the rounds above. "
+    "The morning's runs on a loaded machine (load 5 to 15): 0.253 to 0.374. So the grades "
+    "are at the target's edge; what a request costs served is explained in « What one "
+    "request costs the served portal » above. What a request costs after a mark is saved: "
+    "the class's book is built again once (`book.build`, about 0.09 s for this class), "
+    "then each student's answer once.",
+    "",
+]
+
+
+def _request_costs_section(c: dict) -> list[str]:
+    """What one request costs the served portal, from a static file to an API call."""
+    out = [
+        "## What one request costs the served portal (issues 11 to 14)",
+        "",
+        f"Command: `.venv/bin/python -m tests.bench.request_costs` (the demo school, a "
+        f"student's bearer token; wrk at 50 connections for {c['seconds']} s a path; the "
+        "server's CPU time per request from /proc/<pid>/stat and its threads' context "
+        f"switches per request from /proc/<pid>/task/*/status; {c['machine']['date']}"
+        f"{_load_words(c)}).",
+        "",
+    ]
+    for threads, runs in c["runs"].items():
+        hello = runs["hello (reference)"]
+        out += [
+            f"| waitress {threads} threads | requests/s | CPU ms / request | "
+            "context switches / request | × hello's CPU |",
+            "|---|---|---|---|---|",
+        ]
+        for name, r in runs.items():
+            times = r["cpu_ms_per_request"] / max(hello["cpu_ms_per_request"], 1e-9)
+            out.append(
+                f"| {name} | {r['requests_per_s']:.0f} | {r['cpu_ms_per_request']} | "
+                f"{r['switches_per_request']} | {times:.1f} |"
+            )
+        out.append("")
+    return [*out, *REQUEST_COST_NOTES]
+
+
+REQUEST_COST_NOTES = [
+    "What the table says: the portal's own Python work is small beside what the served "
+    "process pays to hand the interpreter's lock around. The same requests in-process "
+    "(Flask's test client, one thread) cost 0.105 ms for hello, 0.26 ms for `me` with the "
+    "token, 0.29 to 0.35 ms for a student's grades and 0.51 ms for the home page; served "
+    "at 50 connections they cost 3 to 4 times that, hello 2.5 times. `perf record` of the "
+    "server during the `me` run (2026-12-03, 13:30): 60 % of its CPU in the kernel, "
+    "29 % in `finish_task_switch` and 20 % in waking threads (futex: the interpreter's "
+    "lock and its condition), 11 % in the Python interpreter itself. Each call that lets "
+    "go of the lock (each step of a SQLite statement, a file read) lets waitress's main "
+    "thread or another worker take it, and getting it back is one more switch: a static "
+    "file (open, stat, read) already costs 3 times hello, the API's 401 without any "
+    "statement 1.5 times. Fewer threads do not help (1, 2 and 4 threads cost more per "
+    "request than 8, the main thread then waits on the workers), nor does a longer "
+    "switch interval of the interpreter (0.5 ms to 50 ms: within the noise).",
+    "",
+    "So the requests were cut in statements first: the bearer token's check reads its "
+    "throttle limits, the token and its person in one statement (four before); the "
+    "grades API reads the student's class, their taught subjects and the period in one "
+    "(three before; `reading._class_subjects_period`, JSON built by SQLite); a bearer "
+    "call opens no cookie session; the policy's questions for one reading share a memo "
+    "(a student's ten subjects ask once). The grades API went from 4 to 2 statements and "
+    "from 1.29–1.31 ms of served CPU per request to 1.04–1.09 ms (hello 0.28–0.30 ms).",
     "",
 ]
 
@@ -530,9 +591,13 @@ TIMETABLE_WEB_NOTES = [
     "The same bench through the morning (each the median of 5 rounds of 10 s unless said), "
     "home / week API: 0.139 / 0.309 before any change (08:40); 0.133 / 0.280 with the "
     "filters only (08:54, rounds of 6 s); 0.166 / 0.280 with the block kept (09:10); "
-    "0.179 / 0.211 (09:20, load 11 to 13); then the figures above with every change. "
-    "The home page is well under the target; the week through the API is at its edge, "
-    "moving with the load.",
+    "0.179 / 0.211 (09:20, load 11 to 13); 0.308 / 0.193 on a quiet machine (13:46, "
+    "load 1.5 before the rounds; served CPU 1.11 ms for the week, 1.66 ms for the home "
+    "page, 0.27 ms for hello). The home page is well under the target: served, its five "
+    "statements (the session and person, the school year, the homework index, the "
+    "audience's keys, the unread count) and its template cost about 6 times hello's CPU, "
+    "when 0.30 needs at most 3.3 times (see « What one request costs the served "
+    "portal »); the week through the API is at its edge, moving with the load.",
     "",
 ]
 
