@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from appliance import features
+from appliance.community import notifications
 from appliance.db import unavailable
 from appliance.directory import people
 from appliance.errors import Unavailable
@@ -240,12 +241,16 @@ def _load_person():
     token = sess.get("sid")
     box = app.extensions["cartable.box"]
     if token:
+        # The header's unread count is read with the person (no statement of its own).
+        more = _UNREAD if "notifications.index" in app.view_functions else ""
         person = people.person_of_session(
-            box.conn(), token, app.extensions["cartable.session_limits"]
+            box.conn(), token, app.extensions["cartable.session_limits"], more_columns=more
         )
         if person is None:
             sess.clear()
             ctx_g.session_expired = True
+        elif more:
+            ctx_g.unread_notifications = int(person.pop("unread_notifications"))
         ctx_g.person = person
     person = ctx_g.person
     endpoint = request.endpoint
@@ -362,6 +367,9 @@ def _template_globals() -> dict:
     }
 
 
+_UNREAD = notifications.UNREAD_COLUMN
+
+
 def _unread(conn, person) -> int | None:
     """The person's unread notifications shown in the header (one indexed count, once per
     request); None without a person or without the notifications in this app."""
@@ -369,8 +377,6 @@ def _unread(conn, person) -> int | None:
         return None
     found = g.get("unread_notifications")
     if found is None:
-        from appliance.community import notifications
-
         found = g.unread_notifications = notifications.unread_count(conn, person["id"])
     return found
 

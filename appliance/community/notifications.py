@@ -214,6 +214,14 @@ def recalled(
 # --- reading and marking ----------------------------------------------------------------
 
 
+# `unread_count` as a column over `person`, for the statement that reads the person of a
+# page (every page's header shows it: one statement fewer per page).
+UNREAD_COLUMN = (
+    "coalesce((SELECT unread FROM notification_tally WHERE person_id = person.id), 0) "
+    "AS unread_notifications"
+)
+
+
 def unread_count(conn: sqlite3.Connection, person_id: int) -> int:
     """The person's unread entries (every page shows it): one row of `notification_tally`,
     kept by triggers on the entries (migration 0038), not a count of them."""

@@ -216,13 +216,20 @@ def get_person(conn: sqlite3.Connection, person_id: int) -> dict[str, Any]:
 
 
 def person_of_session(
-    conn: sqlite3.Connection, token: str | None, limits: sessions.SessionLimits
+    conn: sqlite3.Connection,
+    token: str | None,
+    limits: sessions.SessionLimits,
+    *,
+    more_columns: str = "",
 ) -> dict[str, Any] | None:
     """The person behind a live session token (as `get_person` gives them), or None.
 
     One query for both the session and the person: every page view runs it.
+    `more_columns` (SQL over `person`, each with its alias) are read in it too: what
+    every page shows of the person besides (the unread notifications of the header).
     """
-    row = sessions.resolve_row(conn, token, limits, person_columns=_WITH_CLASSES)
+    columns = f"{_WITH_CLASSES}, {more_columns}" if more_columns else _WITH_CLASSES
+    row = sessions.resolve_row(conn, token, limits, person_columns=columns)
     if row is None:
         return None
     del row["person_id"]
