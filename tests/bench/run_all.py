@@ -505,28 +505,33 @@ def _request_costs_section(c: dict) -> list[str]:
 
 
 REQUEST_COST_NOTES = [
-    "What the table says: the portal's own Python work is small beside what the served "
-    "process pays to hand the interpreter's lock around. The same requests in-process "
-    "(Flask's test client, one thread) cost 0.105 ms for hello, 0.26 ms for `me` with the "
-    "token, 0.29 to 0.35 ms for a student's grades and 0.51 ms for the home page; served "
-    "at 50 connections they cost 3 to 4 times that, hello 2.5 times. `perf record` of the "
-    "server during the `me` run (2026-12-03, 13:30): 60 % of its CPU in the kernel, "
-    "29 % in `finish_task_switch` and 20 % in waking threads (futex: the interpreter's "
-    "lock and its condition), 11 % in the Python interpreter itself. Each call that lets "
-    "go of the lock (each step of a SQLite statement, a file read) lets waitress's main "
-    "thread or another worker take it, and getting it back is one more switch: a static "
-    "file (open, stat, read) already costs 3 times hello, the API's 401 without any "
-    "statement 1.5 times. Fewer threads do not help (1, 2 and 4 threads cost more per "
-    "request than 8, the main thread then waits on the workers), nor does a longer "
-    "switch interval of the interpreter (0.5 ms to 50 ms: within the noise).",
+    "What the table says: served at 50 connections, a request costs several times what its "
+    "Python work costs in-process (Flask's test client, one thread, 2026-12-03: hello "
+    "0.105 ms, `me` with the token 0.26 ms, a student's grades 0.29 to 0.35 ms, the home "
+    "page 0.51 to 0.6 ms), and what is added follows the calls that let go of the "
+    "interpreter's lock (each step of a SQLite statement, a file's open, stat and read): "
+    "the same `me` refused without a token (no statement) costs 9 context switches a "
+    "request, with the token (two statements) 43, a static file (no statement, a file "
+    "read) 44, for about 0.5 ms more CPU each. `perf record` of the server during the "
+    "`me` run (2026-12-03, 13:30): 60 % of its CPU in the kernel, 29 % in "
+    "`finish_task_switch` and 20 % in waking threads (futex: the interpreter's lock and "
+    "its condition), 11 % in the Python interpreter itself. Each such call lets "
+    "waitress's main thread or another worker take the lock, and getting it back is one "
+    "more switch. Templates cost too: the login page (no statement, 17 switches) still "
+    "costs 2.8 times hello. Fewer threads do not help (1, 2 and 4 threads cost more per "
+    "request than 8 for `me`: 1.39, 1.76, 1.24 against 0.87 ms; 16 threads 0.91 ms), nor "
+    "does another switch interval of the interpreter (0.5 ms to 50 ms: 0.95 to 0.85 ms, "
+    "within the noise).",
     "",
     "So the requests were cut in statements first: the bearer token's check reads its "
     "throttle limits, the token and its person in one statement (four before); the "
     "grades API reads the student's class, their taught subjects and the period in one "
-    "(three before; `reading._class_subjects_period`, JSON built by SQLite); a bearer "
-    "call opens no cookie session; the policy's questions for one reading share a memo "
-    "(a student's ten subjects ask once). The grades API went from 4 to 2 statements and "
-    "from 1.29–1.31 ms of served CPU per request to 1.04–1.09 ms (hello 0.28–0.30 ms).",
+    "(three before; `reading._class_subjects_period`, JSON built by SQLite); every page "
+    "reads the header's unread count with the session and the person; a bearer call opens "
+    "no cookie session; the policy's questions for one reading share a memo (a student's "
+    "ten subjects ask once). The grades API went from 7 statements to 2 and from "
+    "1.29–1.31 ms of served CPU per request to 1.04–1.09 ms (hello 0.28–0.30 ms); the "
+    "week of the timetable (2 statements) from 4.1 to 3.7 times hello's CPU.",
     "",
 ]
 
