@@ -6,8 +6,9 @@
 #           smartctl, upsc, pdftotext, ssh/sshd (off-site backups), mkfs/losetup/mount
 #           (removable disks), wrk (benchmarks), sudo (its own test, as a non-root user);
 #   server  run's, plus what installer/install.sh and the services use on a school server.
-# Usage: installer/system-deps.sh [run|test|server] [--list]   (default: run; --list only
-#        prints the profile's packages, one a line)
+# Usage: installer/system-deps.sh [run|test|server] [--list|--check]   (default: run;
+#        --list only prints the profile's packages, one a line; --check installs nothing,
+#        says how many are installed, or names the missing ones and exits with status 3)
 # CARTABLE_EXTRA_DEBS="pkg1 pkg2" adds packages to the list.
 #
 # It asks dpkg which are missing and, only then, installs them with apt-get (as root, or
@@ -30,7 +31,7 @@ case "$profile" in
   test) wanted="$RUN_DEBS $TEST_DEBS" ;;
   server) wanted="$RUN_DEBS $SERVER_DEBS" ;;
   -h | --help)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)
@@ -55,6 +56,15 @@ for pkg in "$@"; do
     missing+=("$pkg")
   fi
 done
+if [ "$option" = "--check" ]; then
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "system-deps.sh : les $# paquets Debian du profil $profile sont installés." >&2
+    exit 0
+  fi
+  echo "system-deps.sh : paquets Debian manquants (profil $profile) : ${missing[*]}" >&2
+  echo "system-deps.sh: missing Debian packages ($profile profile): ${missing[*]}" >&2
+  exit 3
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 install_cmd="apt-get install -y --no-install-recommends ${missing[*]}"

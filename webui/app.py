@@ -242,7 +242,8 @@ def _load_person():
     box = app.extensions["cartable.box"]
     if token:
         # The header's unread count is read with the person (no statement of its own).
-        more = _UNREAD if "notifications.index" in app.view_functions else ""
+        wanted = "notifications.index" in app.view_functions
+        more = notifications.UNREAD_COLUMN if wanted else ""
         person = people.person_of_session(
             box.conn(), token, app.extensions["cartable.session_limits"], more_columns=more
         )
@@ -365,9 +366,6 @@ def _template_globals() -> dict:
         "admin_link": person is not None and ask("admin.area"),
         "unread": _unread(conn, person),
     }
-
-
-_UNREAD = notifications.UNREAD_COLUMN
 
 
 def _unread(conn, person) -> int | None:

@@ -50,13 +50,11 @@ def _who_matches(who: str, person: Mapping[str, Any]) -> bool:
 # function, and the rules are fixed at import: for each (action, profile, function) the
 # relations to try, in manifest order, are worked out once and kept (bounded: a staff
 # function is free text). `None` in them: a rule that allows without a relation.
-# With them, whether they all read only their target's kind and id (`relations.BY_IDENTITY`):
-# the answer of the action is then the same for every target of that kind and id.
-_APPLICABLE: dict[tuple, tuple[tuple[str | None, ...], bool]] = {}
+_APPLICABLE: dict[tuple, tuple[str | None, ...]] = {}
 _APPLICABLE_MAX = 8192
 
 
-def _applicable(person: Mapping[str, Any], action: str) -> tuple[tuple[str | None, ...], bool]:
+def _applicable(person: Mapping[str, Any], action: str) -> tuple[str | None, ...]:
     key = (action, person.get("profile"), person.get("function"))
     found = _APPLICABLE.get(key)
     if found is None:
@@ -66,8 +64,7 @@ def _applicable(person: Mapping[str, Any], action: str) -> tuple[tuple[str | Non
                 tried.append(rule.relation)
                 if rule.relation is None:
                     break  # allowed: the rules after it are never reached
-        identity = all(r is None or r in relations.BY_IDENTITY for r in tried)
-        found = (tuple(tried), identity)
+        found = tuple(tried)
         if len(_APPLICABLE) >= _APPLICABLE_MAX:
             _APPLICABLE.clear()
         _APPLICABLE[key] = found
@@ -95,27 +92,10 @@ def may(
     """
     if not person or person.get("state") == "disabled":
         return False
-    tried, identity = _applicable(person, action)
+    tried = _applicable(person, action)
     if target is None:
         # No relation can hold without a target.
         return None in tried
-    if memo is not None and identity:
-        # Every relation to try reads the target's kind and id only: one answer for them.
-        key = ("may", action, target.get("kind"), target.get("id"))
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = _decide(tried, conn, person, target, memo)
-        return found
-    return _decide(tried, conn, person, target, memo)
-
-
-def _decide(
-    tried: tuple[str | None, ...],
-    conn: sqlite3.Connection | None,
-    person: Mapping[str, Any],
-    target: Mapping[str, Any],
-    memo: dict | None,
-) -> bool:
     for relation in tried:
         if relation is None:
             return True

@@ -33,7 +33,7 @@ from pathlib import Path
 from appliance import config as config_mod
 from tests.bench.common import (
     cartable_cmd,
-    cpu_seconds,
+    context_switches,
     free_port,
     load_average,
     machine,
@@ -43,29 +43,15 @@ from tests.bench.common import (
 )
 
 
-def context_switches(pid: int) -> int:
-    """Voluntary and involuntary context switches of every thread of `pid` so far."""
-    total = 0
-    for status in Path(f"/proc/{pid}/task").glob("*/status"):
-        try:
-            text = status.read_text()
-        except OSError:  # a thread that just ended
-            continue
-        for line in text.splitlines():
-            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                total += int(line.split()[1])
-    return total
-
-
 def measure(pid: int, url: str, seconds: int, headers: dict | None = None) -> dict:
-    switches, cpu = context_switches(pid), cpu_seconds(pid)
-    run = wrk(url, 50, seconds, headers)
-    done = max(run["requests"], 1)
+    before = context_switches(pid)
+    run = wrk(url, 50, seconds, headers, pid=pid)
+    switches = context_switches(pid) - before
     return {
         "requests_per_s": run["requests_per_s"],
         "non_2xx": run["non_2xx"],
-        "cpu_ms_per_request": round((cpu_seconds(pid) - cpu) * 1000 / done, 3),
-        "switches_per_request": round((context_switches(pid) - switches) / done, 1),
+        "cpu_ms_per_request": run["server_cpu_ms_per_request"],
+        "switches_per_request": round(switches / max(run["requests"], 1), 1),
     }
 
 

@@ -185,9 +185,16 @@ def test_a_bearer_call_beside_a_session_cookie_is_the_tokens_and_leaves_the_sess
     _id, student_token = tokens.create(conn, student_id, "script", actor=audit.SYSTEM)
     login(client, p_login, p_pw)
     assert client.get("/api/v1/me").get_json()["login"] == p_login
-    r = client.get("/api/v1/me", headers=bearer(student_token))
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)  # the app's connection of this thread
+    try:
+        r = client.get("/api/v1/me", headers=bearer(student_token))
+    finally:
+        conn.set_trace_callback(None)
     assert r.status_code == 200 and r.get_json()["login"] == s_login
     assert "Set-Cookie" not in r.headers
+    assert any("api_token" in sql for sql in statements)
+    assert not any("web_session" in sql for sql in statements), statements
     assert client.get("/api/v1/me").get_json()["login"] == p_login
 
 

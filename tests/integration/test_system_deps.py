@@ -109,3 +109,18 @@ def test_an_unknown_profile_is_refused_by_name():
     proc = _run("serveur")
     assert proc.returncode == 64
     assert "profil inconnu « serveur » (run, test ou server)" in proc.stderr
+
+
+def test_check_installs_nothing_and_names_what_is_missing():
+    """`--check` (what .ci/run asks after installing): all present says so; a missing
+    package is named, nothing is installed, exit status 3."""
+    proc = _run("test", "--check")
+    assert proc.returncode == 0, proc.stderr
+    count = len(_run("test", "--list").stdout.split())
+    assert f"les {count} paquets Debian du profil test sont installés" in proc.stderr
+    started = time.monotonic()
+    proc = _run("test", "--check", extra=FAKE)
+    assert proc.returncode == 3
+    assert f"paquets Debian manquants (profil test) : {FAKE}" in proc.stderr
+    assert f"missing Debian packages (test profile): {FAKE}" in proc.stderr
+    assert "installation de" not in proc.stderr and time.monotonic() - started < 1.0
