@@ -4,7 +4,8 @@
 #           against (C compiler, headers of acl, OpenSSL, lz4, zstd, xxhash), PDF fonts;
 #   test    run's, plus the tools the test suite drives for real: Chromium (browser tests),
 #           smartctl, upsc, pdftotext, ssh/sshd (off-site backups), mkfs/losetup/mount
-#           (removable disks), wrk (benchmarks), sudo (its own test, as a non-root user);
+#           (removable disks), wrk (benchmarks), sudo (its own test, as a non-root user),
+#           GNU time (a hostile import's peak memory);
 #   server  run's, plus what installer/install.sh and the services use on a school server.
 # Usage: installer/system-deps.sh [run|test|server] [--list|--check]   (default: run;
 #        --list only prints the profile's packages, one a line; --check installs nothing,
@@ -23,7 +24,7 @@ option=${2:-}
 RUN_DEBS="python3-venv python3-dev build-essential pkg-config libacl1-dev libssl-dev
   liblz4-dev libzstd-dev libxxhash-dev fonts-dejavu-core"
 TEST_DEBS="chromium smartmontools nut-client poppler-utils openssh-client openssh-server
-  wrk e2fsprogs mount util-linux sudo"
+  wrk e2fsprogs mount util-linux sudo time"
 SERVER_DEBS="adduser smartmontools nut-client openssh-client"
 
 case "$profile" in
@@ -31,7 +32,7 @@ case "$profile" in
   test) wanted="$RUN_DEBS $TEST_DEBS" ;;
   server) wanted="$RUN_DEBS $SERVER_DEBS" ;;
   -h | --help)
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *)

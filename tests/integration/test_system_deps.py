@@ -34,6 +34,7 @@ TOOLS = (
     "wrk",
     "sudo",
     "runuser",
+    "time",
 )
 
 
