@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 from appliance.health import smart_spool
@@ -56,6 +57,9 @@ def test_monitor_samples_writes_downsamples_and_alerts(tmp_path):
     for _ in range(4):
         monitor.sample_tick()
         clock.t += 10
+        # The sampler reads the kernel's CPU times, counted in 10 ms ticks: two samples
+        # taken within the same tick have no elapsed CPU time, hence no cpu.total_pct.
+        time.sleep(0.05)
     # "/" is above 0.001 %: warned after 20 s; warnings wait for the digest
     keys = {a["key"]: a["level"] for a in active_alerts(monitor.store.conn)}
     assert keys.get("fs.space:/") == "warning"
