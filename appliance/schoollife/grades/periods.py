@@ -19,6 +19,7 @@ Days are the school's calendar days ("YYYY-MM-DD"), both ends included.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -100,6 +101,7 @@ def get_period(conn: sqlite3.Connection, period_id: int) -> dict[str, Any]:
     return _row(found)
 
 
+@functools.cache
 def period_sql(param: str) -> str:
     """A scalar subquery giving the period numbered `:param` as JSON text (NULL when there
     is none), for a caller that reads it in the same statement as other things (the

@@ -20,6 +20,7 @@ Averages are exact (`numbers`); the pages and the API round them when shown.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Callable
@@ -70,20 +71,10 @@ def _class_subjects_period(
 ) -> tuple[book.Cohort, dict | None, dict[str, dict[str, Any]], dict[str, Any] | None]:
     """`class_and_subjects`, and the period numbered `period_id` when given (NotFound
     when there is none), in the same statement."""
-    period_column = ""
     params: dict[str, Any] = {"s": student_id}
     if period_id is not None:
-        period_column = f", {periods.period_sql('p')} AS period"
         params["p"] = period_id
-    found = one(
-        conn,
-        "SELECT (SELECT json_array(c.id, c.code, c.name) FROM class_membership m "
-        " JOIN school_class c ON c.id = m.class_id WHERE m.person_id = :s "
-        " ORDER BY c.retired_at IS NOT NULL, c.code LIMIT 1) AS the_class, "
-        "(SELECT json_group_array(json_array(code, name, first_name, last_name)) "
-        f" FROM ({_TAUGHT})) AS taught{period_column}",
-        params,
-    )
+    found = one(conn, _class_subjects_sql(period_id is not None), params)
     assert found is not None  # a SELECT without FROM gives one row
     period = None if period_id is None else periods.from_json(found["period"], period_id)
     the_class = None
@@ -101,6 +92,19 @@ def _class_subjects_period(
         if teacher not in item["teachers"]:
             item["teachers"].append(teacher)
     return cohort, the_class, taught, period
+
+
+@functools.cache
+def _class_subjects_sql(with_period: bool) -> str:
+    """The statement of `_class_subjects_period` (written once: asked on every call)."""
+    period_column = f", {periods.period_sql('p')} AS period" if with_period else ""
+    return (
+        "SELECT (SELECT json_array(c.id, c.code, c.name) FROM class_membership m "
+        " JOIN school_class c ON c.id = m.class_id WHERE m.person_id = :s "
+        " ORDER BY c.retired_at IS NOT NULL, c.code LIMIT 1) AS the_class, "
+        "(SELECT json_group_array(json_array(code, name, first_name, last_name)) "
+        f" FROM ({_TAUGHT})) AS taught{period_column}"
+    )
 
 
 def _own_marks(conn: sqlite3.Connection, student_id: int, period_id: int) -> list[dict[str, Any]]:
