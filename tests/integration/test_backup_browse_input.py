@@ -9,10 +9,10 @@ import pytest
 from appliance import backups
 from appliance.security.audit import SYSTEM
 from tests.conftest import login_admin, text
-from tests.fixtures.backup.support import BORG
+from tests.fixtures.backup.support import requires_borg
 from tests.integration.test_cli import init_school, run
 
-pytestmark = pytest.mark.skipif(BORG is None, reason="borg n'est pas installé")
+pytestmark = requires_borg
 
 BROWSE = "/admin/sauvegardes/parcourir?depot=local"
 BROWSE_PAGE = "/admin/sauvegardes/parcourir"

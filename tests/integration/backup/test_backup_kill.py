@@ -14,10 +14,10 @@ import time
 import psutil
 import pytest
 
-from tests.fixtures.backup.support import BORG
+from tests.fixtures.backup.support import requires_borg
 from tests.integration.test_cli import init_school, run
 
-pytestmark = pytest.mark.skipif(BORG is None, reason="borg n'est pas installé")
+pytestmark = requires_borg
 
 
 def ok(r):

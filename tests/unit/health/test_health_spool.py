@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import stat
 from pathlib import Path
 
@@ -10,7 +9,8 @@ import pytest
 
 from appliance.errors import CartableError
 from appliance.health import smart_spool
-from appliance.health.command import CLEAN_ENV, Result
+from appliance.health.command import Result
+from tests.fixtures.tools import needs
 
 FIX = Path(__file__).parents[2] / "fixtures" / "health" / "smart"
 NOW = 1_750_000_000
@@ -131,7 +131,7 @@ def test_read_spool_flags_stale_and_broken_entries(tmp_path):
     assert smart_spool.read_spool(tmp_path / "absent") == []
 
 
-@pytest.mark.skipif(not shutil.which("smartctl", path=CLEAN_ENV["PATH"]), reason="smartmontools")
+@needs("smartctl", "smartmontools")
 def test_main_prints_a_summary(tmp_path, capsys, monkeypatch):
     # The real smartctl: on a machine without that disk it still answers JSON (exit
     # status 2, « No such device »), which the spool records as the disk's state.
