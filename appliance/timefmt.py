@@ -66,6 +66,15 @@ def zone(tz: str | tzinfo | None = None) -> tzinfo:
     return _zone_info(tz or _zone_name)
 
 
+def today(now: float | None = None, tz: str | tzinfo | None = None) -> date:
+    """The calendar day in the school's zone (or `tz`) at `now` (a Unix time; default: now).
+
+    What "today" means for a person's dates (a guest's expiry, a departure): never the
+    server's own zone."""
+    moment = datetime.now(UTC) if now is None else datetime.fromtimestamp(now, UTC)
+    return moment.astimezone(zone(tz)).date()
+
+
 def is_day(value: Any) -> bool:
     """True for a calendar day (a `date` that is not a datetime, or "YYYY-MM-DD")."""
     if isinstance(value, datetime):

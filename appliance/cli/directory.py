@@ -140,7 +140,7 @@ def lifecycle_run(ctx: Context, today, dry_run, as_json) -> None:
     """Désactive les comptes partis après le délai de grâce et supprime les données après
     le délai légal."""
     try:
-        day = date.fromisoformat(today) if today else date.today()
+        day = date.fromisoformat(today) if today else timefmt.today()
     except ValueError as exc:
         raise CartableError(
             N_("Date « %(today)s » invalide : écrivez AAAA-MM-JJ."), today=today

@@ -33,6 +33,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from appliance import timefmt
 from appliance.db import now_iso, rows, transaction
 from appliance.directory import history
 from appliance.errors import CartableError
@@ -135,7 +136,7 @@ def run_with_config(
     job and `cartable lifecycle run`). `config` is the loaded Config (anything with .get)."""
     report = run_lifecycle(
         conn,
-        today or date.today(),
+        today or timefmt.today(),
         grace_days=config.get("directory.departed_grace_days", 15),
         purge_days=config.get("directory.purge_after_days", LEGAL_MAX_PURGE_DAYS),
         retired_login_days=config.get("directory.retired_login_keep_days", 400),

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
+from appliance import timefmt
 from appliance.db import one
 from appliance.directory import snapshot
 from appliance.directory.apply import ApplyResult, StalePlan, apply
@@ -69,7 +70,7 @@ def plan(
     (`plan.applicable` False) can't be applied. Raises UnreadableFile when a file can't
     be read at all or is of no known format.
     """
-    today = today or date.today()
+    today = today or timefmt.today()
     school = one(conn, "SELECT uai, school_year FROM school WHERE id = 1")
     year = school_year or (school or {}).get("school_year") or default_school_year(today)
     steps = len(files) + 1

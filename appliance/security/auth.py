@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import date
 
+from appliance import timefmt
 from appliance.db import now_iso, one, transaction
 from appliance.security import (
     audit,
@@ -89,7 +89,7 @@ def authenticate(
     if new_hash:
         with transaction(conn):
             conn.execute("UPDATE person SET password_hash = ? WHERE id = ?", (new_hash, row["id"]))
-    expired = row["expires_on"] and row["expires_on"] < date.today().isoformat()
+    expired = row["expires_on"] and row["expires_on"] < timefmt.today().isoformat()
     if row["state"] == "disabled" or expired:
         audit.record(conn, actor, "login.disabled", outcome="refused")
         return LoginResult("disabled", person_id=row["id"])

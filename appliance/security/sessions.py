@@ -14,8 +14,8 @@ import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
-from datetime import date
 
+from appliance import timefmt
 from appliance.db import one, transaction
 
 TOUCH_EVERY = 60.0
@@ -80,7 +80,7 @@ def resolve_row(
         now - seen > limits.idle
         or now - created > limits.absolute
         or row.pop("person_state") == "disabled"
-        or bool(expires_on and expires_on < date.today().isoformat())
+        or bool(expires_on and expires_on < timefmt.today(now).isoformat())
     )
     if expired:
         close(conn, token)

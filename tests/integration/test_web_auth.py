@@ -355,3 +355,34 @@ def test_login_rehashes_an_old_hash(client, conn):
     assert login(client, name, pw).status_code == 302
     new = conn.execute("SELECT password_hash FROM person WHERE id = ?", (pid,)).fetchone()[0]
     assert new != old and "m=19456,t=2,p=1" in new
+
+
+def test_a_guest_expires_at_midnight_in_the_school_zone_not_the_servers(conn):
+    """A guest whose last day is 14/01/2027 is out at 00:30 in Paris on the 15th, while the
+    server's clock (UTC) still reads the 14th; and still in at 23:30 Paris on the 14th."""
+    from datetime import UTC, datetime
+
+    from appliance import timefmt
+
+    pid, _name, _pw = make_person(conn, "guest", expires_on="2027-01-14")
+    limits = sessions.SessionLimits()
+    midnight_paris = datetime(2027, 1, 14, 23, 0, tzinfo=UTC).timestamp()
+    before = timefmt.zone().key
+    timefmt.use_zone("Europe/Paris")
+    try:
+        for now, live in ((midnight_paris - 1800, True), (midnight_paris + 1800, False)):
+            token = sessions.open_session(conn, pid, "127.0.0.1", "test")
+            conn.execute("UPDATE web_session SET created_at = ?, last_seen_at = ?", (now, now))
+            assert datetime.fromtimestamp(now, UTC).date().isoformat() == "2027-01-14"
+            found = sessions.resolve_row(conn, token, limits, now=now)
+            assert (found is not None) is live, (now, timefmt.today(now))
+            conn.execute("DELETE FROM web_session")
+        # a zone east of Paris: the 15th begins earlier still
+        timefmt.use_zone("Pacific/Kiritimati")
+        token = sessions.open_session(conn, pid, "127.0.0.1", "test")
+        now = datetime(2027, 1, 14, 12, 0, tzinfo=UTC).timestamp()
+        conn.execute("UPDATE web_session SET created_at = ?, last_seen_at = ?", (now, now))
+        assert timefmt.today(now).isoformat() == "2027-01-15"
+        assert sessions.resolve_row(conn, token, limits, now=now) is None
+    finally:
+        timefmt.use_zone(before)
