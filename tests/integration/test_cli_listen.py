@@ -9,6 +9,8 @@ import subprocess
 import urllib.parse
 import urllib.request
 
+import pytest
+
 from appliance import config as config_mod
 from appliance.health import probes, wiring
 from tests.health_data import free_port
@@ -40,9 +42,14 @@ def _web_service_result(results: list[dict]) -> list[dict]:
     return [r for r in results if r["key"] == f"service:{probes.SERVICE_WEB}"]
 
 
-def test_run_port_option_is_the_port_in_force(tmp_path):
+@pytest.mark.parametrize(
+    "command, host",
+    [("run", None), ("serve", "127.0.0.2")],  # the whole of 127/8 is the loopback on Linux
+)
+def test_run_port_option_is_the_port_in_force(tmp_path, command, host):
     """Before the fix, the health check asked web.port (8080 or the file's) and said the
-    portal was down, and the settings page showed that port."""
+    portal was down, and the settings page showed that port. `serve --host H`: the same
+    for the address."""
     config_port, port = free_port(), free_port()
     cfg, data = init_school(
         tmp_path,
@@ -50,15 +57,26 @@ def test_run_port_option_is_the_port_in_force(tmp_path):
         f'[health]\nsmart_spool_dir = "{tmp_path / "smart"}"\n',
     )
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    where = ["--host", host] if host else []
     proc = subprocess.Popen(
-        [*CARTABLE, "--config", str(cfg), "--data-dir", str(data), "run", "--port", str(port)],
+        [
+            *CARTABLE,
+            "--config",
+            str(cfg),
+            "--data-dir",
+            str(data),
+            command,
+            "--port",
+            str(port),
+            *where,
+        ],  # fmt: skip
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     try:
-        base = f"http://127.0.0.1:{port}"
+        base = f"http://{host or '127.0.0.1'}:{port}"
         _wait_port_answer(base + "/login", proc)
         # `cartable diagnose` (another process) asks the portal where it really listens
         r = run(["diagnose", "--json"], data_dir=data, config=cfg)
@@ -77,6 +95,11 @@ def test_run_port_option_is_the_port_in_force(tmp_path):
         row = re.search(r"<code>web\.port</code></td><td><code>(\d+)</code></td><td>([^<]*)<", page)
         assert row, page[:2000]
         assert row.groups() == (str(port), "option --port")
+        if host:
+            row = re.search(
+                r"<code>web\.host</code></td><td><code>([^<]+)</code></td><td>([^<]*)<", page
+            )
+            assert row and row.groups() == (host, "option --host"), page[:2000]
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=15)
