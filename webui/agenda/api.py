@@ -1,4 +1,5 @@
-"""The agenda's JSON API (`../shared/docs/api.md`), the same services as the pages.
+"""The agenda's JSON API (conventions: docs/architecture.md, "The JSON API"), the same
+services as the pages.
 
     GET    /api/v1/agenda?from&to             my events, the school's I read, my lessons
     POST   /api/v1/agenda/events              a new event (with an audience: a school event,

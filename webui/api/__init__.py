@@ -1,5 +1,5 @@
-"""The JSON API under /api/v1 (`../shared/docs/api.md` conventions; docs/architecture.md,
-"The JSON API", says how a service adds an endpoint).
+"""The JSON API under /api/v1 (its conventions, and how a service adds an endpoint:
+docs/architecture.md, "The JSON API").
 
 `core` is the machinery every service's API uses (`ApiBlueprint.api_route`, `ApiError`),
 `paging` the long lists, `openapi` the generated description, and `platform` the

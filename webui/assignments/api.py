@@ -1,5 +1,5 @@
-"""Devoirs à rendre in the JSON API (`../shared/docs/api.md`): the same services and the
-same policy as the pages.
+"""Devoirs à rendre in the JSON API (conventions: docs/architecture.md, "The JSON API"): the
+same services and the same policy as the pages.
 
     POST /api/v1/assignments                       give a work (a teacher; 201)
     GET  /api/v1/assignments[?login=L]             mine: to hand in, a child's, or given

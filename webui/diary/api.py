@@ -1,5 +1,5 @@
-"""The cahier de textes's JSON API (`../shared/docs/api.md`): the same services and the
-same policy as the pages.
+"""The cahier de textes's JSON API (conventions: docs/architecture.md, "The JSON API"): the
+same services and the same policy as the pages.
 
     PUT  /api/v1/lessons/{id}/diary           the content of a lesson (its teacher)
     GET  /api/v1/diary?audience=class:C&from&to   a class's or group's cahier, by lesson

@@ -1,5 +1,6 @@
-"""The timetable's JSON API (`../shared/docs/api.md`): the school year, a week (or up to
-62 days) of lessons, changes, the iCal feed's address. The same services as the pages.
+"""The timetable's JSON API (conventions: docs/architecture.md, "The JSON API"): the school
+year, a week (or up to 62 days) of lessons, changes, the iCal feed's address. The same
+services as the pages.
 
     GET    /api/v1/year                       the school year (`cartable year show --json`)
     GET    /api/v1/timetable?from&to[&login=L | &audience=class:C | &room=R]
