@@ -485,3 +485,48 @@ def test_every_view_asks_the_policy(app):
         if endpoint in NO_LOGIN_NEEDED:
             continue
         assert getattr(view, "required_action", None), f"{endpoint} does not ask the policy"
+
+
+UNKNOWN_ID = "987654321"
+
+
+@pytest.mark.parametrize("profile", [p for p in PROFILES if p != "anonymous"])
+def test_not_yours_and_not_there_answer_the_same_on_every_route(app, people_by_profile, profile):
+    """docs/api.md and issue 9: someone who may not see a thing gets the same answer
+    whether it exists or not. For every route with a numeric id that the table refuses to
+    this profile, the real id (someone else's thing) and an id that exists nowhere answer
+    the same status, pages and JSON API alike."""
+    client = app.test_client()
+    _pid, name, pw = people_by_profile[profile]
+    _login(app, client, name, pw)
+    token = _csrf(client)
+    problems, tried = [], 0
+    for rule in app.url_map.iter_rules():
+        if ROUTES[rule.endpoint][profile] not in (403, 404) or rule.endpoint == "auth.logout":
+            continue
+        numeric = [a for a in rule.arguments if f"<int:{a}>" in rule.rule]
+        if not numeric:
+            continue
+        url = _url(rule, people_by_profile)
+        unknown = rule.rule
+        for arg in rule.arguments:
+            value = UNKNOWN_ID if arg in numeric else None
+            if value is None:
+                value = SAMPLE_ARGS.get(f"{rule.endpoint}:{arg}", SAMPLE_ARGS[arg])
+                value = str(people_by_profile[value][0]) if value in people_by_profile else value
+            unknown = re.sub(rf"<(?:[a-z]+:)?{arg}>", value, unknown)
+        method = next(m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if m in rule.methods)
+        answers = []
+        for target in (url, unknown):
+            r = client.open(
+                target,
+                method=method,
+                data={"csrf_token": token} if method != "GET" else None,
+                headers={"X-CSRFToken": token} if method != "GET" else None,
+            )
+            answers.append(r.status_code)
+        tried += 1
+        if answers[0] != answers[1]:
+            problems.append(f"{method} {url} → {answers[0]}, {unknown} → {answers[1]}")
+    assert tried, "no route with a numeric id is refused to this profile"
+    assert not problems, "\n".join(problems)
