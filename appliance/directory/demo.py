@@ -12,9 +12,10 @@ is a demo, never a real school.
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from appliance import timefmt
 from appliance.community import demo as community_demo
 from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
@@ -117,7 +118,7 @@ def seed(
                     "INSERT INTO guardian_link (guardian_id, student_id, level) VALUES (?, ?, 1)",
                     (ids[login], ids[child]),
                 )
-        expires = (date.today() + timedelta(days=60)).isoformat()
+        expires = (timefmt.today() + timedelta(days=60)).isoformat()
         add("paul.invite", "guest", "Paul", "Invité", expires_on=expires)
         conn.execute("UPDATE person SET updated_at = ?", (now_iso(),))
         # A few messages between them (issue 12), through the real send path.

@@ -27,9 +27,9 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from datetime import date as date_cls
 from typing import Any
 
+from appliance import timefmt
 from appliance.db import one, rows, scalar, transaction
 from appliance.directory import textsafe
 from appliance.errors import CartableError, NotFound
@@ -254,7 +254,7 @@ def _refusal(row: dict[str, Any] | None) -> str:
     if row["person_state"] == "disabled":
         return "disabled"
     expires_on = row["person_expires_on"]
-    if expires_on and expires_on < date_cls.today().isoformat():
+    if expires_on and expires_on < timefmt.today().isoformat():
         return "disabled"
     return ""
 

@@ -10,12 +10,10 @@ failure says what went wrong in words. Who may see it is the policy's (`job.view
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from appliance import jobqueue
+from appliance import jobqueue, timefmt
 from appliance.directory import import_jobs, slips_jobs, uploads
 from appliance.directory import jobs as directory_jobs
 from appliance.errors import CartableError, NotFound
@@ -149,4 +147,4 @@ def job_download(job_id: int):
         or params.get("profile")
         or (f"import-{number}" if number else "tous")
     )
-    return attachment(pdf, f"fiches-connexion-{what}-{date.today()}.pdf", "application/pdf")
+    return attachment(pdf, f"fiches-connexion-{what}-{timefmt.today()}.pdf", "application/pdf")
