@@ -229,7 +229,6 @@ def _not_a_job_finding(record: logging.LogRecord) -> bool:
 def _demo_box(ctx: Context, portal_url: str) -> tuple[Any, list[str]]:
     """The demo school's box (created on first run) and the console lines naming its
     accounts (also kept in DATA/demo-logins.txt)."""
-    from appliance.community import demo_news_forums
     from appliance.core import create_box
     from appliance.directory import demo
     from appliance.school import get_school
@@ -247,7 +246,6 @@ def _demo_box(ctx: Context, portal_url: str) -> tuple[Any, list[str]]:
             name=school["name"],
         )
     accounts = demo.seed(conn, ctx.config.data_dir, portal_url=portal_url)
-    demo_news_forums.seed(conn)
     lines = [
         f"Établissement de démonstration : {demo.DEMO_NAME}",
         f"Comptes (aussi dans {ctx.config.data_dir / 'demo-logins.txt'}) :",

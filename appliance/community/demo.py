@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from appliance.community import compose, mailbox
-from appliance.db import one
+from appliance.db import one, scalar
 from appliance.security.audit import Actor
 
 _MAX = 1024 * 1024
@@ -32,8 +32,19 @@ def _send(conn, files_dir, login, to, subject, body, reply_to=None) -> compose.S
     return compose.send(conn, files_dir, person, draft, actor=actor, max_attachment_bytes=_MAX)
 
 
+def ensure(conn: sqlite3.Connection, data_dir: Path) -> bool:
+    """The manifest's demo step (`Feature.demo`): send the demo messages when the demo
+    school has its people and no message yet; True when they were sent."""
+    if scalar(conn, "SELECT 1 FROM message LIMIT 1"):
+        return False
+    if not scalar(conn, "SELECT 1 FROM person WHERE login = 'marie.curie'"):
+        return False
+    seed(conn, data_dir / "files")
+    return True
+
+
 def seed(conn: sqlite3.Connection, files_dir: Path) -> None:
-    """Send the demo messages (once: the demo school is created once)."""
+    """Send the demo messages."""
     outing = _send(
         conn,
         files_dir,

@@ -6,6 +6,7 @@ concerned, as in a real school."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from appliance.community import forums, news
 from appliance.db import scalar
@@ -17,6 +18,11 @@ DEMO = Actor(None, "démo", None)
 
 def _person(conn: sqlite3.Connection, login: str) -> dict:
     return people.get_by_login(conn, login)
+
+
+def ensure(conn: sqlite3.Connection, data_dir: Path | None = None) -> bool:
+    """The manifest's demo step (`Feature.demo`): `seed`."""
+    return seed(conn)
 
 
 def seed(conn: sqlite3.Connection) -> bool:

@@ -30,6 +30,7 @@ COMMUNITY: Feature = Feature(
     job_ids=("messages.trash",),
     blueprints=("webui.community:bp", "webui.community.api:bp"),
     stats_service="courrier_electronique",
+    demo=("appliance.community.demo:ensure",),
     tiles=(
         Tile(
             "messages",

@@ -60,6 +60,7 @@ NEWS_FORUMS: Feature = Feature(
     migrations="appliance.community.migrations",
     jobs=("appliance.community.news_schedule:jobs",),
     job_ids=("news.notify",),
+    demo=("appliance.community.demo_news_forums:ensure",),
     blueprints=("webui.news:bp", "webui.forums:bp", "webui.news_api:bp", "webui.forums_api:bp"),
     stats_service="actualites",
     tiles=(

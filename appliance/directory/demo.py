@@ -1,10 +1,10 @@
 """The demo school that `cartable run --demo` (and `make run`) creates on first start.
 
 An admin, three teachers, one staff member, students in two classes, their parents (one
-parent with two children) and a guest, a few messages between them; then each feature's
-demo data, in the manifest's order (`Feature.demo`: the school year and a timetable, the
-week's cahier de textes, periods and marks, roll calls, works handed in, the agenda, usage
-statistics…), also given to a demo created before they existed. Passwords are generated
+parent with two children) and a guest; then each feature's demo data, in the manifest's
+order (`Feature.demo`: the school year and a timetable, the week's cahier de textes,
+periods and marks, roll calls, works handed in, the agenda, usage statistics, messages,
+news and a forum…), also given to a demo created before they existed. Passwords are generated
 at creation, printed on the console and kept in `<data>/demo-logins.txt` (mode 0600): this
 is a demo, never a real school.
 """
@@ -16,7 +16,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from appliance import timefmt
-from appliance.community import demo as community_demo
 from appliance.db import now_iso, scalar, transaction
 from appliance.directory import people
 from appliance.school import set_school
@@ -121,8 +120,6 @@ def seed(
         expires = (timefmt.today() + timedelta(days=60)).isoformat()
         add("paul.invite", "guest", "Paul", "Invité", expires_on=expires)
         conn.execute("UPDATE person SET updated_at = ?", (now_iso(),))
-        # A few messages between them (issue 12), through the real send path.
-        community_demo.seed(conn, data_dir / "files")
     lines = ["# Comptes de démonstration (ne jamais utiliser pour un vrai établissement)"]
     lines += [f"{profile}\t{login}\t{pw}" for profile, login, pw in accounts]
     atomic_write(saved, ("\n".join(lines) + "\n").encode(), mode=0o600)

@@ -18,7 +18,6 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from appliance import config as config_mod
-from appliance.community import demo_news_forums
 from appliance.core import create_box
 from appliance.directory import demo, people
 from appliance.security import audit, tokens
@@ -58,7 +57,6 @@ def demo_app(tmp_path):
     (tmp_path / "cartable.toml").write_text("")
     box = create_box(config_mod.load(tmp_path / "cartable.toml", tmp_path / "data", env={}))
     demo.seed(box.conn(), tmp_path / "data")
-    demo_news_forums.seed(box.conn())  # news and a forum to read, publish, answer
     app = create_app(box)
     app.config["TESTING"] = True  # an exception inside a view fails the case loudly
     parent = people.get_by_login(box.conn(), "sophie.martin")

@@ -120,6 +120,8 @@ def test_the_demo_school_is_filled_by_the_manifests_steps(box, config):
         "files",
         "assignments",
         "agenda",
+        "community",
+        "news_forums",
     } <= owners
     conn = box.conn()
     demo.seed(conn, config.data_dir)
@@ -131,6 +133,9 @@ def test_the_demo_school_is_filled_by_the_manifests_steps(box, config):
         "assignment",
         "agenda_event",
         "usage_stat",
+        "message",
+        "news",
+        "forum",
     )
     before = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counted}
     assert all(before.values()), before
