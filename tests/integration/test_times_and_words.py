@@ -167,3 +167,17 @@ def test_alert_mail_gives_the_schools_time(tmp_path, box, server_elsewhere):
         ctl.stop()
     (msg,) = inbox.messages
     assert "Depuis le 01/12/2026 21:19." in msg.get_content()
+
+
+def test_import_history_shows_the_schools_time(client, conn, server_elsewhere):
+    """The imports' history (and every page: tests/unit/test_template_times.py) writes an
+    applied import's time in the school's zone, not the server's (New York: 15:19)."""
+    conn.execute(
+        "INSERT INTO import_run (applied_at, effective_date, actor, files, counts) "
+        "VALUES (?, '2026-12-01', 'tech', '[]', '{}')",
+        (WINTER,),
+    )
+    login_admin(client, conn)
+    page = text(client.get("/annuaire/imports/historique"))
+    assert "Import n° 1" in page
+    assert "01/12/2026 21:19" in page and "15:19" not in page and "20:19" not in page
