@@ -247,30 +247,43 @@ def _filesystems() -> list[dict[str, Any]]:
             continue
         if part.device in seen_devices:  # a bind mount shows the same space again
             continue
-        try:
-            usage = psutil.disk_usage(mp)
-            vfs = os.statvfs(mp)
-        except OSError:
-            continue
-        seen_devices.add(part.device)
-        item: dict[str, Any] = {
-            "mountpoint": mp,
-            "device": part.device,
-            "fstype": part.fstype,
-            "total_bytes": usage.total,
-            "used_bytes": usage.used,
-            "free_bytes": usage.free,
-            "used_pct": round(usage.percent, 2),
-            "read_only": "ro" in part.opts.split(","),
-        }
-        # btrfs and a few others have no fixed inode table: f_files is 0, not "all used".
-        if vfs.f_files:
-            item["inodes_total"] = vfs.f_files
-            item["inodes_used_pct"] = round((vfs.f_files - vfs.f_ffree) / vfs.f_files * 100, 2)
-        else:
-            item["inodes_total"] = item["inodes_used_pct"] = None
-        out.append(item)
+        item = _filesystem(mp, part.device, part.fstype, "ro" in part.opts.split(","))
+        if item is not None:
+            seen_devices.add(part.device)
+            out.append(item)
+    if not any(item["mountpoint"] == "/" for item in out):
+        # A root the mount table does not list (a chroot, some containers) is still the
+        # disk the school's data fills: watched all the same.
+        item = _filesystem("/", "/", "unknown", not os.access("/", os.W_OK))
+        if item is not None:
+            out.insert(0, item)
     return out
+
+
+def _filesystem(mp: str, device: str, fstype: str, read_only: bool) -> dict[str, Any] | None:
+    """Space and inodes of the filesystem mounted on `mp` (None when it can't be read)."""
+    try:
+        usage = psutil.disk_usage(mp)
+        vfs = os.statvfs(mp)
+    except OSError:
+        return None
+    item: dict[str, Any] = {
+        "mountpoint": mp,
+        "device": device,
+        "fstype": fstype,
+        "total_bytes": usage.total,
+        "used_bytes": usage.used,
+        "free_bytes": usage.free,
+        "used_pct": round(usage.percent, 2),
+        "read_only": read_only,
+    }
+    # btrfs and a few others have no fixed inode table: f_files is 0, not "all used".
+    if vfs.f_files:
+        item["inodes_total"] = vfs.f_files
+        item["inodes_used_pct"] = round((vfs.f_files - vfs.f_ffree) / vfs.f_files * 100, 2)
+    else:
+        item["inodes_total"] = item["inodes_used_pct"] = None
+    return item
 
 
 def _is_whole_disk(name: str) -> bool:

@@ -2,9 +2,11 @@
 
 import json
 import math
+import os
 import time
 
 import psutil
+import pytest
 
 from appliance.health.diagnosis import run_diagnosis
 from appliance.health.sampler import Sampler, is_cartable_cmdline, sample_now
@@ -97,3 +99,50 @@ def test_diagnosis_reads_a_worker_store_without_writing(tmp_path):
     assert path.stat().st_mtime_ns == before
     reader.close()
     worker.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a chroot and bind mounts need root")
+def test_a_root_the_mount_table_does_not_list_is_still_watched(tmp_path):
+    """In a chroot (found by running `make test` in a debootstrapped Debian 12) the mount
+    table has no "/": the sampler still measures the root's space, so a filling disk still
+    alerts. A real chroot of this machine's own folders, the sampler run inside it."""
+    import subprocess
+    import sys
+    from contextlib import ExitStack
+    from pathlib import Path
+
+    import appliance
+    from tests.fixtures.tools import require_program
+
+    chroot = require_program("chroot", "coreutils")
+    root = tmp_path / "root"
+    repo = Path(appliance.__file__).resolve().parents[1]
+    needed = {"/usr", "/etc", "/proc", "/sys", "/dev", "/bin", "/lib", "/lib64", "/sbin"}
+    needed |= {str(repo), sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent)}
+    with ExitStack() as mounts:
+        for host in sorted(needed, key=len):
+            inside = root / host.lstrip("/")
+            if not os.path.lexists(host) or os.path.lexists(inside):
+                continue  # already under a folder bound above
+            if os.path.islink(host):
+                inside.parent.mkdir(parents=True, exist_ok=True)
+                inside.symlink_to(os.readlink(host))
+                continue
+            inside.mkdir(parents=True)
+            subprocess.run(["mount", "--rbind", host, str(inside)], check=True)
+            mounts.callback(subprocess.run, ["umount", "-R", "-l", str(inside)], check=True)
+        script = (
+            "import json; from appliance.health.sampler import Sampler; "
+            "print(json.dumps([f['mountpoint'] for f in Sampler().sample()['filesystems']]))"
+        )
+        env = {"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"}
+        done = subprocess.run(
+            [chroot, str(root), sys.executable, "-c", script],
+            capture_output=True, text=True, cwd="/", env=env,
+        )  # fmt: skip
+        listed = subprocess.run(
+            [chroot, str(root), "/bin/cat", "/proc/self/mounts"], capture_output=True, text=True
+        ).stdout
+    assert done.returncode == 0, done.stderr
+    assert not [line for line in listed.splitlines() if line.split()[1] == "/"]  # really none
+    assert "/" in json.loads(done.stdout)
