@@ -48,6 +48,10 @@ def test_run_console_ends_with_the_demo_logins_and_no_scheduler_lines(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Ctrl-C as at a terminal: a suite started in the background by a script inherits
+        # SIGINT ignored, and Python then never turns it into KeyboardInterrupt (found
+        # running `make test` from a script on a fresh Debian 12).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         _wait_for_200(f"http://127.0.0.1:{port}/login", proc)
