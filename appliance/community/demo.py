@@ -39,12 +39,7 @@ def ensure(conn: sqlite3.Connection, data_dir: Path) -> bool:
         return False
     if not scalar(conn, "SELECT 1 FROM person WHERE login = 'marie.curie'"):
         return False
-    seed(conn, data_dir / "files")
-    return True
-
-
-def seed(conn: sqlite3.Connection, files_dir: Path) -> None:
-    """Send the demo messages."""
+    files_dir = data_dir / "files"
     outing = _send(
         conn,
         files_dir,
@@ -83,3 +78,4 @@ def seed(conn: sqlite3.Connection, files_dir: Path) -> None:
         "Question sur la rédaction",
         "Bonjour Monsieur, faut-il rendre la rédaction sur copie double ?",
     )
+    return True

@@ -21,13 +21,8 @@ def _person(conn: sqlite3.Connection, login: str) -> dict:
 
 
 def ensure(conn: sqlite3.Connection, data_dir: Path | None = None) -> bool:
-    """The manifest's demo step (`Feature.demo`): `seed`."""
-    return seed(conn)
-
-
-def seed(conn: sqlite3.Connection) -> bool:
-    """Create the demo's news and forum once; False when they exist already (or the demo
-    school lacks its people)."""
+    """The manifest's demo step (`Feature.demo`): create the demo's news and forum once;
+    False when they exist already (or the demo school lacks its people)."""
     if scalar(conn, "SELECT count(*) FROM news") or scalar(conn, "SELECT count(*) FROM forum"):
         return False
     if not scalar(conn, "SELECT 1 FROM person WHERE login = 'nadia.cpe'"):

@@ -58,8 +58,8 @@ class YearNotSet(NotFound):
 
 
 def local_today() -> date:
-    """Today in the school's zone (`school.timezone`)."""
-    return datetime.now(timefmt.zone()).date()
+    """Today in the school's zone (`school.timezone`): `timefmt.today`."""
+    return timefmt.today()
 
 
 def monday_of(day: date) -> date:

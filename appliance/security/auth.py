@@ -11,7 +11,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from appliance import timefmt
 from appliance.db import now_iso, one, transaction
 from appliance.security import (
     audit,
@@ -89,8 +88,7 @@ def authenticate(
     if new_hash:
         with transaction(conn):
             conn.execute("UPDATE person SET password_hash = ? WHERE id = ?", (new_hash, row["id"]))
-    expired = row["expires_on"] and row["expires_on"] < timefmt.today().isoformat()
-    if row["state"] == "disabled" or expired:
+    if row["state"] == "disabled" or sessions.account_expired(row["expires_on"]):
         audit.record(conn, actor, "login.disabled", outcome="refused")
         return LoginResult("disabled", person_id=row["id"])
     return LoginResult(

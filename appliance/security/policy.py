@@ -49,14 +49,12 @@ def _who_matches(who: str, person: Mapping[str, Any]) -> bool:
 # Which rules of an action may apply to a person depends only on the person's profile and
 # function, and the rules are fixed at import: for each (action, profile, function) the
 # relations to try, in manifest order, are worked out once and kept (bounded: a staff
-# function is free text). `None` in them: a rule that allows without a relation. With them,
-# whether every one of those relations is of `relations.BY_IDENTITY` (or none): the answer
-# then depends on the target's kind and id alone.
-_APPLICABLE: dict[tuple, tuple[tuple[str | None, ...], bool]] = {}
+# function is free text). `None` in them: a rule that allows without a relation.
+_APPLICABLE: dict[tuple, tuple[str | None, ...]] = {}
 _APPLICABLE_MAX = 8192
 
 
-def _applicable(person: Mapping[str, Any], action: str) -> tuple[tuple[str | None, ...], bool]:
+def _applicable(person: Mapping[str, Any], action: str) -> tuple[str | None, ...]:
     key = (action, person.get("profile"), person.get("function"))
     found = _APPLICABLE.get(key)
     if found is None:
@@ -66,8 +64,7 @@ def _applicable(person: Mapping[str, Any], action: str) -> tuple[tuple[str | Non
                 tried.append(rule.relation)
                 if rule.relation is None:
                     break  # allowed: the rules after it are never reached
-        by_identity = all(r is None or r in relations.BY_IDENTITY for r in tried)
-        found = (tuple(tried), by_identity)
+        found = tuple(tried)
         if len(_APPLICABLE) >= _APPLICABLE_MAX:
             _APPLICABLE.clear()
         _APPLICABLE[key] = found
@@ -91,32 +88,14 @@ def may(
     `memo`: a dict the caller keeps for the questions of one reading about one `person`
     (a student's grades ask about each of their subjects, twice): each relation is then
     computed once per target (once per target's kind and id for the relations of
-    `relations.BY_IDENTITY`), not once per question; and when every relation the action
-    may try for this person is of those, the answer itself is kept per action and
-    target's kind and id (a student's ten subjects: one answer).
+    `relations.BY_IDENTITY`), not once per question.
     """
     if not person or person.get("state") == "disabled":
         return False
-    tried, by_identity = _applicable(person, action)
+    tried = _applicable(person, action)
     if target is None:
         # No relation can hold without a target.
         return None in tried
-    if memo is not None and by_identity:
-        key = ("may", action, target.get("kind"), target.get("id"))
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = _first_holding(tried, conn, person, target, memo)
-        return found
-    return _first_holding(tried, conn, person, target, memo)
-
-
-def _first_holding(
-    tried: tuple[str | None, ...],
-    conn: sqlite3.Connection | None,
-    person: Mapping[str, Any],
-    target: Mapping[str, Any],
-    memo: dict | None,
-) -> bool:
     for relation in tried:
         if relation is None:
             return True

@@ -46,6 +46,13 @@ def open_session(
     return token
 
 
+def account_expired(expires_on: str | None, now: float | None = None) -> bool:
+    """Whether an account whose last day is `expires_on` ("YYYY-MM-DD", or None: never) is
+    out at `now` (default: now): from the next day in the school's zone. The one rule of a
+    login, a session and a bearer token."""
+    return bool(expires_on and expires_on < timefmt.today(now).isoformat())
+
+
 def resolve_row(
     conn: sqlite3.Connection,
     token: str | None,
@@ -74,13 +81,12 @@ def resolve_row(
     if row is None:
         return None
     seen, created = row.pop("session_seen_at"), row.pop("session_created_at")
-    # The same rule as at login (appliance.security.auth): expired the day after expires_on.
     expires_on = row.pop("person_expires_on")
     expired = (
         now - seen > limits.idle
         or now - created > limits.absolute
         or row.pop("person_state") == "disabled"
-        or bool(expires_on and expires_on < timefmt.today(now).isoformat())
+        or account_expired(expires_on, now)
     )
     if expired:
         close(conn, token)

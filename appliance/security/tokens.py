@@ -29,12 +29,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from appliance import timefmt
 from appliance.db import one, rows, scalar, transaction
 from appliance.directory import textsafe
 from appliance.errors import CartableError, NotFound
 from appliance.i18n import N_
-from appliance.security import audit, throttle
+from appliance.security import audit, sessions, throttle
 from appliance.security.audit import Actor
 
 PREFIX = "cartable_"
@@ -253,8 +252,7 @@ def _refusal(row: dict[str, Any] | None) -> str:
     # The same rules as a session's (appliance.security.sessions.resolve_row).
     if row["person_state"] == "disabled":
         return "disabled"
-    expires_on = row["person_expires_on"]
-    if expires_on and expires_on < timefmt.today().isoformat():
+    if sessions.account_expired(row["person_expires_on"]):
         return "disabled"
     return ""
 

@@ -4,7 +4,7 @@ sums (per day, per service, per profile) and the activated vs imported accounts.
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from appliance import timefmt
@@ -17,8 +17,8 @@ DEFAULT_DAYS = 30
 
 
 def today() -> date:
-    """Today in the school's zone."""
-    return datetime.now(timefmt.zone()).date()
+    """Today in the school's zone: `timefmt.today`."""
+    return timefmt.today()
 
 
 def _day(value: str, field: str) -> date:
