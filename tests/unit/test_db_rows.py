@@ -103,7 +103,9 @@ def test_what_cannot_be_wrapped_runs_row_by_row(conn):
 def test_one_step_is_one_row_of_sqlite(conn):
     """The point of it: however many rows, the wrapped query is one statement of one row."""
     with db.transaction(conn):
-        conn.executemany("INSERT INTO item (id, name) VALUES (?, ?)", [(i, "x") for i in range(500)])
+        conn.executemany(
+            "INSERT INTO item (id, name) VALUES (?, ?)", [(i, "x") for i in range(500)]
+        )
     sql = "SELECT id, name FROM item ORDER BY id"
     db.rows(conn, sql)
     seen: list[str] = []
@@ -146,7 +148,9 @@ def test_a_json_column_stays_text_and_kinds_learned_from_a_first_answer_with_row
     assert db.rows(conn, sql, (0,)) == []
     assert sql not in db._ONE_STEP  # nothing learned from an empty answer
     with db.transaction(conn):
-        conn.executemany("INSERT INTO item (id, name, n) VALUES (?, ?, ?)", [(1, "a", 7), (2, None, 8)])
+        conn.executemany(
+            "INSERT INTO item (id, name, n) VALUES (?, ?, ?)", [(1, "a", 7), (2, None, 8)]
+        )
     first, second = _twice(conn, sql, (0,))
     assert second == first == [{"id": 1, "j": '{"k":1}', "name": "a", "n": 7},
                                {"id": 2, "j": '{"k":2}', "name": None, "n": 8}]  # fmt: skip
