@@ -45,6 +45,7 @@ def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
 
     cfg = box.config
     app = load_web_app(box)
+    _quiet_queue_warnings()
     kwargs = {}
     if cfg["web.trusted_proxy"]:
         kwargs = {
@@ -71,7 +72,6 @@ def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
             port=port,
             strerror=exc.strerror,
         ) from exc
-    _quiet_queue_warnings(server)
     # The worker and `cartable diagnose` probe the address really bound, not web.port.
     listening.record(cfg, host, getattr(server, "effective_port", port))
     log.info("portail servi sur http://%s:%s/", host, port)
@@ -94,39 +94,37 @@ def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
             stats_flusher.stop()
 
 
-class _QueueDepthLog:
-    """waitress's "Task queue depth is N", one line a minute, with how many were held back.
+class _AtMostEvery(logging.Filter):
+    """Let one record through every `seconds`, saying how many were held back since.
 
-    waitress warns on every request that finds all the threads busy (thousands a minute at
-    8:00, where one line a minute tells the technician the same), and it does so in its
-    main thread while holding the lock every worker takes for its next request. A filter
-    on the logger came too late: each warning still built its record (the caller's frame
-    found, the time and thread read) and took the filter's lock, inside waitress's; served
-    at 50 connections this halved the portal's requests per second (a token's `me`: 1,564
-    against 818 a second, docs/benchmarks.md « The queue's warning »). This stands for
-    waitress's logger on the server's dispatcher: between two lines a warning is a clock
-    read and an addition, no lock (a count off by one under a race costs nothing)."""
+    For waitress's "Task queue depth is N": logged on every request that finds all the
+    threads busy, i.e. on each of thousands of requests a minute at 8:00, where one line a
+    minute tells the technician the same (and writing each one costs the busy portal)."""
 
-    def __init__(self, seconds: float = 60.0, logger: logging.Logger | None = None):
+    def __init__(self, seconds: float = 60.0):
+        super().__init__()
         self.seconds = seconds
-        self.logger = logger or logging.getLogger("waitress.queue")
         self.next_at = 0.0
         self.held = 0
+        self.lock = threading.Lock()
 
-    def warning(self, msg: str, *args: Any) -> None:
+    def filter(self, record: logging.LogRecord) -> bool:
         now = time.monotonic()
-        if now < self.next_at:
-            self.held += 1
-            return
-        self.next_at = now + self.seconds
-        held, self.held = self.held, 0
+        with self.lock:
+            if now < self.next_at:
+                self.held += 1
+                return False
+            self.next_at = now + self.seconds
+            held, self.held = self.held, 0
         if held:
-            msg = f"{msg} (et {held} fois de plus la minute passée)"
-        self.logger.warning(msg, *args)
+            record.msg = f"{record.msg} (et {held} fois de plus la minute passée)"
+        return True
 
 
-def _quiet_queue_warnings(server: Any) -> None:
-    server.task_dispatcher.queue_logger = _QueueDepthLog()
+def _quiet_queue_warnings() -> None:
+    queue = logging.getLogger("waitress.queue")
+    if not any(isinstance(f, _AtMostEvery) for f in queue.filters):
+        queue.addFilter(_AtMostEvery())
 
 
 def _exit_on_sigterm(signum, frame) -> None:
