@@ -28,6 +28,7 @@ BENCHES = [
     ("stats", "tests.bench.stats_bench", []),
     ("files", "tests.bench.files_bench", []),
     ("request_costs", "tests.bench.request_costs", []),
+    ("serving_costs", "tests.bench.serving_costs", []),
 ]
 
 
@@ -146,6 +147,11 @@ def render() -> str:
     costs = _load("request_costs")
     if costs:
         lines += _request_costs_section(costs)
+    serving = _load("serving_costs")
+    if serving:
+        from tests.bench.serving_costs import render_section as serving_section
+
+        lines += serving_section(serving)
     ttw = _load("timetable_web")
     if ttw:
         lines += _timetable_web_section(ttw)
