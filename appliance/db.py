@@ -163,13 +163,13 @@ def rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str,
     costs switches of threads (served at 50 connections, 100 rows: 1.76 ms of CPU a request
     row by row, 0.68 ms in one step; docs/benchmarks.md « One step for a page of rows »).
 
-    The values are the same: integers, text and NULL as JSON; in a column whose first answer
-    held a REAL or a BLOB (or only NULL), each value travels tagged by its type
-    (`{"$r": "%!.17g"}`, `{"$b": hex}`) and is turned back, every digit kept below 1e100
-    in magnitude (SQLite's printf rounds beyond; -0.0 comes back 0.0). A REAL turning up
-    later in a column of integers comes with JSON's 15 digits; a BLOB there makes the query
-    run row by row from then on. The wrapping is learned from the first answer with rows
-    (one per query text of the code, `_ONE_STEP`). An ORDER BY is
+    The values are the same: integers, text and NULL as JSON; a REAL travels tagged
+    (`{"$r": "%!.17g"}`) and is turned back, every digit kept below 1e100 in magnitude
+    (SQLite's printf rounds beyond; -0.0 comes back 0.0), and so does a BLOB (`{"$b": hex}`)
+    in a column that was not all text or all integers in the first answer; a REAL turning
+    up in a column of text comes with JSON's 15 digits, a BLOB in a column of text or
+    integers makes the query run row by row from then on. The wrapping is learned from the
+    first answer with rows (one per query text of the code, `_ONE_STEP`). An ORDER BY is
     kept (SQLite keeps a subquery's ORDER BY under an aggregate other than count, min and
     max; tests/unit/test_db_rows.py checks it). A query that is not a SELECT or WITH, or
     whose columns are not named once each (two `id`) or that has a `*` (other than
@@ -217,8 +217,9 @@ _SELECT_START = re.compile(r"\s*(SELECT|WITH)\b", re.I)
 def _one_step_form(sql: str, description: Any, found: list[dict[str, Any]]) -> str | None:
     """`sql` wrapped so that SQLite gives all its rows as one JSON text (see `rows`).
 
-    A column that held only integers and text in the first answer is given as it is; one
-    that held a REAL or a BLOB, or only NULL, is tagged by its type on every row."""
+    A column that held only text in the first answer is given as it is, one of integers
+    has its REAL values tagged, any other (a REAL, a BLOB, mixed, only NULL) has its REAL
+    and BLOB values tagged."""
     if not description or not _SELECT_START.match(sql):
         return None
     names = [d[0] for d in description]
@@ -232,8 +233,14 @@ def _one_step_form(sql: str, description: Any, found: list[dict[str, Any]]) -> s
         ident = '"' + name.replace('"', '""') + '"'
         key = "'" + name.replace("'", "''") + "'"
         kinds = {type(r[name]) for r in found} - {type(None)}
-        if kinds and kinds <= {int, str}:
+        if kinds == {str}:
             columns.append(f"{key}, {ident}")
+            continue
+        if kinds == {int}:  # an integer column may hold a REAL later (2.5 in an INTEGER)
+            columns.append(
+                f"{key}, CASE typeof({ident}) WHEN 'real' THEN json_object('$r', "
+                f"printf('%!.17g', {ident})) ELSE {ident} END"
+            )
             continue
         columns.append(
             f"{key}, CASE typeof({ident}) WHEN 'real' THEN json_object('$r', "

@@ -162,3 +162,14 @@ def test_a_json_column_stays_text_and_kinds_learned_from_a_first_answer_with_row
         conn.execute("INSERT INTO item (id, n) VALUES (4, X'0102')")
     assert db.rows(conn, sql, (3,))[-1]["n"] == b"\x01\x02"
     assert db._ONE_STEP[sql] is None  # row by row from then on
+
+
+def test_a_real_in_a_column_learned_as_integers_keeps_every_digit(conn):
+    sql = "SELECT id, coalesce(score, 0) AS score FROM item ORDER BY id"
+    with db.transaction(conn):
+        conn.execute("INSERT INTO item (id) VALUES (1)")
+    first, second = _twice(conn, sql)
+    assert second == first == [{"id": 1, "score": 0}]
+    with db.transaction(conn):
+        conn.execute("INSERT INTO item (id, score) VALUES (2, ?)", (1 / 3,))
+    assert db.rows(conn, sql)[1]["score"] == 1 / 3
