@@ -26,7 +26,6 @@ from pathlib import Path
 from appliance import config as config_mod
 from tests.bench.common import (
     cartable_cmd,
-    context_switches,
     free_port,
     load_average,
     machine,
@@ -34,19 +33,7 @@ from tests.bench.common import (
     save,
     wrk,
 )
-
-
-def _measure(pid: int, url: str, seconds: int, headers: dict | None = None) -> dict:
-    before = context_switches(pid)
-    run = wrk(url, 50, seconds, headers, pid=pid)
-    return {
-        "requests_per_s": run["requests_per_s"],
-        "cpu_ms_per_request": run["server_cpu_ms_per_request"],
-        "switches_per_request": round(
-            (context_switches(pid) - before) / max(run["requests"], 1), 1
-        ),
-        "errors": run["non_2xx"] + run["socket_errors"],
-    }
+from tests.bench.request_costs import measure
 
 
 def _median(values: list[float]) -> float:
@@ -109,7 +96,7 @@ def main(argv=None) -> dict:
                 wrk(url(server, path), 10, 2, headers)  # warm-up
             for _ in range(args.rounds):
                 for name, (server, path, headers) in cases.items():
-                    runs[name].append(_measure(pids[server], url(server, path), args.seconds,
+                    runs[name].append(measure(pids[server], url(server, path), args.seconds,
                                                headers))  # fmt: skip
     result["load"]["after"] = load_average()
     result["runs"] = runs
@@ -123,7 +110,7 @@ def main(argv=None) -> dict:
             "ratios_to_hello": sorted(round(r, 3) for r in ratios),
             "cpu_ms_per_request": _median([m["cpu_ms_per_request"] for m in measured]),
             "switches_per_request": _median([m["switches_per_request"] for m in measured]),
-            "errors": sum(m["errors"] for m in measured),
+            "non_2xx": sum(m["non_2xx"] for m in measured),
         }
     result["summary"] = summary
     save("serving_costs", result)
