@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -55,6 +56,15 @@ class Key:
     @property
     def env_name(self) -> str:
         return ENV_PREFIX + self.name.replace(".", "_").upper()
+
+
+_CPU_LIST = re.compile(r"^[0-9]{1,4}(,[0-9]{1,4})*$")
+
+
+def _check_cpus(value: str) -> None:
+    """`web.cpus`: "auto", "all" or CPU numbers separated by commas."""
+    if value not in ("auto", "all") and not _CPU_LIST.match(value):
+        raise ValueError(f"« {value} » : attendu auto, all ou des numéros de cœurs (ex. 1 ou 2,3)")
 
 
 @dataclass(frozen=True)
@@ -129,6 +139,18 @@ def core_keys() -> list[Key]:
             8,
             minimum=1,
             maximum=64,
+        ),
+        Key(
+            "web.cpus",
+            str,
+            "auto",
+            "Cœurs du processeur où tourne le portail : « auto » (un seul, le dernier, quand "
+            "la machine en a plusieurs : Python n'exécute qu'un fil à la fois, et des fils "
+            "répartis sur plusieurs cœurs se passent la main à grand coût ; les autres cœurs "
+            "restent aux tâches planifiées, aux sauvegardes et au proxy), « all » (tous) ou "
+            "des numéros (« 1 », « 2,3 »).",
+            "auto",
+            check=_check_cpus,
         ),
         Key(
             "web.connection_limit",

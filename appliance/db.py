@@ -15,7 +15,6 @@ database newer than the code refuses to start.
 from __future__ import annotations
 
 import errno
-import json
 import logging
 import re
 import sqlite3
@@ -154,100 +153,8 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[dict[str, Any]]:
-    """Run a query and return its rows as plain dicts.
-
-    A SELECT's rows come back in **one step** of SQLite: from its second run on, the query
-    is wrapped in `json_group_array(json_object(...))` and the one JSON text is parsed in C.
-    Python's sqlite3 lets go of the interpreter's lock at every step (one per row); under
-    waitress's threads each let-go hands the lock to another thread, and getting it back
-    costs switches of threads (served at 50 connections, 100 rows: 1.76 ms of CPU a request
-    row by row, 0.68 ms in one step; docs/benchmarks.md « One step for a page of rows »).
-
-    The values are the same: integers, text and NULL as JSON; a REAL travels tagged
-    (`{"$r": "%!.17g"}`) and is turned back, every digit kept below 1e100 in magnitude
-    (SQLite's printf rounds beyond; -0.0 comes back 0.0), and so does a BLOB (`{"$b": hex}`)
-    in a column that was not all text or all integers in the first answer; a REAL turning
-    up in a column of text comes with JSON's 15 digits, a BLOB in a column of text or
-    integers makes the query run row by row from then on. The wrapping is learned from the
-    first answer with rows (one per query text of the code, `_ONE_STEP`). An ORDER BY is
-    kept (SQLite keeps a subquery's ORDER BY under an aggregate other than count, min and
-    max; tests/unit/test_db_rows.py checks it). A query that is not a SELECT or WITH, or
-    whose columns are not named once each (two `id`) or that has a `*` (other than
-    `count(*)`), runs row by row as before.
-    """
-    if sql not in _ONE_STEP:
-        cur = conn.execute(sql, params)
-        found = [dict(r) for r in cur.fetchall()]
-        if found:  # the columns' kinds are learned from a first answer that has rows
-            _ONE_STEP[sql] = _one_step_form(sql, cur.description, found)
-        return found
-    wrapped = _ONE_STEP[sql]
-    if wrapped is None:
-        return [dict(r) for r in conn.execute(sql, params).fetchall()]
-    try:
-        (text,) = conn.execute(wrapped, params).fetchone()
-    except sqlite3.OperationalError as exc:
-        if not str(exc).startswith(_NOT_WRAPPABLE):
-            raise
-        log.warning("requête lue ligne à ligne (%s) : %s", exc, " ".join(sql.split())[:200])
-        _ONE_STEP[sql] = None
-        return [dict(r) for r in conn.execute(sql, params).fetchall()]
-    found = json.loads(text)
-    if '{"$r":' in text or '{"$b":' in text:
-        for row in found:
-            for key, value in row.items():
-                if type(value) is dict:
-                    if "$r" in value:
-                        row[key] = float(value["$r"])
-                    elif "$b" in value:
-                        row[key] = bytes.fromhex(value["$b"])
-    return found
-
-
-# sql → its one-step form (None: it runs row by row); one entry per query text of the code.
-_ONE_STEP: dict[str, str | None] = {}
-# What the wrapping itself can meet (a column name SQLite resolves otherwise, a value JSON
-# can't hold): the query then runs row by row from then on.
-_NOT_WRAPPABLE = ("no such column", "ambiguous column", "JSON cannot hold", "near ")
-_STAR = re.compile(r"\*")
-_COUNT_STAR = re.compile(r"count\(\s*\*\s*\)", re.I)
-_SELECT_START = re.compile(r"\s*(SELECT|WITH)\b", re.I)
-
-
-def _one_step_form(sql: str, description: Any, found: list[dict[str, Any]]) -> str | None:
-    """`sql` wrapped so that SQLite gives all its rows as one JSON text (see `rows`).
-
-    A column that held only text in the first answer is given as it is, one of integers
-    has its REAL values tagged, any other (a REAL, a BLOB, mixed, only NULL) has its REAL
-    and BLOB values tagged."""
-    if not description or not _SELECT_START.match(sql):
-        return None
-    names = [d[0] for d in description]
-    if len(set(names)) != len(names) or _STAR.search(_COUNT_STAR.sub("", sql)):
-        # A `*` names the table's columns of today: after a migration in this process the
-        # learned names would leave new columns out.
-        return None
-    body = sql.rstrip().rstrip(";")
-    columns = []
-    for name in names:
-        ident = '"' + name.replace('"', '""') + '"'
-        key = "'" + name.replace("'", "''") + "'"
-        kinds = {type(r[name]) for r in found} - {type(None)}
-        if kinds == {str}:
-            columns.append(f"{key}, {ident}")
-            continue
-        if kinds == {int}:  # an integer column may hold a REAL later (2.5 in an INTEGER)
-            columns.append(
-                f"{key}, CASE typeof({ident}) WHEN 'real' THEN json_object('$r', "
-                f"printf('%!.17g', {ident})) ELSE {ident} END"
-            )
-            continue
-        columns.append(
-            f"{key}, CASE typeof({ident}) WHEN 'real' THEN json_object('$r', "
-            f"printf('%!.17g', {ident})) WHEN 'blob' THEN json_object('$b', hex({ident})) "
-            f"ELSE {ident} END"
-        )
-    return f"SELECT json_group_array(json_object({', '.join(columns)})) FROM (\n{body}\n)"
+    """Run a query and return its rows as plain dicts."""
+    return [dict(r) for r in conn.execute(sql, params).fetchall()]
 
 
 def one(conn: sqlite3.Connection, sql: str, params: Any = ()) -> dict[str, Any] | None:

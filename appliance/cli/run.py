@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import signal
 import threading
 import time
@@ -44,6 +45,10 @@ def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
     from appliance.stats import counting as stats_counting
 
     cfg = box.config
+    # Before waitress starts its threads: they inherit this thread's CPUs.
+    cpus = pin_cpus(cfg["web.cpus"])
+    if cpus is not None:
+        log.info("portail sur le(s) cœur(s) %s (web.cpus = %s)", cpus, cfg["web.cpus"])
     app = load_web_app(box)
     _quiet_queue_warnings()
     kwargs = {}
@@ -92,6 +97,43 @@ def _serve(box, host: str, port: int, banner: list[str] | None = None) -> None:
         server.close()
         if stats_flusher is not None:
             stats_flusher.stop()
+
+
+def pin_cpus(setting: str) -> list[int] | None:
+    """Keep the calling thread, and the threads it starts from then on, on the CPUs of
+    `web.cpus`; return them, or None when every CPU is kept ("all", one CPU only, or a
+    system without CPU affinity).
+
+    Why one CPU by default: CPython runs one thread at a time, and each time a thread lets
+    go of the interpreter's lock (every step of SQLite, every socket call) another one takes
+    it; on two cores the woken thread runs at once on the other core and the two hand the
+    lock to and fro, each hand-over a switch of threads. On one core the woken thread waits
+    for its turn. Measured at 50 connections (docs/benchmarks.md « One core for the portal
+    »): a token's `me` went from about 500 to 2,700 requests a second, 2.4 to 0.36 ms of CPU
+    each, and the bare hello app from 3,400 to 5,400. Linux applies it to the calling thread;
+    threads started before (the scheduler of `cartable run`) keep every CPU, and so do the
+    programs they start (borg)."""
+    if setting == "all" or not hasattr(os, "sched_setaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    if setting == "auto":
+        if len(allowed) < 2:
+            return None
+        wanted = [allowed[-1]]
+    else:
+        wanted = sorted({int(c) for c in setting.split(",")})
+        missing = [c for c in wanted if c not in allowed]
+        if missing:
+            raise CartableError(
+                N_(
+                    "web.cpus : le cœur %(cpu)s n'est pas disponible ici (cœurs : %(allowed)s) ; "
+                    "mettez « auto » ou un numéro de cette liste."
+                ),
+                cpu=missing[0],
+                allowed=",".join(str(c) for c in allowed),
+            )
+    os.sched_setaffinity(0, wanted)
+    return wanted
 
 
 class _AtMostEvery(logging.Filter):

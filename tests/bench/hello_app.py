@@ -1,9 +1,17 @@
-"""The reference: a bare Flask "hello" app under waitress with the portal's settings."""
+"""The reference: a bare Flask "hello" app under waitress with the portal's settings.
+
+Run: `python -m tests.bench.hello_app PORT THREADS CONNECTION_LIMIT [CPUS]`. The threads
+and the connection limit are given by each benchmark (the product's `web.threads` and
+`web.connection_limit`); CPUS is the product's `web.cpus` (default its default, "auto":
+one core, as `cartable serve` runs), applied the same way, by the same function."""
 
 import sys
 
 from flask import Flask
 from waitress import serve
+
+from appliance.cli.run import pin_cpus
+from appliance.config import core_keys
 
 app = Flask(__name__)
 
@@ -14,6 +22,8 @@ def hello():
 
 
 if __name__ == "__main__":
+    default_cpus = next(k.default for k in core_keys() if k.name == "web.cpus")
+    pin_cpus(sys.argv[4] if len(sys.argv) > 4 else default_cpus)
     serve(
         app,
         host="127.0.0.1",

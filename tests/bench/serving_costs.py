@@ -1,16 +1,21 @@
-"""One step for a page of rows: what `db.rows` saves the served portal, in the same rounds
-as the bare hello app and `cartable serve` itself (issues 11 to 14: "≥ 0.30 of hello").
+"""What serving costs the portal under waitress: its threads on one core or on every core
+(`web.cpus`), and a page of rows in one step of SQLite or one step a row, in the
+same rounds as the bare hello app (issues 11 to 14: the "≥ 0.30 of hello" targets).
 
 Not a pytest test. Run: `.venv/bin/python -m tests.bench.serving_costs [--seconds 5]
 [--rounds 5]`
 
+- One core or every core: `cartable serve` with the default `web.cpus = "auto"` (one
+  core) and with `"all"`, each compared with the hello app run the same way; on a token's
+  `GET /api/v1/me` (two statements of one row) and a student's week `GET /api/v1/timetable`.
 - One step for a page of rows: 100 rows of one query read row by row (`fetchall`: a step
-  of SQLite each, each letting go of the interpreter's lock) and through `db.rows` (one
-  step: `json_group_array`), on the portal with these two routes (`serving_app.py`); and
-  a token's `GET /api/v1/me` (two statements of one row) on it and on `cartable serve`.
+  of SQLite each, each letting go of the interpreter's lock) and as one JSON text built by
+  SQLite (`json_group_array`: one step), on the portal with these two routes
+  (`serving_app.py`), on one core.
 - The reference: the bare Flask hello app (`hello_app.py`) with the same waitress settings.
-- wrk at 50 connections; each server's CPU time per request (`/proc/<pid>/stat`) and its
-  threads' context switches per request; rounds interleaved, the median round kept.
+- The demo school; wrk at 50 connections; each server's CPU time per request
+  (`/proc/<pid>/stat`) and its threads' context switches per request; rounds interleaved,
+  the median round kept.
 
 Results go to tests/bench/results/serving_costs.json.
 """
@@ -18,9 +23,11 @@ Results go to tests/bench/results/serving_costs.json.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from appliance import config as config_mod
@@ -34,6 +41,7 @@ from tests.bench.common import (
     wrk,
 )
 from tests.bench.request_costs import measure
+from tests.bench.timetable_web_bench import _school_week
 
 
 def _median(values: list[float]) -> float:
@@ -62,49 +70,64 @@ def main(argv=None) -> dict:
         _id, token = tokens.create(box.conn(), student["id"], "bench", actor=audit.SYSTEM)
         box.conn().close()
         bearer = {"Authorization": f"Bearer {token}"}
-        ports = {name: free_port() for name in ("hello", "portal", "serve")}
-        hello = [sys.executable, "-m", "tests.bench.hello_app", str(ports["hello"]),
-                 str(settings["web.threads"]), str(settings["web.connection_limit"])]  # fmt: skip
-
-        portal = [sys.executable, "-m", "tests.bench.serving_app", str(cfg), str(data),
-                  str(ports["portal"])]  # fmt: skip
+        monday = _school_week(box.conn())
+        week = f"/api/v1/timetable?from={monday}&to={monday + timedelta(days=6)}"
+        every = tmp_path / "every-core.toml"
+        every.write_text('[web]\ncpus = "all"\n')
+        names = ("hello", "hello_all", "portal", "serve", "serve_all")
+        ports = {name: free_port() for name in names}
+        threads, limit = str(settings["web.threads"]), str(settings["web.connection_limit"])
+        commands = {
+            "hello": [sys.executable, "-m", "tests.bench.hello_app", str(ports["hello"]),
+                      threads, limit],
+            "hello_all": [sys.executable, "-m", "tests.bench.hello_app", str(ports["hello_all"]),
+                          threads, limit, "all"],
+            "portal": [sys.executable, "-m", "tests.bench.serving_app", str(cfg), str(data),
+                       str(ports["portal"])],
+            "serve": cartable_cmd(cfg, data, "serve", "--port", str(ports["serve"])),
+            "serve_all": cartable_cmd(every, data, "serve", "--port", str(ports["serve_all"])),
+        }  # fmt: skip
 
         def url(name: str, path: str) -> str:
             return f"http://127.0.0.1:{ports[name]}{path}"
 
+        # name → (server, path, headers, the hello it is compared with)
         cases = {
-            "hello": ("hello", "/", None),
-            "me (token), the bench's portal": ("portal", "/api/v1/me", bearer),
-            "me (token), cartable serve": ("serve", "/api/v1/me", bearer),
-            "100 rows, row by row": ("portal", "/_bench/rows/plain", None),
-            "100 rows, one step (db.rows)": ("portal", "/_bench/rows/one", None),
-        }
+            "hello (one core: web.cpus auto)": ("hello", "/", None, "hello"),
+            "hello, every core": ("hello_all", "/", None, "hello_all"),
+            "me (token), cartable serve": ("serve", "/api/v1/me", bearer, "hello"),
+            "me (token), cartable serve, every core": ("serve_all", "/api/v1/me", bearer,
+                                                       "hello_all"),
+            "week (token), cartable serve": ("serve", week, bearer, "hello"),
+            "week (token), cartable serve, every core": ("serve_all", week, bearer, "hello_all"),
+            "100 rows, row by row": ("portal", "/_bench/rows/plain", None, "hello"),
+            "100 rows, one step (json_group_array)": ("portal", "/_bench/rows/one", None, "hello"),
+        }  # fmt: skip
+        reference = {"hello": "hello (one core: web.cpus auto)", "hello_all": "hello, every core"}
         runs: dict[str, list[dict]] = {name: [] for name in cases}
-        with (
-            process(hello, url("hello", "/")) as hp,
-            process(portal, url("portal", "/login")) as pp,
-            process(
-                cartable_cmd(cfg, data, "serve", "--port", str(ports["serve"])),
-                url("serve", "/login"),
-            ) as sp,
-        ):
-            pids = {"hello": hp.pid, "portal": pp.pid, "serve": sp.pid}
+        with contextlib.ExitStack() as stack:
+            pids = {}
+            for name in names:
+                ready = url(name, "/" if name.startswith("hello") else "/login")
+                pids[name] = stack.enter_context(process(commands[name], ready)).pid
             plain = json.loads(_body(url("portal", "/_bench/rows/plain")))
             one = json.loads(_body(url("portal", "/_bench/rows/one")))
             assert plain == one and len(one["items"]) == 100, "the two reads differ"
-            for server, path, headers in cases.values():
+            for server, path, headers, _ref in cases.values():
                 wrk(url(server, path), 10, 2, headers)  # warm-up
             for _ in range(args.rounds):
-                for name, (server, path, headers) in cases.items():
+                for name, (server, path, headers, _ref) in cases.items():
                     runs[name].append(measure(pids[server], url(server, path), args.seconds,
                                                headers))  # fmt: skip
     result["load"]["after"] = load_average()
     result["runs"] = runs
     summary = {}
     for name, measured in runs.items():
+        hello_runs = runs[reference[cases[name][3]]]
         ratios = [m["requests_per_s"] / h["requests_per_s"]
-                  for m, h in zip(measured, runs["hello"], strict=True)]  # fmt: skip
+                  for m, h in zip(measured, hello_runs, strict=True)]  # fmt: skip
         summary[name] = {
+            "compared_with": reference[cases[name][3]],
             "requests_per_s": _median([m["requests_per_s"] for m in measured]),
             "ratio_to_hello": round(_median(ratios), 3),
             "ratios_to_hello": sorted(round(r, 3) for r in ratios),
@@ -129,51 +152,56 @@ def _body(url: str) -> bytes:
         return r.read()
 
 
-if __name__ == "__main__":
-    main()
-
-
 def render_section(r: dict) -> list[str]:
     """The docs/benchmarks.md section of these results (`run_all.py`)."""
     s = r["summary"]
     lines = [
-        "## One step for a page of rows (issues 11 to 14)",
+        "## One core for the portal, one step for a page of rows (issues 11 to 14)",
         "",
         f"Command: `.venv/bin/python -m tests.bench.serving_costs --rounds {r['rounds']} "
         f"--seconds {r['seconds']}` ({r['machine']['date']}; load average "
         f"{r['load']['before']} before, {r['load']['after']} after, on 2 cores). The demo "
         "school; wrk at 50 connections, waitress with the product's settings, rounds "
         "interleaved, the median round kept; each server's CPU time and its threads' context "
-        "switches per request read from /proc. `db.rows` reads a SELECT's rows in one step "
-        "of SQLite (`json_group_array`, parsed in C) instead of one step a row, each step "
-        "letting go of the interpreter's lock and each let-go costing waitress's threads "
-        "switches.",
+        "switches per request read from /proc. Each line is compared with the hello app run "
+        "on the same cores.",
         "",
-        "| what | requests/s | ratio to hello (median; rounds) | CPU ms / request | "
+        "| what | compared with | requests/s | ratio (median; rounds) | CPU ms / request | "
         "switches / request |",
-        "|---|---|---|---|---|",
+        "|---|---|---|---|---|---|",
     ]
     for name, m in s.items():
         rounds = ", ".join(str(x) for x in m["ratios_to_hello"])
         lines.append(
-            f"| {name} | {m['requests_per_s']:.0f} | {m['ratio_to_hello']} ({rounds}) | "
-            f"{m['cpu_ms_per_request']} | {m['switches_per_request']} |"
+            f"| {name} | {m['compared_with']} | {m['requests_per_s']:.0f} | "
+            f"{m['ratio_to_hello']} ({rounds}) | {m['cpu_ms_per_request']} | "
+            f"{m['switches_per_request']} |"
         )
-    plain, one = s["100 rows, row by row"], s["100 rows, one step (db.rows)"]
-    ours, serve = s["me (token), the bench's portal"], s["me (token), cartable serve"]
+    one_core = s["me (token), cartable serve"]
+    every = s["me (token), cartable serve, every core"]
+    week = s["week (token), cartable serve"]
+    week_all = s["week (token), cartable serve, every core"]
+    h, h_all = s["hello (one core: web.cpus auto)"], s["hello, every core"]
+    plain, one = s["100 rows, row by row"], s["100 rows, one step (json_group_array)"]
     lines += [
         "",
+        f'- One core (`web.cpus = "auto"`, the default) against every core: a token\'s `me` '
+        f"{one_core['requests_per_s']:.0f} against {every['requests_per_s']:.0f} requests a "
+        f"second ({one_core['cpu_ms_per_request']} against {every['cpu_ms_per_request']} ms "
+        f"of CPU, {one_core['switches_per_request']} against "
+        f"{every['switches_per_request']} switches); the week {week['requests_per_s']:.0f} "
+        f"against {week_all['requests_per_s']:.0f}; the hello app {h['requests_per_s']:.0f} "
+        f"against {h_all['requests_per_s']:.0f}. On two cores, each time a thread lets go of "
+        "the interpreter's lock the woken thread runs at once on the other core and the two "
+        "hand it to and fro; on one core it waits its turn.",
         f"- 100 rows in one step: **{one['ratio_to_hello']}** of hello against "
         f"{plain['ratio_to_hello']} row by row; {one['cpu_ms_per_request']} ms of CPU a "
         f"request against {plain['cpu_ms_per_request']}, {one['switches_per_request']} "
         f"switches against {plain['switches_per_request']}.",
-        "- The same token's `me` (two statements of one row) on the bench's portal and on "
-        f"`cartable serve`: {ours['ratio_to_hello']} and {serve['ratio_to_hello']}. A search "
-        "by hand on "
-        "2026-12-04 (the statistics' flusher thread, waitress's `ident` and body limit, the "
-        "command line's modules loaded) found no one setting behind the gap, in noise as large "
-        f"as this run's: `cartable serve`'s rounds from {serve['ratios_to_hello'][0]} to "
-        f"{serve['ratios_to_hello'][-1]}.",
         "",
     ]
     return lines
+
+
+if __name__ == "__main__":
+    main()
