@@ -108,9 +108,9 @@ def pin_cpus(setting: str) -> list[int] | None:
     go of the interpreter's lock (every step of SQLite, every socket call) another one takes
     it; on two cores the woken thread runs at once on the other core and the two hand the
     lock to and fro, each hand-over a switch of threads. On one core the woken thread waits
-    for its turn. Measured at 50 connections (docs/benchmarks.md « One core for the portal
-    »): a token's `me` went from about 500 to 2,700 requests a second, 2.4 to 0.36 ms of CPU
-    each, and the bare hello app from 3,400 to 5,400. Linux applies it to the calling thread;
+    for its turn. Measured at 50 connections (`tests/bench/serving_costs.py`): a token's
+    `me` went from 442 to 2,774 requests a second, 2.6 to 0.36 ms of CPU each, and the bare
+    hello app from 3,681 to 5,504. Linux applies it to the calling thread;
     threads started before (the scheduler of `cartable run`) keep every CPU, and so do the
     programs they start (borg)."""
     if setting == "all" or not hasattr(os, "sched_setaffinity"):

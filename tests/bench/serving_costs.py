@@ -68,9 +68,9 @@ def main(argv=None) -> dict:
         demo.seed(box.conn(), data)
         student = people.get_by_login(box.conn(), "lea.martin")
         _id, token = tokens.create(box.conn(), student["id"], "bench", actor=audit.SYSTEM)
+        monday = _school_week(box.conn())
         box.conn().close()
         bearer = {"Authorization": f"Bearer {token}"}
-        monday = _school_week(box.conn())
         week = f"/api/v1/timetable?from={monday}&to={monday + timedelta(days=6)}"
         every = tmp_path / "every-core.toml"
         every.write_text('[web]\ncpus = "all"\n')
