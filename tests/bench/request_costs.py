@@ -55,32 +55,38 @@ def measure(pid: int, url: str, seconds: int, headers: dict | None = None) -> di
     }
 
 
-def main(argv=None) -> dict:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=int, default=5)
-    ap.add_argument("--threads", default="", help="waitress threads to try, e.g. 4,8,16")
-    args = ap.parse_args(argv)
+def demo_school(tmp_path: Path):
+    """The demo school in `tmp_path`, with a student's bearer token: (config file, data
+    folder, settings, the token's header, the path of the student's school week)."""
     from appliance.core import create_box
     from appliance.directory import demo, people
     from appliance.security import audit, tokens
     from tests.bench.timetable_web_bench import _school_week
 
+    cfg, data = tmp_path / "cartable.toml", tmp_path / "data"
+    cfg.write_text("")
+    settings = config_mod.load(cfg, data, env={})
+    box = create_box(settings)
+    demo.seed(box.conn(), data)
+    student = people.get_by_login(box.conn(), "lea.martin")
+    _id, token = tokens.create(box.conn(), student["id"], "bench", actor=audit.SYSTEM)
+    monday = _school_week(box.conn())
+    box.conn().close()
+    week = f"/api/v1/timetable?from={monday}&to={monday + timedelta(days=6)}"
+    return cfg, data, settings, {"Authorization": f"Bearer {token}"}, week
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--threads", default="", help="waitress threads to try, e.g. 4,8,16")
+    args = ap.parse_args(argv)
     result: dict = {"machine": machine(), "seconds": args.seconds, "load": {}, "runs": {}}
     result["load"]["before"] = load_average()
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        cfg, data = tmp_path / "cartable.toml", tmp_path / "data"
-        cfg.write_text("")
-        settings = config_mod.load(cfg, data, env={})
+        cfg, data, settings, bearer, week = demo_school(tmp_path)
         counts = [int(t) for t in args.threads.split(",") if t] or [settings["web.threads"]]
-        box = create_box(settings)
-        demo.seed(box.conn(), data)
-        student = people.get_by_login(box.conn(), "lea.martin")
-        _id, token = tokens.create(box.conn(), student["id"], "bench", actor=audit.SYSTEM)
-        monday = _school_week(box.conn())
-        box.conn().close()
-        bearer = {"Authorization": f"Bearer {token}"}
-        week = f"/api/v1/timetable?from={monday}&to={monday + timedelta(days=6)}"
         paths = [
             ("static file", "/static/favicon.svg", None),
             ("API without a token (401)", "/api/v1/me", None),

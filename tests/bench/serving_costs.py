@@ -27,10 +27,8 @@ import contextlib
 import json
 import sys
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
-from appliance import config as config_mod
 from tests.bench.common import (
     cartable_cmd,
     free_port,
@@ -40,8 +38,7 @@ from tests.bench.common import (
     save,
     wrk,
 )
-from tests.bench.request_costs import measure
-from tests.bench.timetable_web_bench import _school_week
+from tests.bench.request_costs import demo_school, measure
 
 
 def _median(values: list[float]) -> float:
@@ -53,25 +50,12 @@ def main(argv=None) -> dict:
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args(argv)
-    from appliance.core import create_box
-    from appliance.directory import demo, people
-    from appliance.security import audit, tokens
 
     result: dict = {"machine": machine(), "seconds": args.seconds, "rounds": args.rounds}
     result["load"] = {"before": load_average()}
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        cfg, data = tmp_path / "cartable.toml", tmp_path / "data"
-        cfg.write_text("")
-        settings = config_mod.load(cfg, data, env={})
-        box = create_box(settings)
-        demo.seed(box.conn(), data)
-        student = people.get_by_login(box.conn(), "lea.martin")
-        _id, token = tokens.create(box.conn(), student["id"], "bench", actor=audit.SYSTEM)
-        monday = _school_week(box.conn())
-        box.conn().close()
-        bearer = {"Authorization": f"Bearer {token}"}
-        week = f"/api/v1/timetable?from={monday}&to={monday + timedelta(days=6)}"
+        cfg, data, settings, bearer, week = demo_school(tmp_path)
         every = tmp_path / "every-core.toml"
         every.write_text('[web]\ncpus = "all"\n')
         names = ("hello", "hello_all", "portal", "serve", "serve_all")
