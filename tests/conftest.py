@@ -4,8 +4,10 @@ Flask app and its test client, and helpers to create people and log in through t
 from __future__ import annotations
 
 import html
+import os
 import re
 import secrets
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,12 @@ from appliance import config as config_mod
 from appliance.core import create_box
 from appliance.directory import people
 from appliance.school import set_school
+
+# The suite's own clock is the demo school's: a test's `date.today()` is the day the
+# portal calls today (`school.timezone`, Europe/Paris), whatever hour of the UTC night the
+# suite runs at. Tests of a server in another zone than the school set TZ themselves.
+os.environ["TZ"] = "Europe/Paris"
+time.tzset()
 
 REPO = Path(__file__).resolve().parents[1]
 MESSY = REPO / "tests" / "fixtures" / "directory"

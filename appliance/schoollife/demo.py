@@ -200,15 +200,16 @@ def ensure(
         path = Path(tmp) / "emploi-du-temps-demo.csv"
         path.write_text(_week_csv(), encoding="utf-8")
         timetable.run_import(conn, path, actor=DEMO_ACTOR, effective_from=school_year.start)
-    _changes(conn, today)
+    week_changes(conn, today)
     return True
 
 
-def _changes(conn: sqlite3.Connection, today: date) -> None:
+def week_changes(conn: sqlite3.Connection, today: date) -> None:
     """Changes this week and next, made by the services a CPE's page calls (audited as the
     demo's): what families look for first. A lesson cancelled with a note, one moved to the
     end of the day, one given to a replacement teacher, one cancelled for a trip next week
-    and an extra lesson added; each on the first lesson that allows it."""
+    and an extra lesson added; each on the first lesson that allows it, this week's or,
+    when the week's lessons are over (a Friday evening, a week-end), next week's."""
     monday = year.monday_of(today)
     this_week = (today.isoformat(), (monday + timedelta(days=6)).isoformat())
     next_week = (
@@ -236,7 +237,7 @@ def _changes(conn: sqlite3.Connection, today: date) -> None:
                 continue  # a clash: the next lesson of the kind
 
     first_that(
-        candidates("5A", "L0202", this_week),
+        candidates("5A", "L0202", this_week) + candidates("5A", "L0202", next_week),
         lambda i: changes.cancel(conn, i, note="Absence de M. Hugo", actor=DEMO_ACTOR),
     )
     first_that(

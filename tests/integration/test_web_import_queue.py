@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from appliance import jobqueue, jobrunner
+from appliance import jobqueue, jobrunner, timefmt
 from appliance.db import scalar
 from appliance.directory import reconcile, slips_jobs, uploads
 from appliance.directory import schedule as directory_schedule
@@ -244,7 +244,7 @@ def test_the_slips_of_a_profile_are_a_pdf_for_its_asker_only(app, client, box, c
     r = client.get(link)
     assert r.status_code == 200 and r.mimetype == "application/pdf"
     assert r.headers["Content-Disposition"] == (
-        f'attachment; filename="fiches-connexion-student-{time.strftime("%Y-%m-%d")}.pdf"'
+        f'attachment; filename="fiches-connexion-student-{timefmt.today()}.pdf"'
     )
     saved = tmp_path / "fiches.pdf"
     saved.write_bytes(r.data)

@@ -59,3 +59,27 @@ def test_the_demo_calendar_of_the_years_zone_c_and_of_the_others():
     start, end, holidays = schoollife_demo.calendar_for(date(2031, 3, 1))
     assert start == date(2030, 9, 1) and len(holidays) >= 8
     year.validate(start, end, None, holidays)  # a year the service accepts
+
+
+def test_the_demo_changes_made_on_a_week_end_are_next_weeks(box, tmp_path):
+    """`make run` on a Saturday (or a Friday evening, when the week's lessons are over): the
+    cancelled lesson with its note is next week's, so the home still shows one."""
+    conn = box.conn()
+    demo.seed(conn, tmp_path)
+    weeks = year.year_info(conn)["weeks"]
+    # A Saturday followed by a school week, a few weeks from the start of the year.
+    for w, following in zip(weeks, weeks[1:], strict=False):
+        monday = date.fromisoformat(w["monday"])
+        if date.fromisoformat(following["monday"]) == monday + timedelta(days=7):
+            saturday = monday + timedelta(days=5)
+            break
+    before = {r[0] for r in conn.execute("SELECT id FROM lesson WHERE status <> 'planned'")}
+    schoollife_demo.week_changes(conn, saturday)
+    made = conn.execute(
+        "SELECT date, note FROM lesson WHERE status = 'cancelled' AND note = 'Absence de M. Hugo'"
+        f" AND id NOT IN ({','.join('?' * len(before))})",
+        tuple(before),
+    ).fetchall()
+    assert [r["date"] for r in made]
+    next_week = (saturday + timedelta(days=2), saturday + timedelta(days=8))
+    assert all(next_week[0] <= date.fromisoformat(r["date"]) <= next_week[1] for r in made)
