@@ -1,12 +1,18 @@
 """The network path's reference for the files benchmark: a bare Flask app under waitress
 with the portal's settings, that reads an upload's body and drops it (`POST /sink`) and
-sends a file from the disk (`GET /file`). What it costs is what any upload or download
-through waitress costs, before Cartable does anything."""
+sends a file from the disk (`GET /file`, or `/file?path=P`). What it costs is what any upload or download
+through waitress costs, before Cartable does anything.
+
+Run: `python -m tests.bench.files_sink_app PORT THREADS CONNECTION_LIMIT FILE [CPUS]`, CPUS
+the product's `web.cpus` (default its default), applied as `cartable serve` applies it."""
 
 import sys
 
 from flask import Flask, request, send_file
 from waitress import serve
+
+from appliance.cli.run import pin_cpus
+from appliance.config import core_keys
 
 app = Flask(__name__)
 FILE = sys.argv[4] if len(sys.argv) > 4 else ""
@@ -30,10 +36,13 @@ def sink():
 
 @app.route("/file")
 def file():
-    return send_file(FILE, mimetype="application/octet-stream", as_attachment=True)
+    # `path`: another file to send (the store's copy of an upload); a loopback bench only.
+    return send_file(request.args.get("path") or FILE, mimetype="application/octet-stream", as_attachment=True)
 
 
 if __name__ == "__main__":
+    default_cpus = next(k.default for k in core_keys() if k.name == "web.cpus")
+    pin_cpus(sys.argv[5] if len(sys.argv) > 5 else default_cpus)
     serve(
         app,
         host="127.0.0.1",
