@@ -340,9 +340,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--list-rounds", type=int, default=5)
     ap.add_argument("--skip-listing", action="store_true")
     ap.add_argument("--skip-transfer", action="store_true")
-    ap.add_argument("--cpus", default=next(k.default for k in config_mod.core_keys()
-                                           if k.name == "web.cpus"),
-                    help='web.cpus of both servers for the transfers (default: "auto")')  # fmt: skip
+    default_cpus = next(k.default for k in config_mod.core_keys() if k.name == "web.cpus")
+    ap.add_argument("--cpus", default=default_cpus, help="web.cpus of both servers (transfers)")
     args = ap.parse_args(argv)
     # The data folder on the disk the store uses (not a tmpfs): cp is measured there too.
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR", "/var/tmp")) as raw:
@@ -405,6 +404,12 @@ def render_section(r: dict) -> list[str]:
             f"| network path: bare app through waitress | {m['sink_up']} | {m['sink_down']} |",
             f"| Cartable | **{m['up']}** | **{m['down']}** |",
             "",
+            f"- both servers on the same cores (`web.cpus` {t.get('cpus', 'auto')!r}: "
+            "`--cpus`); both downloads send the store's file of the upload, each after the "
+            "disk's pending writes are flushed, taking turns first (the first read after a "
+            "200 MB upload waits about half a second for the disk, whichever server asks): "
+            "download ÷ network path over every round "
+            f"{t.get('download_over_network_every_round')}",
             f"- {t['mb']} MB, median of {len(t['rounds']['up'])} rounds; every round, "
             f"upload {t['rounds']['up']}, download {t['rounds']['down']}, network path "
             f"{t['rounds']['sink_up']} / {t['rounds']['sink_down']}, cp {t['rounds']['cp']}",

@@ -1,7 +1,7 @@
 """The network path's reference for the files benchmark: a bare Flask app under waitress
 with the portal's settings, that reads an upload's body and drops it (`POST /sink`) and
-sends a file from the disk (`GET /file`, or `/file?path=P`). What it costs is what any upload or download
-through waitress costs, before Cartable does anything.
+sends a file from the disk (`GET /file`, or `/file?path=P`). What it costs is what any
+upload or download through waitress costs, before Cartable does anything.
 
 Run: `python -m tests.bench.files_sink_app PORT THREADS CONNECTION_LIMIT FILE [CPUS]`, CPUS
 the product's `web.cpus` (default its default), applied as `cartable serve` applies it."""
@@ -37,7 +37,9 @@ def sink():
 @app.route("/file")
 def file():
     # `path`: another file to send (the store's copy of an upload); a loopback bench only.
-    return send_file(request.args.get("path") or FILE, mimetype="application/octet-stream", as_attachment=True)
+    return send_file(
+        request.args.get("path") or FILE, mimetype="application/octet-stream", as_attachment=True
+    )
 
 
 if __name__ == "__main__":

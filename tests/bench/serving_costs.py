@@ -39,6 +39,7 @@ from tests.bench.common import (
     wrk,
 )
 from tests.bench.request_costs import demo_school, measure
+from tests.bench.web_bench import _student_cookie
 
 
 def _median(values: list[float]) -> float:
@@ -75,6 +76,7 @@ def main(argv=None) -> dict:
         def url(name: str, path: str) -> str:
             return f"http://127.0.0.1:{ports[name]}{path}"
 
+        cookie: dict[str, str] = {}  # the student's session, once the portal answers
         # name → (server, path, headers, the hello it is compared with)
         cases = {
             "hello (one core: web.cpus auto)": ("hello", "/", None, "hello"),
@@ -84,6 +86,10 @@ def main(argv=None) -> dict:
                                                        "hello_all"),
             "week (token), cartable serve": ("serve", week, bearer, "hello"),
             "week (token), cartable serve, every core": ("serve_all", week, bearer, "hello_all"),
+            "the login page (no session), cartable serve": ("serve", "/login", None, "hello"),
+            "a form page logged in (/compte/mot-de-passe)": ("serve", "/compte/mot-de-passe",
+                                                               cookie, "hello"),
+            "the student's home (the demo's data)": ("serve", "/", cookie, "hello"),
             "100 rows, row by row": ("portal", "/_bench/rows/plain", None, "hello"),
             "100 rows, one step (json_group_array)": ("portal", "/_bench/rows/one", None, "hello"),
         }  # fmt: skip
@@ -94,6 +100,7 @@ def main(argv=None) -> dict:
             for name in names:
                 ready = url(name, "/" if name.startswith("hello") else "/login")
                 pids[name] = stack.enter_context(process(commands[name], ready)).pid
+            cookie.update(_session_cookie(url("serve", ""), data))
             plain = json.loads(_body(url("portal", "/_bench/rows/plain")))
             one = json.loads(_body(url("portal", "/_bench/rows/one")))
             assert plain == one and len(one["items"]) == 100, "the two reads differ"
@@ -127,6 +134,15 @@ def main(argv=None) -> dict:
               f"{s['cpu_ms_per_request']:.3f} ms CPU  {s['switches_per_request']} switches",
               file=sys.stderr)  # fmt: skip
     return result
+
+
+def _session_cookie(base: str, data: Path) -> dict[str, str]:
+    """A session of the demo's student Léa, logged in through the form."""
+    from appliance.directory import demo
+
+    password = next(pw for _p, login, pw in demo.read_saved(data / "demo-logins.txt")
+                    if login == "lea.martin")  # fmt: skip
+    return {"Cookie": _student_cookie(base, "lea.martin", password)}
 
 
 def _body(url: str) -> bytes:
@@ -182,9 +198,23 @@ def render_section(r: dict) -> list[str]:
         f"{plain['ratio_to_hello']} row by row; {one['cpu_ms_per_request']} ms of CPU a "
         f"request against {plain['cpu_ms_per_request']}, {one['switches_per_request']} "
         f"switches against {plain['switches_per_request']}.",
-        "",
     ]
-    return lines
+    form = s.get("a form page logged in (/compte/mot-de-passe)")
+    if form:
+        login, home = (
+            s["the login page (no session), cartable serve"],
+            s["the student's home (the demo's data)"],
+        )
+        lines.append(
+            "- What any page costs before its own content: the login page (no session) "
+            f"**{login['ratio_to_hello']}** of hello ({login['cpu_ms_per_request']} ms of CPU), "
+            f"a form page of a logged-in student (the session, its CSRF token, the base "
+            f"template) **{form['ratio_to_hello']}** ({form['cpu_ms_per_request']} ms), the "
+            f"student's home with the demo's data **{home['ratio_to_hello']}** "
+            f"({home['cpu_ms_per_request']} ms); 0.30 of hello is "
+            f"{1000 / (0.3 * h['requests_per_s']):.2f} ms a request here."
+        )
+    return [*lines, ""]
 
 
 if __name__ == "__main__":
