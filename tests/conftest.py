@@ -13,14 +13,15 @@ from pathlib import Path
 import pytest
 
 from appliance import config as config_mod
+from appliance import timefmt
 from appliance.core import create_box
 from appliance.directory import people
 from appliance.school import set_school
 
-# The suite's own clock is the demo school's: a test's `date.today()` is the day the
-# portal calls today (`school.timezone`, Europe/Paris), whatever hour of the UTC night the
-# suite runs at. Tests of a server in another zone than the school set TZ themselves.
-os.environ["TZ"] = "Europe/Paris"
+# The suite's own clock is the test school's: a test's `date.today()` is the day the
+# portal calls today (`school.timezone`, by default `timefmt.DEFAULT_ZONE`), whatever hour
+# of the UTC night the suite runs at. Tests of a server in another zone set TZ themselves.
+os.environ["TZ"] = timefmt.DEFAULT_ZONE
 time.tzset()
 
 REPO = Path(__file__).resolve().parents[1]

@@ -211,11 +211,9 @@ def week_changes(conn: sqlite3.Connection, today: date) -> None:
     and an extra lesson added; each on the first lesson that allows it, this week's or,
     when the week's lessons are over (a Friday evening, a week-end), next week's."""
     monday = year.monday_of(today)
-    this_week = (today.isoformat(), (monday + timedelta(days=6)).isoformat())
-    next_week = (
-        (monday + timedelta(days=7)).isoformat(),
-        (monday + timedelta(days=13)).isoformat(),
-    )
+    # From today to the end of next week, in date order: this week's lessons first.
+    coming = (today.isoformat(), (monday + timedelta(days=13)).isoformat())
+    next_week = ((monday + timedelta(days=7)).isoformat(), coming[1])
 
     def candidates(audience: str, subject: str, span: tuple[str, str]) -> list[int]:
         return [
@@ -237,11 +235,11 @@ def week_changes(conn: sqlite3.Connection, today: date) -> None:
                 continue  # a clash: the next lesson of the kind
 
     first_that(
-        candidates("5A", "L0202", this_week) + candidates("5A", "L0202", next_week),
+        candidates("5A", "L0202", coming),
         lambda i: changes.cancel(conn, i, note="Absence de M. Hugo", actor=DEMO_ACTOR),
     )
     first_that(
-        candidates("4B", "L1300", this_week) + candidates("4B", "L1300", next_week),
+        candidates("4B", "L1300", coming),
         lambda i: changes.move(
             conn,
             i,
@@ -254,7 +252,7 @@ def week_changes(conn: sqlite3.Connection, today: date) -> None:
         ),
     )
     first_that(
-        candidates("5A", "L1500", this_week) + candidates("5A", "L1500", next_week),
+        candidates("5A", "L1500", coming),
         lambda i: changes.replace(
             conn, i, teachers=["ada.lovelace"], note="Mme Curie en formation", actor=DEMO_ACTOR
         ),

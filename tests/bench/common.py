@@ -19,6 +19,14 @@ REPO = Path(__file__).resolve().parents[2]
 RESULTS = REPO / "tests" / "bench" / "results"
 
 
+def web_cpus_default() -> str:
+    """The product's default `web.cpus`, for the reference servers run as `cartable serve`
+    runs (`appliance.cli.run.pin_cpus`)."""
+    from appliance.config import core_keys
+
+    return next(k.default for k in core_keys() if k.name == "web.cpus")
+
+
 def free_port() -> int:
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -37,7 +37,15 @@ from pathlib import Path
 import psutil
 
 from appliance import config as config_mod
-from tests.bench.common import cartable_cmd, free_port, machine, process, save, wrk
+from tests.bench.common import (
+    cartable_cmd,
+    free_port,
+    machine,
+    process,
+    save,
+    web_cpus_default,
+    wrk,
+)
 from tests.bench.web_bench import _student_cookie
 
 MB = 1024 * 1024
@@ -158,7 +166,7 @@ def _transfer(args, tmp: Path, data: Path, cfg: Path, big: Path, token: str) -> 
     memory = []
     auth = {"Authorization": f"Bearer {token}"}
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARTABLE_")}
-    env["CARTABLE_WEB_CPUS"] = args.cpus  # the sink app on the same cores
+    env["CARTABLE_WEB_CPUS"] = args.cpus  # the portal on the sink app's cores
     server = subprocess.Popen(cartable_cmd(cfg, data, "serve", "--port", str(port)), env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
@@ -340,8 +348,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--list-rounds", type=int, default=5)
     ap.add_argument("--skip-listing", action="store_true")
     ap.add_argument("--skip-transfer", action="store_true")
-    default_cpus = next(k.default for k in config_mod.core_keys() if k.name == "web.cpus")
-    ap.add_argument("--cpus", default=default_cpus, help="web.cpus of both servers (transfers)")
+    ap.add_argument("--cpus", default=web_cpus_default(), help="web.cpus of both servers")
     args = ap.parse_args(argv)
     # The data folder on the disk the store uses (not a tmpfs): cp is measured there too.
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_DIR", "/var/tmp")) as raw:

@@ -11,7 +11,7 @@ from flask import Flask
 from waitress import serve
 
 from appliance.cli.run import pin_cpus
-from appliance.config import core_keys
+from tests.bench.common import web_cpus_default
 
 app = Flask(__name__)
 
@@ -22,8 +22,7 @@ def hello():
 
 
 if __name__ == "__main__":
-    default_cpus = next(k.default for k in core_keys() if k.name == "web.cpus")
-    pin_cpus(sys.argv[4] if len(sys.argv) > 4 else default_cpus)
+    pin_cpus(sys.argv[4] if len(sys.argv) > 4 else web_cpus_default())
     serve(
         app,
         host="127.0.0.1",
