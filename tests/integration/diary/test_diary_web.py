@@ -206,7 +206,11 @@ def test_a_student_ticks_their_own_homework_only(client, conn, school, monday):
 
 
 def test_parents_see_the_ticks_and_cannot_tick(client, conn, school, monday):
-    item = _give(conn, school, day(monday, 7))  # next week's: "à faire" on any day
+    # Due tomorrow: "à faire" and within the home page's week whatever today is (next
+    # week's lesson's next lesson, due 9 days after this Monday, left the home's week from
+    # Monday to Wednesday).
+    tomorrow = school.today + timedelta(days=1)
+    item = _give(conn, school, monday, due_next_lesson=False, due=tomorrow)
     progress.set_done(conn, school["lea"].id, item["id"], True)
     client = _as(client, school["sophie"])
     page = text(client.get("/cahier-de-textes/travail-a-faire"))
